@@ -1,0 +1,201 @@
+package dev.earnings.core;
+
+import dev.earnings.core.internal.Checks;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The configured usage types and their multipliers.
+ *
+ * <p>The {@linkplain #defaults() defaults} are {@code image_generation} 1.0, {@code chat} 0.8 and
+ * {@code other} 0.6. Names are matched exactly (they are lower case by rule). An unknown name is
+ * rejected with {@link UnknownUsageTypeException} unless the host opts into
+ * {@linkplain Builder#mapUnknownToOther(boolean) mapping unknown names to other}; rejecting is the
+ * default because a typo rated at another multiplier would silently pay the wrong amount.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class UsageTypes {
+    /** The largest multiplier a type may have; keeps every single use's earnings storable exactly. */
+    public static final BigDecimal MAX_MULTIPLIER = new BigDecimal("100");
+
+    /** Names are lower-case identifiers of 1 to 64 characters, so they are safe in URLs, logs and CSV. */
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+    private static final UsageTypes DEFAULTS = builder()
+            .type(UsageType.IMAGE_GENERATION, "1.0")
+            .type(UsageType.CHAT, "0.8")
+            .type(UsageType.OTHER, "0.6")
+            .build();
+
+    private final Map<String, UsageType> types;
+    private final List<String> names;
+    private final boolean mapUnknownToOther;
+
+    private UsageTypes(Map<String, UsageType> types, boolean mapUnknownToOther) {
+        this.types = Map.copyOf(types);
+        this.names = List.copyOf(types.keySet());
+        this.mapUnknownToOther = mapUnknownToOther;
+    }
+
+    /**
+     * The contract's defaults: {@code image_generation} 1.0, {@code chat} 0.8, {@code other} 0.6;
+     * unknown names rejected.
+     *
+     * @return the default types
+     */
+    public static UsageTypes defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Starts an empty set of types.
+     *
+     * @return a builder with no types
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts from these types, to add or change some.
+     *
+     * @return a builder holding these types and this unknown-name policy
+     */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        for (String name : names) {
+            builder.type(name, types.get(name).multiplier());
+        }
+        return builder.mapUnknownToOther(mapUnknownToOther);
+    }
+
+    /**
+     * Resolves a name passed with a use.
+     *
+     * @param name the usage type name
+     * @return the configured type; {@code other} for an unknown name when mapping is on
+     * @throws InvalidInputException if the name is missing
+     * @throws UnknownUsageTypeException if the name is unknown and mapping is off
+     */
+    public UsageType resolve(String name) {
+        if (name == null) {
+            throw new InvalidInputException("usageType", "usageType is required; allowed: " + String.join(", ", names));
+        }
+        UsageType type = types.get(name);
+        if (type != null) {
+            return type;
+        }
+        if (mapUnknownToOther) {
+            return types.get(UsageType.OTHER);
+        }
+        throw new UnknownUsageTypeException(name, names);
+    }
+
+    /**
+     * The configured names, in the order they were added.
+     *
+     * @return an unmodifiable list
+     */
+    public List<String> names() {
+        return names;
+    }
+
+    /**
+     * Whether unknown names are rated as {@code other} instead of rejected.
+     *
+     * @return {@code true} when mapping is on
+     */
+    public boolean mapsUnknownToOther() {
+        return mapUnknownToOther;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UsageTypes && types.equals(((UsageTypes) o).types)
+                && mapUnknownToOther == ((UsageTypes) o).mapUnknownToOther;
+    }
+
+    @Override
+    public int hashCode() {
+        return types.hashCode() * 31 + Boolean.hashCode(mapUnknownToOther);
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        for (String name : names) {
+            parts.add(name + "=" + types.get(name).multiplier().toPlainString());
+        }
+        return "UsageTypes" + parts + (mapUnknownToOther ? " (unknown -> other)" : "");
+    }
+
+    /** Builds a set of usage types, validating each as it is added. Not thread-safe. */
+    public static final class Builder {
+        private final Map<String, UsageType> types = new LinkedHashMap<>();
+        private boolean mapUnknownToOther;
+
+        private Builder() {}
+
+        /**
+         * Adds a type, or changes the multiplier of one already added.
+         *
+         * @param name a lower-case name: a letter, then letters, digits or underscores, 64 at most
+         * @param multiplier a decimal literal, positive, at most {@link #MAX_MULTIPLIER}
+         * @return this builder
+         * @throws InvalidConfigurationException if the name or multiplier is not allowed
+         */
+        public Builder type(String name, String multiplier) {
+            return type(name, Checks.parseDecimal("usageTypes." + name, multiplier));
+        }
+
+        /**
+         * Adds a type, or changes the multiplier of one already added.
+         *
+         * @param name a lower-case name: a letter, then letters, digits or underscores, 64 at most
+         * @param multiplier positive, at most {@link #MAX_MULTIPLIER}, at most 12 decimal places
+         * @return this builder
+         * @throws InvalidConfigurationException if the name or multiplier is not allowed
+         */
+        public Builder type(String name, BigDecimal multiplier) {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new InvalidConfigurationException("usageTypes", "usage type name '" + name
+                        + "' is not allowed; allowed: a lower-case letter, then up to 63 lower-case letters, digits or underscores");
+            }
+            types.put(name, new UsageType(name, Checks.requireMultiplier("usageTypes." + name, multiplier, MAX_MULTIPLIER)));
+            return this;
+        }
+
+        /**
+         * Whether unknown names are rated as {@code other} instead of rejected. Off by default.
+         *
+         * @param map {@code true} to map unknown names to {@code other}
+         * @return this builder
+         */
+        public Builder mapUnknownToOther(boolean map) {
+            this.mapUnknownToOther = map;
+            return this;
+        }
+
+        /**
+         * Finishes the set.
+         *
+         * @return the immutable set of types
+         * @throws InvalidConfigurationException if it is empty, or maps unknown names to an
+         *     {@code other} type that is not configured
+         */
+        public UsageTypes build() {
+            if (types.isEmpty()) {
+                throw new InvalidConfigurationException("usageTypes", "at least one usage type is required");
+            }
+            if (mapUnknownToOther && !types.containsKey(UsageType.OTHER)) {
+                throw new InvalidConfigurationException("usageTypes", "mapping unknown names to 'other' needs a usage type named 'other'");
+            }
+            return new UsageTypes(types, mapUnknownToOther);
+        }
+    }
+}

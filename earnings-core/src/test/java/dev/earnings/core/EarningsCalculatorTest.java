@@ -1,0 +1,315 @@
+package dev.earnings.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.util.Currency;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class EarningsCalculatorTest {
+    private static final EarningsCalculator CALC = EarningsCalculator.defaults();
+    private static final ModelPricing PRICING = ModelPricing.of("0.01", "0.0001");
+
+    private static EarningsResult rate(long prior, long tokens, String type) {
+        return CALC.calculate(PRICING, prior, tokens, type, false);
+    }
+
+    @Nested
+    class TierBoundaries {
+        @ParameterizedTest(name = "ordinal {0} (prior {1}) is tier {2} at {3}x")
+        @CsvSource({
+            "1,      0,     1, 1.0",
+            "100,    99,    1, 1.0",
+            "101,    100,   2, 1.2",
+            "1000,   999,   2, 1.2",
+            "1001,   1000,  3, 1.5",
+            "5000,   4999,  3, 1.5",
+            "5001,   5000,  4, 2.0",
+            "10000,  9999,  4, 2.0",
+            "10001,  10000, 5, 2.5",
+            "9000000000000000000, 8999999999999999999, 5, 2.5",
+        })
+        void tierIsFixedByPriorCountedUses(long ordinal, long prior, int index, String multiplier) {
+            assertThat(ordinal - 1).isEqualTo(prior);
+            EarningsResult result = rate(prior, 0, "image_generation");
+            assertThat(result.tier().index()).isEqualTo(index);
+            assertThat(result.tier().multiplier()).isEqualByComparingTo(multiplier);
+            // 0.01 per use, no tokens, image 1.0: earnings are exactly 0.01 x tier multiplier.
+            assertThat(result.earnings().amount())
+                    .isEqualTo(new BigDecimal("0.01").multiply(new BigDecimal(multiplier)).setScale(12));
+        }
+
+        @Test
+        void tierOf_prior100_is1_2x_and_prior99_is1_0x() {
+            assertThat(rate(99, 50, "image_generation").earnings()).isEqualTo(Money.of("USD", "0.015"));
+            assertThat(rate(100, 50, "image_generation").earnings()).isEqualTo(Money.of("USD", "0.018"));
+        }
+    }
+
+    @Nested
+    class UsageTypeMultipliers {
+        @ParameterizedTest(name = "{0} at tier 1 earns {1}")
+        @CsvSource({
+            "image_generation, 0.015",
+            "chat,             0.012",
+            "other,            0.009",
+        })
+        void eachDefaultTypeAppliesItsMultiplier(String type, String expected) {
+            EarningsResult result = rate(0, 50, type);
+            assertThat(result.usageType().name()).isEqualTo(type);
+            assertThat(result.earnings()).isEqualTo(Money.of("USD", expected));
+        }
+
+        @Test
+        void chatAtTierTwoMultipliesBothMultipliers() {
+            // (0.01 + 50 x 0.0001) x 1.2 x 0.8
+            assertThat(rate(150, 50, "chat").earnings().amount()).isEqualTo(new BigDecimal("0.014400000000"));
+        }
+
+        @Test
+        void unknownTypeIsRejectedAndNamesTheAllowedTypes() {
+            assertThatThrownBy(() -> rate(0, 1, "video"))
+                    .isInstanceOf(UnknownUsageTypeException.class)
+                    .hasMessageContaining("usageType 'video'")
+                    .hasMessageContaining("image_generation, chat, other")
+                    .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("usageType");
+        }
+
+        @Test
+        void unknownTypeIsRatedAsOtherWhenTheHostOptsIn() {
+            EarningsCalculator lenient = EarningsCalculator.builder()
+                    .usageTypes(UsageTypes.defaults().toBuilder().mapUnknownToOther(true).build())
+                    .build();
+            EarningsResult result = lenient.calculate(PRICING, 0, 50, "video", false);
+            assertThat(result.usageType().name()).isEqualTo("other");
+            assertThat(result.earnings()).isEqualTo(Money.of("USD", "0.009"));
+        }
+
+        @Test
+        void missingTypeIsRejected() {
+            assertThatThrownBy(() -> rate(0, 1, null))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("usageType is required");
+        }
+    }
+
+    @Nested
+    class Amounts {
+        @Test
+        void zeroTokensEarnTheBaseOnly() {
+            EarningsResult result = rate(0, 0, "image_generation");
+            assertThat(result.tokenPart().isZero()).isTrue();
+            assertThat(result.base()).isEqualTo(Money.of("USD", "0.01"));
+            assertThat(result.earnings()).isEqualTo(Money.of("USD", "0.01"));
+        }
+
+        @Test
+        void zeroPricesEarnZeroWithoutAReason() {
+            EarningsResult result = CALC.calculate(ModelPricing.of("0", "0"), 12_345, 1_000, "chat", false);
+            assertThat(result.earnings().isZero()).isTrue();
+            assertThat(result.earns()).isFalse();
+            assertThat(result.reason()).isEmpty();
+            assertThat(result.counted()).isTrue();
+        }
+
+        @Test
+        void maximumTokensAreAcceptedAndOneMoreIsRejected() {
+            ModelPricing perToken = ModelPricing.of("0", "0.000000000001");
+            EarningsResult atMax = CALC.calculate(perToken, 0, EarningsCalculator.DEFAULT_MAX_TOKENS, "image_generation", false);
+            assertThat(atMax.earnings()).isEqualTo(Money.of("USD", "0.001"));
+
+            assertThatThrownBy(() -> CALC.calculate(perToken, 0, EarningsCalculator.DEFAULT_MAX_TOKENS + 1, "chat", false))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("tokensConsumed is 1000000001; allowed: a whole number from 0 to 1000000000");
+        }
+
+        @Test
+        void largestPricesAtLargestTokensAndTopTierStayExact() {
+            ModelPricing max = ModelPricing.of("999999999.999999999999", "999999999.999999999999");
+            EarningsResult result = CALC.calculate(max, 10_000, EarningsCalculator.DEFAULT_MAX_TOKENS, "image_generation", false);
+            BigDecimal expected = new BigDecimal("999999999.999999999999")
+                    .multiply(BigDecimal.valueOf(1_000_000_001L)).multiply(new BigDecimal("2.5"))
+                    .setScale(12, java.math.RoundingMode.HALF_EVEN);
+            assertThat(result.earnings().amount()).isEqualTo(expected);
+            assertThat(result.earnings().amount().precision()).isLessThanOrEqualTo(38);
+        }
+
+        @Test
+        void negativeTokensAreRejected() {
+            assertThatThrownBy(() -> rate(0, -1, "chat"))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("tokensConsumed is -1; allowed: a whole number from 0 to 1000000000")
+                    .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("tokensConsumed");
+        }
+
+        @Test
+        void negativePriorUsesAreRejected() {
+            assertThatThrownBy(() -> rate(-1, 0, "chat"))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("priorCountedUses is -1");
+        }
+
+        @Test
+        void configuredMaximumTokensApply() {
+            EarningsCalculator small = EarningsCalculator.builder().maxTokens(10).build();
+            assertThat(small.calculate(PRICING, 0, 10, "chat", false).tokensConsumed()).isEqualTo(10);
+            assertThatThrownBy(() -> small.calculate(PRICING, 0, 11, "chat", false))
+                    .hasMessageContaining("from 0 to 10");
+        }
+    }
+
+    @Nested
+    class HalfEvenRounding {
+        // 1e-12 per use, no tokens: the unrounded amount is 1e-12 x tier x type, so ties sit at
+        // the 13th place and show which way the single rounding goes.
+        @ParameterizedTest(name = "{0} per use at prior {1} ({2}) rounds to {3}")
+        @CsvSource({
+            "0.000000000001, 10000, image_generation, 0.000000000002", // 2.5e-12 -> 2 (even)
+            "0.000000000003, 10000, image_generation, 0.000000000008", // 7.5e-12 -> 8 (even)
+            "0.000000000001, 1000,  image_generation, 0.000000000002", // 1.5e-12 -> 2 (even)
+            "0.000000000005, 1000,  image_generation, 0.000000000008", // 7.5e-12 -> 8 (even)
+            "0.000000000005, 0,     other,            0.000000000003", // 3.0e-12 exact
+            "0.000000000005, 10000, other,            0.000000000008", // 7.5e-12 -> 8 (even)
+            "0.000000000007, 10000, other,            0.000000000010", // 10.5e-12 -> 10 (even)
+            "0.000000000001, 10000, chat,             0.000000000002", // 2.0e-12 exact
+            "0.000000000001, 100,   other,            0.000000000001", // 0.72e-12 -> 1
+            "0.000000000001, 0,     other,            0.000000000001", // 0.6e-12 -> 1
+            "0.000000000001, 0,     chat,             0.000000000001", // 0.8e-12 -> 1
+        })
+        void tiesAtTheTwelfthPlaceRoundToEven(String perUse, long prior, String type, String expected) {
+            EarningsResult result = CALC.calculate(ModelPricing.of(perUse, "0"), prior, 0, type, false);
+            assertThat(result.earnings().amount()).isEqualTo(new BigDecimal(expected));
+        }
+
+        @Test
+        void halfIsRoundedDownToZeroWhenZeroIsEven() {
+            EarningsCalculator half = EarningsCalculator.builder()
+                    .usageTypes(UsageTypes.builder().type("half", "0.5").build())
+                    .build();
+            // 1e-12 x 1.0 x 0.5 = 0.5e-12 -> 0 (even); 3e-12 x 0.5 = 1.5e-12 -> 2 (even)
+            assertThat(half.calculate(ModelPricing.of("0.000000000001", "0"), 0, 0, "half", false).earnings().isZero()).isTrue();
+            assertThat(half.calculate(ModelPricing.of("0.000000000003", "0"), 0, 0, "half", false).earnings().amount())
+                    .isEqualTo(new BigDecimal("0.000000000002"));
+        }
+    }
+
+    @Nested
+    class WhichUsesEarn {
+        @Test
+        void notMonetizedUseIsCountedButEarnsNothing() {
+            EarningsResult result = CALC.calculate(PRICING.withMonetized(false), 100, 50, "chat", false);
+            assertThat(result.earnings().isZero()).isTrue();
+            assertThat(result.reason()).contains(NoEarningsReason.NOT_MONETIZED);
+            assertThat(result.counted()).isTrue();
+            assertThat(result.base()).isEqualTo(Money.of("USD", "0.015"));
+            assertThat(result.tier().index()).isEqualTo(2);
+        }
+
+        @Test
+        void selfUseEarnsNothingAndIsNotCountedByDefault() {
+            EarningsResult result = CALC.calculate(PRICING, 100, 50, "chat", true);
+            assertThat(result.earnings().isZero()).isTrue();
+            assertThat(result.reason()).contains(NoEarningsReason.SELF_USE);
+            assertThat(result.counted()).isFalse();
+            assertThat(CALC.counts(true)).isFalse();
+            assertThat(CALC.counts(false)).isTrue();
+        }
+
+        @Test
+        void selfUseWinsOverNotMonetized() {
+            EarningsResult result = CALC.calculate(PRICING.withMonetized(false), 0, 50, "chat", true);
+            assertThat(result.reason()).contains(NoEarningsReason.SELF_USE);
+            assertThat(result.counted()).isFalse();
+        }
+
+        @Test
+        void selfUseCanBeCountedWithoutEarnings() {
+            EarningsCalculator calc = EarningsCalculator.builder().selfUsePolicy(SelfUsePolicy.COUNTED_WITHOUT_EARNINGS).build();
+            EarningsResult result = calc.calculate(PRICING, 0, 50, "chat", true);
+            assertThat(result.reason()).contains(NoEarningsReason.SELF_USE);
+            assertThat(result.counted()).isTrue();
+            assertThat(calc.counts(true)).isTrue();
+        }
+
+        @Test
+        void selfUseCanEarnLikeAnyUse() {
+            EarningsCalculator calc = EarningsCalculator.builder().selfUsePolicy(SelfUsePolicy.EARNS_LIKE_ANY_USE).build();
+            EarningsResult result = calc.calculate(PRICING, 0, 50, "chat", true);
+            assertThat(result.reason()).isEmpty();
+            assertThat(result.selfUse()).isTrue();
+            assertThat(result.earnings()).isEqualTo(Money.of("USD", "0.012"));
+        }
+
+        @Test
+        void notMonetizedStillAppliesWhenSelfUseEarns() {
+            EarningsCalculator calc = EarningsCalculator.builder().selfUsePolicy(SelfUsePolicy.EARNS_LIKE_ANY_USE).build();
+            EarningsResult result = calc.calculate(PRICING.withMonetized(false), 0, 50, "chat", true);
+            assertThat(result.reason()).contains(NoEarningsReason.NOT_MONETIZED);
+        }
+    }
+
+    @Nested
+    class Explanation {
+        @Test
+        void explainsEveryFactor() {
+            assertThat(rate(100, 50, "image_generation").explain()).isEqualTo(
+                    "0.018000000000 USD = (0.01 + 50 tokens x 0.0001) x 1.2 (tier 2, from 100 prior uses)"
+                            + " x 1 (image_generation), rounded half-even to 12 places");
+        }
+
+        @Test
+        void explainsWhyNothingWasEarned() {
+            assertThat(CALC.calculate(PRICING, 3, 50, "chat", true).explain())
+                    .startsWith("0.000000000000 USD = 0 because the user is the model's creator (self-use); otherwise (0.01")
+                    .endsWith("; not counted toward the tier");
+        }
+
+        @Test
+        void resultRejectsAReasonWithEarnings() {
+            EarningsResult ok = rate(0, 0, "chat");
+            assertThatThrownBy(() -> new EarningsResult(ok.pricing(), 0, 0, ok.usageType(), ok.tier(), false, true,
+                    ok.tokenPart(), ok.base(), ok.earnings(), java.util.Optional.of(NoEarningsReason.NOT_MONETIZED)))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
+    class Configuration {
+        @Test
+        void currencyIsCarriedIntoEveryAmount() {
+            EarningsCalculator eur = EarningsCalculator.builder().currency(Currency.getInstance("EUR")).build();
+            EarningsResult result = eur.calculate(PRICING, 0, 50, "chat", false);
+            assertThat(result.earnings()).isEqualTo(Money.of("EUR", "0.012"));
+            assertThat(result.base().currency().getCurrencyCode()).isEqualTo("EUR");
+        }
+
+        @Test
+        void currencyWithoutMinorUnitsIsRefused() {
+            assertThatThrownBy(() -> EarningsCalculator.builder().currency(Currency.getInstance("XAU")))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("XAU has no minor units");
+        }
+
+        @Test
+        void maxTokensOutsideItsRangeIsRefused() {
+            assertThatThrownBy(() -> EarningsCalculator.builder().maxTokens(-1))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("maxTokens is -1; allowed: 0 to 1000000000000");
+            assertThatThrownBy(() -> EarningsCalculator.builder().maxTokens(EarningsCalculator.MAX_TOKENS_LIMIT + 1))
+                    .isInstanceOf(InvalidConfigurationException.class);
+        }
+
+        @Test
+        void customScheduleIsUsed() {
+            EarningsCalculator calc = EarningsCalculator.builder()
+                    .tiers(UsageTierSchedule.builder().tier(0, "1").tier(3, "3").build())
+                    .build();
+            assertThat(calc.calculate(PRICING, 2, 0, "image_generation", false).earnings()).isEqualTo(Money.of("USD", "0.01"));
+            assertThat(calc.calculate(PRICING, 3, 0, "image_generation", false).earnings()).isEqualTo(Money.of("USD", "0.03"));
+        }
+    }
+}

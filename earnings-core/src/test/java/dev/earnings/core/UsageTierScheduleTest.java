@@ -1,0 +1,90 @@
+package dev.earnings.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import org.junit.jupiter.api.Test;
+
+class UsageTierScheduleTest {
+    private static final UsageTierSchedule DEFAULTS = UsageTierSchedule.defaults();
+
+    @Test
+    void defaultsAreTheContractTable() {
+        assertThat(DEFAULTS.tiers()).extracting(UsageTier::fromPriorUses).containsExactly(0L, 100L, 1_000L, 5_000L, 10_000L);
+        assertThat(DEFAULTS.tiers()).extracting(t -> t.multiplier().toPlainString()).containsExactly("1", "1.2", "1.5", "2", "2.5");
+        assertThat(DEFAULTS.tiers()).extracting(UsageTier::index).containsExactly(1, 2, 3, 4, 5);
+        assertThat(DEFAULTS.tiers().get(1).firstOrdinal()).isEqualTo(101);
+    }
+
+    @Test
+    void tierOf_prior99_is1_0x_prior100_is1_2x() {
+        assertThat(DEFAULTS.tierFor(99).index()).isEqualTo(1);
+        assertThat(DEFAULTS.tierFor(100).index()).isEqualTo(2);
+        assertThat(DEFAULTS.tierFor(Long.MAX_VALUE).index()).isEqualTo(5);
+    }
+
+    @Test
+    void countsExactlyTheContractsUsesPerTier() {
+        int[] perTier = new int[6];
+        for (long prior = 0; prior < 12_000; prior++) {
+            perTier[DEFAULTS.tierFor(prior).index()]++;
+        }
+        assertThat(perTier).containsExactly(0, 100, 900, 4_000, 5_000, 2_000);
+    }
+
+    @Test
+    void usesToNextTierCountsDownAndStopsAtTheLastTier() {
+        assertThat(DEFAULTS.usesToNextTier(0)).contains(100L);
+        assertThat(DEFAULTS.usesToNextTier(99)).contains(1L);
+        assertThat(DEFAULTS.usesToNextTier(100)).contains(900L);
+        assertThat(DEFAULTS.usesToNextTier(9_999)).contains(1L);
+        assertThat(DEFAULTS.usesToNextTier(10_000)).isEmpty();
+        assertThat(DEFAULTS.next(DEFAULTS.tierFor(0))).contains(DEFAULTS.tiers().get(1));
+    }
+
+    @Test
+    void firstTierMustStartAtZero() {
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(1, "1.0"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("the first tier must start at 0 prior uses, but starts at 1");
+    }
+
+    @Test
+    void thresholdsMustStrictlyAscend() {
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(0, "1").tier(100, "2").tier(100, "3"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("tier 3 starts at 100 prior uses; allowed: more than the previous tier's 100")
+                .extracting(e -> ((InvalidConfigurationException) e).setting()).isEqualTo("tiers[3].fromPriorUses");
+    }
+
+    @Test
+    void multipliersMustBePositiveBoundedAndExact() {
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(0, "0"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("greater than 0");
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(0, "-1.2"))
+                .isInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(0, "100.5"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("at most 100");
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(0, "1.0000000000001"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("13 decimal places");
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(0, "one"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("not a decimal number");
+        assertThatThrownBy(() -> UsageTierSchedule.builder().tier(0, (BigDecimal) null))
+                .isInstanceOf(InvalidConfigurationException.class);
+    }
+
+    @Test
+    void emptyScheduleIsRefused() {
+        assertThatThrownBy(() -> UsageTierSchedule.builder().build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("at least one tier");
+    }
+
+    @Test
+    void multipliersMayDescend() {
+        UsageTierSchedule schedule = UsageTierSchedule.builder().tier(0, "2").tier(10, "1").build();
+        assertThat(schedule.tierFor(10).multiplier()).isEqualByComparingTo("1");
+        assertThat(schedule).isEqualTo(UsageTierSchedule.builder().tier(0, "2.0").tier(10, "1.00").build());
+        assertThat(schedule).hasToString("UsageTierSchedule[0+: 2x, 10+: 1x]");
+    }
+}
