@@ -1,0 +1,398 @@
+package dev.earnings.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.earnings.core.EarningsCalculator;
+import dev.earnings.core.InvalidConfigurationException;
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.UnknownUsageTypeException;
+import dev.earnings.jdbc.internal.EarningsStore;
+import dev.earnings.jdbc.internal.IntegrityChecker;
+import dev.earnings.jdbc.internal.Tables;
+import dev.earnings.jdbc.internal.Transactor;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The library's entry point: records model uses exactly once and keeps every creator's figures.
+ *
+ * <p>Build one per database at start-up and share it; it is thread-safe, and several instances in
+ * several processes may write to one database at once: nothing that decides an ordinal or an
+ * amount is kept in memory.
+ *
+ * <pre>{@code
+ * try (Earnings earnings = Earnings.builder().embeddedDatabase(Path.of("earnings-data")).build()) {
+ *     earnings.models().register("sdxl-anime", "creator-7", ModelPricing.of("0.01", "0.0001"));
+ *     RecordedUse use = earnings.logModelUsage("user-42", "sdxl-anime", 50, "image_generation", Map.of());
+ *     System.out.println(use.result().explain());
+ * }
+ * }</pre>
+ */
+public final class Earnings implements AutoCloseable {
+    /** The directory of the embedded database when the host configures no database at all. */
+    public static final Path DEFAULT_EMBEDDED_DIRECTORY = Path.of("earnings-data");
+
+    private final EarningsCalculator calculator;
+    private final EarningsStore store;
+    private final IntegrityChecker integrity;
+    private final ModelRegistry models;
+    private final HikariDataSource ownedPool;
+
+    private Earnings(EarningsCalculator calculator, EarningsStore store, IntegrityChecker integrity,
+            HikariDataSource ownedPool) {
+        this.calculator = calculator;
+        this.store = store;
+        this.integrity = integrity;
+        this.models = new ModelRegistry(store);
+        this.ownedPool = ownedPool;
+    }
+
+    /**
+     * Starts configuring an instance.
+     *
+     * @return a builder with the defaults: embedded database in {@link #DEFAULT_EMBEDDED_DIRECTORY},
+     *     migrations applied on start, the contract's default rules, the system UTC clock
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The model registry: register models, change their pricing, switch monetization.
+     *
+     * @return the registry
+     */
+    public ModelRegistry models() {
+        return models;
+    }
+
+    /**
+     * Records one use that happened now, with a library-assigned eventId.
+     *
+     * <p>One transaction writes the usage row, the model's aggregate and the daily rollup, or
+     * nothing. Hosts that retry on failure should use {@link #logModelUsage(UsageRequest)} with an
+     * eventId, so that a retry cannot record the use twice.
+     *
+     * @param userId the user, 1 to 128 characters, no control characters
+     * @param modelId a registered model
+     * @param tokensConsumed tokens of the use, from 0 to the configured maximum
+     * @param usageType a configured usage type, such as {@code image_generation} or {@code chat}
+     * @param metadata a JSON-like map (strings, booleans, whole numbers, BigDecimals, lists, maps),
+     *     or {@code null}; its {@code prompt} is cut to 100 code points
+     * @return the recorded use with its explained result, ordinal and eventId
+     * @throws InvalidInputException if an argument is not allowed; nothing is written
+     * @throws UnknownModelException if the model is not registered; nothing is written
+     * @throws UnknownUsageTypeException if the usage type is not configured; nothing is written
+     * @throws StorageException if the database fails after the retries; nothing is written
+     */
+    public RecordedUse logModelUsage(String userId, String modelId, long tokensConsumed, String usageType,
+            Map<String, ?> metadata) {
+        return logModelUsage(UsageRequest.builder(userId, modelId).tokensConsumed(tokensConsumed)
+                .usageType(usageType).metadata(metadata).build());
+    }
+
+    /**
+     * Records one use exactly once.
+     *
+     * <p>With an eventId that was recorded before: the same payload returns the original record
+     * ({@link RecordedUse#replayed()} is {@code true}) and writes nothing; a different payload is an
+     * {@link IdempotencyConflictException}. The payload is the user, model, tokens, usage type,
+     * metadata and, when the request gives one, occurredAt.
+     *
+     * @param request the use
+     * @return the recorded use
+     * @throws InvalidInputException if the request breaks a rule (tokens, usage type, occurredAt
+     *     window); nothing is written
+     * @throws UnknownModelException if the model is not registered; nothing is written
+     * @throws IdempotencyConflictException if the eventId was recorded with another payload
+     * @throws StorageException if the database fails after the retries; nothing is written
+     */
+    public RecordedUse logModelUsage(UsageRequest request) {
+        return store.logUsage(request);
+    }
+
+    /**
+     * Recomputes every model aggregate and daily rollup from the usage rows and reports what
+     * differs. It reads every usage row, so run it as an audit, not on a request path.
+     *
+     * @return the report; {@link IntegrityReport#isClean()} when everything matches to the last digit
+     * @throws StorageException if the database fails
+     */
+    public IntegrityReport verifyIntegrity() {
+        return integrity.verify();
+    }
+
+    /**
+     * The rules uses are rated with.
+     *
+     * @return the calculator
+     */
+    public EarningsCalculator calculator() {
+        return calculator;
+    }
+
+    /**
+     * Closes the connection pool when the library created it; a host's {@code DataSource} is left
+     * open, since the host owns it.
+     */
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+
+    /**
+     * Configures an {@link Earnings} instance. Each setter validates at once; {@link #build()}
+     * connects, applies migrations and checks the stored settings.
+     */
+    public static final class Builder {
+        private DataSource dataSource;
+        private String jdbcUrl;
+        private String username;
+        private String password;
+        private Path embeddedDirectory;
+        private Optional<String> schema = Optional.empty();
+        private boolean migrateOnStart = true;
+        private EarningsCalculator calculator = EarningsCalculator.defaults();
+        private Clock clock = Clock.systemUTC();
+        private Duration maxAge = Duration.ofDays(35);
+        private Duration maxAhead = Duration.ofMinutes(5);
+        private int maxAttempts = 10;
+        private int maximumPoolSize = 10;
+
+        private Builder() {
+        }
+
+        /**
+         * Uses the host's connection pool. The library borrows connections and never closes the pool.
+         *
+         * @param dataSource the host's data source
+         * @return this builder
+         */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /**
+         * Connects to a JDBC URL with a HikariCP pool the library owns and closes on {@link Earnings#close()}.
+         *
+         * @param jdbcUrl for example {@code jdbc:postgresql://db:5432/app}
+         * @return this builder
+         */
+        public Builder jdbcUrl(String jdbcUrl) {
+            return jdbcUrl(jdbcUrl, null, null);
+        }
+
+        /**
+         * Connects to a JDBC URL with credentials, with a pool the library owns.
+         *
+         * @param jdbcUrl the URL
+         * @param username the user, or {@code null}
+         * @param password the password, or {@code null}
+         * @return this builder
+         */
+        public Builder jdbcUrl(String jdbcUrl, String username, String password) {
+            if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:")) {
+                throw new InvalidConfigurationException("jdbcUrl", "jdbcUrl is " + (jdbcUrl == null ? "missing" : "'" + jdbcUrl + "'")
+                        + "; allowed: a JDBC URL such as jdbc:postgresql://host:5432/database");
+            }
+            this.jdbcUrl = jdbcUrl;
+            this.username = username;
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * Uses the embedded H2 database, kept in files in {@code directory} (created when missing).
+         * This is the default, in {@link #DEFAULT_EMBEDDED_DIRECTORY}, when no database is configured.
+         *
+         * @param directory where the database files live
+         * @return this builder
+         */
+        public Builder embeddedDatabase(Path directory) {
+            this.embeddedDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Keeps the library's tables and its migration history in a schema of their own, created
+         * when missing. By default they go to the connection's current schema.
+         *
+         * @param schema a lower-case identifier: a-z, 0-9 and _, not starting with a digit
+         * @return this builder
+         */
+        public Builder schema(String schema) {
+            this.schema = Tables.in(Optional.of(Objects.requireNonNull(schema, "schema"))).schema();
+            return this;
+        }
+
+        /**
+         * Whether to apply the library's migrations on start (default {@code true}). Hosts that
+         * migrate at deploy time turn it off; the library then expects the schema to be current.
+         *
+         * @param migrate whether to migrate
+         * @return this builder
+         */
+        public Builder migrateOnStart(boolean migrate) {
+            this.migrateOnStart = migrate;
+            return this;
+        }
+
+        /**
+         * Sets the rating rules: currency, tiers, usage types, token maximum, self-use policy.
+         *
+         * @param calculator the rules; default {@link EarningsCalculator#defaults()}
+         * @return this builder
+         */
+        public Builder calculator(EarningsCalculator calculator) {
+            this.calculator = Objects.requireNonNull(calculator, "calculator");
+            return this;
+        }
+
+        /**
+         * Sets the clock for "now": occurredAt defaults, recordedAt, the occurredAt window.
+         *
+         * @param clock the clock; default the system clock in UTC
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets how far from now a host-given occurredAt may lie.
+         *
+         * @param back how far in the past, default 35 days
+         * @param ahead how far in the future, default 5 minutes
+         * @return this builder
+         */
+        public Builder occurredAtWindow(Duration back, Duration ahead) {
+            if (back == null || back.isNegative() || ahead == null || ahead.isNegative()) {
+                throw new InvalidConfigurationException("occurredAtWindow",
+                        "occurredAtWindow needs two durations of zero or more (back, ahead)");
+            }
+            this.maxAge = back;
+            this.maxAhead = ahead;
+            return this;
+        }
+
+        /**
+         * Sets how many times a transaction is attempted when it fails for a transient reason
+         * (serialization failure, deadlock, lock timeout, lost connection).
+         *
+         * @param attempts from 1 to 100; default 10
+         * @return this builder
+         */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1 || attempts > 100) {
+                throw new InvalidConfigurationException("maxAttempts", "maxAttempts is " + attempts + "; allowed: 1 to 100");
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * Sets the size of the pool the library owns (with {@link #jdbcUrl} or the embedded
+         * database); ignored with a host's {@link DataSource}.
+         *
+         * @param size from 1 to 1000; default 10
+         * @return this builder
+         */
+        public Builder maximumPoolSize(int size) {
+            if (size < 1 || size > 1000) {
+                throw new InvalidConfigurationException("maximumPoolSize", "maximumPoolSize is " + size + "; allowed: 1 to 1000");
+            }
+            this.maximumPoolSize = size;
+            return this;
+        }
+
+        /**
+         * Connects, applies the migrations when enabled, and checks the stored currency.
+         *
+         * @return the ready instance
+         * @throws InvalidConfigurationException if more than one database is configured, or the
+         *     database holds another currency
+         * @throws StorageException if the database cannot be reached or migrated
+         */
+        public Earnings build() {
+            int configured = (dataSource != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0) + (embeddedDirectory != null ? 1 : 0);
+            if (configured > 1) {
+                throw new InvalidConfigurationException("database", "configure one database: dataSource(...),"
+                        + " jdbcUrl(...) or embeddedDatabase(...), not " + configured);
+            }
+            HikariDataSource owned = null;
+            DataSource ds = dataSource;
+            try {
+                if (ds == null) {
+                    owned = pool();
+                    ds = owned;
+                }
+                Tables tables = Tables.in(schema);
+                if (migrateOnStart) {
+                    migrate(ds);
+                }
+                Transactor tx = new Transactor(Jdbi.create(ds), maxAttempts);
+                EarningsStore store = new EarningsStore(tx, tables, calculator, clock, maxAge, maxAhead);
+                store.checkSettings();
+                return new Earnings(calculator, store, new IntegrityChecker(tx, tables), owned);
+            } catch (RuntimeException e) {
+                if (owned != null) {
+                    owned.close();
+                }
+                throw e;
+            }
+        }
+
+        private HikariDataSource pool() {
+            HikariConfig config = new HikariConfig();
+            if (jdbcUrl != null) {
+                config.setJdbcUrl(jdbcUrl);
+                config.setUsername(username);
+                config.setPassword(password);
+            } else {
+                Path directory = (embeddedDirectory != null ? embeddedDirectory : DEFAULT_EMBEDDED_DIRECTORY).toAbsolutePath();
+                // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
+                // aggregate row, and a short wait there is normal, not an error.
+                config.setJdbcUrl("jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000");
+                config.setUsername("sa");
+                config.setPassword("");
+            }
+            config.setMaximumPoolSize(maximumPoolSize);
+            config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+            config.setPoolName("earnings");
+            try {
+                return new HikariDataSource(config);
+            } catch (RuntimeException e) {
+                throw new StorageException("could not connect to " + config.getJdbcUrl() + ": " + e.getMessage(), e,
+                        false);
+            }
+        }
+
+        private void migrate(DataSource ds) {
+            var flyway = Flyway.configure(Earnings.class.getClassLoader())
+                    .dataSource(ds)
+                    .locations("classpath:dev/earnings/jdbc/migration")
+                    .table("earnings_schema_history")
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .failOnMissingLocations(true);
+            schema.ifPresent(s -> flyway.schemas(s).defaultSchema(s).createSchemas(true));
+            try {
+                flyway.load().migrate();
+            } catch (FlywayException e) {
+                throw new StorageException("could not apply the earnings migrations: " + e.getMessage(), e, false);
+            }
+        }
+    }
+}

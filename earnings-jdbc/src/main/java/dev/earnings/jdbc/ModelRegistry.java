@@ -1,0 +1,75 @@
+package dev.earnings.jdbc;
+
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.ModelPricing;
+import dev.earnings.jdbc.internal.EarningsStore;
+import java.util.Optional;
+
+/**
+ * The models whose uses earn: who created each and how it is priced.
+ *
+ * <p>Obtained from {@link Earnings#models()}. Pricing is versioned: a change applies to uses
+ * recorded after it and never re-rates earlier uses, which keep the version they were rated with.
+ */
+public final class ModelRegistry {
+    private final EarningsStore store;
+
+    ModelRegistry(EarningsStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Registers a model. Registering it again with the same creator and pricing returns it
+     * unchanged, so a host may register its catalogue on every start.
+     *
+     * @param modelId the model, 1 to 128 characters, no control characters
+     * @param creatorId the creator who earns from its uses
+     * @param pricing the first pricing (version 1)
+     * @return the registered model
+     * @throws ModelConflictException if the id is registered with another creator or pricing
+     * @throws InvalidInputException if an id is not allowed
+     * @throws StorageException if the database fails
+     */
+    public Model register(String modelId, String creatorId, ModelPricing pricing) {
+        return store.register(modelId, creatorId, pricing);
+    }
+
+    /**
+     * Gives a model a new pricing, effective for uses recorded after this call returns. Uses that
+     * are being recorded at the same moment are rated with one pricing or the other, never a mix.
+     *
+     * @param modelId a registered model
+     * @param pricing the new pricing, including the monetization switch
+     * @return the model with its new pricing version; unchanged when the pricing is the same
+     * @throws UnknownModelException if the model is not registered
+     * @throws StorageException if the database fails
+     */
+    public Model changePricing(String modelId, ModelPricing pricing) {
+        return store.changePricing(modelId, pricing);
+    }
+
+    /**
+     * Switches a model's monetization, keeping its prices. Uses of a model that is not monetized
+     * are recorded and advance its tier, but earn nothing (reason {@code NOT_MONETIZED}).
+     *
+     * @param modelId a registered model
+     * @param monetized whether its uses earn from now on
+     * @return the model with its new pricing version; unchanged when the switch already stood so
+     * @throws UnknownModelException if the model is not registered
+     * @throws StorageException if the database fails
+     */
+    public Model setMonetized(String modelId, boolean monetized) {
+        return store.setMonetized(modelId, monetized);
+    }
+
+    /**
+     * Looks a model up.
+     *
+     * @param modelId the model
+     * @return the model as it stands now, or empty when it is not registered
+     * @throws StorageException if the database fails
+     */
+    public Optional<Model> find(String modelId) {
+        return store.find(modelId);
+    }
+}

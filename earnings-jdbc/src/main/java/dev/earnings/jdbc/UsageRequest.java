@@ -1,0 +1,170 @@
+package dev.earnings.jdbc;
+
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.internal.Checks;
+import dev.earnings.jdbc.internal.MetadataCodec;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One use to record, with the optional parts a host needs for retries and late events.
+ *
+ * <p>Built with {@link #builder(String, String)}; the builder checks ids and metadata at once, so a
+ * bad request fails where it is made. Token limits, the usage type and the occurredAt window depend
+ * on the library's configuration and are checked by {@link Earnings#logModelUsage(UsageRequest)},
+ * before anything is written.
+ *
+ * @param userId the user who used the model
+ * @param modelId the model used
+ * @param tokensConsumed tokens of the use
+ * @param usageType the usage type name, as the host sent it
+ * @param metadataJson the canonical metadata JSON (keys sorted, {@code prompt} cut), or empty
+ * @param eventId the idempotency key, or empty for the library to assign one
+ * @param occurredAt when the use happened, to the microsecond, or empty for "now"
+ */
+public record UsageRequest(
+        String userId,
+        String modelId,
+        long tokensConsumed,
+        String usageType,
+        Optional<String> metadataJson,
+        Optional<String> eventId,
+        Optional<Instant> occurredAt) {
+
+    /**
+     * Checks ids; prefer {@link #builder(String, String)}, which also canonicalizes metadata.
+     *
+     * @param userId the user
+     * @param modelId the model
+     * @param tokensConsumed the tokens
+     * @param usageType the usage type name
+     * @param metadataJson canonical metadata JSON, or empty
+     * @param eventId the eventId, or empty
+     * @param occurredAt when it happened, or empty
+     */
+    public UsageRequest {
+        Checks.requireId("userId", userId);
+        Checks.requireId("modelId", modelId);
+        if (usageType == null) {
+            throw new InvalidInputException("usageType", "usageType is missing; allowed: a configured usage type name such as chat");
+        }
+        Objects.requireNonNull(metadataJson, "metadataJson");
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        eventId.ifPresent(id -> Checks.requireId("eventId", id));
+        metadataJson = metadataJson.map(MetadataCodec::fromJson);
+        occurredAt = occurredAt.map(at -> at.truncatedTo(ChronoUnit.MICROS));
+    }
+
+    /**
+     * Starts a request for one use of a model by a user.
+     *
+     * @param userId the user, 1 to 128 characters, no control characters
+     * @param modelId the model, 1 to 128 characters, no control characters
+     * @return a builder with no tokens, no metadata, no eventId and occurredAt "now"
+     */
+    public static Builder builder(String userId, String modelId) {
+        return new Builder(userId, modelId);
+    }
+
+    /** Builds a {@link UsageRequest}; not thread-safe. */
+    public static final class Builder {
+        private final String userId;
+        private final String modelId;
+        private long tokensConsumed;
+        private String usageType;
+        private String metadataJson;
+        private String eventId;
+        private Instant occurredAt;
+
+        private Builder(String userId, String modelId) {
+            this.userId = Checks.requireId("userId", userId);
+            this.modelId = Checks.requireId("modelId", modelId);
+        }
+
+        /**
+         * Sets the tokens the use consumed.
+         *
+         * @param tokensConsumed from 0 to the library's configured maximum
+         * @return this builder
+         */
+        public Builder tokensConsumed(long tokensConsumed) {
+            this.tokensConsumed = tokensConsumed;
+            return this;
+        }
+
+        /**
+         * Sets the usage type.
+         *
+         * @param usageType a configured type name such as {@code image_generation} or {@code chat}
+         * @return this builder
+         */
+        public Builder usageType(String usageType) {
+            this.usageType = usageType;
+            return this;
+        }
+
+        /**
+         * Sets the metadata from a map; values may be strings, booleans, whole numbers,
+         * {@link java.math.BigDecimal}s, lists and nested maps (no {@code double}).
+         *
+         * @param metadata the metadata, or {@code null} for none
+         * @return this builder
+         * @throws InvalidInputException if the metadata breaks the size, depth or type rules
+         */
+        public Builder metadata(Map<String, ?> metadata) {
+            this.metadataJson = MetadataCodec.fromMap(metadata);
+            return this;
+        }
+
+        /**
+         * Sets the metadata from a JSON object text, as a host receives it over HTTP.
+         *
+         * @param json a JSON object, or {@code null} for none
+         * @return this builder
+         * @throws InvalidInputException if it is not a JSON object or breaks the size or depth rules
+         */
+        public Builder metadataJson(String json) {
+            this.metadataJson = MetadataCodec.fromJson(json);
+            return this;
+        }
+
+        /**
+         * Sets the idempotency key: a retry with the same eventId and payload records nothing new
+         * and returns the original result.
+         *
+         * @param eventId 1 to 128 characters, no control characters
+         * @return this builder
+         */
+        public Builder eventId(String eventId) {
+            this.eventId = Checks.requireId("eventId", eventId);
+            return this;
+        }
+
+        /**
+         * Sets when the use happened, for late events; it must lie within the library's window
+         * (by default 35 days back to 5 minutes ahead of its clock). Kept to the microsecond.
+         *
+         * @param occurredAt the instant of the use
+         * @return this builder
+         */
+        public Builder occurredAt(Instant occurredAt) {
+            this.occurredAt = Objects.requireNonNull(occurredAt, "occurredAt");
+            return this;
+        }
+
+        /**
+         * Builds the request.
+         *
+         * @return the request
+         * @throws InvalidInputException if the usage type is missing
+         */
+        public UsageRequest build() {
+            return new UsageRequest(userId, modelId, tokensConsumed, usageType, Optional.ofNullable(metadataJson),
+                    Optional.ofNullable(eventId), Optional.ofNullable(occurredAt));
+        }
+    }
+}

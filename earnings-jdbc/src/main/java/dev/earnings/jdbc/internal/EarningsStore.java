@@ -1,0 +1,399 @@
+package dev.earnings.jdbc.internal;
+
+import dev.earnings.core.EarningsCalculator;
+import dev.earnings.core.EarningsResult;
+import dev.earnings.core.InvalidConfigurationException;
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.ModelPricing;
+import dev.earnings.core.Money;
+import dev.earnings.core.NoEarningsReason;
+import dev.earnings.core.UsageTier;
+import dev.earnings.core.UsageType;
+import dev.earnings.core.internal.Checks;
+import dev.earnings.jdbc.IdempotencyConflictException;
+import dev.earnings.jdbc.Model;
+import dev.earnings.jdbc.ModelConflictException;
+import dev.earnings.jdbc.RecordedUse;
+import dev.earnings.jdbc.UnknownModelException;
+import dev.earnings.jdbc.UsageRequest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Currency;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * The transactions behind the public API: the model registry and recording a use.
+ *
+ * <p>Every write that touches a model's figures first updates the model's row in
+ * {@code model_creator_earnings}. That row lock serializes the model's uses across threads and
+ * processes, so the counted-uses figure read right after it is this use's ordinal, and the
+ * select-then-insert of the daily rows cannot race. Pricing changes take the same lock, so a use
+ * is rated with the pricing in force at the moment it takes its ordinal.
+ */
+public final class EarningsStore {
+    private final Transactor tx;
+    private final Tables t;
+    private final EarningsCalculator calculator;
+    private final Clock clock;
+    private final Duration maxAge;
+    private final Duration maxAhead;
+
+    private final String findEvent;
+    private final String lockAndCount;
+    private final String readModelForUse;
+    private final String insertUse;
+    private final String addToAggregate;
+    private final String findDailyUser;
+    private final String insertDailyUser;
+    private final String addToDay;
+    private final String insertDay;
+
+    /**
+     * Creates the store.
+     *
+     * @param tx the transaction runner
+     * @param tables the schema's tables
+     * @param calculator the rating rules
+     * @param clock the clock for "now"
+     * @param maxAge how far back a host-given occurredAt may lie
+     * @param maxAhead how far ahead a host-given occurredAt may lie
+     */
+    public EarningsStore(Transactor tx, Tables tables, EarningsCalculator calculator, Clock clock,
+            Duration maxAge, Duration maxAhead) {
+        this.tx = tx;
+        this.t = tables;
+        this.calculator = calculator;
+        this.clock = clock;
+        this.maxAge = maxAge;
+        this.maxAhead = maxAhead;
+        this.findEvent = t.sql(USE_COLUMNS + " WHERE u.event_id = ?");
+        this.lockAndCount = t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses + 1,"
+                + " counted_uses = counted_uses + CASE WHEN creator_id = ? THEN ? ELSE 1 END WHERE model_id = ?");
+        this.readModelForUse = t.sql("SELECT a.counted_uses, m.creator_id, m.pricing_version, m.earnings_per_use,"
+                + " m.earnings_per_token, m.monetized FROM {t}model_creator_earnings a"
+                + " JOIN {t}earnings_models m ON m.model_id = a.model_id WHERE a.model_id = ?");
+        this.insertUse = t.sql("INSERT INTO {t}model_usage_logs (event_id, model_id, creator_id, user_id,"
+                + " tokens_consumed, usage_type, requested_usage_type, occurred_at, occurred_at_given, usage_day,"
+                + " recorded_at, use_ordinal, prior_counted_uses, self_use, tier_index, tier_threshold,"
+                + " tier_multiplier, type_multiplier, pricing_version, token_part, base_amount, earnings, reason,"
+                + " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        this.addToAggregate = t.sql("UPDATE {t}model_creator_earnings SET total_tokens = total_tokens + ?,"
+                + " lifetime_earnings = lifetime_earnings + ?,"
+                + " last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END"
+                + " WHERE model_id = ?");
+        this.findDailyUser = t.sql("SELECT 1 FROM {t}model_daily_users WHERE model_id = ? AND usage_day = ? AND user_id = ?");
+        this.insertDailyUser = t.sql("INSERT INTO {t}model_daily_users (model_id, usage_day, user_id, creator_id)"
+                + " VALUES (?, ?, ?, ?)");
+        this.addToDay = t.sql("UPDATE {t}model_analytics SET uses = uses + 1, counted_uses = counted_uses + ?,"
+                + " earning_uses = earning_uses + ?, tokens = tokens + ?, earnings = earnings + ?,"
+                + " unique_users = unique_users + ? WHERE model_id = ? AND usage_day = ?");
+        this.insertDay = t.sql("INSERT INTO {t}model_analytics (model_id, usage_day, creator_id, uses, counted_uses,"
+                + " earning_uses, tokens, earnings, unique_users) VALUES (?, ?, ?, 1, ?, ?, ?, ?, 1)");
+    }
+
+    private static final String USE_COLUMNS = "SELECT u.event_id, u.model_id, u.creator_id, u.user_id,"
+            + " u.tokens_consumed, u.usage_type, u.requested_usage_type, u.occurred_at, u.recorded_at, u.use_ordinal,"
+            + " u.prior_counted_uses, u.self_use, u.tier_index, u.tier_threshold, u.tier_multiplier,"
+            + " u.type_multiplier, u.pricing_version, u.token_part, u.base_amount, u.earnings, u.reason, u.metadata,"
+            + " p.earnings_per_use, p.earnings_per_token, p.monetized"
+            + " FROM {t}model_usage_logs u JOIN {t}earnings_model_pricing p"
+            + " ON p.model_id = u.model_id AND p.version = u.pricing_version";
+
+    // ---------------------------------------------------------------- settings
+
+    /**
+     * Stores the deployment's currency on first start and refuses to run with another one, since
+     * every stored amount is in it.
+     */
+    public void checkSettings() {
+        String currency = calculator.currency().getCurrencyCode();
+        String stored = tx.inTransaction("checking the stored settings", h -> {
+            Optional<String> existing = h.createQuery(t.sql("SELECT setting_value FROM {t}earnings_settings WHERE setting_name = 'currency'"))
+                    .mapTo(String.class).findOne();
+            if (existing.isEmpty()) {
+                h.createUpdate(t.sql("INSERT INTO {t}earnings_settings (setting_name, setting_value) VALUES ('currency', ?)"))
+                        .bind(0, currency).execute();
+                return currency;
+            }
+            return existing.get();
+        });
+        if (!stored.equals(currency)) {
+            throw new InvalidConfigurationException("currency", "the database holds amounts in " + stored
+                    + " but the calculator is configured for " + currency
+                    + "; allowed: the currency the database was created with, one per deployment");
+        }
+    }
+
+    // ---------------------------------------------------------------- registry
+
+    /**
+     * Registers a model, or returns it when it is already registered exactly so.
+     *
+     * @param modelId the model
+     * @param creatorId its creator
+     * @param pricing its first pricing
+     * @return the model
+     */
+    public Model register(String modelId, String creatorId, ModelPricing pricing) {
+        Checks.requireId("modelId", modelId);
+        Checks.requireId("creatorId", creatorId);
+        Objects.requireNonNull(pricing, "pricing");
+        return tx.inTransaction("registering model '" + modelId + "'", h -> {
+            Optional<Model> existing = find(h, modelId);
+            if (existing.isPresent()) {
+                Model model = existing.get();
+                if (!model.creatorId().equals(creatorId)) {
+                    throw new ModelConflictException("modelId '" + modelId + "' is already registered to another creator;"
+                            + " allowed: one creator per model, registered once");
+                }
+                if (!model.pricing().equals(pricing)) {
+                    throw new ModelConflictException("modelId '" + modelId + "' is already registered with pricing "
+                            + describe(model.pricing()) + ", not " + describe(pricing)
+                            + "; use models().changePricing(...) to change it");
+                }
+                return model;
+            }
+            Instant now = now();
+            h.createUpdate(t.sql("INSERT INTO {t}earnings_models (model_id, creator_id, pricing_version, earnings_per_use,"
+                    + " earnings_per_token, monetized, registered_at, pricing_since) VALUES (?, ?, 1, ?, ?, ?, ?, ?)"))
+                    .bind(0, modelId).bind(1, creatorId).bind(2, pricing.earningsPerUse())
+                    .bind(3, pricing.earningsPerToken()).bind(4, pricing.monetized())
+                    .bind(5, Tables.utc(now)).bind(6, Tables.utc(now)).execute();
+            insertPricingVersion(h, modelId, 1, pricing, now);
+            h.createUpdate(t.sql("INSERT INTO {t}model_creator_earnings (model_id, creator_id, counted_uses, total_uses,"
+                    + " total_tokens, lifetime_earnings) VALUES (?, ?, 0, 0, 0, 0)"))
+                    .bind(0, modelId).bind(1, creatorId).execute();
+            return new Model(modelId, creatorId, pricing, 1, now, now);
+        });
+    }
+
+    /**
+     * Gives a model a new pricing version, effective for uses recorded afterwards.
+     *
+     * @param modelId the model
+     * @param pricing the new pricing
+     * @return the model with its new pricing; unchanged when the pricing is the same
+     */
+    public Model changePricing(String modelId, ModelPricing pricing) {
+        Checks.requireId("modelId", modelId);
+        Objects.requireNonNull(pricing, "pricing");
+        return tx.inTransaction("changing the pricing of model '" + modelId + "'", h -> {
+            int locked = h.createUpdate(t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses WHERE model_id = ?"))
+                    .bind(0, modelId).execute();
+            Model model = find(h, modelId).filter(m -> locked == 1).orElseThrow(() -> new UnknownModelException(modelId));
+            if (model.pricing().equals(pricing)) {
+                return model;
+            }
+            int version = model.pricingVersion() + 1;
+            Instant now = now();
+            insertPricingVersion(h, modelId, version, pricing, now);
+            h.createUpdate(t.sql("UPDATE {t}earnings_models SET pricing_version = ?, earnings_per_use = ?,"
+                    + " earnings_per_token = ?, monetized = ?, pricing_since = ? WHERE model_id = ?"))
+                    .bind(0, version).bind(1, pricing.earningsPerUse()).bind(2, pricing.earningsPerToken())
+                    .bind(3, pricing.monetized()).bind(4, Tables.utc(now)).bind(5, modelId).execute();
+            return new Model(modelId, model.creatorId(), pricing, version, model.registeredAt(), now);
+        });
+    }
+
+    /**
+     * Switches monetization, keeping the prices; a new pricing version when it changes.
+     *
+     * @param modelId the model
+     * @param monetized whether its uses earn from now on
+     * @return the model
+     */
+    public Model setMonetized(String modelId, boolean monetized) {
+        Checks.requireId("modelId", modelId);
+        Model model = find(modelId).orElseThrow(() -> new UnknownModelException(modelId));
+        return changePricing(modelId, model.pricing().withMonetized(monetized));
+    }
+
+    /**
+     * Looks a model up.
+     *
+     * @param modelId the model
+     * @return the model, or empty when it is not registered
+     */
+    public Optional<Model> find(String modelId) {
+        Checks.requireId("modelId", modelId);
+        return tx.read("reading model '" + modelId + "'", h -> find(h, modelId));
+    }
+
+    private Optional<Model> find(Handle h, String modelId) {
+        return h.createQuery(t.sql("SELECT model_id, creator_id, pricing_version, earnings_per_use, earnings_per_token,"
+                + " monetized, registered_at, pricing_since FROM {t}earnings_models WHERE model_id = ?"))
+                .bind(0, modelId)
+                .map((rs, ctx) -> new Model(rs.getString("model_id"), rs.getString("creator_id"),
+                        new ModelPricing(rs.getBigDecimal("earnings_per_use"), rs.getBigDecimal("earnings_per_token"),
+                                rs.getBoolean("monetized")),
+                        rs.getInt("pricing_version"), Tables.instant(rs, "registered_at"), Tables.instant(rs, "pricing_since")))
+                .findOne();
+    }
+
+    private void insertPricingVersion(Handle h, String modelId, int version, ModelPricing pricing, Instant from) {
+        h.createUpdate(t.sql("INSERT INTO {t}earnings_model_pricing (model_id, version, earnings_per_use,"
+                + " earnings_per_token, monetized, effective_from) VALUES (?, ?, ?, ?, ?, ?)"))
+                .bind(0, modelId).bind(1, version).bind(2, pricing.earningsPerUse()).bind(3, pricing.earningsPerToken())
+                .bind(4, pricing.monetized()).bind(5, Tables.utc(from)).execute();
+    }
+
+    private static String describe(ModelPricing pricing) {
+        return pricing.earningsPerUse().toPlainString() + " per use + " + pricing.earningsPerToken().toPlainString()
+                + " per token" + (pricing.monetized() ? "" : ", not monetized");
+    }
+
+    // ---------------------------------------------------------------- usage
+
+    /**
+     * Records one use exactly once: validates everything first, then writes the usage row, the
+     * model aggregate and the daily rollup in one transaction, or returns the original record for a
+     * replayed eventId.
+     *
+     * @param request the use
+     * @return the recorded use
+     */
+    public RecordedUse logUsage(UsageRequest request) {
+        Objects.requireNonNull(request, "request");
+        calculator.requireTokens(request.tokensConsumed());
+        UsageType type = calculator.usageTypes().resolve(request.usageType());
+        Instant now = now();
+        request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
+        String eventId = request.eventId().orElseGet(() -> UUID.randomUUID().toString());
+        return tx.inTransaction("recording a use of model '" + request.modelId() + "'",
+                h -> record(h, request, type, eventId));
+    }
+
+    private RecordedUse record(Handle h, UsageRequest request, UsageType type, String eventId) {
+        Optional<StoredUse> earlier = h.createQuery(findEvent).bind(0, eventId).map(this::readUse).findOne();
+        if (earlier.isPresent()) {
+            return replay(earlier.get(), request);
+        }
+        String modelId = request.modelId();
+        String userId = request.userId();
+        int selfIncrement = calculator.counts(true) ? 1 : 0;
+        int locked = h.createUpdate(lockAndCount).bind(0, userId).bind(1, selfIncrement).bind(2, modelId).execute();
+        if (locked == 0) {
+            throw new UnknownModelException(modelId);
+        }
+        ModelState state = h.createQuery(readModelForUse).bind(0, modelId)
+                .map((rs, ctx) -> new ModelState(rs.getLong("counted_uses"), rs.getString("creator_id"),
+                        rs.getInt("pricing_version"), new ModelPricing(rs.getBigDecimal("earnings_per_use"),
+                                rs.getBigDecimal("earnings_per_token"), rs.getBoolean("monetized"))))
+                .one();
+        boolean selfUse = state.creatorId.equals(userId);
+        boolean counted = calculator.counts(selfUse);
+        long prior = counted ? state.countedUses - 1 : state.countedUses;
+        EarningsResult result = calculator.calculate(state.pricing, prior, request.tokensConsumed(), type, selfUse);
+
+        Instant recordedAt = now();
+        Instant occurredAt = request.occurredAt().orElse(recordedAt);
+        LocalDate day = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
+        Long ordinal = counted ? state.countedUses : null;
+        h.createUpdate(insertUse)
+                .bind(0, eventId).bind(1, modelId).bind(2, state.creatorId).bind(3, userId)
+                .bind(4, request.tokensConsumed()).bind(5, type.name()).bind(6, request.usageType())
+                .bind(7, Tables.utc(occurredAt)).bind(8, request.occurredAt().isPresent()).bind(9, day)
+                .bind(10, Tables.utc(recordedAt)).bind(11, ordinal).bind(12, prior).bind(13, selfUse)
+                .bind(14, result.tier().index()).bind(15, result.tier().fromPriorUses())
+                .bind(16, result.tier().multiplier()).bind(17, type.multiplier()).bind(18, state.pricingVersion)
+                .bind(19, result.tokenPart().amount()).bind(20, result.base().amount())
+                .bind(21, result.earnings().amount()).bind(22, result.reason().map(Enum::name).orElse(null))
+                .bind(23, request.metadataJson().orElse(null))
+                .execute();
+        h.createUpdate(addToAggregate).bind(0, request.tokensConsumed()).bind(1, result.earnings().amount())
+                .bind(2, Tables.utc(occurredAt)).bind(3, Tables.utc(occurredAt)).bind(4, modelId).execute();
+        boolean newUser = h.createQuery(findDailyUser).bind(0, modelId).bind(1, day).bind(2, userId)
+                .mapTo(Integer.class).findOne().isEmpty();
+        if (newUser) {
+            h.createUpdate(insertDailyUser).bind(0, modelId).bind(1, day).bind(2, userId).bind(3, state.creatorId).execute();
+        }
+        int earning = result.earns() ? 1 : 0;
+        int updated = h.createUpdate(addToDay).bind(0, counted ? 1 : 0).bind(1, earning)
+                .bind(2, request.tokensConsumed()).bind(3, result.earnings().amount()).bind(4, newUser ? 1 : 0)
+                .bind(5, modelId).bind(6, day).execute();
+        if (updated == 0) {
+            h.createUpdate(insertDay).bind(0, modelId).bind(1, day).bind(2, state.creatorId).bind(3, counted ? 1 : 0)
+                    .bind(4, earning).bind(5, request.tokensConsumed()).bind(6, result.earnings().amount()).execute();
+        }
+        return new RecordedUse(eventId, ordinal == null ? OptionalLong.empty() : OptionalLong.of(ordinal), modelId,
+                state.creatorId, userId, occurredAt, recordedAt, state.pricingVersion, result, false);
+    }
+
+    private static RecordedUse replay(StoredUse stored, UsageRequest request) {
+        RecordedUse earlier = stored.use;
+        String conflict = null;
+        String detail = "";
+        if (!earlier.modelId().equals(request.modelId())) {
+            conflict = "modelId";
+        } else if (!earlier.userId().equals(request.userId())) {
+            conflict = "userId";
+        } else if (earlier.result().tokensConsumed() != request.tokensConsumed()) {
+            conflict = "tokensConsumed";
+            detail = " (recorded " + earlier.result().tokensConsumed() + ", sent " + request.tokensConsumed() + ")";
+        } else if (!stored.requestedType.equals(request.usageType())) {
+            conflict = "usageType";
+        } else if (!stored.metadata.equals(request.metadataJson())) {
+            conflict = "metadata";
+        } else if (request.occurredAt().isPresent() && !request.occurredAt().get().equals(earlier.occurredAt())) {
+            conflict = "occurredAt";
+            detail = " (recorded " + earlier.occurredAt() + ", sent " + request.occurredAt().get() + ")";
+        }
+        if (conflict != null) {
+            throw new IdempotencyConflictException(earlier.eventId(), conflict, detail);
+        }
+        return earlier;
+    }
+
+    private StoredUse readUse(ResultSet rs, StatementContext ctx) throws SQLException {
+        ModelPricing pricing = new ModelPricing(rs.getBigDecimal("earnings_per_use"), rs.getBigDecimal("earnings_per_token"),
+                rs.getBoolean("monetized"));
+        UsageType type = new UsageType(rs.getString("usage_type"), Checks.canonical(rs.getBigDecimal("type_multiplier")));
+        UsageTier tier = new UsageTier(rs.getInt("tier_index"), rs.getLong("tier_threshold"),
+                Checks.canonical(rs.getBigDecimal("tier_multiplier")));
+        long ordinal = rs.getLong("use_ordinal");
+        boolean counted = !rs.wasNull();
+        String reason = rs.getString("reason");
+        Currency currency = calculator.currency();
+        EarningsResult result = new EarningsResult(pricing, rs.getLong("prior_counted_uses"), rs.getLong("tokens_consumed"),
+                type, tier, rs.getBoolean("self_use"), counted, Money.of(currency, rs.getBigDecimal("token_part")),
+                Money.of(currency, rs.getBigDecimal("base_amount")), Money.of(currency, rs.getBigDecimal("earnings")),
+                Optional.ofNullable(reason).map(NoEarningsReason::valueOf));
+        RecordedUse use = new RecordedUse(rs.getString("event_id"), counted ? OptionalLong.of(ordinal) : OptionalLong.empty(),
+                rs.getString("model_id"), rs.getString("creator_id"), rs.getString("user_id"),
+                Tables.instant(rs, "occurred_at"), Tables.instant(rs, "recorded_at"), rs.getInt("pricing_version"),
+                result, true);
+        return new StoredUse(use, rs.getString("requested_usage_type"), Optional.ofNullable(rs.getString("metadata")));
+    }
+
+    private void requireWithinWindow(Instant occurredAt, Instant now) {
+        Instant earliest = now.minus(maxAge);
+        Instant latest = now.plus(maxAhead);
+        if (occurredAt.isBefore(earliest) || occurredAt.isAfter(latest)) {
+            throw new InvalidInputException("occurredAt", "occurredAt is " + occurredAt + "; allowed: from " + earliest
+                    + " to " + latest + " (" + maxAge.toDays() + " days back to " + maxAhead.toMinutes()
+                    + " minutes ahead of now)");
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** A use read back for a replay, with the payload fields that are compared but not returned. */
+    private record StoredUse(RecordedUse use, String requestedType, Optional<String> metadata) {
+    }
+
+    private record ModelState(long countedUses, String creatorId, int pricingVersion, ModelPricing pricing) {
+    }
+}

@@ -1,0 +1,136 @@
+package dev.earnings.jdbc.internal;
+
+import dev.earnings.jdbc.IntegrityReport;
+import dev.earnings.jdbc.IntegrityReport.Drift;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * Recomputes every derived figure from the usage rows and compares it with what is stored.
+ *
+ * <p>It reads in one REPEATABLE READ transaction, which both databases serve from one snapshot, so
+ * a check running beside live traffic compares figures of one moment. It scans every usage row: it
+ * is an audit, not a dashboard query.
+ */
+public final class IntegrityChecker {
+    private static final String[] MODEL_FIGURES = {"total_uses", "counted_uses", "total_tokens", "lifetime_earnings"};
+    private static final String[] DAY_FIGURES = {"uses", "counted_uses", "earning_uses", "tokens", "earnings",
+        "unique_users", "daily_users"};
+
+    private final Transactor tx;
+    private final Tables t;
+
+    /**
+     * Creates the checker.
+     *
+     * @param tx the transaction runner
+     * @param tables the schema's tables
+     */
+    public IntegrityChecker(Transactor tx, Tables tables) {
+        this.tx = tx;
+        this.t = tables;
+    }
+
+    /**
+     * Runs the check.
+     *
+     * @return the report
+     */
+    public IntegrityReport verify() {
+        return tx.inTransaction("verifying integrity", TransactionIsolationLevel.REPEATABLE_READ, this::verify);
+    }
+
+    private IntegrityReport verify(Handle h) {
+        List<Drift> drifts = new ArrayList<>();
+        Map<String, BigDecimal[]> storedModels = figures(h, "SELECT model_id, NULL AS usage_day, total_uses, counted_uses,"
+                + " total_tokens, lifetime_earnings FROM {t}model_creator_earnings", MODEL_FIGURES.length, false);
+        Map<String, BigDecimal[]> rowModels = figures(h, "SELECT model_id, NULL AS usage_day, COUNT(*), COUNT(use_ordinal),"
+                + " SUM(tokens_consumed), SUM(earnings), MIN(use_ordinal), MAX(use_ordinal)"
+                + " FROM {t}model_usage_logs GROUP BY model_id", MODEL_FIGURES.length + 2, false);
+        long uses = 0;
+        for (BigDecimal[] row : rowModels.values()) {
+            uses += row[0].longValueExact();
+        }
+        compare(drifts, storedModels, rowModels, MODEL_FIGURES);
+        for (Map.Entry<String, BigDecimal[]> e : rowModels.entrySet()) {
+            BigDecimal[] row = e.getValue();
+            BigDecimal counted = row[1];
+            // Ordinals are unique per model by constraint, so 1..N holds exactly when the smallest
+            // is 1 and the largest equals the count.
+            if (counted.signum() > 0 && (row[4].compareTo(BigDecimal.ONE) != 0 || row[5].compareTo(counted) != 0)) {
+                drifts.add(new Drift(e.getKey(), Optional.empty(), "max_use_ordinal", counted, Optional.of(row[5])));
+            }
+        }
+
+        Map<String, BigDecimal[]> storedDays = figures(h, "SELECT a.model_id, a.usage_day, a.uses, a.counted_uses,"
+                + " a.earning_uses, a.tokens, a.earnings, a.unique_users, COALESCE(d.users, 0) FROM {t}model_analytics a"
+                + " LEFT JOIN (SELECT model_id, usage_day, COUNT(*) AS users FROM {t}model_daily_users"
+                + " GROUP BY model_id, usage_day) d ON d.model_id = a.model_id AND d.usage_day = a.usage_day",
+                DAY_FIGURES.length, true);
+        Map<String, BigDecimal[]> rowDays = figures(h, "SELECT model_id, usage_day, COUNT(*), COUNT(use_ordinal),"
+                + " SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END), SUM(tokens_consumed), SUM(earnings),"
+                + " COUNT(DISTINCT user_id), COUNT(DISTINCT user_id) FROM {t}model_usage_logs GROUP BY model_id, usage_day",
+                DAY_FIGURES.length, true);
+        compare(drifts, storedDays, rowDays, DAY_FIGURES);
+        return new IntegrityReport(storedModels.size(), rowDays.size(), uses, drifts);
+    }
+
+    private void compare(List<Drift> drifts, Map<String, BigDecimal[]> stored, Map<String, BigDecimal[]> rows,
+            String[] names) {
+        TreeSet<String> keys = new TreeSet<>(stored.keySet());
+        keys.addAll(rows.keySet());
+        for (String key : keys) {
+            BigDecimal[] s = stored.get(key);
+            BigDecimal[] r = rows.get(key);
+            String modelId = modelOf(key);
+            Optional<LocalDate> day = dayOf(key);
+            for (int i = 0; i < names.length; i++) {
+                BigDecimal recomputed = r == null ? BigDecimal.ZERO : r[i];
+                if (s == null) {
+                    drifts.add(new Drift(modelId, day, names[i], recomputed, Optional.empty()));
+                } else if (s[i].compareTo(recomputed) != 0) {
+                    drifts.add(new Drift(modelId, day, names[i], recomputed, Optional.of(s[i])));
+                }
+            }
+        }
+    }
+
+    private Map<String, BigDecimal[]> figures(Handle h, String sql, int columns, boolean byDay) {
+        Map<String, BigDecimal[]> result = new HashMap<>();
+        h.createQuery(t.sql(sql)).map((rs, ctx) -> {
+            BigDecimal[] values = new BigDecimal[columns];
+            for (int i = 0; i < columns; i++) {
+                BigDecimal value = rs.getBigDecimal(i + 3);
+                values[i] = value == null ? BigDecimal.ZERO : value;
+            }
+            result.put(key(rs, byDay), values);
+            return values;
+        }).list();
+        return result;
+    }
+
+    private static String key(ResultSet rs, boolean byDay) throws SQLException {
+        String model = rs.getString(1);
+        return byDay ? model + '\u0000' + rs.getObject(2, LocalDate.class) : model;
+    }
+
+    private static String modelOf(String key) {
+        int cut = key.indexOf('\u0000');
+        return cut < 0 ? key : key.substring(0, cut);
+    }
+
+    private static Optional<LocalDate> dayOf(String key) {
+        int cut = key.indexOf('\u0000');
+        return cut < 0 ? Optional.empty() : Optional.of(LocalDate.parse(key.substring(cut + 1)));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.earnings.jdbc.internal;
+
+import dev.earnings.core.EarningsException;
+import dev.earnings.jdbc.StorageException;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs units of work in READ COMMITTED transactions and retries the ones that failed for a
+ * transient reason.
+ *
+ * <p>Correctness never depends on the isolation level: every write to a model's figures first
+ * locks the model's aggregate row, and unique constraints are the last word on eventIds and
+ * ordinals. A retry therefore re-runs the whole unit, including its idempotency check, so a unit
+ * whose commit was lost in transit is found on retry and not written twice.
+ */
+public final class Transactor {
+    private static final Logger LOG = LoggerFactory.getLogger(Transactor.class);
+
+    private final Jdbi jdbi;
+    private final int maxAttempts;
+
+    /**
+     * Creates a transactor.
+     *
+     * @param jdbi where to run
+     * @param maxAttempts attempts per unit, 1 or more
+     */
+    public Transactor(Jdbi jdbi, int maxAttempts) {
+        this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.maxAttempts = maxAttempts;
+    }
+
+    /**
+     * Runs {@code work} in one transaction, retrying transient failures.
+     *
+     * @param what what the unit does, for error messages
+     * @param work the unit; it may throw project exceptions, which roll back and pass through
+     * @param <T> the result type
+     * @return the unit's result
+     * @throws StorageException if the database failed for good or the retries ran out
+     */
+    public <T> T inTransaction(String what, HandleCallback<T, RuntimeException> work) {
+        return inTransaction(what, TransactionIsolationLevel.READ_COMMITTED, work);
+    }
+
+    /**
+     * Runs {@code work} in one transaction at the given isolation level, retrying transient failures.
+     *
+     * @param what what the unit does, for error messages
+     * @param isolation the isolation level
+     * @param work the unit
+     * @param <T> the result type
+     * @return the unit's result
+     * @throws StorageException if the database failed for good or the retries ran out
+     */
+    public <T> T inTransaction(String what, TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return jdbi.inTransaction(isolation, work);
+            } catch (EarningsException e) {
+                throw e;
+            } catch (JdbiException e) {
+                boolean transientFailure = isTransient(e);
+                if (!transientFailure || attempt >= maxAttempts) {
+                    throw new StorageException(what + " failed" + (transientFailure
+                            ? " after " + attempt + " attempts on transient database errors" : "")
+                            + ": " + rootMessage(e), e, transientFailure);
+                }
+                LOG.debug("{}: transient failure on attempt {}, retrying: {}", what, attempt, rootMessage(e));
+                backOff(what, attempt, e);
+            }
+        }
+    }
+
+    /**
+     * Runs read-only {@code work} on a handle, without retries.
+     *
+     * @param what what the unit does, for error messages
+     * @param work the unit
+     * @param <T> the result type
+     * @return the unit's result
+     */
+    public <T> T read(String what, HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.withHandle(work);
+        } catch (JdbiException e) {
+            throw new StorageException(what + " failed: " + rootMessage(e), e, isTransient(e));
+        }
+    }
+
+    /**
+     * Whether a failure may succeed when the whole transaction is run again.
+     *
+     * @param failure an exception from the driver or from JDBI
+     * @return {@code true} for serialization failures, deadlocks, lock timeouts, unique violations
+     *     (a concurrent insert of the same key, which the retry's check then sees) and lost connections
+     */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientException) {
+                return true;
+            }
+            if (t instanceof SQLException) {
+                String state = ((SQLException) t).getSQLState();
+                if (state != null && (state.equals("40001") || state.equals("40P01") || state.equals("55P03")
+                        || state.equals("HYT00") || state.equals("90131") || state.equals("23505")
+                        || state.startsWith("08"))) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static void backOff(String what, int attempt, RuntimeException failure) {
+        long capMillis = Math.min(200L, 2L << Math.min(attempt, 10));
+        try {
+            TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(1, capMillis + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(what + " was interrupted while waiting to retry", failure, true);
+        }
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

@@ -1,0 +1,482 @@
+package dev.earnings.jdbc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.earnings.core.InvalidInputException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MetadataCodecTest {
+    private static final String EMOJI = "\uD83D\uDE00"; // U+1F600, a surrogate pair in UTF-16
+
+    // ---------------------------------------------------------------------------------------------
+    // Prompt cut
+
+    @Test
+    void promptLongerThan100CodePointsIsCutWithoutSplittingSurrogatePairs() {
+        String prompt = "a" + EMOJI.repeat(150);
+
+        String prompt1 = promptOf(MetadataCodec.fromMap(Map.of("prompt", prompt)));
+        String prompt2 = promptOf(MetadataCodec.fromJson("{\"prompt\":\"" + prompt + "\"}"));
+
+        String expected = "a" + EMOJI.repeat(99);
+        assertThat(prompt1).isEqualTo(expected);
+        assertThat(prompt2).isEqualTo(expected);
+        assertThat(expected.codePointCount(0, expected.length())).isEqualTo(MetadataCodec.PROMPT_CODE_POINTS);
+        assertThat(Character.isLowSurrogate(expected.charAt(expected.length() - 1))).isTrue();
+    }
+
+    @Test
+    void promptMadeOnlyOfSurrogatePairsIsCutTo100WholeCharacters() {
+        String cut = promptOf(MetadataCodec.fromMap(Map.of("prompt", EMOJI.repeat(101))));
+
+        assertThat(cut).isEqualTo(EMOJI.repeat(100));
+    }
+
+    @Test
+    void promptOfExactly100CodePointsIsKept() {
+        String prompt = "x".repeat(50) + EMOJI.repeat(50);
+
+        assertThat(promptOf(MetadataCodec.fromMap(Map.of("prompt", prompt)))).isEqualTo(prompt);
+    }
+
+    @Test
+    void promptIsOnlyCutAtTheTopLevel() {
+        String longText = "y".repeat(150);
+        Map<String, Object> metadata = Map.of("inner", Map.of("prompt", longText), "list", List.of(Map.of("prompt", longText)));
+
+        String json = MetadataCodec.fromMap(metadata);
+
+        assertThat(json).isEqualTo("{\"inner\":{\"prompt\":\"" + longText + "\"},\"list\":[{\"prompt\":\"" + longText + "\"}]}");
+    }
+
+    @Test
+    void nonStringPromptIsKeptAsIs() {
+        assertThat(MetadataCodec.fromMap(Map.of("prompt", 12345))).isEqualTo("{\"prompt\":12345}");
+        assertThat(MetadataCodec.fromJson("{\"prompt\":[\"" + "z".repeat(150) + "\"]}"))
+                .isEqualTo("{\"prompt\":[\"" + "z".repeat(150) + "\"]}");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Canonical form
+
+    @Test
+    void mapsWithDifferentInsertionOrderGiveTheSameSortedString() {
+        Map<String, Object> innerA = new LinkedHashMap<>();
+        innerA.put("z", 1);
+        innerA.put("a", "x");
+        Map<String, Object> first = new LinkedHashMap<>();
+        first.put("b", true);
+        first.put("a", innerA);
+        first.put("c", null);
+
+        Map<String, Object> innerB = new LinkedHashMap<>();
+        innerB.put("a", "x");
+        innerB.put("z", 1);
+        Map<String, Object> second = new LinkedHashMap<>();
+        second.put("c", null);
+        second.put("a", innerB);
+        second.put("b", true);
+
+        String json = MetadataCodec.fromMap(first);
+
+        assertThat(json).isEqualTo("{\"a\":{\"a\":\"x\",\"z\":1},\"b\":true,\"c\":null}");
+        assertThat(MetadataCodec.fromMap(second)).isEqualTo(json);
+    }
+
+    @Test
+    void jsonWithDifferentWhitespaceAndKeyOrderGivesTheSameString() {
+        String compact = MetadataCodec.fromJson("{\"b\":[1,{\"y\":2,\"x\":1}],\"a\":\"s\"}");
+        String spaced = MetadataCodec.fromJson(" {\n  \"a\" : \"s\",\r\n\t\"b\" : [ 1 , { \"x\" : 1 , \"y\" : 2 } ]\n} ");
+
+        assertThat(compact).isEqualTo("{\"a\":\"s\",\"b\":[1,{\"x\":1,\"y\":2}]}");
+        assertThat(spaced).isEqualTo(compact);
+    }
+
+    @Test
+    void mapAndJsonOfTheSameMetadataGiveTheSameString() {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("prompt", "hello");
+        metadata.put("amount", new BigDecimal("12.50"));
+        metadata.put("count", 3);
+        metadata.put("tags", List.of("a", "b"));
+
+        assertThat(MetadataCodec.fromMap(metadata))
+                .isEqualTo(MetadataCodec.fromJson("{\"tags\":[\"a\",\"b\"],\"count\":3,\"amount\":12.50,\"prompt\":\"hello\"}"))
+                .isEqualTo("{\"amount\":12.50,\"count\":3,\"prompt\":\"hello\",\"tags\":[\"a\",\"b\"]}");
+    }
+
+    @Test
+    void canonicalStringIsAFixedPointOfFromJson() {
+        String canonical = MetadataCodec.fromJson("{\"b\":{\"d\":1.0,\"c\":null},\"a\":[true,\"\\u00e9\\n\"]}");
+
+        assertThat(MetadataCodec.fromJson(canonical)).isEqualTo(canonical);
+    }
+
+    @Test
+    void allIntegerTypesAreWrittenTheSame() {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("byte", (byte) 7);
+        metadata.put("short", (short) 7);
+        metadata.put("int", 7);
+        metadata.put("long", 7L);
+        metadata.put("big", BigInteger.valueOf(7));
+
+        assertThat(MetadataCodec.fromMap(metadata)).isEqualTo("{\"big\":7,\"byte\":7,\"int\":7,\"long\":7,\"short\":7}");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Numbers
+
+    @Test
+    void fractionsFromJsonAreKeptExactlyAndExponentsAreWrittenOut() {
+        String json = MetadataCodec.fromJson("{\"a\":0.1,\"b\":1.50,\"c\":1.5e3,\"d\":2.5E-3,\"e\":-0.0,\"f\":1e50}");
+
+        assertThat(json).isEqualTo("{\"a\":0.1,\"b\":1.50,\"c\":1500,\"d\":0.0025,\"e\":0.0,\"f\":1" + "0".repeat(50) + "}");
+        Map<String, Object> back = MetadataCodec.toMap(json);
+        assertThat(back.get("a")).isEqualTo(new BigDecimal("0.1"));
+        assertThat(back.get("b")).isEqualTo(new BigDecimal("1.50"));
+    }
+
+    @Test
+    void bigDecimalsFromMapsKeepTheirScaleAndNeverUseAnExponent() {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("price", new BigDecimal("1.50"));
+        metadata.put("tiny", new BigDecimal("1E-7"));
+        metadata.put("large", new BigDecimal("1E+3"));
+
+        assertThat(MetadataCodec.fromMap(metadata)).isEqualTo("{\"large\":1000,\"price\":1.50,\"tiny\":0.0000001}");
+    }
+
+    @Test
+    void numberWhoseWrittenOutFormExceeds100CharactersIsRejectedNotExpanded() {
+        assertRejected(() -> MetadataCodec.fromJson("{\"x\":1e400}"), "metadata.x is a number of more than 100 characters");
+        assertRejected(() -> MetadataCodec.fromJson("{\"x\":1e999999999}"), "metadata.x", "at most 100 characters per number");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("x", new BigDecimal("1E-200"))), "metadata.x");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("x", new BigDecimal("1" + "0".repeat(100)))), "metadata.x");
+    }
+
+    @Test
+    void integerOf100DigitsIsAcceptedAnd101DigitsRejected() {
+        String hundred = "9".repeat(100);
+
+        assertThat(MetadataCodec.fromJson("{\"n\":" + hundred + "}")).isEqualTo("{\"n\":" + hundred + "}");
+        assertThat(MetadataCodec.fromMap(Map.of("n", new BigInteger(hundred)))).isEqualTo("{\"n\":" + hundred + "}");
+        assertRejected(() -> MetadataCodec.fromJson("{\"n\":" + hundred + "9}"), "number of more than 100 characters");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("n", new BigInteger(hundred + "9"))),
+                "metadata.n is an integer of more than 100 characters");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-Infinity}", "{\"a\":+1}"})
+    void nonStandardNumbersAreRejected(String json) {
+        assertRejected(() -> MetadataCodec.fromJson(json), "metadata is not valid JSON", "no NaN or Infinity");
+    }
+
+    @Test
+    void doubleIsRejectedWithItsPathAndAnExactAlternative() {
+        Map<String, Object> metadata = Map.of("items", List.of("ok", Map.of("cost", 0.1d)));
+
+        assertRejected(() -> MetadataCodec.fromMap(metadata),
+                "metadata.items[1].cost is a binary floating-point number (Double)", "allowed: a BigDecimal or a String");
+    }
+
+    @Test
+    void floatIsRejected() {
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("rate", 1.5f)),
+                "metadata.rate is a binary floating-point number (Float)", "BigDecimal or a String");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("nan", Double.NaN)), "metadata.nan", "(Double)");
+    }
+
+    @Test
+    void unsupportedTypesAreRejectedWithTheAllowedList() {
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("when", Instant.EPOCH)),
+                "metadata.when has the unsupported type java.time.Instant", "allowed: null, String, Boolean");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("n", new AtomicInteger(1))),
+                "unsupported type java.util.concurrent.atomic.AtomicInteger");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("arr", new String[] {"a"})), "metadata.arr has the unsupported type");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("c", 'c')), "unsupported type java.lang.Character");
+    }
+
+    @Test
+    void setsAreWrittenAsArrays() {
+        assertThat(MetadataCodec.fromMap(Map.of("s", Set.of("only")))).isEqualTo("{\"s\":[\"only\"]}");
+    }
+
+    @Test
+    void nonStringKeysInNestedMapsAreRejected() {
+        Map<Object, Object> nested = new HashMap<>();
+        nested.put(1, "x");
+        Map<Object, Object> withNullKey = new HashMap<>();
+        withNullKey.put(null, "x");
+
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("o", nested)),
+                "metadata.o has a key of type java.lang.Integer", "allowed: String keys only");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("o", withNullKey)), "metadata.o has a null key");
+    }
+
+    @Test
+    void unpairedSurrogatesAreRejected() {
+        assertRejected(() -> MetadataCodec.fromJson("{\"a\":\"\\ud800\"}"), "metadata.a contains an unpaired UTF-16 surrogate");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("a", List.of("x\uDC00"))), "metadata.a[0] contains an unpaired");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("\uD800", 1)), "key with an unpaired UTF-16 surrogate");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Size
+
+    @Test
+    void exactly8192BytesIsAcceptedAnd8193Rejected() {
+        String fits = "{\"k\":\"" + "x".repeat(8192 - 8) + "\"}";
+        String over = "{\"k\":\"" + "x".repeat(8192 - 7) + "\"}";
+
+        assertThat(MetadataCodec.fromJson(fits)).isEqualTo(fits).hasSize(MetadataCodec.MAX_BYTES);
+        assertThat(MetadataCodec.fromMap(Map.of("k", "x".repeat(8184)))).isEqualTo(fits);
+        InvalidInputException e = assertRejected(() -> MetadataCodec.fromJson(over),
+                "metadata is 8193 bytes once serialized", "allowed: at most 8192 bytes of UTF-8 JSON");
+        assertThat(e.getMessage()).doesNotContain("xxxxxxxxxx");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("k", "x".repeat(8185))), "metadata is 8193 bytes");
+    }
+
+    @Test
+    void sizeIsCountedInUtf8BytesNotCharacters() {
+        String fits = MetadataCodec.fromMap(Map.of("k", "\u00e9".repeat(4092)));
+
+        assertThat(fits.getBytes(StandardCharsets.UTF_8)).hasSize(8192);
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("k", "\u00e9".repeat(4093))), "metadata is 8194 bytes once serialized");
+    }
+
+    @Test
+    void sizeIsMeasuredAfterThePromptIsCut() {
+        // {"k":"<n>","prompt":"<100>"} is 120 + n bytes.
+        String prompt = "p".repeat(5000);
+        Map<String, Object> fits = Map.of("k", "x".repeat(8072), "prompt", prompt);
+        Map<String, Object> over = Map.of("k", "x".repeat(8073), "prompt", prompt);
+
+        assertThat(MetadataCodec.fromMap(fits)).hasSize(8192);
+        assertRejected(() -> MetadataCodec.fromMap(over), "metadata is 8193 bytes once serialized", "after prompt is cut");
+    }
+
+    @Test
+    void longPromptMakingRawJsonLargerThan8KiBIsAcceptedOnceCut() {
+        String raw = "{\"note\":\"" + "n".repeat(4000) + "\",\"prompt\":\"" + "p".repeat(50_000) + "\"}";
+
+        String json = MetadataCodec.fromJson(raw);
+
+        assertThat(raw.length()).isGreaterThan(MetadataCodec.MAX_BYTES);
+        assertThat(json.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(MetadataCodec.MAX_BYTES);
+        assertThat(promptOf(json)).isEqualTo("p".repeat(100));
+    }
+
+    @Test
+    void rawJsonNearTheInputLimitIsAcceptedAndOverItRejected() {
+        String wrapperStart = "{\"prompt\":\"";
+        String wrapperEnd = "\"}";
+        int maxPrompt = 1_000_000 - wrapperStart.length() - wrapperEnd.length();
+
+        assertThat(promptOf(MetadataCodec.fromJson(wrapperStart + "p".repeat(maxPrompt) + wrapperEnd))).hasSize(100);
+        InvalidInputException e = assertRejected(
+                () -> MetadataCodec.fromJson(wrapperStart + "p".repeat(maxPrompt + 1) + wrapperEnd),
+                "metadata is 1000001 characters of JSON text", "allowed: at most 1000000 characters of input");
+        assertThat(e.getMessage()).doesNotContain("pppppppppp");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Depth
+
+    @Test
+    void tenLevelsOfObjectsAreAcceptedAndElevenRejected() {
+        assertThat(MetadataCodec.fromMap(nestedObjects(10))).isEqualTo(nestedObjectsJson(10));
+        assertThat(MetadataCodec.fromJson(nestedObjectsJson(10))).isEqualTo(nestedObjectsJson(10));
+
+        String path = "metadata" + ".a".repeat(10);
+        assertRejected(() -> MetadataCodec.fromMap(nestedObjects(11)),
+                "metadata is nested 11 levels deep at " + path, "allowed: at most 10 levels");
+        assertRejected(() -> MetadataCodec.fromJson(nestedObjectsJson(11)),
+                "metadata is nested 11 levels deep at " + path, "the top-level object being level 1");
+    }
+
+    @Test
+    void tenLevelsWithArraysAreAcceptedAndElevenRejected() {
+        assertThat(MetadataCodec.fromMap(nestedArrays(10))).isEqualTo(nestedArraysJson(10));
+        assertThat(MetadataCodec.fromJson(nestedArraysJson(10))).isEqualTo(nestedArraysJson(10));
+
+        String path = "metadata.a" + "[0]".repeat(9);
+        assertRejected(() -> MetadataCodec.fromMap(nestedArrays(11)), "metadata is nested 11 levels deep at " + path);
+        assertRejected(() -> MetadataCodec.fromJson(nestedArraysJson(11)), "metadata is nested 11 levels deep at " + path);
+    }
+
+    @Test
+    void emptyNestedContainersCountAsLevels() {
+        String ten = "{\"a\":" + "[".repeat(9) + "]".repeat(9) + "}";
+        String eleven = "{\"a\":" + "[".repeat(10) + "]".repeat(10) + "}";
+
+        assertThat(MetadataCodec.fromJson(ten)).isEqualTo(ten);
+        assertRejected(() -> MetadataCodec.fromJson(eleven), "nested 11 levels deep");
+    }
+
+    @Test
+    void absurdlyDeepJsonIsStoppedByTheParserWithTheDepthRule() {
+        String deep = "{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}";
+
+        assertRejected(() -> MetadataCodec.fromJson(deep), "metadata is nested more than 32 levels deep",
+                "allowed: at most 10 levels");
+    }
+
+    @Test
+    void selfReferencingMapIsRejectedByTheDepthRule() {
+        Map<String, Object> loop = new HashMap<>();
+        loop.put("self", loop);
+
+        assertRejected(() -> MetadataCodec.fromMap(loop), "metadata is nested 11 levels deep");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Malformed JSON
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "[{\"a\":1}]", "1", "\"s\"", "true", "null"})
+    void jsonThatIsNotAnObjectIsRejected(String json) {
+        assertRejected(() -> MetadataCodec.fromJson(json), "metadata must be a JSON object", "allowed: a JSON object");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\":", "{a:1}", "{'a':1}", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":1 // c\n}", "{\"a\":tru}"})
+    void malformedJsonIsRejectedWithALocation(String json) {
+        assertRejected(() -> MetadataCodec.fromJson(json), "metadata is not valid JSON", "(at line 1, column ");
+    }
+
+    @Test
+    void malformedJsonMessageNeverQuotesTheInput() {
+        InvalidInputException e = assertRejected(() -> MetadataCodec.fromJson("{\"card\": s3cretValue}"),
+                "metadata is not valid JSON");
+
+        assertThat(e.getMessage()).doesNotContain("s3cret").doesNotContain("card");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\":1} {\"b\":2}", "{}[]", "{\"a\":1} 2", "{\"a\":1}\"x\""})
+    void trailingTokensAreRejected(String json) {
+        assertRejected(() -> MetadataCodec.fromJson(json), "metadata has more content after the JSON object",
+                "allowed: exactly one JSON object");
+    }
+
+    @Test
+    void duplicateKeysAreRejectedAtAnyLevel() {
+        assertRejected(() -> MetadataCodec.fromJson("{\"a\":1,\"a\":2}"), "metadata has a duplicate key",
+                "allowed: each key at most once per object");
+        assertRejected(() -> MetadataCodec.fromJson("{\"o\":{\"x\":1,\"x\":1}}"), "metadata has a duplicate key");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // No metadata and reading back
+
+    @Test
+    void nullOrEmptyMetadataMeansNoMetadata() {
+        assertThat(MetadataCodec.fromMap(null)).isNull();
+        assertThat(MetadataCodec.fromMap(Map.of())).isNull();
+        assertThat(MetadataCodec.fromJson(null)).isNull();
+        assertThat(MetadataCodec.fromJson("")).isNull();
+        assertThat(MetadataCodec.fromJson(" \n\t")).isNull();
+        assertThat(MetadataCodec.fromJson("{}")).isNull();
+        assertThat(MetadataCodec.fromJson(" { } ")).isNull();
+        assertThat(MetadataCodec.toMap(null)).isEmpty();
+    }
+
+    @Test
+    void toMapReadsBackTheSameValuesAndTypes() {
+        String json = MetadataCodec.fromJson("{\"i\":1,\"l\":10000000000,\"b\":123456789012345678901234567890,"
+                + "\"d\":0.10,\"s\":\"t\",\"t\":true,\"n\":null,\"o\":{\"x\":[1,\"y\"]}}");
+
+        Map<String, Object> map = MetadataCodec.toMap(json);
+
+        assertThat(map).containsOnlyKeys("b", "d", "i", "l", "n", "o", "s", "t");
+        assertThat(new ArrayList<>(map.keySet())).containsExactly("b", "d", "i", "l", "n", "o", "s", "t");
+        assertThat(map.get("i")).isEqualTo(1);
+        assertThat(map.get("l")).isEqualTo(10_000_000_000L);
+        assertThat(map.get("b")).isEqualTo(new BigInteger("123456789012345678901234567890"));
+        assertThat(map.get("d")).isEqualTo(new BigDecimal("0.10"));
+        assertThat(map.get("s")).isEqualTo("t");
+        assertThat(map.get("t")).isEqualTo(true);
+        assertThat(map).containsEntry("n", null);
+        assertThat(map.get("o")).isEqualTo(Map.of("x", List.of(1, "y")));
+        assertThat(MetadataCodec.fromMap(map)).isEqualTo(json);
+    }
+
+    @Test
+    void toMapResultIsUnmodifiableAllTheWayDown() {
+        Map<String, Object> map = MetadataCodec.toMap("{\"o\":{\"x\":1},\"l\":[1]}");
+        Map<?, ?> nested = (Map<?, ?>) map.get("o");
+        List<?> list = (List<?>) map.get("l");
+
+        assertThatThrownBy(() -> map.put("z", 1)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(nested::clear).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> list.remove(0)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void toMapRejectsStoredTextThatIsNotAnObject() {
+        assertThatThrownBy(() -> MetadataCodec.toMap("[1]")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> MetadataCodec.toMap("{oops")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stored metadata is not valid JSON");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers
+
+    /** Asserts an {@link InvalidInputException} for {@code metadata} whose message has every fragment. */
+    private static InvalidInputException assertRejected(ThrowingCallable call, String... fragments) {
+        Throwable thrown = catchThrowable(call);
+        assertThat(thrown).isInstanceOf(InvalidInputException.class);
+        InvalidInputException e = (InvalidInputException) thrown;
+        assertThat(e.field()).isEqualTo("metadata");
+        assertThat(e.getMessage()).contains(fragments);
+        return e;
+    }
+
+    private static String promptOf(String canonicalJson) {
+        return (String) MetadataCodec.toMap(canonicalJson).get("prompt");
+    }
+
+    /** {"a":{"a":...{"leaf":1}}} with {@code levels} objects, the top-level one included. */
+    private static Map<String, Object> nestedObjects(int levels) {
+        Map<String, Object> map = Map.of("leaf", 1);
+        for (int i = 1; i < levels; i++) {
+            map = Map.of("a", map);
+        }
+        return map;
+    }
+
+    private static String nestedObjectsJson(int levels) {
+        return "{\"a\":".repeat(levels - 1) + "{\"leaf\":1}" + "}".repeat(levels - 1);
+    }
+
+    /** {"a":[[...[1]...]]} with the top-level object and {@code levels - 1} arrays. */
+    private static Map<String, Object> nestedArrays(int levels) {
+        Object value = 1;
+        for (int i = 1; i < levels; i++) {
+            value = List.of(value);
+        }
+        return Map.of("a", value);
+    }
+
+    private static String nestedArraysJson(int levels) {
+        return "{\"a\":" + "[".repeat(levels - 1) + "1" + "]".repeat(levels - 1) + "}";
+    }
+}
