@@ -78,9 +78,26 @@ final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** A second pool on the same database whose lock waits give up after {@code millis}. */
+    HikariDataSource withLockTimeout(int millis) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(4);
+        config.setPoolName("test-" + name + "-short-locks");
+        config.setConnectionInitSql(postgres ? "SET lock_timeout = '" + millis + "ms'" : "SET LOCK_TIMEOUT " + millis);
+        return new HikariDataSource(config);
+    }
+
     /** A builder wired to this database and schema. */
     Earnings.Builder builder() {
-        Earnings.Builder builder = Earnings.builder().dataSource(dataSource);
+        return builder(dataSource);
+    }
+
+    /** A builder wired to another pool on this database, with this test's schema. */
+    Earnings.Builder builder(DataSource pool) {
+        Earnings.Builder builder = Earnings.builder().dataSource(pool);
         schema.ifPresent(builder::schema);
         return builder;
     }

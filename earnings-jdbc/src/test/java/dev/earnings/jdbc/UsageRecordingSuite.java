@@ -34,6 +34,8 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import com.zaxxer.hikari.HikariDataSource;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -463,6 +465,57 @@ abstract class UsageRecordingSuite {
         long applied = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("\"earnings_schema_history\"")
                 + " WHERE \"success\" = TRUE").mapTo(Long.class).one());
         assertThat(applied).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void lockTimeouts_areRetriedAndTheUseIsRecordedOnce() throws Exception {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        try (HikariDataSource shortLocks = db.withLockTimeout(100);
+                Earnings impatient = db.builder(shortLocks).clock(clock).migrateOnStart(false)
+                        .maxAttempts(30).build()) {
+            Future<RecordedUse> use;
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            try {
+                try (Handle holder = db.jdbi.open()) {
+                    // Another transaction holds the model's aggregate row well past the lock timeout.
+                    holder.begin();
+                    holder.execute("UPDATE " + db.table("model_creator_earnings") + " SET total_uses = total_uses"
+                            + " WHERE model_id = ?", modelId);
+                    use = other.submit(() -> impatient.logModelUsage("user-1", modelId, 0, "chat", null));
+                    Thread.sleep(400);
+                    assertThat(use).isNotDone();
+                    holder.commit();
+                }
+                assertThat(use.get(30, TimeUnit.SECONDS).useOrdinal()).isEqualTo(OptionalLong.of(1));
+            } finally {
+                other.shutdownNow();
+            }
+        }
+        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
+                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        assertThat(rows).isEqualTo(1);
+    }
+
+    @Test
+    void lockTimeouts_pastTheLastAttempt_areATransientStorageErrorAndWriteNothing() {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        try (HikariDataSource shortLocks = db.withLockTimeout(50);
+                Earnings impatient = db.builder(shortLocks).clock(clock).migrateOnStart(false)
+                        .maxAttempts(2).build();
+                Handle holder = db.jdbi.open()) {
+            holder.begin();
+            holder.execute("UPDATE " + db.table("model_creator_earnings") + " SET total_uses = total_uses"
+                    + " WHERE model_id = ?", modelId);
+            Map<String, Long> before = rowCounts();
+            StorageException failure = catchThrowableOfType(StorageException.class,
+                    () -> impatient.logModelUsage("user-1", modelId, 0, "chat", null));
+            holder.rollback();
+            assertThat(failure).isNotNull();
+            assertThat(failure.isTransient()).isTrue();
+            assertThat(failure.getCause()).isNotNull();
+            assertThat(failure.getMessage()).contains("after 2 attempts");
+            assertThat(rowCounts()).isEqualTo(before);
+        }
     }
 
     // ------------------------------------------------------------------ integrity
