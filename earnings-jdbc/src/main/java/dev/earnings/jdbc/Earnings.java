@@ -11,6 +11,7 @@ import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.Tables;
 import dev.earnings.jdbc.internal.Transactor;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -20,13 +21,15 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The library's entry point: records model uses exactly once and keeps every creator's figures.
  *
- * <p>Build one per database at start-up and share it; it is thread-safe, and several instances in
- * several processes may write to one database at once: nothing that decides an ordinal or an
- * amount is kept in memory.
+ * <p>Build one per database at start-up and share it; it is thread-safe. Several instances in
+ * several processes may write to one PostgreSQL database (or H2 in server mode) at once: nothing
+ * that decides an ordinal or an amount is kept in memory. The embedded H2 file database is opened
+ * by one process at a time.
  *
  * <pre>{@code
  * try (Earnings earnings = Earnings.builder().embeddedDatabase(Path.of("earnings-data")).build()) {
@@ -37,6 +40,9 @@ import org.jdbi.v3.core.Jdbi;
  * }</pre>
  */
 public final class Earnings implements AutoCloseable {
+    /** The longest occurredAt window either way: ten years. */
+    public static final Duration MAX_WINDOW = Duration.ofDays(3650);
+
     /** The directory of the embedded database when the host configures no database at all. */
     public static final Path DEFAULT_EMBEDDED_DIRECTORY = Path.of("earnings-data");
 
@@ -278,9 +284,10 @@ public final class Earnings implements AutoCloseable {
          * @return this builder
          */
         public Builder occurredAtWindow(Duration back, Duration ahead) {
-            if (back == null || back.isNegative() || ahead == null || ahead.isNegative()) {
-                throw new InvalidConfigurationException("occurredAtWindow",
-                        "occurredAtWindow needs two durations of zero or more (back, ahead)");
+            if (back == null || back.isNegative() || ahead == null || ahead.isNegative()
+                    || back.compareTo(MAX_WINDOW) > 0 || ahead.compareTo(MAX_WINDOW) > 0) {
+                throw new InvalidConfigurationException("occurredAtWindow", "occurredAtWindow is (" + back + ", " + ahead
+                        + "); allowed: two durations from zero to " + MAX_WINDOW.toDays() + " days (back, ahead)");
             }
             this.maxAge = back;
             this.maxAhead = ahead;
@@ -345,13 +352,31 @@ public final class Earnings implements AutoCloseable {
                 Transactor tx = new Transactor(Jdbi.create(ds), maxAttempts);
                 EarningsStore store = new EarningsStore(tx, tables, calculator, clock, maxAge, maxAhead);
                 store.checkSettings();
-                return new Earnings(calculator, store, new IntegrityChecker(tx, tables), owned);
+                return new Earnings(calculator, store, new IntegrityChecker(tx, tables, snapshotIsolation(tx)), owned);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();
                 }
                 throw e;
             }
+        }
+
+        /**
+         * The isolation level at which the integrity check sees one snapshot: PostgreSQL's
+         * REPEATABLE READ is a snapshot; H2's lets new rows appear between statements, so H2 needs
+         * SERIALIZABLE.
+         */
+        private static TransactionIsolationLevel snapshotIsolation(Transactor tx) {
+            String product = tx.read("reading the database product",
+                    h -> {
+                        try {
+                            return h.getConnection().getMetaData().getDatabaseProductName();
+                        } catch (SQLException e) {
+                            throw new StorageException("could not read the database product: " + e.getMessage(), e, false);
+                        }
+                    });
+            return "PostgreSQL".equalsIgnoreCase(product) ? TransactionIsolationLevel.REPEATABLE_READ
+                    : TransactionIsolationLevel.SERIALIZABLE;
         }
 
         private HikariDataSource pool() {

@@ -3,11 +3,11 @@ package dev.earnings.jdbc;
 import dev.earnings.core.InvalidInputException;
 
 /**
- * A model id is already registered with a different creator or pricing.
+ * A model id is already registered to another creator.
  *
- * <p>Registering the same model twice with the same creator and pricing is harmless and returns
- * the existing model, so a host can register its catalogue on every start; registering it with
- * anything else would silently re-assign or re-price it, which {@code changePricing} exists for.
+ * <p>Registering the same model again with the same creator is harmless and returns the existing
+ * model, so a host can register its catalogue on every start; registering it to someone else
+ * would silently hand one creator's earnings to another.
  */
 public final class ModelConflictException extends InvalidInputException {
     private static final long serialVersionUID = 1L;

@@ -19,14 +19,15 @@ public final class ModelRegistry {
     }
 
     /**
-     * Registers a model. Registering it again with the same creator and pricing returns it
-     * unchanged, so a host may register its catalogue on every start.
+     * Registers a model. Registering it again with the same creator returns it as it stands, with
+     * its current pricing: the pricing given here is the first version only, so a host may register
+     * its catalogue on every start without undoing a later {@link #changePricing change}.
      *
      * @param modelId the model, 1 to 128 characters, no control characters
      * @param creatorId the creator who earns from its uses
      * @param pricing the first pricing (version 1)
-     * @return the registered model
-     * @throws ModelConflictException if the id is registered with another creator or pricing
+     * @return the registered model, as it stands now
+     * @throws ModelConflictException if the id is registered to another creator
      * @throws InvalidInputException if an id is not allowed
      * @throws StorageException if the database fails
      */

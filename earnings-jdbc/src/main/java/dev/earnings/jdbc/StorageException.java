@@ -1,19 +1,26 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.EarningsException;
+import java.util.Optional;
 
 /**
- * The database failed in a way the library could not recover from; the call wrote nothing.
+ * The database failed in a way the library could not recover from.
  *
  * <p>Transient failures (serialization failures, deadlocks, lock timeouts, lost connections) are
- * retried inside the library a bounded number of times first; when this is thrown for one of
- * them, {@link #isTransient()} is {@code true} and the host may retry the whole call later. With
- * the same eventId, a retry can never record a use twice. The cause is always attached.
+ * retried inside the library first, within a bounded number of attempts and time; when this is
+ * thrown for one of them, {@link #isTransient()} is {@code true} and the host may retry the whole
+ * call later. The cause is always attached.
+ *
+ * <p>When the connection was lost while a transaction was committing, nobody can know whether the
+ * commit happened. That is why a failed recording carries its {@link #eventId()}, even one the
+ * library assigned: retrying with that eventId records the use if it was lost and returns it (as a
+ * replay) if it was not, so the use is recorded exactly once either way.
  */
 public final class StorageException extends EarningsException {
     private static final long serialVersionUID = 1L;
 
     private final boolean transientFailure;
+    private final String eventId;
 
     /**
      * Creates the exception.
@@ -23,8 +30,25 @@ public final class StorageException extends EarningsException {
      * @param transientFailure whether the failure was of a kind that may succeed on retry
      */
     public StorageException(String message, Throwable cause, boolean transientFailure) {
+        this(message, cause, transientFailure, null);
+    }
+
+    private StorageException(String message, Throwable cause, boolean transientFailure, String eventId) {
         super(message, cause);
         this.transientFailure = transientFailure;
+        this.eventId = eventId;
+    }
+
+    /**
+     * The same failure, tagged with the eventId of the use being recorded.
+     *
+     * @param eventId the use's eventId
+     * @return a new exception with the same message, cause and transience
+     */
+    public StorageException withEventId(String eventId) {
+        StorageException tagged = new StorageException(getMessage(), getCause(), transientFailure, eventId);
+        tagged.setStackTrace(getStackTrace());
+        return tagged;
     }
 
     /**
@@ -34,5 +58,14 @@ public final class StorageException extends EarningsException {
      */
     public boolean isTransient() {
         return transientFailure;
+    }
+
+    /**
+     * The eventId of the use that was being recorded, to retry with.
+     *
+     * @return the eventId, or empty when the failure was not in recording a use
+     */
+    public Optional<String> eventId() {
+        return Optional.ofNullable(eventId);
     }
 }

@@ -51,6 +51,8 @@ public record UsageRequest(
         if (usageType == null) {
             throw new InvalidInputException("usageType", "usageType is missing; allowed: a configured usage type name such as chat");
         }
+        // Checked as an id even when unknown names are mapped to "other": the name as sent is stored.
+        Checks.requireId("usageType", usageType);
         Objects.requireNonNull(metadataJson, "metadataJson");
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(occurredAt, "occurredAt");
@@ -152,7 +154,11 @@ public record UsageRequest(
          * @return this builder
          */
         public Builder occurredAt(Instant occurredAt) {
-            this.occurredAt = Objects.requireNonNull(occurredAt, "occurredAt");
+            if (occurredAt == null) {
+                throw new InvalidInputException("occurredAt", "occurredAt is missing; allowed: an instant within the"
+                        + " library's window, or leave it unset for now");
+            }
+            this.occurredAt = occurredAt;
             return this;
         }
 

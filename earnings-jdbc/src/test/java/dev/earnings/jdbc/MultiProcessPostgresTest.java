@@ -48,7 +48,7 @@ class MultiProcessPostgresTest {
                 assertThat(p.exitValue()).as("worker %d exit code; its output:%n%s", w, log).isZero();
                 assertThat(log).contains("worker " + w + " done");
             }
-            UsageRecordingSuite.assertConcurrentRunIsExact(db, earnings, modelId, "0.01", "0.000013", TOTAL);
+            UsageRecordingSuite.assertConcurrentRunIsExact(db, earnings, modelId, "0.01", "0.000013", TOTAL, 0);
 
             // The processes really wrote at the same time: in ordinal order, the writing process
             // (the eventId's index modulo 3) changes again and again.

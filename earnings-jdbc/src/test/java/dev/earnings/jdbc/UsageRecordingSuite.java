@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -115,14 +116,91 @@ abstract class UsageRecordingSuite {
     }
 
     @Test
-    void register_otherCreatorOrPricing_isAConflictAndWritesNothing() {
+    void register_toAnotherCreator_isAConflictAndWritesNothing() {
         String modelId = newModel("creator-1", ModelPricing.of("0.01", "0.0001"));
         Map<String, Long> before = rowCounts();
         assertThatThrownBy(() -> earnings.models().register(modelId, "creator-2", ModelPricing.of("0.01", "0.0001")))
                 .isInstanceOf(ModelConflictException.class).hasMessageContaining("another creator");
-        assertThatThrownBy(() -> earnings.models().register(modelId, "creator-1", ModelPricing.of("0.02", "0.0001")))
-                .isInstanceOf(ModelConflictException.class).hasMessageContaining("changePricing");
         assertThat(rowCounts()).isEqualTo(before);
+    }
+
+    @Test
+    void register_again_afterAPricingChange_keepsTheChange() {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0.0001"));
+        earnings.models().changePricing(modelId, ModelPricing.of("0.03", "0"));
+        Model again = earnings.models().register(modelId, "creator-1", ModelPricing.of("0.01", "0.0001"));
+        assertThat(again.pricingVersion()).isEqualTo(2);
+        assertThat(again.pricing()).isEqualTo(ModelPricing.of("0.03", "0"));
+    }
+
+    @Test
+    void setMonetized_racingWithPriceChanges_neverUndoesAPrice() throws Exception {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> prices = pool.submit(() -> {
+                for (int i = 1; i <= 40; i++) {
+                    earnings.models().changePricing(modelId,
+                            ModelPricing.of(new BigDecimal(i).movePointLeft(2), BigDecimal.ZERO).withMonetized(i % 2 == 0));
+                }
+            });
+            Future<?> toggles = pool.submit(() -> {
+                for (int i = 0; i < 40; i++) {
+                    earnings.models().setMonetized(modelId, i % 2 == 0);
+                }
+            });
+            prices.get(60, TimeUnit.SECONDS);
+            toggles.get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(earnings.models().find(modelId).orElseThrow().pricing().earningsPerUse()).isEqualByComparingTo("0.40");
+    }
+
+    @Test
+    void usesRacingWithPriceChanges_areRatedWithOneVersionEach_inOrdinalOrder() throws Exception {
+        String modelId = newModel("creator-1", ModelPricing.of("0.001", "0"));
+        int threads = 4;
+        int perThread = 100;
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        earnings.logModelUsage("user-" + i, modelId, 0, "image_generation", null);
+                    }
+                    return null;
+                }));
+            }
+            futures.add(pool.submit(() -> {
+                for (int v = 2; v <= 21; v++) {
+                    earnings.models().changePricing(modelId, ModelPricing.of(new BigDecimal(v).movePointLeft(3), BigDecimal.ZERO));
+                    Thread.sleep(5);
+                }
+                return null;
+            }));
+            for (Future<?> f : futures) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Map<String, Object>> rows = db.jdbi.withHandle(h -> h.createQuery("SELECT use_ordinal, pricing_version, earnings"
+                + " FROM " + db.table("model_usage_logs") + " WHERE model_id = ? ORDER BY use_ordinal")
+                .bind(0, modelId).mapToMap().list());
+        assertThat(rows).hasSize(threads * perThread);
+        int previous = 1;
+        for (Map<String, Object> row : rows) {
+            int version = ((Number) row.get("pricing_version")).intValue();
+            long ordinal = ((Number) row.get("use_ordinal")).longValue();
+            assertThat(version).as("pricing version at ordinal %d", ordinal).isGreaterThanOrEqualTo(previous);
+            // Version v charges v/1000 per use, so each row's amount must match its own version.
+            assertThat((BigDecimal) row.get("earnings")).isEqualByComparingTo(
+                    Oracle.earnings(new BigDecimal(version).movePointLeft(3).toPlainString(), "0", 0, "image_generation", ordinal));
+            previous = version;
+        }
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
 
     @Test
@@ -238,8 +316,14 @@ abstract class UsageRecordingSuite {
             String modelId = "model-" + UUID.randomUUID();
             other.models().register(modelId, "creator-1", ModelPricing.of("0.01", "0"));
             RecordedUse own = other.logModelUsage("creator-1", modelId, 0, "chat", null);
+            RecordedUse next = other.logModelUsage("user-1", modelId, 0, "chat", null);
             assertThat(own.useOrdinal()).isEqualTo(OptionalLong.of(1));
             assertThat(own.result().reason()).contains(NoEarningsReason.SELF_USE);
+            assertThat(next.useOrdinal()).isEqualTo(OptionalLong.of(2));
+            long counted = db.jdbi.withHandle(h -> h.createQuery("SELECT counted_uses FROM "
+                    + db.table("model_creator_earnings") + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+            assertThat(counted).isEqualTo(2);
+            assertThat(other.verifyIntegrity().isClean()).isTrue();
         }
     }
 
@@ -334,6 +418,45 @@ abstract class UsageRecordingSuite {
         assertThat(conflict.eventId()).isEqualTo(eventId);
         assertThat(conflict.getMessage()).contains(eventId, field);
         assertThat(rowCounts()).isEqualTo(before);
+    }
+
+    @Test
+    void replay_afterTheEventLeftTheWindow_stillReturnsTheOriginal() {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        UsageRequest request = UsageRequest.builder("user-1", modelId).usageType("chat")
+                .occurredAt(START.minus(Duration.ofDays(34))).eventId("late-" + modelId).build();
+        RecordedUse original = earnings.logModelUsage(request);
+        clock.advance(Duration.ofDays(2));
+        RecordedUse replay = earnings.logModelUsage(request);
+        assertThat(replay.replayed()).isTrue();
+        assertThat(replay.result()).isEqualTo(original.result());
+    }
+
+    @Test
+    void unknownTypes_mappedToOther_keepTheNameAsSentForReplays() {
+        EarningsCalculator mapping = EarningsCalculator.builder()
+                .usageTypes(dev.earnings.core.UsageTypes.defaults().toBuilder().mapUnknownToOther(true).build()).build();
+        try (Earnings lenient = db.builder().clock(clock).calculator(mapping).migrateOnStart(false).build()) {
+            String modelId = "model-" + UUID.randomUUID();
+            lenient.models().register(modelId, "creator-1", ModelPricing.of("0.01", "0"));
+            UsageRequest video = UsageRequest.builder("user-1", modelId).usageType("video").eventId("v-" + modelId).build();
+            RecordedUse use = lenient.logModelUsage(video);
+            assertThat(use.result().usageType().name()).isEqualTo("other");
+            assertThat(use.result().earnings().amount()).isEqualByComparingTo("0.006");
+            assertThat(lenient.logModelUsage(video).replayed()).isTrue();
+            IdempotencyConflictException conflict = catchThrowableOfType(IdempotencyConflictException.class,
+                    () -> lenient.logModelUsage(UsageRequest.builder("user-1", modelId).usageType("other")
+                            .eventId("v-" + modelId).build()));
+            assertThat(conflict.field()).isEqualTo("usageType");
+
+            Map<String, Long> before = rowCounts();
+            for (String bad : List.of("x".repeat(600), "a\u0000b", "", "\n")) {
+                assertThatThrownBy(() -> lenient.logModelUsage("user-1", modelId, 0, bad, null))
+                        .isInstanceOf(InvalidInputException.class)
+                        .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo("usageType"));
+            }
+            assertThat(rowCounts()).isEqualTo(before);
+        }
     }
 
     @Test
@@ -554,6 +677,62 @@ abstract class UsageRecordingSuite {
     }
 
     @Test
+    void verifyIntegrity_duringLiveTraffic_isClean() throws Exception {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0.0001"));
+        int threads = 6;
+        CountDownLatch done = new CountDownLatch(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    try {
+                        for (int i = 0; i < 150; i++) {
+                            earnings.logModelUsage(UsageRequest.builder("user-" + (i % 13), modelId)
+                                    .tokensConsumed(i).usageType("chat")
+                                    .occurredAt(START.minus(Duration.ofDays((i + thread) % 3))).build());
+                        }
+                    } finally {
+                        done.countDown();
+                    }
+                    return null;
+                }));
+            }
+            int checks = 0;
+            while (done.getCount() > 0) {
+                IntegrityReport report = earnings.verifyIntegrity();
+                assertThat(report.drifts()).as("drift seen during traffic").isEmpty();
+                checks++;
+            }
+            for (Future<?> w : writers) {
+                w.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(checks).isPositive();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void verifyIntegrity_findsADailyUserWithoutAUse() {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        earnings.logModelUsage("user-1", modelId, 0, "chat", null);
+        LocalDate day = LocalDate.ofInstant(START, ZoneOffset.UTC);
+        db.jdbi.useHandle(h -> h.execute("UPDATE " + db.table("model_daily_users") + " SET user_id = 'ghost'"
+                + " WHERE model_id = ?", modelId));
+        try {
+            assertThat(earnings.verifyIntegrity().drifts()).filteredOn(d -> d.modelId().equals(modelId))
+                    .extracting(IntegrityReport.Drift::figure, IntegrityReport.Drift::day)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("daily_users_without_use", Optional.of(day)));
+        } finally {
+            db.jdbi.useHandle(h -> h.execute("UPDATE " + db.table("model_daily_users") + " SET user_id = 'user-1'"
+                    + " WHERE model_id = ?", modelId));
+        }
+    }
+
+    @Test
     void verifyIntegrity_findsAMissingDailyRowAndAnOrdinalGap() {
         String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
         for (int i = 0; i < 3; i++) {
@@ -584,11 +763,13 @@ abstract class UsageRecordingSuite {
     // ------------------------------------------------------------------ concurrency
 
     @Test
-    void sixteenThreads_record12000Uses_withExactTiersOrdinalsAndSums() throws Exception {
+    void sixteenThreads_record12000CountedUsesAndSelfUses_withExactTiersOrdinalsAndSums() throws Exception {
         String perUse = "0.01";
         String perToken = "0.000013";
         String modelId = newModel("creator-conc", ModelPricing.of(perUse, perToken));
-        int total = 12_000;
+        int counted = 12_000;
+        int selfUses = 300;
+        int total = counted + selfUses;
         int threads = 16;
         String[] types = {"image_generation", "chat", "other"};
         AtomicInteger next = new AtomicInteger();
@@ -601,8 +782,11 @@ abstract class UsageRecordingSuite {
                 workers.add(pool.submit(() -> {
                     start.await();
                     for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-                        results.add(earnings.logModelUsage("user-" + (i % 97), modelId, (i * 7919L) % 3001,
-                                types[i % 3], null));
+                        // Every 41st use is the creator's own; uses spread over four UTC days.
+                        String user = i % 41 == 0 ? "creator-conc" : "user-" + (i % 97);
+                        results.add(earnings.logModelUsage(UsageRequest.builder(user, modelId)
+                                .tokensConsumed((i * 7919L) % 3001).usageType(types[i % 3])
+                                .occurredAt(START.minus(Duration.ofDays(i % 4))).build()));
                     }
                     return null;
                 }));
@@ -615,10 +799,13 @@ abstract class UsageRecordingSuite {
             pool.shutdownNow();
         }
 
-        assertConcurrentRunIsExact(db, earnings, modelId, perUse, perToken, total);
+        assertConcurrentRunIsExact(db, earnings, modelId, perUse, perToken, counted, selfUses);
         assertThat(results).hasSize(total);
-        assertThat(results.stream().map(r -> r.useOrdinal().getAsLong()).collect(Collectors.toSet()))
-                .hasSize(total);
+        assertThat(results).filteredOn(r -> r.useOrdinal().isEmpty()).hasSize(selfUses)
+                .allSatisfy(r -> assertThat(r.result().reason()).contains(NoEarningsReason.SELF_USE));
+        long days = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_analytics")
+                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        assertThat(days).isEqualTo(4);
     }
 
     /**
@@ -626,10 +813,14 @@ abstract class UsageRecordingSuite {
      * counts of the contract, each row's earnings, and the aggregate and rollups equal to the sum.
      */
     static void assertConcurrentRunIsExact(TestDatabase db, Earnings earnings, String modelId, String perUse,
-            String perToken, int total) {
+            String perToken, int total, int selfUses) {
         List<Map<String, Object>> rows = db.jdbi.withHandle(h -> h.createQuery("SELECT use_ordinal, tokens_consumed,"
                 + " usage_type, tier_multiplier, earnings FROM " + db.table("model_usage_logs") + " WHERE model_id = ?"
-                + " ORDER BY use_ordinal").bind(0, modelId).mapToMap().list());
+                + " AND use_ordinal IS NOT NULL ORDER BY use_ordinal").bind(0, modelId).mapToMap().list());
+        long selfRows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
+                + " WHERE model_id = ? AND use_ordinal IS NULL AND self_use = TRUE AND earnings = 0 AND reason = 'SELF_USE'")
+                .bind(0, modelId).mapTo(Long.class).one());
+        assertThat(selfRows).isEqualTo(selfUses);
         assertThat(rows).hasSize(total);
         Map<BigDecimal, Integer> perTier = new TreeMap<>();
         BigDecimal expectedSum = BigDecimal.ZERO;
@@ -657,13 +848,13 @@ abstract class UsageRecordingSuite {
                 + " lifetime_earnings FROM " + db.table("model_creator_earnings") + " WHERE model_id = ?")
                 .bind(0, modelId).mapToMap().one());
         assertThat(((Number) aggregate.get("counted_uses")).longValue()).isEqualTo(total);
-        assertThat(((Number) aggregate.get("total_uses")).longValue()).isEqualTo(total);
+        assertThat(((Number) aggregate.get("total_uses")).longValue()).isEqualTo(total + selfUses);
         assertThat((BigDecimal) aggregate.get("lifetime_earnings")).isEqualByComparingTo(expectedSum);
         BigDecimal rollups = db.jdbi.withHandle(h -> h.createQuery("SELECT SUM(earnings) FROM "
                 + db.table("model_analytics") + " WHERE model_id = ?").bind(0, modelId).mapTo(BigDecimal.class).one());
         assertThat(rollups).isEqualByComparingTo(expectedSum);
         IntegrityReport report = earnings.verifyIntegrity();
         assertThat(report.drifts()).isEmpty();
-        assertThat(report.usesChecked()).isGreaterThanOrEqualTo(total);
+        assertThat(report.usesChecked()).isGreaterThanOrEqualTo(total + selfUses);
     }
 }

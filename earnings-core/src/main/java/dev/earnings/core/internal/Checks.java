@@ -18,15 +18,17 @@ public final class Checks {
     private Checks() {}
 
     /**
-     * Validates an id: non-blank, at most 128 code points, no control characters and no unpaired
-     * surrogates (which no database can store faithfully).
+     * Validates an id: not blank (whitespace and other space characters alone count as blank), at
+     * most 128 code points, no control or invisible format characters (such as U+200B or the
+     * bidi override U+202E, which would make two ids look the same) and no unpaired surrogates
+     * (which no database can store faithfully).
      */
     public static String requireId(String field, String value) {
         if (value == null) {
             throw new InvalidInputException(field, field + " is required; allowed: 1 to " + MAX_ID_LENGTH
                     + " characters, not blank, no control characters");
         }
-        if (value.isBlank()) {
+        if (value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp))) {
             throw new InvalidInputException(field, field + " must not be blank; allowed: 1 to " + MAX_ID_LENGTH
                     + " characters, not blank, no control characters");
         }
@@ -39,6 +41,10 @@ public final class Checks {
             int cp = value.codePointAt(i);
             if (Character.isISOControl(cp)) {
                 throw new InvalidInputException(field, field + " contains the control character U+"
+                        + String.format("%04X", cp) + " at index " + i + "; allowed: printable characters only");
+            }
+            if (Character.getType(cp) == Character.FORMAT) {
+                throw new InvalidInputException(field, field + " contains the invisible format character U+"
                         + String.format("%04X", cp) + " at index " + i + "; allowed: printable characters only");
             }
             if (Character.isSurrogate((char) cp) && Character.charCount(cp) == 1) {

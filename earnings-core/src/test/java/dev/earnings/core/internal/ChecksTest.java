@@ -30,6 +30,12 @@ class ChecksTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("U+000A");
         assertThatThrownBy(() -> Checks.requireId("eventId", "a\u0085"))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("U+0085");
+        assertThatThrownBy(() -> Checks.requireId("userId", "\u00A0\u2003"))
+                .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("userId must not be blank");
+        assertThatThrownBy(() -> Checks.requireId("userId", "admin\u200B"))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("invisible format character U+200B");
+        assertThatThrownBy(() -> Checks.requireId("userId", "abc\u202Efed"))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("U+202E at index 3");
         assertThatThrownBy(() -> Checks.requireId("eventId", "a\uD800b"))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("unpaired surrogate at index 1");
     }

@@ -14,6 +14,7 @@ import dev.earnings.jdbc.IdempotencyConflictException;
 import dev.earnings.jdbc.Model;
 import dev.earnings.jdbc.ModelConflictException;
 import dev.earnings.jdbc.RecordedUse;
+import dev.earnings.jdbc.StorageException;
 import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
 import java.sql.ResultSet;
@@ -29,6 +30,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -138,7 +140,7 @@ public final class EarningsStore {
     // ---------------------------------------------------------------- registry
 
     /**
-     * Registers a model, or returns it when it is already registered exactly so.
+     * Registers a model, or returns it as it stands when it is already registered to the same creator.
      *
      * @param modelId the model
      * @param creatorId its creator
@@ -148,7 +150,7 @@ public final class EarningsStore {
     public Model register(String modelId, String creatorId, ModelPricing pricing) {
         Checks.requireId("modelId", modelId);
         Checks.requireId("creatorId", creatorId);
-        Objects.requireNonNull(pricing, "pricing");
+        requirePresent("pricing", pricing);
         return tx.inTransaction("registering model '" + modelId + "'", h -> {
             Optional<Model> existing = find(h, modelId);
             if (existing.isPresent()) {
@@ -157,11 +159,8 @@ public final class EarningsStore {
                     throw new ModelConflictException("modelId '" + modelId + "' is already registered to another creator;"
                             + " allowed: one creator per model, registered once");
                 }
-                if (!model.pricing().equals(pricing)) {
-                    throw new ModelConflictException("modelId '" + modelId + "' is already registered with pricing "
-                            + describe(model.pricing()) + ", not " + describe(pricing)
-                            + "; use models().changePricing(...) to change it");
-                }
+                // The pricing given applies to the first registration only; later changes go through
+                // changePricing, so a host registering its catalogue on every start never undoes them.
                 return model;
             }
             Instant now = now();
@@ -171,6 +170,10 @@ public final class EarningsStore {
                     .bind(3, pricing.earningsPerToken()).bind(4, pricing.monetized())
                     .bind(5, Tables.utc(now)).bind(6, Tables.utc(now)).execute();
             insertPricingVersion(h, modelId, 1, pricing, now);
+            // A creator's first model creates the creator's row, the lock their payouts take.
+            h.createUpdate(t.sql("INSERT INTO {t}earnings_creators (creator_id, first_seen_at) SELECT ?, ?"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM {t}earnings_creators WHERE creator_id = ?)"))
+                    .bind(0, creatorId).bind(1, Tables.utc(now)).bind(2, creatorId).execute();
             h.createUpdate(t.sql("INSERT INTO {t}model_creator_earnings (model_id, creator_id, counted_uses, total_uses,"
                     + " total_tokens, lifetime_earnings) VALUES (?, ?, 0, 0, 0, 0)"))
                     .bind(0, modelId).bind(1, creatorId).execute();
@@ -187,11 +190,31 @@ public final class EarningsStore {
      */
     public Model changePricing(String modelId, ModelPricing pricing) {
         Checks.requireId("modelId", modelId);
-        Objects.requireNonNull(pricing, "pricing");
-        return tx.inTransaction("changing the pricing of model '" + modelId + "'", h -> {
+        requirePresent("pricing", pricing);
+        return repriceUnderLock(modelId, "changing the pricing of model '" + modelId + "'", current -> pricing);
+    }
+
+    /**
+     * Switches monetization, keeping the prices in force at that moment; a new pricing version when
+     * it changes. The read and the write happen under the model's lock, so a concurrent price
+     * change is never undone.
+     *
+     * @param modelId the model
+     * @param monetized whether its uses earn from now on
+     * @return the model
+     */
+    public Model setMonetized(String modelId, boolean monetized) {
+        Checks.requireId("modelId", modelId);
+        return repriceUnderLock(modelId, "switching monetization of model '" + modelId + "'",
+                current -> current.withMonetized(monetized));
+    }
+
+    private Model repriceUnderLock(String modelId, String what, UnaryOperator<ModelPricing> change) {
+        return tx.inTransaction(what, h -> {
             int locked = h.createUpdate(t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses WHERE model_id = ?"))
                     .bind(0, modelId).execute();
             Model model = find(h, modelId).filter(m -> locked == 1).orElseThrow(() -> new UnknownModelException(modelId));
+            ModelPricing pricing = change.apply(model.pricing());
             if (model.pricing().equals(pricing)) {
                 return model;
             }
@@ -204,19 +227,6 @@ public final class EarningsStore {
                     .bind(3, pricing.monetized()).bind(4, Tables.utc(now)).bind(5, modelId).execute();
             return new Model(modelId, model.creatorId(), pricing, version, model.registeredAt(), now);
         });
-    }
-
-    /**
-     * Switches monetization, keeping the prices; a new pricing version when it changes.
-     *
-     * @param modelId the model
-     * @param monetized whether its uses earn from now on
-     * @return the model
-     */
-    public Model setMonetized(String modelId, boolean monetized) {
-        Checks.requireId("modelId", modelId);
-        Model model = find(modelId).orElseThrow(() -> new UnknownModelException(modelId));
-        return changePricing(modelId, model.pricing().withMonetized(monetized));
     }
 
     /**
@@ -248,11 +258,6 @@ public final class EarningsStore {
                 .bind(4, pricing.monetized()).bind(5, Tables.utc(from)).execute();
     }
 
-    private static String describe(ModelPricing pricing) {
-        return pricing.earningsPerUse().toPlainString() + " per use + " + pricing.earningsPerToken().toPlainString()
-                + " per token" + (pricing.monetized() ? "" : ", not monetized");
-    }
-
     // ---------------------------------------------------------------- usage
 
     /**
@@ -264,14 +269,27 @@ public final class EarningsStore {
      * @return the recorded use
      */
     public RecordedUse logUsage(UsageRequest request) {
-        Objects.requireNonNull(request, "request");
+        requirePresent("request", request);
+        // A replay is answered before the rules for new uses are applied: an eventId is accepted
+        // once, forever, even after its occurredAt has left the window or the configuration changed.
+        if (request.eventId().isPresent()) {
+            Optional<StoredUse> earlier = tx.read("looking up eventId '" + request.eventId().get() + "'",
+                    h -> h.createQuery(findEvent).bind(0, request.eventId().get()).map(this::readUse).findOne());
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), request);
+            }
+        }
         calculator.requireTokens(request.tokensConsumed());
         UsageType type = calculator.usageTypes().resolve(request.usageType());
         Instant now = now();
         request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
         String eventId = request.eventId().orElseGet(() -> UUID.randomUUID().toString());
-        return tx.inTransaction("recording a use of model '" + request.modelId() + "'",
-                h -> record(h, request, type, eventId));
+        try {
+            return tx.inTransaction("recording a use of model '" + request.modelId() + "' (eventId '" + eventId + "')",
+                    h -> record(h, request, type, eventId));
+        } catch (StorageException e) {
+            throw e.withEventId(eventId);
+        }
     }
 
     private RecordedUse record(Handle h, UsageRequest request, UsageType type, String eventId) {
@@ -383,6 +401,12 @@ public final class EarningsStore {
             throw new InvalidInputException("occurredAt", "occurredAt is " + occurredAt + "; allowed: from " + earliest
                     + " to " + latest + " (" + maxAge.toDays() + " days back to " + maxAhead.toMinutes()
                     + " minutes ahead of now)");
+        }
+    }
+
+    private static void requirePresent(String field, Object value) {
+        if (value == null) {
+            throw new InvalidInputException(field, field + " is missing; allowed: a value, not null");
         }
     }
 

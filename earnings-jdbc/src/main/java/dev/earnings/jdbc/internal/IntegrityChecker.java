@@ -18,9 +18,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 /**
  * Recomputes every derived figure from the usage rows and compares it with what is stored.
  *
- * <p>It reads in one REPEATABLE READ transaction, which both databases serve from one snapshot, so
- * a check running beside live traffic compares figures of one moment. It scans every usage row: it
- * is an audit, not a dashboard query.
+ * <p>It reads in one transaction that sees one snapshot (REPEATABLE READ on PostgreSQL,
+ * SERIALIZABLE on H2), so a check running beside live traffic compares figures of one moment. It
+ * scans every usage row: it is an audit, not a dashboard query.
  */
 public final class IntegrityChecker {
     private static final String[] MODEL_FIGURES = {"total_uses", "counted_uses", "total_tokens", "lifetime_earnings"};
@@ -29,16 +29,19 @@ public final class IntegrityChecker {
 
     private final Transactor tx;
     private final Tables t;
+    private final TransactionIsolationLevel isolation;
 
     /**
      * Creates the checker.
      *
      * @param tx the transaction runner
      * @param tables the schema's tables
+     * @param isolation the level at which this database reads one snapshot
      */
-    public IntegrityChecker(Transactor tx, Tables tables) {
+    public IntegrityChecker(Transactor tx, Tables tables, TransactionIsolationLevel isolation) {
         this.tx = tx;
         this.t = tables;
+        this.isolation = isolation;
     }
 
     /**
@@ -47,7 +50,7 @@ public final class IntegrityChecker {
      * @return the report
      */
     public IntegrityReport verify() {
-        return tx.inTransaction("verifying integrity", TransactionIsolationLevel.REPEATABLE_READ, this::verify);
+        return tx.inTransaction("verifying integrity", isolation, this::verify);
     }
 
     private IntegrityReport verify(Handle h) {
@@ -82,6 +85,13 @@ public final class IntegrityChecker {
                 + " COUNT(DISTINCT user_id), COUNT(DISTINCT user_id) FROM {t}model_usage_logs GROUP BY model_id, usage_day",
                 DAY_FIGURES.length, true);
         compare(drifts, storedDays, rowDays, DAY_FIGURES);
+        // Equal counts and no user without a use of that day mean the two sets of users are equal.
+        h.createQuery(t.sql("SELECT d.model_id, d.usage_day, COUNT(*) FROM {t}model_daily_users d WHERE NOT EXISTS"
+                + " (SELECT 1 FROM {t}model_usage_logs u WHERE u.model_id = d.model_id AND u.usage_day = d.usage_day"
+                + " AND u.user_id = d.user_id) GROUP BY d.model_id, d.usage_day"))
+                .map((rs, ctx) -> new Drift(rs.getString(1), Optional.of(rs.getObject(2, LocalDate.class)),
+                        "daily_users_without_use", BigDecimal.ZERO, Optional.of(rs.getBigDecimal(3))))
+                .forEach(drifts::add);
         return new IntegrityReport(storedModels.size(), rowDays.size(), uses, drifts);
     }
 

@@ -9,7 +9,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +24,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Transactor {
     private static final Logger LOG = LoggerFactory.getLogger(Transactor.class);
+
+    /**
+     * No more attempts start after this much time: with a pool that cannot hand out connections,
+     * each attempt may wait for the pool's timeout, and a caller must not hang for minutes.
+     */
+    private static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Jdbi jdbi;
     private final int maxAttempts;
@@ -64,14 +69,15 @@ public final class Transactor {
      * @throws StorageException if the database failed for good or the retries ran out
      */
     public <T> T inTransaction(String what, TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
+        long deadline = System.nanoTime() + RETRY_BUDGET_NANOS;
         for (int attempt = 1; ; attempt++) {
             try {
                 return jdbi.inTransaction(isolation, work);
             } catch (EarningsException e) {
                 throw e;
-            } catch (JdbiException e) {
+            } catch (RuntimeException e) {
                 boolean transientFailure = isTransient(e);
-                if (!transientFailure || attempt >= maxAttempts) {
+                if (!transientFailure || attempt >= maxAttempts || System.nanoTime() - deadline > 0) {
                     throw new StorageException(what + " failed" + (transientFailure
                             ? " after " + attempt + " attempts on transient database errors" : "")
                             + ": " + rootMessage(e), e, transientFailure);
@@ -93,7 +99,9 @@ public final class Transactor {
     public <T> T read(String what, HandleCallback<T, RuntimeException> work) {
         try {
             return jdbi.withHandle(work);
-        } catch (JdbiException e) {
+        } catch (EarningsException e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new StorageException(what + " failed: " + rootMessage(e), e, isTransient(e));
         }
     }

@@ -75,7 +75,9 @@ CREATE TABLE model_usage_logs (
     reason               VARCHAR(32),
     metadata             VARCHAR(16384),
     CONSTRAINT model_usage_logs_event UNIQUE (event_id),
-    CONSTRAINT model_usage_logs_ordinal UNIQUE (model_id, use_ordinal)
+    CONSTRAINT model_usage_logs_ordinal UNIQUE (model_id, use_ordinal),
+    CONSTRAINT model_usage_logs_pricing FOREIGN KEY (model_id, pricing_version)
+        REFERENCES earnings_model_pricing (model_id, version)
 );
 -- Creator dashboard: a creator's uses in a period, newest first (recent activity).
 CREATE INDEX model_usage_logs_creator_time ON model_usage_logs (creator_id, occurred_at);
@@ -107,7 +109,8 @@ CREATE TABLE model_daily_users (
     creator_id VARCHAR(512) NOT NULL,
     PRIMARY KEY (model_id, usage_day, user_id)
 );
-CREATE INDEX model_daily_users_creator_day ON model_daily_users (creator_id, usage_day);
+-- Includes user_id so unique users over a period are counted from the index alone.
+CREATE INDEX model_daily_users_creator_day ON model_daily_users (creator_id, usage_day, user_id);
 
 -- Payouts to creators, in minor units of the deployment's currency.
 CREATE TABLE earnings_transactions (
