@@ -8,6 +8,8 @@ import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.UnknownUsageTypeException;
 import dev.earnings.jdbc.internal.EarningsStore;
 import dev.earnings.jdbc.internal.IntegrityChecker;
+import dev.earnings.jdbc.internal.PayoutStore;
+import dev.earnings.jdbc.internal.Reports;
 import dev.earnings.jdbc.internal.Tables;
 import dev.earnings.jdbc.internal.Transactor;
 import java.nio.file.Path;
@@ -50,14 +52,20 @@ public final class Earnings implements AutoCloseable {
     private final EarningsStore store;
     private final IntegrityChecker integrity;
     private final ModelRegistry models;
+    private final Analytics analytics;
+    private final Admin admin;
+    private final Payouts payouts;
     private final HikariDataSource ownedPool;
 
-    private Earnings(EarningsCalculator calculator, EarningsStore store, IntegrityChecker integrity,
-            HikariDataSource ownedPool) {
+    private Earnings(EarningsCalculator calculator, EarningsStore store, IntegrityChecker integrity, Reports reports,
+            PayoutStore payoutStore, HikariDataSource ownedPool) {
         this.calculator = calculator;
         this.store = store;
         this.integrity = integrity;
         this.models = new ModelRegistry(store);
+        this.analytics = new Analytics(reports);
+        this.admin = new Admin(reports);
+        this.payouts = new Payouts(payoutStore);
         this.ownedPool = ownedPool;
     }
 
@@ -78,6 +86,33 @@ public final class Earnings implements AutoCloseable {
      */
     public ModelRegistry models() {
         return models;
+    }
+
+    /**
+     * Creator analytics: dashboards, model reports, balances.
+     *
+     * @return the analytics
+     */
+    public Analytics analytics() {
+        return analytics;
+    }
+
+    /**
+     * Admin views: platform totals, the creators overview, the transaction summary.
+     *
+     * @return the admin views
+     */
+    public Admin admin() {
+        return admin;
+    }
+
+    /**
+     * Payouts to creators.
+     *
+     * @return the payouts
+     */
+    public Payouts payouts() {
+        return payouts;
     }
 
     /**
@@ -352,7 +387,11 @@ public final class Earnings implements AutoCloseable {
                 Transactor tx = new Transactor(Jdbi.create(ds), maxAttempts);
                 EarningsStore store = new EarningsStore(tx, tables, calculator, clock, maxAge, maxAhead);
                 store.checkSettings();
-                return new Earnings(calculator, store, new IntegrityChecker(tx, tables, snapshotIsolation(tx)), owned);
+                TransactionIsolationLevel snapshot = snapshotIsolation(tx);
+                Reports reports = Reports.open(tx, tables, calculator, clock, snapshot);
+                PayoutStore payoutStore = new PayoutStore(tx, tables, reports, clock, calculator.currency());
+                return new Earnings(calculator, store, new IntegrityChecker(tx, tables, snapshot), reports, payoutStore,
+                        owned);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();

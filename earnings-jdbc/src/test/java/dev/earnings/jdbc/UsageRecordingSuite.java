@@ -37,11 +37,9 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import com.zaxxer.hikari.HikariDataSource;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,35 +50,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Every test registers models of its own, so tests share one database per class without
  * depending on each other.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class UsageRecordingSuite {
+abstract class UsageRecordingSuite extends DatabaseSuite {
     static final Instant START = Instant.parse("2026-03-10T12:00:00Z");
     static final List<String> TABLES = List.of("earnings_models", "earnings_model_pricing", "model_creator_earnings",
             "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions", "earnings_settings");
 
-    TestDatabase db;
-    MutableClock clock;
-    Earnings earnings;
     String badInputModel;
 
-    abstract TestDatabase openDatabase();
-
-    @BeforeAll
-    void open() {
-        db = openDatabase();
-        clock = new MutableClock(START);
-        earnings = db.builder().clock(clock).build();
-        badInputModel = newModel("creator-bad", ModelPricing.of("0.01", "0.0001"));
+    @Override
+    Instant start() {
+        return START;
     }
 
-    @AfterAll
-    void close() {
-        if (earnings != null) {
-            earnings.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+    @BeforeAll
+    void registerBadInputModel() {
+        badInputModel = newModel("creator-bad", ModelPricing.of("0.01", "0.0001"));
     }
 
     @BeforeEach

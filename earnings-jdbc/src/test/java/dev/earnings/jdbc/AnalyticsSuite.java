@@ -1,0 +1,398 @@
+package dev.earnings.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.ModelPricing;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Creator dashboards and admin views, cross-checked against an independent computation over the
+ * raw usage rows, run against each database by a subclass.
+ *
+ * <p>The data: 121 days of seeded random traffic up to "today" (Tuesday 2026-03-10) for creators
+ * A (three models), B (one model) and C (one model, never used), with self-uses and a
+ * monetization switch, recorded by moving the library's clock day by day.
+ */
+abstract class AnalyticsSuite extends DatabaseSuite {
+    static final Instant NOW = Instant.parse("2026-03-10T15:30:00Z");
+    static final LocalDate TODAY = LocalDate.of(2026, 3, 10);
+    static final long SEED = Long.getLong("earnings.test.seed", 20260310L);
+    static final Caller ADMIN = Caller.admin("admin-1");
+    static final Caller A = Caller.creator("creator-a");
+    static final Caller B = Caller.creator("creator-b");
+
+    List<Row> rows;
+
+    /** A usage row as the test reads it back, for the independent computation. */
+    record Row(long id, String creatorId, String modelId, String userId, Instant occurredAt, String usageType,
+            long tokens, BigDecimal earnings) {
+        LocalDate day() {
+            return LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
+        }
+    }
+
+    @Override
+    Instant start() {
+        return NOW.minus(Duration.ofDays(120));
+    }
+
+    @BeforeAll
+    void populate() {
+        earnings.models().register("a-anime", "creator-a", ModelPricing.of("0.01", "0.0001"));
+        earnings.models().register("a-chat", "creator-a", ModelPricing.of("0.002", "0.00002"));
+        earnings.models().register("a-sketch", "creator-a", ModelPricing.of("0.005", "0"));
+        earnings.models().register("b-photo", "creator-b", ModelPricing.of("0.02", "0.000003"));
+        earnings.models().register("c-idle", "creator-c", ModelPricing.of("0.01", "0"));
+
+        Random random = new Random(SEED);
+        String[] models = {"a-anime", "a-chat", "a-sketch", "b-photo"};
+        String[] types = {"image_generation", "chat", "other"};
+        for (int d = 120; d >= 0; d--) {
+            for (String model : models) {
+                int count = random.nextInt(model.equals("a-anime") ? 6 : 3);
+                for (int i = 0; i < count; i++) {
+                    clock.set(NOW.minus(Duration.ofDays(d)).minus(Duration.ofMinutes(random.nextInt(15 * 60))));
+                    String user = random.nextInt(25) == 0 ? (model.startsWith("a") ? "creator-a" : "creator-b")
+                            : "user-" + random.nextInt(15);
+                    earnings.logModelUsage(user, model, random.nextInt(2000), types[random.nextInt(3)], null);
+                }
+            }
+            if (d == 60) {
+                clock.set(NOW.minus(Duration.ofDays(d)));
+                earnings.models().setMonetized("a-sketch", false);
+            }
+            if (d == 30) {
+                clock.set(NOW.minus(Duration.ofDays(d)));
+                earnings.models().setMonetized("a-sketch", true);
+            }
+        }
+        clock.set(NOW);
+        rows = db.jdbi.withHandle(h -> h.createQuery("SELECT id, creator_id, model_id, user_id, occurred_at, usage_type,"
+                + " tokens_consumed, earnings FROM " + db.table("model_usage_logs"))
+                .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("creator_id"), rs.getString("model_id"),
+                        rs.getString("user_id"), rs.getObject("occurred_at", java.time.OffsetDateTime.class).toInstant(),
+                        rs.getString("usage_type"), rs.getLong("tokens_consumed"), rs.getBigDecimal("earnings")))
+                .list());
+        assertThat(rows).hasSizeGreaterThan(500);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    // ------------------------------------------------------------------ the independent computation
+
+    static BigDecimal sum(Stream<Row> rows) {
+        return rows.map(Row::earnings).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    Predicate<Row> of(String creatorId, Optional<String> modelId) {
+        return r -> r.creatorId().equals(creatorId) && modelId.map(r.modelId()::equals).orElse(true);
+    }
+
+    static Predicate<Row> in(LocalDate from, LocalDate to) {
+        return r -> !r.day().isBefore(from) && r.day().isBefore(to);
+    }
+
+    static LocalDate bucket(LocalDate day, Granularity g) {
+        switch (g) {
+            case WEEK:
+                return day.minusDays(day.getDayOfWeek().getValue() - 1L);
+            case MONTH:
+                return LocalDate.of(day.getYear(), day.getMonth(), 1);
+            default:
+                return day;
+        }
+    }
+
+    static Stream<Arguments> periods() {
+        List<Arguments> args = new ArrayList<>();
+        Object[][] cases = {
+            {ReportPeriod.lastDays(7), TODAY.minusDays(6), TODAY.plusDays(1)},
+            {ReportPeriod.lastDays(30), TODAY.minusDays(29), TODAY.plusDays(1)},
+            {ReportPeriod.lastDays(90), TODAY.minusDays(89), TODAY.plusDays(1)},
+            {ReportPeriod.lastDays(365), TODAY.minusDays(364), TODAY.plusDays(1)},
+            // Across a month end and several week boundaries, starting mid-week.
+            {ReportPeriod.between(LocalDate.of(2026, 1, 28), LocalDate.of(2026, 3, 4)), LocalDate.of(2026, 1, 28),
+                LocalDate.of(2026, 3, 4)},
+            // A single day, across the year boundary for the previous period.
+            {ReportPeriod.between(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 2)), LocalDate.of(2026, 1, 1),
+                LocalDate.of(2026, 1, 2)},
+        };
+        for (Object[] c : cases) {
+            for (Granularity g : Granularity.values()) {
+                for (Optional<String> model : List.of(Optional.<String>empty(), Optional.of("a-sketch"))) {
+                    args.add(Arguments.of(c[0], c[1], c[2], g, model));
+                }
+            }
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0} by {3}, model {4}")
+    @MethodSource("periods")
+    void creatorDashboard_matchesTheRawUsageRows(ReportPeriod period, LocalDate from, LocalDate to, Granularity g,
+            Optional<String> model) {
+        DashboardQuery query = new DashboardQuery(period, model, g, 2, 7, 5);
+        CreatorDashboard dashboard = earnings.analytics().creatorDashboard(A, "creator-a", query);
+
+        Predicate<Row> mine = of("creator-a", model);
+        List<Row> inPeriod = rows.stream().filter(mine.and(in(from, to))).collect(Collectors.toList());
+        assertThat(dashboard.range()).isEqualTo(new ReportPeriod.DateRange(from, to));
+        assertThat(dashboard.lifetimeEarnings().amount()).isEqualByComparingTo(sum(rows.stream().filter(mine)));
+        BigDecimal periodEarnings = sum(inPeriod.stream());
+        assertThat(dashboard.periodEarnings().amount()).isEqualByComparingTo(periodEarnings);
+        assertThat(dashboard.uses()).isEqualTo(inPeriod.size());
+        assertThat(dashboard.earningUses()).isEqualTo(inPeriod.stream().filter(r -> r.earnings().signum() > 0).count());
+        assertThat(dashboard.uniqueUsers()).isEqualTo(inPeriod.stream().map(Row::userId).distinct().count());
+        long active = inPeriod.stream().map(Row::modelId).distinct().count();
+        assertThat(dashboard.activeModels()).isEqualTo(active);
+        assertThat(dashboard.averageEarningsPerActiveModel().amount()).isEqualByComparingTo(active == 0 ? BigDecimal.ZERO
+                : periodEarnings.divide(BigDecimal.valueOf(active), 12, RoundingMode.HALF_EVEN));
+
+        // Top models: by period earnings, then uses, then id.
+        Map<String, List<Row>> byModel = inPeriod.stream().collect(Collectors.groupingBy(Row::modelId));
+        List<String> expectedTop = byModel.keySet().stream()
+                .sorted(Comparator.<String, BigDecimal>comparing(m -> sum(byModel.get(m).stream())).reversed()
+                        .thenComparing(m -> -byModel.get(m).size()).thenComparing(m -> m))
+                .limit(2).collect(Collectors.toList());
+        assertThat(dashboard.topModels()).extracting(CreatorDashboard.ModelPerformance::modelId).containsExactlyElementsOf(expectedTop);
+        for (CreatorDashboard.ModelPerformance p : dashboard.topModels()) {
+            assertThat(p.uses()).isEqualTo(byModel.get(p.modelId()).size());
+            assertThat(p.earnings().amount()).isEqualByComparingTo(sum(byModel.get(p.modelId()).stream()));
+            long counted = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
+                    + " WHERE model_id = ? AND use_ordinal IS NOT NULL").bind(0, p.modelId()).mapTo(Long.class).one());
+            int tier = counted < 100 ? 1 : counted < 1000 ? 2 : counted < 5000 ? 3 : counted < 10000 ? 4 : 5;
+            assertThat(p.currentTier()).isEqualTo(tier);
+            long[] thresholds = {100, 1000, 5000, 10000};
+            assertThat(p.usesToNextTier().getAsLong()).isEqualTo(thresholds[tier - 1] - counted);
+        }
+
+        // Trend: zero-filled buckets from the bucket of the first day, each summing its days in the period.
+        Map<LocalDate, BigDecimal> expectedTrend = new LinkedHashMap<>();
+        Map<LocalDate, Long> expectedUses = new HashMap<>();
+        for (LocalDate b = bucket(from, g); b.isBefore(to);
+                b = g == Granularity.DAY ? b.plusDays(1) : g == Granularity.WEEK ? b.plusWeeks(1) : b.plusMonths(1)) {
+            LocalDate bucketStart = b;
+            List<Row> inBucket = inPeriod.stream().filter(r -> bucket(r.day(), g).equals(bucketStart)).collect(Collectors.toList());
+            expectedTrend.put(b, sum(inBucket.stream()));
+            expectedUses.put(b, (long) inBucket.size());
+        }
+        assertThat(dashboard.trend()).extracting(CreatorDashboard.TrendPoint::start).containsExactlyElementsOf(expectedTrend.keySet());
+        for (CreatorDashboard.TrendPoint point : dashboard.trend()) {
+            assertThat(point.earnings().amount()).as("trend %s", point.start()).isEqualByComparingTo(expectedTrend.get(point.start()));
+            assertThat(point.uses()).isEqualTo(expectedUses.get(point.start()));
+        }
+        assertThat(dashboard.trend().stream().map(p -> p.earnings().amount()).reduce(BigDecimal.ZERO, BigDecimal::add))
+                .isEqualByComparingTo(periodEarnings);
+
+        // Change against the previous period of the same length.
+        long days = to.toEpochDay() - from.toEpochDay();
+        List<Row> previous = rows.stream().filter(mine.and(in(from.minusDays(days), from))).collect(Collectors.toList());
+        BigDecimal previousEarnings = sum(previous.stream());
+        assertThat(dashboard.change().previousEarnings().amount()).isEqualByComparingTo(previousEarnings);
+        assertThat(dashboard.change().previousUses()).isEqualTo(previous.size());
+        assertThat(dashboard.change().earningsChange().amount()).isEqualByComparingTo(periodEarnings.subtract(previousEarnings));
+        assertThat(dashboard.change().usesChange()).isEqualTo(inPeriod.size() - previous.size());
+        if (previousEarnings.signum() == 0) {
+            assertThat(dashboard.change().earningsChangeRatio()).isEmpty();
+        } else {
+            assertThat(dashboard.change().earningsChangeRatio()).contains(periodEarnings.subtract(previousEarnings)
+                    .divide(previousEarnings, 4, RoundingMode.HALF_EVEN));
+        }
+
+        // Recent activity: the latest uses in the period, newest first, with pseudonyms only.
+        List<Row> latest = inPeriod.stream().sorted(Comparator.comparing(Row::occurredAt).thenComparing(Row::id).reversed())
+                .limit(7).collect(Collectors.toList());
+        assertThat(dashboard.recentActivity()).hasSize(latest.size());
+        for (int i = 0; i < latest.size(); i++) {
+            CreatorDashboard.Activity a = dashboard.recentActivity().get(i);
+            Row r = latest.get(i);
+            assertThat(a.occurredAt()).isEqualTo(r.occurredAt());
+            assertThat(a.modelId()).isEqualTo(r.modelId());
+            assertThat(a.usageType()).isEqualTo(r.usageType());
+            assertThat(a.tokensConsumed()).isEqualTo(r.tokens());
+            assertThat(a.earnings().amount()).isEqualByComparingTo(r.earnings());
+            assertThat(a.userPseudonym()).doesNotContain(r.userId()).matches("anon-[0-9a-f]{12}");
+        }
+    }
+
+    @Test
+    void pseudonyms_areStablePerUserAndDistinctAcrossUsers() {
+        CreatorDashboard dashboard = earnings.analytics().creatorDashboard(A, "creator-a",
+                DashboardQuery.of(ReportPeriod.lastDays(365)).limits(5, 100, 0));
+        Map<Long, String> pseudonymByRow = new HashMap<>();
+        List<Row> latest = rows.stream().filter(of("creator-a", Optional.empty()))
+                .sorted(Comparator.comparing(Row::occurredAt).thenComparing(Row::id).reversed()).limit(100)
+                .collect(Collectors.toList());
+        Map<String, String> byUser = new HashMap<>();
+        for (int i = 0; i < latest.size(); i++) {
+            String pseudonym = dashboard.recentActivity().get(i).userPseudonym();
+            String previous = byUser.putIfAbsent(latest.get(i).userId(), pseudonym);
+            assertThat(previous == null || previous.equals(pseudonym)).isTrue();
+            pseudonymByRow.put(latest.get(i).id(), pseudonym);
+        }
+        assertThat(new HashSet<>(byUser.values())).hasSameSizeAs(byUser.keySet());
+        // Stable across instances of the library on the same database.
+        try (Earnings second = db.builder().clock(clock).migrateOnStart(false).build()) {
+            CreatorDashboard again = second.analytics().creatorDashboard(A, "creator-a",
+                    DashboardQuery.of(ReportPeriod.lastDays(365)).limits(5, 100, 0));
+            assertThat(again.recentActivity()).extracting(CreatorDashboard.Activity::userPseudonym)
+                    .containsExactlyElementsOf(dashboard.recentActivity().stream()
+                            .map(CreatorDashboard.Activity::userPseudonym).collect(Collectors.toList()));
+        }
+    }
+
+    @Test
+    void modelReport_matchesTheRawUsageRows() {
+        ModelReport report = earnings.analytics().modelReport(A, "a-anime", ReportPeriod.lastDays(30), Granularity.WEEK);
+        List<Row> model = rows.stream().filter(r -> r.modelId().equals("a-anime")).collect(Collectors.toList());
+        List<Row> inPeriod = model.stream().filter(in(TODAY.minusDays(29), TODAY.plusDays(1))).collect(Collectors.toList());
+        assertThat(report.lifetimeEarnings().amount()).isEqualByComparingTo(sum(model.stream()));
+        assertThat(report.totalUses()).isEqualTo(model.size());
+        assertThat(report.countedUses()).isEqualTo(model.stream().filter(r -> !r.userId().equals("creator-a")).count());
+        assertThat(report.periodEarnings().amount()).isEqualByComparingTo(sum(inPeriod.stream()));
+        assertThat(report.periodUses()).isEqualTo(inPeriod.size());
+        assertThat(report.uniqueUsers()).isEqualTo(inPeriod.stream().map(Row::userId).distinct().count());
+        assertThat(report.trend().get(0).start()).isEqualTo(LocalDate.of(2026, 2, 9));
+        assertThat(report.currentTier()).isEqualTo(report.countedUses() < 100 ? 1 : 2);
+    }
+
+    @Test
+    void platformTotals_matchTheRawUsageRows() {
+        PlatformTotals totals = earnings.admin().platformTotals(ADMIN, ReportPeriod.lastDays(90));
+        List<Row> inPeriod = rows.stream().filter(in(TODAY.minusDays(89), TODAY.plusDays(1))).collect(Collectors.toList());
+        assertThat(totals.earnings().amount()).isEqualByComparingTo(sum(inPeriod.stream()));
+        assertThat(totals.uses()).isEqualTo(inPeriod.size());
+        assertThat(totals.earningUses()).isEqualTo(inPeriod.stream().filter(r -> r.earnings().signum() > 0).count());
+        assertThat(totals.creatorsWithUsage()).isEqualTo(2);
+        assertThat(totals.modelsWithUsage()).isEqualTo(inPeriod.stream().map(Row::modelId).distinct().count());
+        // Every model was registered 120 days ago: outside the last 90 days, inside the last 365.
+        assertThat(totals.newModels()).isZero();
+        assertThat(earnings.admin().platformTotals(ADMIN, ReportPeriod.lastDays(365)).newModels()).isEqualTo(5);
+    }
+
+    @Test
+    void creatorsOverview_sortsAndPagesEveryCreator() {
+        Page<CreatorOverview> byLifetime = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(30),
+                CreatorOverview.Sort.LIFETIME_EARNINGS, true, 0, 2);
+        assertThat(byLifetime.totalItems()).isGreaterThanOrEqualTo(3);
+        assertThat(byLifetime.items()).hasSize(2);
+        Page<CreatorOverview> all = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(30),
+                CreatorOverview.Sort.CREATOR_ID, false, 0, 500);
+        Map<String, CreatorOverview> byId = all.items().stream().collect(Collectors.toMap(CreatorOverview::creatorId, c -> c));
+        for (String creator : List.of("creator-a", "creator-b", "creator-c")) {
+            CreatorOverview o = byId.get(creator);
+            assertThat(o.lifetimeEarnings().amount()).isEqualByComparingTo(sum(rows.stream().filter(of(creator, Optional.empty()))));
+            List<Row> period = rows.stream().filter(of(creator, Optional.empty()).and(in(TODAY.minusDays(29), TODAY.plusDays(1))))
+                    .collect(Collectors.toList());
+            assertThat(o.periodEarnings().amount()).isEqualByComparingTo(sum(period.stream()));
+            assertThat(o.periodUses()).isEqualTo(period.size());
+            assertThat(o.balance()).isEqualTo(earnings.analytics().balance(ADMIN, creator));
+        }
+        assertThat(byId.get("creator-a").models()).isEqualTo(3);
+        List<BigDecimal> lifetimes = all.items().stream().map(c -> c.lifetimeEarnings().amount())
+                .sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+        assertThat(byLifetime.items()).extracting(c -> c.lifetimeEarnings().amount())
+                .usingElementComparator(BigDecimal::compareTo).containsExactlyElementsOf(lifetimes.subList(0, 2));
+        for (CreatorOverview.Sort sort : CreatorOverview.Sort.values()) {
+            Page<CreatorOverview> first = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(7), sort, true, 0, 1);
+            Page<CreatorOverview> second = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(7), sort, true, 1, 1);
+            assertThat(first.items().get(0).creatorId()).isNotEqualTo(second.items().get(0).creatorId());
+        }
+    }
+
+    // ------------------------------------------------------------------ access
+
+    @Test
+    void accessMatrix_creatorsReadOnlyTheirOwnData() {
+        DashboardQuery query = DashboardQuery.of(ReportPeriod.lastDays(30));
+        // Creator A: their own dashboard, models and balance; nothing of B's; no admin call.
+        CreatorDashboard own = earnings.analytics().creatorDashboard(A, "creator-a", query.limits(100, 100, 100));
+        Set<String> aModels = Set.of("a-anime", "a-chat", "a-sketch");
+        assertThat(own.topModels()).extracting(CreatorDashboard.ModelPerformance::modelId).allMatch(aModels::contains);
+        assertThat(own.recentActivity()).extracting(CreatorDashboard.Activity::modelId).allMatch(aModels::contains);
+        assertThat(own.recentTransactions()).allMatch(p -> p.creatorId().equals("creator-a"));
+        assertDenied(() -> earnings.analytics().creatorDashboard(A, "creator-b", query));
+        assertDenied(() -> earnings.analytics().creatorDashboard(A, "creator-a", query.forModel("b-photo")));
+        assertDenied(() -> earnings.analytics().creatorDashboard(A, "creator-a", query.forModel("no-such-model")));
+        assertDenied(() -> earnings.analytics().modelReport(A, "b-photo", ReportPeriod.lastDays(7), Granularity.DAY));
+        assertDenied(() -> earnings.analytics().modelReport(A, "no-such-model", ReportPeriod.lastDays(7), Granularity.DAY));
+        assertDenied(() -> earnings.analytics().balance(A, "creator-b"));
+        assertDenied(() -> earnings.admin().platformTotals(A, ReportPeriod.lastDays(7)));
+        assertDenied(() -> earnings.admin().creatorsOverview(A, ReportPeriod.lastDays(7), CreatorOverview.Sort.CREATOR_ID,
+                false, 0, 10));
+        assertDenied(() -> earnings.admin().transactionSummary(A));
+        assertDenied(() -> earnings.payouts().create(A, "creator-a", 1, "self-pay", null));
+        assertDenied(() -> earnings.payouts().payoutAll(A, 1, "batch", true));
+        assertDenied(() -> earnings.payouts().complete(A, 1, null));
+        assertDenied(() -> earnings.payouts().failAll(A, List.of(1L), "x"));
+        assertDenied(() -> earnings.payouts().history(A, 1));
+
+        // Creator B is refused A's data the same way, whatever exists.
+        assertDenied(() -> earnings.analytics().creatorDashboard(B, "creator-a", query));
+        assertDenied(() -> earnings.analytics().modelReport(B, "a-anime", ReportPeriod.lastDays(7), Granularity.DAY));
+        CreatorDashboard bOwn = earnings.analytics().creatorDashboard(B, "creator-b", query.limits(100, 100, 100));
+        assertThat(bOwn.recentActivity()).extracting(CreatorDashboard.Activity::modelId).containsOnly("b-photo");
+
+        // No caller, and a creator the library has never seen: denied everywhere.
+        for (Caller nobody : java.util.Arrays.asList(null, Caller.creator("creator-unknown"))) {
+            assertDenied(() -> earnings.analytics().creatorDashboard(nobody, "creator-a", query));
+            assertDenied(() -> earnings.analytics().creatorDashboard(nobody, "creator-unknown", query));
+            assertDenied(() -> earnings.analytics().modelReport(nobody, "a-anime", ReportPeriod.lastDays(7), Granularity.DAY));
+            assertDenied(() -> earnings.analytics().balance(nobody, "creator-a"));
+            assertDenied(() -> earnings.admin().platformTotals(nobody, ReportPeriod.lastDays(7)));
+            assertDenied(() -> earnings.admin().transactionSummary(nobody));
+            assertDenied(() -> earnings.payouts().create(nobody, "creator-a", 1, "x", null));
+            assertDenied(() -> earnings.payouts().find(nobody, 1));
+        }
+
+        // Admin: everything, for anyone.
+        assertThat(earnings.analytics().creatorDashboard(ADMIN, "creator-b", query).creatorId()).isEqualTo("creator-b");
+        assertThat(earnings.analytics().modelReport(ADMIN, "a-anime", ReportPeriod.lastDays(7), Granularity.DAY)
+                .model().creatorId()).isEqualTo("creator-a");
+        assertThat(earnings.admin().transactionSummary(ADMIN).byStatus()).containsOnlyKeys(PayoutStatus.values());
+        assertThatThrownBy(() -> earnings.analytics().modelReport(ADMIN, "no-such-model", ReportPeriod.lastDays(7),
+                Granularity.DAY)).isInstanceOf(UnknownModelException.class);
+        assertThatThrownBy(() -> earnings.analytics().creatorDashboard(ADMIN, "creator-a", query.forModel("b-photo")))
+                .isInstanceOf(InvalidInputException.class);
+    }
+
+    static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call).isInstanceOf(AccessDeniedException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("creator-b", "b-photo", "a-anime", "no-such-model"));
+    }
+
+    @Test
+    void badQueries_areRejectedNamingTheField() {
+        assertThatThrownBy(() -> ReportPeriod.lastDays(14)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("7, 30, 90 or 365");
+        assertThatThrownBy(() -> ReportPeriod.between(TODAY, TODAY)).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> DashboardQuery.of(ReportPeriod.lastDays(7)).limits(101, 0, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("topModels");
+        assertThatThrownBy(() -> earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(7),
+                CreatorOverview.Sort.MODELS, true, 0, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("pageSize");
+    }
+}
