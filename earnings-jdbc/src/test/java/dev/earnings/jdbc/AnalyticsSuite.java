@@ -348,6 +348,9 @@ abstract class AnalyticsSuite extends DatabaseSuite {
         assertDenied(() -> earnings.payouts().create(A, "creator-a", 1, "self-pay", null));
         assertDenied(() -> earnings.payouts().payoutAll(A, 1, "batch", true));
         assertDenied(() -> earnings.payouts().complete(A, 1, null));
+        assertDenied(() -> earnings.payouts().fail(A, 1, "x"));
+        assertDenied(() -> earnings.payouts().cancel(A, 1, null));
+        assertDenied(() -> earnings.payouts().completeAll(A, List.of(1L), null));
         assertDenied(() -> earnings.payouts().failAll(A, List.of(1L), "x"));
         assertDenied(() -> earnings.payouts().history(A, 1));
 
@@ -367,6 +370,11 @@ abstract class AnalyticsSuite extends DatabaseSuite {
             assertDenied(() -> earnings.admin().transactionSummary(nobody));
             assertDenied(() -> earnings.payouts().create(nobody, "creator-a", 1, "x", null));
             assertDenied(() -> earnings.payouts().find(nobody, 1));
+            assertDenied(() -> earnings.payouts().payoutAll(nobody, 1, "batch", true));
+            assertDenied(() -> earnings.payouts().complete(nobody, 1, null));
+            assertDenied(() -> earnings.payouts().history(nobody, 1));
+            assertDenied(() -> earnings.admin().creatorsOverview(nobody, ReportPeriod.lastDays(7),
+                    CreatorOverview.Sort.CREATOR_ID, false, 0, 10));
         }
 
         // Admin: everything, for anyone.

@@ -307,5 +307,10 @@ abstract class PayoutSuite extends DatabaseSuite {
         assertThat(dashboard.balance().available().amount()).isEqualByComparingTo(new BigDecimal("7"));
         assertThat(dashboard.recentTransactions()).extracting(Payout::id).containsExactly(second.id(), first.id());
         assertThat(earnings.payouts().find(Caller.creator(creator), second.id())).isPresent();
+        // Another creator cannot see it, and cannot tell it exists.
+        String other = creatorEarning("1", 1);
+        assertThat(earnings.payouts().find(Caller.creator(other), second.id())).isEmpty();
+        assertThatThrownBy(() -> earnings.analytics().creatorDashboard(Caller.creator(other), creator,
+                DashboardQuery.of(ReportPeriod.lastDays(7)))).isInstanceOf(AccessDeniedException.class);
     }
 }
