@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -56,6 +58,7 @@ public final class Earnings implements AutoCloseable {
     private final Admin admin;
     private final Payouts payouts;
     private final HikariDataSource ownedPool;
+    private final List<AsyncRecorder> recorders = new CopyOnWriteArrayList<>();
 
     private Earnings(EarningsCalculator calculator, EarningsStore store, IntegrityChecker integrity, Reports reports,
             PayoutStore payoutStore, HikariDataSource ownedPool) {
@@ -161,6 +164,33 @@ public final class Earnings implements AutoCloseable {
     }
 
     /**
+     * Records many uses in one transaction. Every use that passes validation is written, or none
+     * is; a rejected use is reported in its item and does not stop the others. Replays of earlier
+     * eventIds, and repeats of an eventId within the batch, return the original record.
+     *
+     * @param requests up to 10,000 uses
+     * @return one item per use, in order
+     * @throws InvalidInputException if the list is missing or too long
+     * @throws StorageException if the database fails after the retries; nothing of the batch is written
+     */
+    public BatchResult logModelUsageBatch(List<UsageRequest> requests) {
+        return store.logUsageBatch(requests);
+    }
+
+    /**
+     * Starts a recorder that writes uses in the background, in groups. Close it (or this instance)
+     * to write everything it accepted.
+     *
+     * @param options queue size, group size and interval, full-queue policy, failure handling
+     * @return the running recorder
+     */
+    public AsyncRecorder asyncRecorder(AsyncRecorder.Options options) {
+        AsyncRecorder recorder = new AsyncRecorder(store, Objects.requireNonNull(options, "options"));
+        recorders.add(recorder);
+        return recorder;
+    }
+
+    /**
      * Recomputes every model aggregate and daily rollup from the usage rows and reports what
      * differs. It reads every usage row, so run it as an audit, not on a request path.
      *
@@ -181,11 +211,14 @@ public final class Earnings implements AutoCloseable {
     }
 
     /**
-     * Closes the connection pool when the library created it; a host's {@code DataSource} is left
-     * open, since the host owns it.
+     * Closes the asynchronous recorders (writing everything they accepted), then the connection
+     * pool when the library created it; a host's {@code DataSource} is left open, since the host owns it.
      */
     @Override
     public void close() {
+        for (AsyncRecorder recorder : recorders) {
+            recorder.close();
+        }
         if (ownedPool != null) {
             ownedPool.close();
         }

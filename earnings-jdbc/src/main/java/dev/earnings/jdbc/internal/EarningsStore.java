@@ -1,6 +1,19 @@
 package dev.earnings.jdbc.internal;
 
 import dev.earnings.core.EarningsCalculator;
+import dev.earnings.core.EarningsException;
+import dev.earnings.jdbc.BatchResult;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import dev.earnings.core.EarningsResult;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.InvalidInputException;
@@ -32,6 +45,8 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
@@ -304,11 +319,7 @@ public final class EarningsStore {
         if (locked == 0) {
             throw new UnknownModelException(modelId);
         }
-        ModelState state = h.createQuery(readModelForUse).bind(0, modelId)
-                .map((rs, ctx) -> new ModelState(rs.getLong("counted_uses"), rs.getString("creator_id"),
-                        rs.getInt("pricing_version"), new ModelPricing(rs.getBigDecimal("earnings_per_use"),
-                                rs.getBigDecimal("earnings_per_token"), rs.getBoolean("monetized"))))
-                .one();
+        ModelState state = h.createQuery(readModelForUse).bind(0, modelId).map(MODEL_STATE).one();
         boolean selfUse = state.creatorId.equals(userId);
         boolean counted = calculator.counts(selfUse);
         long prior = counted ? state.countedUses - 1 : state.countedUses;
@@ -318,17 +329,8 @@ public final class EarningsStore {
         Instant occurredAt = request.occurredAt().orElse(recordedAt);
         LocalDate day = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
         Long ordinal = counted ? state.countedUses : null;
-        h.createUpdate(insertUse)
-                .bind(0, eventId).bind(1, modelId).bind(2, state.creatorId).bind(3, userId)
-                .bind(4, request.tokensConsumed()).bind(5, type.name()).bind(6, request.usageType())
-                .bind(7, Tables.utc(occurredAt)).bind(8, request.occurredAt().isPresent()).bind(9, day)
-                .bind(10, Tables.utc(recordedAt)).bind(11, ordinal).bind(12, prior).bind(13, selfUse)
-                .bind(14, result.tier().index()).bind(15, result.tier().fromPriorUses())
-                .bind(16, result.tier().multiplier()).bind(17, type.multiplier()).bind(18, state.pricingVersion)
-                .bind(19, result.tokenPart().amount()).bind(20, result.base().amount())
-                .bind(21, result.earnings().amount()).bind(22, result.reason().map(Enum::name).orElse(null))
-                .bind(23, request.metadataJson().orElse(null))
-                .execute();
+        bindUse(h.createUpdate(insertUse), eventId, request, state.creatorId, type, occurredAt, day, recordedAt, ordinal,
+                state.pricingVersion, result).execute();
         h.createUpdate(addToAggregate).bind(0, request.tokensConsumed()).bind(1, result.earnings().amount())
                 .bind(2, Tables.utc(occurredAt)).bind(3, Tables.utc(occurredAt)).bind(4, modelId).execute();
         boolean newUser = h.createQuery(findDailyUser).bind(0, modelId).bind(1, day).bind(2, userId)
@@ -346,6 +348,256 @@ public final class EarningsStore {
         }
         return new RecordedUse(eventId, ordinal == null ? OptionalLong.empty() : OptionalLong.of(ordinal), modelId,
                 state.creatorId, userId, occurredAt, recordedAt, state.pricingVersion, result, false);
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    /** The most uses one batch may hold. */
+    public static final int MAX_BATCH = 10_000;
+    private static final int IN_CHUNK = 500;
+
+    /** A use of a batch that passed validation and waits to be written. */
+    private record Pending(int index, UsageRequest request, UsageType type, String eventId) {
+    }
+
+    /**
+     * Records many uses in one transaction: every use of the batch that passes validation is
+     * written, or none is. Each model's ordinals are reserved as one block by a single update of
+     * its aggregate row, models locked in id order so concurrent batches cannot deadlock; rows go
+     * in with JDBC batching; the aggregate and the daily rollups get one update per model and day.
+     *
+     * @param requests the uses, at most {@link #MAX_BATCH}
+     * @return one item per use, in order
+     */
+    public BatchResult logUsageBatch(List<UsageRequest> requests) {
+        if (requests == null || requests.size() > MAX_BATCH) {
+            throw new InvalidInputException("requests", "requests is " + (requests == null ? "missing"
+                    : requests.size() + " uses") + "; allowed: a list of up to " + MAX_BATCH + " uses");
+        }
+        BatchResult.Item[] items = new BatchResult.Item[requests.size()];
+        // Replays first: an eventId recorded before is answered whatever the rules say today.
+        Map<String, StoredUse> earlier = tx.read("looking up the eventIds of a batch",
+                h -> findEvents(h, requests.stream().filter(Objects::nonNull).map(UsageRequest::eventId)
+                        .flatMap(Optional::stream).collect(Collectors.toSet())));
+        Instant now = now();
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            UsageRequest request = requests.get(i);
+            try {
+                requirePresent("request", request);
+                StoredUse stored = request.eventId().map(earlier::get).orElse(null);
+                if (stored != null) {
+                    items[i] = BatchResult.Item.of(i, replay(stored, request));
+                    continue;
+                }
+                calculator.requireTokens(request.tokensConsumed());
+                UsageType type = calculator.usageTypes().resolve(request.usageType());
+                request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
+                pending.add(new Pending(i, request, type, request.eventId().orElseGet(() -> UUID.randomUUID().toString())));
+            } catch (EarningsException e) {
+                items[i] = BatchResult.Item.failed(i, e);
+            }
+        }
+        if (!pending.isEmpty()) {
+            Map<Integer, BatchResult.Item> written = tx.inTransaction("recording a batch of " + pending.size() + " uses",
+                    h -> writeBatch(h, pending));
+            written.forEach((i, item) -> items[i] = item);
+        }
+        return new BatchResult(Arrays.asList(items));
+    }
+
+    private Map<String, StoredUse> findEvents(Handle h, Set<String> eventIds) {
+        Map<String, StoredUse> found = new HashMap<>();
+        List<String> ids = new ArrayList<>(eventIds);
+        for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+            h.createQuery(t.sql(USE_COLUMNS + " WHERE u.event_id IN (<ids>)")).bindList("ids", chunk)
+                    .map(this::readUse).forEach(use -> found.put(use.use.eventId(), use));
+        }
+        return found;
+    }
+
+    private Map<Integer, BatchResult.Item> writeBatch(Handle h, List<Pending> pending) {
+        Map<Integer, BatchResult.Item> items = new HashMap<>();
+        // Inside the transaction again: another writer may have recorded one of these eventIds since.
+        Map<String, StoredUse> existing = findEvents(h, pending.stream().map(Pending::eventId).collect(Collectors.toSet()));
+        Map<String, Pending> firstByEvent = new HashMap<>();
+        Map<String, List<Pending>> byModel = new TreeMap<>();
+        for (Pending p : pending) {
+            StoredUse stored = existing.get(p.eventId);
+            if (stored != null) {
+                items.put(p.index, replayItem(p, () -> replay(stored, p.request)));
+                continue;
+            }
+            Pending first = firstByEvent.putIfAbsent(p.eventId, p);
+            if (first != null) {
+                continue; // answered once the first use with this eventId has been written
+            }
+            byModel.computeIfAbsent(p.request.modelId(), m -> new ArrayList<>()).add(p);
+        }
+        Map<String, String> creators = new HashMap<>();
+        List<String> models = new ArrayList<>(byModel.keySet());
+        for (int from = 0; from < models.size(); from += IN_CHUNK) {
+            h.createQuery(t.sql("SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id IN (<ids>)"))
+                    .bindList("ids", models.subList(from, Math.min(models.size(), from + IN_CHUNK)))
+                    .map((rs, ctx) -> creators.put(rs.getString(1), rs.getString(2))).list();
+        }
+        Instant recordedAt = now();
+        Map<String, RecordedUse> recordedByEvent = new HashMap<>();
+        PreparedBatch rows = h.prepareBatch(insertUse);
+        List<DayTotals> days = new ArrayList<>();
+        for (Map.Entry<String, List<Pending>> entry : byModel.entrySet()) {
+            String modelId = entry.getKey();
+            String creatorId = creators.get(modelId);
+            if (creatorId == null) {
+                for (Pending p : entry.getValue()) {
+                    items.put(p.index, BatchResult.Item.failed(p.index, new UnknownModelException(modelId)));
+                }
+                continue;
+            }
+            List<Pending> uses = entry.getValue();
+            long counted = uses.stream().filter(p -> calculator.counts(p.request.userId().equals(creatorId))).count();
+            h.createUpdate(t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses + ?,"
+                    + " counted_uses = counted_uses + ? WHERE model_id = ?"))
+                    .bind(0, uses.size()).bind(1, counted).bind(2, modelId).execute();
+            ModelState state = h.createQuery(readModelForUse).bind(0, modelId).map(MODEL_STATE).one();
+            long countedBefore = state.countedUses - counted;
+            long tokens = 0;
+            BigDecimal earned = BigDecimal.ZERO;
+            Instant lastUsed = null;
+            Map<LocalDate, DayTotals> perDay = new TreeMap<>();
+            for (Pending p : uses) {
+                boolean selfUse = p.request.userId().equals(creatorId);
+                boolean isCounted = calculator.counts(selfUse);
+                EarningsResult result = calculator.calculate(state.pricing, countedBefore, p.request.tokensConsumed(),
+                        p.type, selfUse);
+                Long ordinal = isCounted ? ++countedBefore : null;
+                Instant occurredAt = p.request.occurredAt().orElse(recordedAt);
+                LocalDate day = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
+                bindUse(rows, p.eventId, p.request, creatorId, p.type, occurredAt, day, recordedAt, ordinal,
+                        state.pricingVersion, result).add();
+                RecordedUse use = new RecordedUse(p.eventId, ordinal == null ? OptionalLong.empty() : OptionalLong.of(ordinal),
+                        modelId, creatorId, p.request.userId(), occurredAt, recordedAt, state.pricingVersion, result, false);
+                recordedByEvent.put(p.eventId, use);
+                items.put(p.index, BatchResult.Item.of(p.index, use));
+                tokens += p.request.tokensConsumed();
+                earned = earned.add(result.earnings().amount());
+                lastUsed = lastUsed == null || occurredAt.isAfter(lastUsed) ? occurredAt : lastUsed;
+                perDay.computeIfAbsent(day, d -> new DayTotals(modelId, creatorId, d)).add(p.request.userId(), isCounted, result);
+            }
+            h.createUpdate(addToAggregate).bind(0, tokens).bind(1, earned).bind(2, Tables.utc(lastUsed))
+                    .bind(3, Tables.utc(lastUsed)).bind(4, modelId).execute();
+            days.addAll(perDay.values());
+        }
+        if (rows.size() > 0) {
+            rows.execute();
+        }
+        for (DayTotals day : days) {
+            writeDay(h, day);
+        }
+        // Later uses of the batch that repeat an eventId are replays of the first (or conflicts).
+        for (Pending p : pending) {
+            if (items.containsKey(p.index)) {
+                continue;
+            }
+            Pending first = firstByEvent.get(p.eventId);
+            BatchResult.Item firstItem = items.get(first.index);
+            if (firstItem.error().isPresent()) {
+                items.put(p.index, BatchResult.Item.failed(p.index, firstItem.error().get()));
+                continue;
+            }
+            RecordedUse original = recordedByEvent.get(p.eventId);
+            items.put(p.index, replayItem(p, () -> replay(new StoredUse(original, first.request.usageType(),
+                    first.request.metadataJson()), p.request)));
+        }
+        return items;
+    }
+
+    private static BatchResult.Item replayItem(Pending p, java.util.function.Supplier<RecordedUse> replay) {
+        try {
+            RecordedUse use = replay.get();
+            return BatchResult.Item.of(p.index, use.replayed() ? use : withReplayed(use));
+        } catch (IdempotencyConflictException e) {
+            return BatchResult.Item.failed(p.index, e);
+        }
+    }
+
+    private static RecordedUse withReplayed(RecordedUse use) {
+        return new RecordedUse(use.eventId(), use.useOrdinal(), use.modelId(), use.creatorId(), use.userId(),
+                use.occurredAt(), use.recordedAt(), use.pricingVersion(), use.result(), true);
+    }
+
+    private void writeDay(Handle h, DayTotals day) {
+        Set<String> known = new HashSet<>();
+        List<String> users = new ArrayList<>(day.users);
+        for (int from = 0; from < users.size(); from += IN_CHUNK) {
+            known.addAll(h.createQuery(t.sql("SELECT user_id FROM {t}model_daily_users WHERE model_id = :model"
+                    + " AND usage_day = :day AND user_id IN (<ids>)")).bind("model", day.modelId).bind("day", day.day)
+                    .bindList("ids", users.subList(from, Math.min(users.size(), from + IN_CHUNK))).mapTo(String.class).list());
+        }
+        PreparedBatch newUsers = h.prepareBatch(insertDailyUser);
+        for (String user : users) {
+            if (!known.contains(user)) {
+                newUsers.bind(0, day.modelId).bind(1, day.day).bind(2, user).bind(3, day.creatorId).add();
+            }
+        }
+        int added = newUsers.size();
+        if (added > 0) {
+            newUsers.execute();
+        }
+        int updated = h.createUpdate(t.sql("UPDATE {t}model_analytics SET uses = uses + ?, counted_uses = counted_uses + ?,"
+                + " earning_uses = earning_uses + ?, tokens = tokens + ?, earnings = earnings + ?,"
+                + " unique_users = unique_users + ? WHERE model_id = ? AND usage_day = ?"))
+                .bind(0, day.uses).bind(1, day.counted).bind(2, day.earning).bind(3, day.tokens).bind(4, day.earnings)
+                .bind(5, added).bind(6, day.modelId).bind(7, day.day).execute();
+        if (updated == 0) {
+            h.createUpdate(t.sql("INSERT INTO {t}model_analytics (model_id, usage_day, creator_id, uses, counted_uses,"
+                    + " earning_uses, tokens, earnings, unique_users) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                    .bind(0, day.modelId).bind(1, day.day).bind(2, day.creatorId).bind(3, day.uses).bind(4, day.counted)
+                    .bind(5, day.earning).bind(6, day.tokens).bind(7, day.earnings).bind(8, added).execute();
+        }
+    }
+
+    /** One model's uses on one UTC day within a batch, coalesced into one rollup update. */
+    private static final class DayTotals {
+        final String modelId;
+        final String creatorId;
+        final LocalDate day;
+        final Set<String> users = new LinkedHashSet<>();
+        long uses;
+        long counted;
+        long earning;
+        long tokens;
+        BigDecimal earnings = BigDecimal.ZERO;
+
+        DayTotals(String modelId, String creatorId, LocalDate day) {
+            this.modelId = modelId;
+            this.creatorId = creatorId;
+            this.day = day;
+        }
+
+        void add(String userId, boolean isCounted, EarningsResult result) {
+            users.add(userId);
+            uses++;
+            counted += isCounted ? 1 : 0;
+            earning += result.earns() ? 1 : 0;
+            tokens += result.tokensConsumed();
+            earnings = earnings.add(result.earnings().amount());
+        }
+    }
+
+    private static <S extends SqlStatement<S>> S bindUse(S statement, String eventId, UsageRequest request,
+            String creatorId, UsageType type, Instant occurredAt, LocalDate day, Instant recordedAt, Long ordinal,
+            int pricingVersion, EarningsResult result) {
+        return statement.bind(0, eventId).bind(1, request.modelId()).bind(2, creatorId).bind(3, request.userId())
+                .bind(4, request.tokensConsumed()).bind(5, type.name()).bind(6, request.usageType())
+                .bind(7, Tables.utc(occurredAt)).bind(8, request.occurredAt().isPresent()).bind(9, day)
+                .bind(10, Tables.utc(recordedAt)).bind(11, ordinal).bind(12, result.priorCountedUses())
+                .bind(13, result.selfUse()).bind(14, result.tier().index()).bind(15, result.tier().fromPriorUses())
+                .bind(16, result.tier().multiplier()).bind(17, type.multiplier()).bind(18, pricingVersion)
+                .bind(19, result.tokenPart().amount()).bind(20, result.base().amount())
+                .bind(21, result.earnings().amount()).bind(22, result.reason().map(Enum::name).orElse(null))
+                .bind(23, request.metadataJson().orElse(null));
     }
 
     private static RecordedUse replay(StoredUse stored, UsageRequest request) {
@@ -417,6 +669,11 @@ public final class EarningsStore {
     /** A use read back for a replay, with the payload fields that are compared but not returned. */
     private record StoredUse(RecordedUse use, String requestedType, Optional<String> metadata) {
     }
+
+    private static final org.jdbi.v3.core.mapper.RowMapper<ModelState> MODEL_STATE = (rs, ctx) -> new ModelState(
+            rs.getLong("counted_uses"), rs.getString("creator_id"), rs.getInt("pricing_version"),
+            new ModelPricing(rs.getBigDecimal("earnings_per_use"), rs.getBigDecimal("earnings_per_token"),
+                    rs.getBoolean("monetized")));
 
     private record ModelState(long countedUses, String creatorId, int pricingVersion, ModelPricing pricing) {
     }

@@ -1,0 +1,283 @@
+package dev.earnings.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.ModelPricing;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batched and asynchronous ingestion, run against each database by a subclass: the same exactness
+ * as one use at a time, idempotency inside and across batches, failures that write nothing.
+ */
+abstract class IngestionSuite extends DatabaseSuite {
+    static final Instant START = Instant.parse("2026-03-10T12:00:00Z");
+    static final String[] TYPES = {"image_generation", "chat", "other"};
+    static final int COUNTED = 12_000;
+    static final int SELF_USES = 300;
+
+    @Override
+    Instant start() {
+        return START;
+    }
+
+    String newModel(String creator, String perUse, String perToken) {
+        String modelId = "model-" + UUID.randomUUID();
+        earnings.models().register(modelId, creator, ModelPricing.of(perUse, perToken));
+        return modelId;
+    }
+
+    /** The i-th use of the exactness runs: every 41st is the creator's own, spread over four days. */
+    static UsageRequest use(String modelId, String creator, int i) {
+        return UsageRequest.builder(i % 41 == 0 ? creator : "user-" + (i % 97), modelId)
+                .tokensConsumed((i * 7919L) % 3001).usageType(TYPES[i % 3])
+                .occurredAt(START.minus(Duration.ofDays(i % 4))).eventId(modelId + "-" + i).build();
+    }
+
+    void renameTable(String from, String to) {
+        db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table(from) + " RENAME TO " + to));
+    }
+
+    @Test
+    void batches_fromSixteenThreads_areExact() throws Exception {
+        String modelId = newModel("creator-batch", "0.01", "0.000013");
+        int total = COUNTED + SELF_USES;
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                workers.add(pool.submit(() -> {
+                    for (int from = next.getAndAdd(50); from < total; from = next.getAndAdd(50)) {
+                        List<UsageRequest> batch = new ArrayList<>();
+                        for (int i = from; i < Math.min(total, from + 50); i++) {
+                            batch.add(use(modelId, "creator-batch", i));
+                        }
+                        BatchResult result = earnings.logModelUsageBatch(batch);
+                        assertThat(result.rejected()).isZero();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get(10, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        UsageRecordingSuite.assertConcurrentRunIsExact(db, earnings, modelId, "0.01", "0.000013", COUNTED, SELF_USES);
+    }
+
+    @Test
+    void asyncRecorder_fromSixteenThreads_isExactAndCompletesEveryFuture() throws Exception {
+        String modelId = newModel("creator-async", "0.01", "0.000013");
+        int total = COUNTED + SELF_USES;
+        List<CompletableFuture<RecordedUse>> futures = new CopyOnWriteArrayList<>();
+        AtomicInteger next = new AtomicInteger();
+        try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.defaults())) {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<?>> submitters = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    submitters.add(pool.submit(() -> {
+                        for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                            futures.add(recorder.submit(use(modelId, "creator-async", i)));
+                        }
+                    }));
+                }
+                for (Future<?> s : submitters) {
+                    s.get(10, TimeUnit.MINUTES);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.MINUTES);
+        }
+        assertThat(futures).hasSize(total).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        UsageRecordingSuite.assertConcurrentRunIsExact(db, earnings, modelId, "0.01", "0.000013", COUNTED, SELF_USES);
+    }
+
+    @Test
+    void batch_isIdempotentInsideAndAcrossBatches_andRejectsUsesOneByOne() {
+        String modelId = newModel("creator-1", "0.01", "0.0001");
+        String e1 = "e1-" + modelId;
+        UsageRequest a = UsageRequest.builder("user-1", modelId).tokensConsumed(10).usageType("chat").eventId(e1).build();
+        UsageRequest b = UsageRequest.builder("user-2", modelId).tokensConsumed(20).usageType("chat").build();
+        UsageRequest conflicting = UsageRequest.builder("user-1", modelId).tokensConsumed(11).usageType("chat").eventId(e1).build();
+        UsageRequest unknownModel = UsageRequest.builder("user-1", "no-such-model").usageType("chat").build();
+        UsageRequest tooManyTokens = UsageRequest.builder("user-1", modelId).tokensConsumed(-1).usageType("chat").build();
+        Map<String, Long> before = rowCounts();
+
+        BatchResult first = earnings.logModelUsageBatch(List.of(a, b, a, conflicting, unknownModel, tooManyTokens));
+
+        RecordedUse recordedA = first.items().get(0).use().orElseThrow();
+        assertThat(recordedA.replayed()).isFalse();
+        assertThat(recordedA.useOrdinal()).isEqualTo(OptionalLong.of(1));
+        assertThat(first.items().get(1).use().orElseThrow().useOrdinal()).isEqualTo(OptionalLong.of(2));
+        RecordedUse repeat = first.items().get(2).use().orElseThrow();
+        assertThat(repeat.replayed()).isTrue();
+        assertThat(repeat.useOrdinal()).isEqualTo(recordedA.useOrdinal());
+        assertThat(repeat.result()).isEqualTo(recordedA.result());
+        assertThat(first.items().get(3).error().orElseThrow()).isInstanceOf(IdempotencyConflictException.class);
+        assertThat(((IdempotencyConflictException) first.items().get(3).error().get()).field()).isEqualTo("tokensConsumed");
+        assertThat(first.items().get(4).error().orElseThrow()).isInstanceOf(UnknownModelException.class);
+        assertThat(first.items().get(5).error().orElseThrow()).isInstanceOf(InvalidInputException.class);
+        assertThat(first.recorded()).isEqualTo(2);
+        assertThat(first.rejected()).isEqualTo(3);
+        assertThat(rowCounts().get("model_usage_logs")).isEqualTo(before.get("model_usage_logs") + 2);
+
+        UsageRequest c = UsageRequest.builder("user-3", modelId).usageType("other").eventId("e3-" + modelId).build();
+        BatchResult second = earnings.logModelUsageBatch(List.of(a, c));
+        assertThat(second.items().get(0).use().orElseThrow().replayed()).isTrue();
+        assertThat(second.items().get(0).use().get().result()).isEqualTo(recordedA.result());
+        assertThat(second.items().get(1).use().orElseThrow().useOrdinal()).isEqualTo(OptionalLong.of(3));
+        assertThat(earnings.logModelUsage(c).replayed()).isTrue();
+        assertThat(rowCounts().get("model_usage_logs")).isEqualTo(before.get("model_usage_logs") + 3);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void batch_thatFailsInTheDatabase_writesNothing() {
+        String modelId = newModel("creator-1", "0.01", "0");
+        List<UsageRequest> batch = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            batch.add(UsageRequest.builder("user-" + i, modelId).usageType("chat").eventId("f-" + i + modelId).build());
+        }
+        Map<String, Long> before = rowCounts();
+        renameTable("model_analytics", "model_analytics_off");
+        try {
+            assertThatThrownBy(() -> earnings.logModelUsageBatch(batch)).isInstanceOf(StorageException.class)
+                    .satisfies(e -> assertThat(((StorageException) e).isTransient()).isFalse());
+        } finally {
+            renameTable("model_analytics_off", "model_analytics");
+        }
+        assertThat(rowCounts()).isEqualTo(before);
+        // The eventIds are still free: the same batch now records every use.
+        assertThat(earnings.logModelUsageBatch(batch).recorded()).isEqualTo(20);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void asyncRecorder_failedFlush_failsExactlyItsFuturesAndTellsTheListener() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        List<AsyncRecorder.FlushFailure> failures = new CopyOnWriteArrayList<>();
+        AsyncRecorder.Options options = AsyncRecorder.Options.defaults().groups(100, Duration.ofMillis(200))
+                .onFailure(2, failures::add);
+        Map<String, Long> before = rowCounts();
+        try (AsyncRecorder recorder = earnings.asyncRecorder(options)) {
+            renameTable("model_analytics", "model_analytics_off");
+            List<CompletableFuture<RecordedUse>> doomed = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    doomed.add(recorder.logModelUsage("user-" + i, modelId, 0, "chat", null));
+                }
+                for (CompletableFuture<RecordedUse> f : doomed) {
+                    assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                            .hasCauseInstanceOf(StorageException.class);
+                }
+            } finally {
+                renameTable("model_analytics_off", "model_analytics");
+            }
+            assertThat(failures).isNotEmpty();
+            assertThat(failures.stream().mapToInt(AsyncRecorder.FlushFailure::uses).sum()).isEqualTo(10);
+            assertThat(rowCounts()).isEqualTo(before);
+            // The recorder keeps working once the database does.
+            assertThat(recorder.logModelUsage("user-x", modelId, 0, "chat", null).get(30, TimeUnit.SECONDS)
+                    .useOrdinal()).isEqualTo(OptionalLong.of(1));
+        }
+    }
+
+    @Test
+    void asyncRecorder_close_writesEverythingItAccepted() {
+        String modelId = newModel("creator-1", "0.01", "0");
+        List<CompletableFuture<RecordedUse>> futures = new ArrayList<>();
+        AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.defaults()
+                .groups(50, Duration.ofMillis(50)));
+        for (int i = 0; i < 3_000; i++) {
+            futures.add(recorder.logModelUsage("user-" + (i % 10), modelId, i, "chat", null));
+        }
+        recorder.close();
+        assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        // Uses of one model are written in the order they were submitted.
+        assertThat(futures.stream().map(f -> f.join().useOrdinal().getAsLong()).collect(Collectors.toList()))
+                .isSorted().hasSize(3_000).startsWith(1L).endsWith(3_000L);
+        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
+                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        assertThat(rows).isEqualTo(3_000);
+        assertThat(recorder.logModelUsage("user-1", modelId, 0, "chat", null))
+                .failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(RejectedUseException.class);
+    }
+
+    @Test
+    void asyncRecorder_fullQueueUnderTheRejectPolicy_failsTheFutureWithoutThrowing() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        AsyncRecorder.Options options = AsyncRecorder.Options.defaults().queue(2, false).groups(1, Duration.ZERO);
+        List<CompletableFuture<RecordedUse>> futures = new ArrayList<>();
+        try (AsyncRecorder recorder = earnings.asyncRecorder(options); Handle holder = db.jdbi.open()) {
+            // Stall the writer on the model's lock, so the queue fills.
+            holder.begin();
+            holder.execute("UPDATE " + db.table("model_creator_earnings") + " SET total_uses = total_uses WHERE model_id = ?",
+                    modelId);
+            futures.add(recorder.logModelUsage("user-0", modelId, 0, "chat", null));
+            Thread.sleep(300);
+            for (int i = 1; i < 8; i++) {
+                futures.add(recorder.logModelUsage("user-" + i, modelId, 0, "chat", null));
+            }
+            long rejected = futures.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+            assertThat(rejected).isGreaterThanOrEqualTo(5);
+            holder.commit();
+        }
+        List<Throwable> causes = new ArrayList<>();
+        long recorded = 0;
+        for (CompletableFuture<RecordedUse> f : futures) {
+            try {
+                f.get(30, TimeUnit.SECONDS);
+                recorded++;
+            } catch (ExecutionException e) {
+                causes.add(e.getCause());
+            }
+        }
+        assertThat(causes).isNotEmpty().allMatch(c -> c instanceof RejectedUseException);
+        assertThat(recorded + causes.size()).isEqualTo(8);
+        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
+                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        assertThat(rows).isEqualTo(recorded);
+    }
+
+    @Test
+    void asyncRecorder_badInput_failsTheFutureInsteadOfThrowing() {
+        try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.defaults())) {
+            assertThat(recorder.logModelUsage(" ", "m", 0, "chat", null)).isCompletedExceptionally();
+            assertThat(recorder.logModelUsage("u", "no-such-model", 0, "chat", null))
+                    .failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(UnknownModelException.class);
+            assertThat(recorder.submit(null)).isCompletedExceptionally();
+        }
+    }
+
+    Map<String, Long> rowCounts() {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        UsageRecordingSuite.TABLES.forEach(table -> counts.put(table, db.count(table)));
+        return Collections.unmodifiableMap(counts);
+    }
+}
