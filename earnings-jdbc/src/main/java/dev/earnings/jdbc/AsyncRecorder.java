@@ -19,14 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records uses in the background: the caller gets a future at once, and a writer thread commits
+ * Records uses in the background: the caller gets a future at once, and writer threads commit
  * the queued uses in groups, so the database sees one transaction per group instead of one per use.
  *
- * <p>A future completes only once its use is durably committed (or is answered as a replay). It
+ * <p>Each model belongs to one of several writer threads (by hash), so a model's uses are written
+ * in the order they were submitted while different models are written in parallel. A future
+ * completes only once its use is durably committed (or is answered as a replay). It
  * completes exceptionally, never by throwing into the caller's thread, when the use is invalid, when
  * the queue rejects it, or when its group could not be written after the retries; then nothing of
- * that group was written, and the {@link Options#failureListener listener} hears about it. Uses of
- * one model are written in the order they were submitted. {@link #close()} stops accepting new uses
+ * that group was written, and the {@link Options#failureListener listener} hears about it.
+ * {@link #close()} stops accepting new uses
  * and waits until every accepted one is written or failed.
  *
  * <p>Obtained from {@link Earnings#asyncRecorder(Options)}; thread-safe.
@@ -36,8 +38,9 @@ public final class AsyncRecorder implements AutoCloseable {
 
     private final EarningsStore store;
     private final Options options;
-    private final BlockingQueue<Submitted> queue;
-    private final Thread writer;
+    private final List<BlockingQueue<Submitted>> queues = new ArrayList<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private final int perQueue;
     private final ReentrantReadWriteLock accepting = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
@@ -47,10 +50,17 @@ public final class AsyncRecorder implements AutoCloseable {
     AsyncRecorder(EarningsStore store, Options options) {
         this.store = store;
         this.options = options;
-        this.queue = new ArrayBlockingQueue<>(options.capacity);
-        this.writer = new Thread(this::run, "earnings-async-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        // One queue and writer per partition; a model always maps to the same partition, so its uses
+        // are written in submission order while different models are written in parallel.
+        this.perQueue = Math.max(1, options.capacity / options.writers);
+        for (int i = 0; i < options.writers; i++) {
+            BlockingQueue<Submitted> queue = new ArrayBlockingQueue<>(perQueue);
+            Thread writer = new Thread(() -> run(queue), "earnings-async-writer-" + i);
+            writer.setDaemon(true);
+            queues.add(queue);
+            writers.add(writer);
+        }
+        writers.forEach(Thread::start);
     }
 
     /**
@@ -67,6 +77,7 @@ public final class AsyncRecorder implements AutoCloseable {
             return future;
         }
         Submitted item = new Submitted(request, future);
+        BlockingQueue<Submitted> queue = queues.get(Math.floorMod(request.modelId().hashCode(), queues.size()));
         // Held while enqueuing, so close() cannot slip between the check and the enqueue and leave
         // a use in the queue that nobody will write.
         accepting.readLock().lock();
@@ -76,8 +87,9 @@ public final class AsyncRecorder implements AutoCloseable {
             } else if (options.blockWhenFull) {
                 queue.put(item);
             } else if (!queue.offer(item)) {
-                future.completeExceptionally(new RejectedUseException("the queue of " + options.capacity
-                        + " uses is full; allowed: retry later, or configure the recorder to wait when full"));
+                future.completeExceptionally(new RejectedUseException("the queue of " + perQueue
+                        + " uses for this model's writer is full; allowed: retry later, or configure"
+                        + " the recorder to wait when full"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -114,7 +126,7 @@ public final class AsyncRecorder implements AutoCloseable {
      * @return the queue's length
      */
     public int queued() {
-        return queue.size();
+        return queues.stream().mapToInt(BlockingQueue::size).sum();
     }
 
     /**
@@ -128,14 +140,16 @@ public final class AsyncRecorder implements AutoCloseable {
         } finally {
             accepting.writeLock().unlock();
         }
-        try {
-            writer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread writer : writers) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    private void run() {
+    private void run(BlockingQueue<Submitted> queue) {
         List<Submitted> group = new ArrayList<>(options.maxBatch);
         while (true) {
             try {
@@ -204,13 +218,14 @@ public final class AsyncRecorder implements AutoCloseable {
     private void fail(List<Submitted> group, RuntimeException cause) {
         EarningsException failure = cause instanceof EarningsException ? (EarningsException) cause
                 : new StorageException("writing uses failed: " + cause.getMessage(), cause, false);
-        for (Submitted s : group) {
-            s.future.completeExceptionally(failure);
-        }
+        // The listener hears first, so whoever waits on a future sees the failure already reported.
         try {
             options.failureListener.accept(new FlushFailure(group.size(), failure));
         } catch (RuntimeException e) {
             LOG.error("the failure listener threw", e);
+        }
+        for (Submitted s : group) {
+            s.future.completeExceptionally(failure);
         }
     }
 
@@ -241,9 +256,10 @@ public final class AsyncRecorder implements AutoCloseable {
      *     use's future with {@link RejectedUseException}
      * @param flushAttempts attempts to write a group before its futures fail, 1 to 10; default 3
      * @param failureListener hears about every group that could not be written; default logs nothing more
+     * @param writers writer threads, 1 to 64, each owning the models that hash to it; default 4
      */
     public record Options(int capacity, int maxBatch, Duration flushInterval, boolean blockWhenFull, int flushAttempts,
-            Consumer<FlushFailure> failureListener) {
+            Consumer<FlushFailure> failureListener, int writers) {
 
         /**
          * Checks every setting.
@@ -254,6 +270,7 @@ public final class AsyncRecorder implements AutoCloseable {
          * @param blockWhenFull whether to wait when full
          * @param flushAttempts attempts per group
          * @param failureListener the listener
+         * @param writers writer threads
          */
         public Options {
             if (capacity < 1 || capacity > 1_000_000) {
@@ -272,15 +289,28 @@ public final class AsyncRecorder implements AutoCloseable {
                         + "; allowed: 1 to 10");
             }
             Objects.requireNonNull(failureListener, "failureListener");
+            if (writers < 1 || writers > 64) {
+                throw new InvalidConfigurationException("writers", "writers is " + writers + "; allowed: 1 to 64");
+            }
         }
 
         /**
-         * The defaults: 10,000 queued, groups of up to 500, 10 ms, wait when full, 3 attempts.
+         * The defaults: 10,000 queued, groups of up to 500, 10 ms, wait when full, 3 attempts, 4 writers.
          *
          * @return the defaults
          */
         public static Options defaults() {
-            return new Options(10_000, 500, Duration.ofMillis(10), true, 3, failure -> { });
+            return new Options(10_000, 500, Duration.ofMillis(10), true, 3, failure -> { }, 4);
+        }
+
+        /**
+         * The same options with another number of writer threads.
+         *
+         * @param writers 1 to 64
+         * @return the options
+         */
+        public Options writers(int writers) {
+            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
         }
 
         /**
@@ -291,7 +321,7 @@ public final class AsyncRecorder implements AutoCloseable {
          * @return the options
          */
         public Options queue(int capacity, boolean blockWhenFull) {
-            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener);
+            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
         }
 
         /**
@@ -302,7 +332,7 @@ public final class AsyncRecorder implements AutoCloseable {
          * @return the options
          */
         public Options groups(int maxBatch, Duration flushInterval) {
-            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener);
+            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
         }
 
         /**
@@ -313,7 +343,7 @@ public final class AsyncRecorder implements AutoCloseable {
          * @return the options
          */
         public Options onFailure(int flushAttempts, Consumer<FlushFailure> failureListener) {
-            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener);
+            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
         }
     }
 }

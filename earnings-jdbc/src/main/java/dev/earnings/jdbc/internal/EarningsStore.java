@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -374,36 +375,22 @@ public final class EarningsStore {
             throw new InvalidInputException("requests", "requests is " + (requests == null ? "missing"
                     : requests.size() + " uses") + "; allowed: a list of up to " + MAX_BATCH + " uses");
         }
-        BatchResult.Item[] items = new BatchResult.Item[requests.size()];
-        // Replays first: an eventId recorded before is answered whatever the rules say today.
-        Map<String, StoredUse> earlier = tx.read("looking up the eventIds of a batch",
-                h -> findEvents(h, requests.stream().filter(Objects::nonNull).map(UsageRequest::eventId)
-                        .flatMap(Optional::stream).collect(Collectors.toSet())));
-        Instant now = now();
-        List<Pending> pending = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
+        // Assigned once, before the first attempt, so a retried transaction writes the same ids.
+        String[] eventIds = new String[requests.size()];
+        for (int i = 0; i < eventIds.length; i++) {
             UsageRequest request = requests.get(i);
-            try {
-                requirePresent("request", request);
-                StoredUse stored = request.eventId().map(earlier::get).orElse(null);
-                if (stored != null) {
-                    items[i] = BatchResult.Item.of(i, replay(stored, request));
-                    continue;
-                }
-                calculator.requireTokens(request.tokensConsumed());
-                UsageType type = calculator.usageTypes().resolve(request.usageType());
-                request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
-                pending.add(new Pending(i, request, type, request.eventId().orElseGet(() -> UUID.randomUUID().toString())));
-            } catch (EarningsException e) {
-                items[i] = BatchResult.Item.failed(i, e);
-            }
+            eventIds[i] = request == null ? null : request.eventId().orElseGet(() -> UUID.randomUUID().toString());
         }
-        if (!pending.isEmpty()) {
-            Map<Integer, BatchResult.Item> written = tx.inTransaction("recording a batch of " + pending.size() + " uses",
-                    h -> writeBatch(h, pending));
-            written.forEach((i, item) -> items[i] = item);
+        if (requests.isEmpty()) {
+            return new BatchResult(List.of());
         }
-        return new BatchResult(Arrays.asList(items));
+        Map<Integer, BatchResult.Item> items = tx.inTransaction("recording a batch of " + requests.size() + " uses",
+                h -> writeBatch(h, requests, eventIds));
+        List<BatchResult.Item> ordered = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            ordered.add(items.get(i));
+        }
+        return new BatchResult(ordered);
     }
 
     private Map<String, StoredUse> findEvents(Handle h, Set<String> eventIds) {
@@ -417,50 +404,85 @@ public final class EarningsStore {
         return found;
     }
 
-    private Map<Integer, BatchResult.Item> writeBatch(Handle h, List<Pending> pending) {
+    private Map<Integer, BatchResult.Item> writeBatch(Handle h, List<UsageRequest> requests, String[] eventIds) {
         Map<Integer, BatchResult.Item> items = new HashMap<>();
-        // Inside the transaction again: another writer may have recorded one of these eventIds since.
-        Map<String, StoredUse> existing = findEvents(h, pending.stream().map(Pending::eventId).collect(Collectors.toSet()));
+        // Only host-given eventIds can have been recorded before. Replays are answered before the
+        // rules for new uses apply: an eventId is accepted once, forever.
+        Map<String, StoredUse> existing = findEvents(h, requests.stream().filter(Objects::nonNull)
+                .map(UsageRequest::eventId).flatMap(Optional::stream).collect(Collectors.toSet()));
+        Instant now = now();
         Map<String, Pending> firstByEvent = new HashMap<>();
+        List<Pending> repeats = new ArrayList<>();
         Map<String, List<Pending>> byModel = new TreeMap<>();
-        for (Pending p : pending) {
-            StoredUse stored = existing.get(p.eventId);
-            if (stored != null) {
-                items.put(p.index, replayItem(p, () -> replay(stored, p.request)));
-                continue;
+        for (int i = 0; i < requests.size(); i++) {
+            UsageRequest request = requests.get(i);
+            try {
+                requirePresent("request", request);
+                StoredUse stored = existing.get(eventIds[i]);
+                if (stored != null) {
+                    items.put(i, replayItem(i, () -> replay(stored, request)));
+                    continue;
+                }
+                if (firstByEvent.containsKey(eventIds[i])) {
+                    repeats.add(new Pending(i, request, null, eventIds[i]));
+                    continue;
+                }
+                calculator.requireTokens(request.tokensConsumed());
+                UsageType type = calculator.usageTypes().resolve(request.usageType());
+                request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
+                Pending p = new Pending(i, request, type, eventIds[i]);
+                firstByEvent.put(p.eventId, p);
+                byModel.computeIfAbsent(request.modelId(), m -> new ArrayList<>()).add(p);
+            } catch (EarningsException e) {
+                items.put(i, BatchResult.Item.failed(i, e));
             }
-            Pending first = firstByEvent.putIfAbsent(p.eventId, p);
-            if (first != null) {
-                continue; // answered once the first use with this eventId has been written
-            }
-            byModel.computeIfAbsent(p.request.modelId(), m -> new ArrayList<>()).add(p);
         }
+
+        // Who created each model: fixed at registration, so it may be read before the lock.
         Map<String, String> creators = new HashMap<>();
-        List<String> models = new ArrayList<>(byModel.keySet());
-        for (int from = 0; from < models.size(); from += IN_CHUNK) {
-            h.createQuery(t.sql("SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id IN (<ids>)"))
-                    .bindList("ids", models.subList(from, Math.min(models.size(), from + IN_CHUNK)))
-                    .map((rs, ctx) -> creators.put(rs.getString(1), rs.getString(2))).list();
+        forChunks(new ArrayList<>(byModel.keySet()), chunk -> h.createQuery(t.sql(
+                "SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id IN (<ids>)")).bindList("ids", chunk)
+                .map((rs, ctx) -> creators.put(rs.getString(1), rs.getString(2))).list());
+        for (Iterator<Map.Entry<String, List<Pending>>> it = byModel.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, List<Pending>> entry = it.next();
+            if (!creators.containsKey(entry.getKey())) {
+                for (Pending p : entry.getValue()) {
+                    items.put(p.index, BatchResult.Item.failed(p.index, new UnknownModelException(entry.getKey())));
+                }
+                it.remove();
+            }
         }
+
+        // Reserve each model's block of ordinals: one update per model, in model-id order so that
+        // concurrent batches take the locks in the same order and cannot deadlock.
+        if (!byModel.isEmpty()) {
+            PreparedBatch reserve = h.prepareBatch(t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses + ?,"
+                    + " counted_uses = counted_uses + ? WHERE model_id = ?"));
+            for (Map.Entry<String, List<Pending>> entry : byModel.entrySet()) {
+                String creatorId = creators.get(entry.getKey());
+                long counted = entry.getValue().stream().filter(p -> calculator.counts(p.request.userId().equals(creatorId))).count();
+                reserve.bind(0, entry.getValue().size()).bind(1, counted).bind(2, entry.getKey()).add();
+            }
+            reserve.execute();
+        }
+        Map<String, ModelState> states = new HashMap<>();
+        forChunks(new ArrayList<>(byModel.keySet()), chunk -> h.createQuery(t.sql("SELECT a.model_id, a.counted_uses,"
+                + " m.creator_id, m.pricing_version, m.earnings_per_use, m.earnings_per_token, m.monetized"
+                + " FROM {t}model_creator_earnings a JOIN {t}earnings_models m ON m.model_id = a.model_id"
+                + " WHERE a.model_id IN (<ids>)")).bindList("ids", chunk)
+                .map((rs, ctx) -> states.put(rs.getString("model_id"), MODEL_STATE.map(rs, ctx))).list());
+
         Instant recordedAt = now();
         Map<String, RecordedUse> recordedByEvent = new HashMap<>();
         PreparedBatch rows = h.prepareBatch(insertUse);
+        PreparedBatch aggregates = h.prepareBatch(addToAggregate);
         List<DayTotals> days = new ArrayList<>();
         for (Map.Entry<String, List<Pending>> entry : byModel.entrySet()) {
             String modelId = entry.getKey();
-            String creatorId = creators.get(modelId);
-            if (creatorId == null) {
-                for (Pending p : entry.getValue()) {
-                    items.put(p.index, BatchResult.Item.failed(p.index, new UnknownModelException(modelId)));
-                }
-                continue;
-            }
+            ModelState state = states.get(modelId);
+            String creatorId = state.creatorId;
             List<Pending> uses = entry.getValue();
             long counted = uses.stream().filter(p -> calculator.counts(p.request.userId().equals(creatorId))).count();
-            h.createUpdate(t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses + ?,"
-                    + " counted_uses = counted_uses + ? WHERE model_id = ?"))
-                    .bind(0, uses.size()).bind(1, counted).bind(2, modelId).execute();
-            ModelState state = h.createQuery(readModelForUse).bind(0, modelId).map(MODEL_STATE).one();
             long countedBefore = state.countedUses - counted;
             long tokens = 0;
             BigDecimal earned = BigDecimal.ZERO;
@@ -485,21 +507,18 @@ public final class EarningsStore {
                 lastUsed = lastUsed == null || occurredAt.isAfter(lastUsed) ? occurredAt : lastUsed;
                 perDay.computeIfAbsent(day, d -> new DayTotals(modelId, creatorId, d)).add(p.request.userId(), isCounted, result);
             }
-            h.createUpdate(addToAggregate).bind(0, tokens).bind(1, earned).bind(2, Tables.utc(lastUsed))
-                    .bind(3, Tables.utc(lastUsed)).bind(4, modelId).execute();
+            aggregates.bind(0, tokens).bind(1, earned).bind(2, Tables.utc(lastUsed)).bind(3, Tables.utc(lastUsed))
+                    .bind(4, modelId).add();
             days.addAll(perDay.values());
         }
         if (rows.size() > 0) {
             rows.execute();
+            aggregates.execute();
+            writeDays(h, days);
         }
-        for (DayTotals day : days) {
-            writeDay(h, day);
-        }
+
         // Later uses of the batch that repeat an eventId are replays of the first (or conflicts).
-        for (Pending p : pending) {
-            if (items.containsKey(p.index)) {
-                continue;
-            }
+        for (Pending p : repeats) {
             Pending first = firstByEvent.get(p.eventId);
             BatchResult.Item firstItem = items.get(first.index);
             if (firstItem.error().isPresent()) {
@@ -507,55 +526,86 @@ public final class EarningsStore {
                 continue;
             }
             RecordedUse original = recordedByEvent.get(p.eventId);
-            items.put(p.index, replayItem(p, () -> replay(new StoredUse(original, first.request.usageType(),
+            items.put(p.index, replayItem(p.index, () -> replay(new StoredUse(original, first.request.usageType(),
                     first.request.metadataJson()), p.request)));
         }
         return items;
     }
 
-    private static BatchResult.Item replayItem(Pending p, java.util.function.Supplier<RecordedUse> replay) {
+    private static void forChunks(List<String> values, java.util.function.Consumer<List<String>> query) {
+        for (int from = 0; from < values.size(); from += IN_CHUNK) {
+            query.accept(values.subList(from, Math.min(values.size(), from + IN_CHUNK)));
+        }
+    }
+
+    /**
+     * Writes the daily rows of a batch: the users new to each model-day, then one rollup update per
+     * model-day, and an insert for each model-day that had no row yet; each step is one JDBC batch.
+     */
+    private void writeDays(Handle h, List<DayTotals> days) {
+        Set<String> known = new HashSet<>();
+        List<String> models = days.stream().map(d -> d.modelId).distinct().collect(Collectors.toList());
+        List<LocalDate> dates = days.stream().map(d -> d.day).distinct().collect(Collectors.toList());
+        List<String> users = days.stream().flatMap(d -> d.users.stream()).distinct().collect(Collectors.toList());
+        forChunks(models, modelChunk -> forChunks(users, userChunk -> h.createQuery(t.sql("SELECT model_id, usage_day,"
+                + " user_id FROM {t}model_daily_users WHERE model_id IN (<models>) AND usage_day IN (<days>)"
+                + " AND user_id IN (<users>)")).bindList("models", modelChunk).bindList("days", dates)
+                .bindList("users", userChunk)
+                .map((rs, ctx) -> known.add(dayUserKey(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3))))
+                .list()));
+        PreparedBatch newUsers = h.prepareBatch(insertDailyUser);
+        long[] added = new long[days.size()];
+        for (int i = 0; i < days.size(); i++) {
+            DayTotals day = days.get(i);
+            for (String user : day.users) {
+                if (!known.contains(dayUserKey(day.modelId, day.day, user))) {
+                    newUsers.bind(0, day.modelId).bind(1, day.day).bind(2, user).bind(3, day.creatorId).add();
+                    added[i]++;
+                }
+            }
+        }
+        if (newUsers.size() > 0) {
+            newUsers.execute();
+        }
+        PreparedBatch updates = h.prepareBatch(t.sql("UPDATE {t}model_analytics SET uses = uses + ?,"
+                + " counted_uses = counted_uses + ?, earning_uses = earning_uses + ?, tokens = tokens + ?,"
+                + " earnings = earnings + ?, unique_users = unique_users + ? WHERE model_id = ? AND usage_day = ?"));
+        for (int i = 0; i < days.size(); i++) {
+            DayTotals day = days.get(i);
+            updates.bind(0, day.uses).bind(1, day.counted).bind(2, day.earning).bind(3, day.tokens).bind(4, day.earnings)
+                    .bind(5, added[i]).bind(6, day.modelId).bind(7, day.day).add();
+        }
+        int[] updated = updates.execute();
+        PreparedBatch inserts = h.prepareBatch(t.sql("INSERT INTO {t}model_analytics (model_id, usage_day, creator_id, uses,"
+                + " counted_uses, earning_uses, tokens, earnings, unique_users) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        for (int i = 0; i < days.size(); i++) {
+            if (updated[i] == 0) {
+                DayTotals day = days.get(i);
+                inserts.bind(0, day.modelId).bind(1, day.day).bind(2, day.creatorId).bind(3, day.uses).bind(4, day.counted)
+                        .bind(5, day.earning).bind(6, day.tokens).bind(7, day.earnings).bind(8, added[i]).add();
+            }
+        }
+        if (inserts.size() > 0) {
+            inserts.execute();
+        }
+    }
+
+    private static String dayUserKey(String modelId, LocalDate day, String userId) {
+        return modelId + '\u0000' + day + '\u0000' + userId;
+    }
+
+    private static BatchResult.Item replayItem(int index, java.util.function.Supplier<RecordedUse> replay) {
         try {
             RecordedUse use = replay.get();
-            return BatchResult.Item.of(p.index, use.replayed() ? use : withReplayed(use));
+            return BatchResult.Item.of(index, use.replayed() ? use : withReplayed(use));
         } catch (IdempotencyConflictException e) {
-            return BatchResult.Item.failed(p.index, e);
+            return BatchResult.Item.failed(index, e);
         }
     }
 
     private static RecordedUse withReplayed(RecordedUse use) {
         return new RecordedUse(use.eventId(), use.useOrdinal(), use.modelId(), use.creatorId(), use.userId(),
                 use.occurredAt(), use.recordedAt(), use.pricingVersion(), use.result(), true);
-    }
-
-    private void writeDay(Handle h, DayTotals day) {
-        Set<String> known = new HashSet<>();
-        List<String> users = new ArrayList<>(day.users);
-        for (int from = 0; from < users.size(); from += IN_CHUNK) {
-            known.addAll(h.createQuery(t.sql("SELECT user_id FROM {t}model_daily_users WHERE model_id = :model"
-                    + " AND usage_day = :day AND user_id IN (<ids>)")).bind("model", day.modelId).bind("day", day.day)
-                    .bindList("ids", users.subList(from, Math.min(users.size(), from + IN_CHUNK))).mapTo(String.class).list());
-        }
-        PreparedBatch newUsers = h.prepareBatch(insertDailyUser);
-        for (String user : users) {
-            if (!known.contains(user)) {
-                newUsers.bind(0, day.modelId).bind(1, day.day).bind(2, user).bind(3, day.creatorId).add();
-            }
-        }
-        int added = newUsers.size();
-        if (added > 0) {
-            newUsers.execute();
-        }
-        int updated = h.createUpdate(t.sql("UPDATE {t}model_analytics SET uses = uses + ?, counted_uses = counted_uses + ?,"
-                + " earning_uses = earning_uses + ?, tokens = tokens + ?, earnings = earnings + ?,"
-                + " unique_users = unique_users + ? WHERE model_id = ? AND usage_day = ?"))
-                .bind(0, day.uses).bind(1, day.counted).bind(2, day.earning).bind(3, day.tokens).bind(4, day.earnings)
-                .bind(5, added).bind(6, day.modelId).bind(7, day.day).execute();
-        if (updated == 0) {
-            h.createUpdate(t.sql("INSERT INTO {t}model_analytics (model_id, usage_day, creator_id, uses, counted_uses,"
-                    + " earning_uses, tokens, earnings, unique_users) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-                    .bind(0, day.modelId).bind(1, day.day).bind(2, day.creatorId).bind(3, day.uses).bind(4, day.counted)
-                    .bind(5, day.earning).bind(6, day.tokens).bind(7, day.earnings).bind(8, added).execute();
-        }
     }
 
     /** One model's uses on one UTC day within a batch, coalesced into one rollup update. */
