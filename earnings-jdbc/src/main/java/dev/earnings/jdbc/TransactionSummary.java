@@ -1,6 +1,8 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.Money;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -11,12 +13,14 @@ import java.util.Map;
 public record TransactionSummary(Map<PayoutStatus, StatusTotal> byStatus) {
 
     /**
-     * Copies the map.
+     * Copies the map, keeping the statuses in their declared order.
      *
      * @param byStatus totals per status
      */
     public TransactionSummary {
-        byStatus = Map.copyOf(byStatus);
+        EnumMap<PayoutStatus, StatusTotal> copy = new EnumMap<>(PayoutStatus.class);
+        copy.putAll(byStatus);
+        byStatus = Collections.unmodifiableMap(copy);
     }
 
     /**
