@@ -547,6 +547,11 @@ public final class HostApp implements AutoCloseable {
                 }
                 earnings.logModelUsageBatch(batch);
             }
+            // A paid month for ada and a pending payout for lin, so the transaction lists show something.
+            Caller admin = Caller.admin("demo-admin");
+            Payout paid = earnings.payouts().create(admin, "ada", 500, "demo-previous-month", "demo payout");
+            earnings.payouts().complete(admin, paid.id(), "demo wire");
+            earnings.payouts().create(admin, "lin", 100, "demo-this-month", "demo payout");
         }
     }
 }

@@ -63,7 +63,8 @@ async function dashboard() {
     try {
       const query = 'period=' + period.value + (model.value ? '&modelId=' + encodeURIComponent(model.value) : '');
       const d = await api('/api/creator-analytics?' + query);
-      setText('who', d.creatorId + ', ' + d.from + ' to ' + d.to);
+      const lastDay = new Date(Date.parse(d.to + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
+      setText('who', d.creatorId + ', ' + d.from + ' to ' + lastDay);
       setText('total-earnings', usd(d.totalEarnings));
       setText('active-models', d.activeModels);
       setText('total-usage', d.totalUsage.toLocaleString('en-US'));

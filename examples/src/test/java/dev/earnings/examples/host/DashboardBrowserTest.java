@@ -1,0 +1,169 @@
+package dev.earnings.examples.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.earnings.testkit.TestClock;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Opens the dashboard in headless Chromium (through ChromeDriver's WebDriver protocol, spoken
+ * directly over HTTP), changes the period filter, checks the figures shown against the API's
+ * answer, and saves a screenshot under {@code target/}.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
+ * Without them the test is skipped with a message, except under {@code CI=true}, where it fails.
+ */
+class DashboardBrowserTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    final HttpClient http = HttpClient.newHttpClient();
+    final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void dashboard_showsTheApisFigures_beforeAndAfterChangingThePeriod(@TempDir Path directory) throws Exception {
+        requireBrowser();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process driver = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=" + port).redirectErrorStream(true)
+                .redirectOutput(directory.resolve("chromedriver.log").toFile()).start();
+        try (HostApp app = HostApp.start(directory.resolve("db"), TestClock.at(TestClock.DEFAULT_START), 0)) {
+            String webdriver = "http://127.0.0.1:" + port;
+            waitForDriver(webdriver);
+            ObjectNode options = json.createObjectNode();
+            options.put("binary", CHROMIUM.toString());
+            options.putArray("args").add("--headless").add("--no-sandbox").add("--disable-gpu")
+                    .add("--disable-background-networking").add("--window-size=1200,1400");
+            ObjectNode capabilities = json.createObjectNode();
+            capabilities.putObject("capabilities").putObject("alwaysMatch").put("browserName", "chrome")
+                    .set("goog:chromeOptions", options);
+            String session = post(webdriver + "/session", capabilities).get("value").get("sessionId").asText();
+            String base = webdriver + "/session/" + session;
+            try {
+                String site = "http://127.0.0.1:" + app.port();
+                post(base + "/url", json.createObjectNode().put("url", site + "/?token=demo-ada"));
+                waitForPeriod(base, "30");
+                assertFigures(base, site, "30");
+
+                // Change the period filter as a user would: pick "last 7 days" in the select.
+                script(base, "const s = document.getElementById('period'); s.value = '7';"
+                        + " s.dispatchEvent(new Event('change')); return true;");
+                waitForPeriod(base, "7");
+                assertFigures(base, site, "7");
+
+                JsonNode shot = http(HttpRequest.newBuilder(URI.create(base + "/screenshot")).GET().build());
+                Path target = Path.of("target", "dashboard-last-7-days.png");
+                Files.createDirectories(target.getParent());
+                Files.write(target, Base64.getDecoder().decode(shot.get("value").asText()));
+                assertThat(Files.size(target)).isGreaterThan(10_000);
+            } finally {
+                http(HttpRequest.newBuilder(URI.create(base)).DELETE().build());
+            }
+        } finally {
+            driver.destroy();
+        }
+    }
+
+    private void assertFigures(String base, String site, String period) throws Exception {
+        JsonNode api = http(HttpRequest.newBuilder(URI.create(site + "/api/creator-analytics?period=" + period))
+                .header("Authorization", "Bearer demo-ada").GET().build());
+        assertThat(text(base, "total-earnings")).isEqualTo(usd(api.get("totalEarnings").asText()));
+        assertThat(text(base, "total-usage")).isEqualTo(String.format("%,d", api.get("totalUsage").asLong()));
+        assertThat(text(base, "active-models")).isEqualTo(api.get("activeModels").asText());
+        assertThat(text(base, "average-per-model")).isEqualTo(usd(api.get("averagePerModel").asText()));
+        assertThat(script(base, "return document.querySelectorAll('#models tr').length;").asInt())
+                .isEqualTo(api.get("models").size());
+        assertThat(script(base, "return document.querySelectorAll('#trend rect').length;").asInt())
+                .isEqualTo(api.get("trend").size());
+    }
+
+    /** What the page shows for an amount: dollars, rounded half-up to cents. */
+    private static String usd(String amount) {
+        return "$" + new BigDecimal(amount).setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private String text(String base, String id) throws Exception {
+        return script(base, "return document.getElementById('" + id + "').textContent;").asText();
+    }
+
+    private JsonNode script(String base, String code) throws Exception {
+        ObjectNode body = json.createObjectNode().put("script", code);
+        body.putArray("args");
+        return post(base + "/execute/sync", body).get("value");
+    }
+
+    private void waitForPeriod(String base, String period) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!period.equals(script(base, "return document.body.dataset.loadedPeriod || '';").asText())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the dashboard did not load period " + period + "; status: "
+                        + text(base, "status"));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void waitForDriver(String webdriver) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try {
+                if (http(HttpRequest.newBuilder(URI.create(webdriver + "/status")).GET().build())
+                        .get("value").get("ready").asBoolean()) {
+                    return;
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private JsonNode post(String url, JsonNode body) throws Exception {
+        return http(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build());
+    }
+
+    private JsonNode http(HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        JsonNode node = json.readTree(response.body());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("WebDriver answered " + response.statusCode() + ": " + node);
+        }
+        return node;
+    }
+
+    private static void requireBrowser() {
+        List<Path> missing = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER) ? List.of()
+                : List.of(CHROMIUM, CHROMEDRIVER);
+        if (!missing.isEmpty()) {
+            String message = "headless Chromium is not installed (" + CHROMIUM + ", " + CHROMEDRIVER
+                    + "); install Debian's chromium and chromium-driver";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError(message + "; with CI=true the browser test may not be skipped");
+            }
+            Assumptions.assumeTrue(false, message);
+        }
+    }
+}
