@@ -188,6 +188,12 @@ class HostAppHttpTest {
         assertThat(noReason.status()).isEqualTo(400);
         assertThat(noReason.body().get("field").asText()).isEqualTo("reason");
 
+        Answer cancelled = call("POST", "/api/admin/payouts/" + second.body().get("id").asLong() + "/cancel", "demo-admin",
+                "{\"reason\":\"duplicate\"}");
+        assertThat(cancelled.body().get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(call("POST", "/api/admin/payouts/abc/complete", "demo-admin", "{}").status()).isEqualTo(400);
+        assertThat(call("POST", "/api/admin/payouts/1/explode", "demo-admin", "{}").status()).isEqualTo(404);
+
         Answer tooMuch = call("POST", "/api/admin/payouts", "demo-admin",
                 "{\"creatorId\":\"ada\",\"amountMinor\":100000000,\"reference\":\"http-payout-3\"}");
         assertThat(tooMuch.status()).isEqualTo(409);
