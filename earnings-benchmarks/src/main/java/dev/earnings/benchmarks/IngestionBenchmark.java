@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * for 2, 3 and 5, per batch for 1 and 4).
  *
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.IngestionBenchmark}
- * with options {@code --uses=20000 --threads=8 --databases=h2,postgresql}.
+ * with options {@code --uses=20000 --threads=8 --databases=h2,postgresql --scenarios=spread,hot
+ * --contenders=1,2,3,4,5} (the raw ceiling always runs).
  */
 public final class IngestionBenchmark {
     private static final String[] TYPES = {"image_generation", "chat", "other"};
@@ -85,9 +86,12 @@ public final class IngestionBenchmark {
         System.out.printf("Ingestion benchmark: %,d uses per contender, %d client threads, Java %s, %d cores%n",
                 uses, threads, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         boolean drift = false;
+        String scenarios = options.getOrDefault("scenarios", "spread,hot");
         for (String database : databases) {
             for (boolean hot : new boolean[] {false, true}) {
-                drift |= run(database, hot, uses, threads, options);
+                if (scenarios.contains(hot ? "hot" : "spread")) {
+                    drift |= run(database, hot, uses, threads, options);
+                }
             }
         }
         if (drift) {
@@ -115,11 +119,16 @@ public final class IngestionBenchmark {
         try (Target target = open(database, options, "ingest")) {
             target.createBenchTables();
             try (Earnings earnings = target.builder().build()) {
+                String contenders = options.getOrDefault("contenders", "1,2,3,4,5");
                 results.add(raw(target, workload, threads, earnings.calculator()));
-                results.add(naive(target, workload, threads, earnings.calculator()));
-                results.add(sync(earnings, register(earnings, workload, "sync"), threads));
-                results.add(batch(earnings, register(earnings, workload, "batch"), threads));
-                results.add(async(earnings, register(earnings, workload, "async"), threads));
+                results.add(contenders.contains("2") ? naive(target, workload, threads, earnings.calculator())
+                        : skipped("2 naive read-modify-write"));
+                results.add(contenders.contains("3") ? sync(earnings, register(earnings, workload, "sync"), threads)
+                        : skipped("3 logModelUsage"));
+                results.add(contenders.contains("4") ? batch(earnings, register(earnings, workload, "batch"), threads)
+                        : skipped("4 logModelUsageBatch"));
+                results.add(contenders.contains("5") ? async(earnings, register(earnings, workload, "async"), threads)
+                        : skipped("5 AsyncRecorder"));
                 IntegrityReport report = earnings.verifyIntegrity();
                 drift = !report.isClean();
                 print(database, scenario, results, report);
@@ -358,6 +367,10 @@ public final class IngestionBenchmark {
                 "peak heap " + peakHeap.get() / (1024 * 1024) + " MiB");
     }
 
+    private static Measured skipped(String name) {
+        return new Measured(name, 1, Long.MAX_VALUE, new long[0], "not run (--contenders)");
+    }
+
     private static UsageRequest request(Use use) {
         return UsageRequest.builder(use.userId, use.modelId).tokensConsumed(use.tokens).usageType(use.type).build();
     }
@@ -368,10 +381,11 @@ public final class IngestionBenchmark {
         System.out.printf("%n%s, %s%n", database.equals("h2") ? "H2 (embedded file)" : "PostgreSQL", scenario);
         System.out.printf("%-28s %10s %9s %9s %9s %9s  %s%n", "contender", "uses/s", "p50 ms", "p99 ms", "x raw", "x naive",
                 "note");
+        boolean naiveRan = naive.latencies.length > 0;
         for (Measured m : results) {
-            System.out.printf(Locale.ROOT, "%-28s %,10.0f %9s %9s %9.2f %9.2f  %s%n", m.contender, m.perSecond(),
+            System.out.printf(Locale.ROOT, "%-28s %,10.0f %9s %9s %9.2f %9s  %s%n", m.contender, m.perSecond(),
                     m.percentile(0.50), m.percentile(0.99), m.perSecond() / ceiling.perSecond(),
-                    m.perSecond() / naive.perSecond(), m.note);
+                    naiveRan ? String.format(Locale.ROOT, "%.2f", m.perSecond() / naive.perSecond()) : "-", m.note);
         }
         System.out.printf("verifyIntegrity(): %,d uses of %,d models, %s%n", report.usesChecked(), report.modelsChecked(),
                 report.isClean() ? "clean" : "DRIFT " + report.drifts());

@@ -398,7 +398,7 @@ public final class EarningsStore {
         List<String> ids = new ArrayList<>(eventIds);
         for (int from = 0; from < ids.size(); from += IN_CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
-            h.createQuery(t.sql(USE_COLUMNS + " WHERE u.event_id IN (<ids>)")).bindList("ids", chunk)
+            h.createQuery(t.sql(USE_COLUMNS + " WHERE u.event_id = ANY(:ids)")).bindArray("ids", String.class, chunk)
                     .map(this::readUse).forEach(use -> found.put(use.use.eventId(), use));
         }
         return found;
@@ -441,7 +441,7 @@ public final class EarningsStore {
         // Who created each model: fixed at registration, so it may be read before the lock.
         Map<String, String> creators = new HashMap<>();
         forChunks(new ArrayList<>(byModel.keySet()), chunk -> h.createQuery(t.sql(
-                "SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id IN (<ids>)")).bindList("ids", chunk)
+                "SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id = ANY(:ids)")).bindArray("ids", String.class, chunk)
                 .map((rs, ctx) -> creators.put(rs.getString(1), rs.getString(2))).list());
         for (Iterator<Map.Entry<String, List<Pending>>> it = byModel.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, List<Pending>> entry = it.next();
@@ -469,7 +469,7 @@ public final class EarningsStore {
         forChunks(new ArrayList<>(byModel.keySet()), chunk -> h.createQuery(t.sql("SELECT a.model_id, a.counted_uses,"
                 + " m.creator_id, m.pricing_version, m.earnings_per_use, m.earnings_per_token, m.monetized"
                 + " FROM {t}model_creator_earnings a JOIN {t}earnings_models m ON m.model_id = a.model_id"
-                + " WHERE a.model_id IN (<ids>)")).bindList("ids", chunk)
+                + " WHERE a.model_id = ANY(:ids)")).bindArray("ids", String.class, chunk)
                 .map((rs, ctx) -> states.put(rs.getString("model_id"), MODEL_STATE.map(rs, ctx))).list());
 
         Instant recordedAt = now();
@@ -547,10 +547,13 @@ public final class EarningsStore {
         List<String> models = days.stream().map(d -> d.modelId).distinct().collect(Collectors.toList());
         List<LocalDate> dates = days.stream().map(d -> d.day).distinct().collect(Collectors.toList());
         List<String> users = days.stream().flatMap(d -> d.users.stream()).distinct().collect(Collectors.toList());
+        LocalDate first = dates.stream().min(LocalDate::compareTo).orElseThrow();
+        LocalDate last = dates.stream().max(LocalDate::compareTo).orElseThrow();
+        // Arrays keep the statement text the same for every batch, so the database plans it once.
         forChunks(models, modelChunk -> forChunks(users, userChunk -> h.createQuery(t.sql("SELECT model_id, usage_day,"
-                + " user_id FROM {t}model_daily_users WHERE model_id IN (<models>) AND usage_day IN (<days>)"
-                + " AND user_id IN (<users>)")).bindList("models", modelChunk).bindList("days", dates)
-                .bindList("users", userChunk)
+                + " user_id FROM {t}model_daily_users WHERE model_id = ANY(:models) AND user_id = ANY(:users)"
+                + " AND usage_day >= :first AND usage_day <= :last")).bindArray("models", String.class, modelChunk)
+                .bindArray("users", String.class, userChunk).bind("first", first).bind("last", last)
                 .map((rs, ctx) -> known.add(dayUserKey(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3))))
                 .list()));
         PreparedBatch newUsers = h.prepareBatch(insertDailyUser);
