@@ -579,6 +579,15 @@ public final class EarningsStore {
                     .bind(5, added[i]).bind(6, day.modelId).bind(7, day.day).add();
         }
         int[] updated = updates.execute();
+        for (int i = 0; i < updated.length; i++) {
+            if (updated[i] < 0) {
+                // The driver did not say which rows it updated (SUCCESS_NO_INFO): ask row by row
+                // whether the day exists, since the batch has already added this batch's figures.
+                DayTotals day = days.get(i);
+                updated[i] = h.createQuery(t.sql("SELECT COUNT(*) FROM {t}model_analytics WHERE model_id = ? AND usage_day = ?"))
+                        .bind(0, day.modelId).bind(1, day.day).mapTo(Integer.class).one();
+            }
+        }
         PreparedBatch inserts = h.prepareBatch(t.sql("INSERT INTO {t}model_analytics (model_id, usage_day, creator_id, uses,"
                 + " counted_uses, earning_uses, tokens, earnings, unique_users) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         for (int i = 0; i < days.size(); i++) {
