@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +44,8 @@ public final class AsyncRecorder implements AutoCloseable {
     private final ReentrantReadWriteLock accepting = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private record Submitted(UsageRequest request, CompletableFuture<RecordedUse> future) {
+    /** A queued use, with its eventId fixed at submit so retries of its group never write it twice. */
+    private record Submitted(UsageRequest request, String eventId, CompletableFuture<RecordedUse> future) {
     }
 
     AsyncRecorder(EarningsStore store, Options options) {
@@ -76,7 +77,7 @@ public final class AsyncRecorder implements AutoCloseable {
                     "request is missing; allowed: a UsageRequest"));
             return future;
         }
-        Submitted item = new Submitted(request, future);
+        Submitted item = new Submitted(request, request.eventId().orElseGet(() -> UUID.randomUUID().toString()), future);
         BlockingQueue<Submitted> queue = queues.get(Math.floorMod(request.modelId().hashCode(), queues.size()));
         // Held while enqueuing, so close() cannot slip between the check and the enqueue and leave
         // a use in the queue that nobody will write.
@@ -84,7 +85,8 @@ public final class AsyncRecorder implements AutoCloseable {
         try {
             if (closed) {
                 future.completeExceptionally(new RejectedUseException("the recorder is closed; allowed: submit before close()"));
-            } else if (options.blockWhenFull) {
+            } else if (options.blockWhenFull && !writers.contains(Thread.currentThread())) {
+                // A future's callback runs on a writer thread; it must never wait for its own queue.
                 queue.put(item);
             } else if (!queue.offer(item)) {
                 future.completeExceptionally(new RejectedUseException("the queue of " + perQueue
@@ -101,7 +103,8 @@ public final class AsyncRecorder implements AutoCloseable {
     }
 
     /**
-     * Queues a use that happened now, with a library-assigned eventId; bad input fails the future.
+     * Queues a use with a library-assigned eventId; bad input fails the future. Its occurredAt is
+     * the moment its group is written; build a {@link UsageRequest} with {@code occurredAt} to pin it.
      *
      * @param userId the user
      * @param modelId the model
@@ -140,12 +143,19 @@ public final class AsyncRecorder implements AutoCloseable {
         } finally {
             accepting.writeLock().unlock();
         }
+        boolean interrupted = false;
         for (Thread writer : writers) {
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // A callback running on a writer thread may close the recorder; that thread cannot wait for itself.
+            while (writer != Thread.currentThread() && writer.isAlive()) {
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -177,7 +187,8 @@ public final class AsyncRecorder implements AutoCloseable {
                 if (!group.isEmpty()) {
                     flush(group);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever went wrong, every use of the group gets its answer, and the writer lives on.
                 fail(group, e);
             } finally {
                 group.clear();
@@ -187,13 +198,17 @@ public final class AsyncRecorder implements AutoCloseable {
 
     private void flush(List<Submitted> group) {
         List<UsageRequest> requests = new ArrayList<>(group.size());
-        for (Submitted s : group) {
-            requests.add(s.request);
+        String[] eventIds = new String[group.size()];
+        for (int i = 0; i < group.size(); i++) {
+            requests.add(group.get(i).request);
+            eventIds[i] = group.get(i).eventId;
         }
         RuntimeException last = null;
         for (int attempt = 1; attempt <= options.flushAttempts; attempt++) {
             try {
-                BatchResult result = store.logUsageBatch(requests);
+                // From the second attempt on, the first may have committed before it failed: look
+                // the ids up, so those uses are answered as replays instead of written again.
+                BatchResult result = store.logUsageBatch(requests, eventIds, attempt > 1);
                 for (BatchResult.Item item : result.items()) {
                     CompletableFuture<RecordedUse> future = group.get(item.index()).future;
                     if (item.use().isPresent()) {
@@ -215,17 +230,19 @@ public final class AsyncRecorder implements AutoCloseable {
         fail(group, last);
     }
 
-    private void fail(List<Submitted> group, RuntimeException cause) {
+    private void fail(List<Submitted> group, Throwable cause) {
         EarningsException failure = cause instanceof EarningsException ? (EarningsException) cause
-                : new StorageException("writing uses failed: " + cause.getMessage(), cause, false);
+                : new StorageException("writing uses failed: " + cause, cause, false);
         // The listener hears first, so whoever waits on a future sees the failure already reported.
         try {
             options.failureListener.accept(new FlushFailure(group.size(), failure));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("the failure listener threw", e);
         }
         for (Submitted s : group) {
-            s.future.completeExceptionally(failure);
+            // Each future carries its own use's eventId, to retry with.
+            s.future.completeExceptionally(failure instanceof StorageException
+                    ? ((StorageException) failure).withEventId(s.eventId) : failure);
         }
     }
 
@@ -249,7 +266,8 @@ public final class AsyncRecorder implements AutoCloseable {
     /**
      * How the recorder queues and writes.
      *
-     * @param capacity the most uses waiting at once, 1 to 1,000,000; default 10,000
+     * @param capacity the most uses waiting at once, 1 to 1,000,000, shared evenly by the writers (each
+     *     writer's queue holds {@code capacity / writers}, at least 1); default 10,000
      * @param maxBatch the most uses per transaction, 1 to 10,000; default 500
      * @param flushInterval the longest a use waits for its group to fill; default 10 ms
      * @param blockWhenFull when the queue is full: wait for room ({@code true}, default) or fail the
@@ -288,7 +306,10 @@ public final class AsyncRecorder implements AutoCloseable {
                 throw new InvalidConfigurationException("flushAttempts", "flushAttempts is " + flushAttempts
                         + "; allowed: 1 to 10");
             }
-            Objects.requireNonNull(failureListener, "failureListener");
+            if (failureListener == null) {
+                throw new InvalidConfigurationException("failureListener", "failureListener is missing; allowed: a"
+                        + " listener, for example failure -> { }");
+            }
             if (writers < 1 || writers > 64) {
                 throw new InvalidConfigurationException("writers", "writers is " + writers + "; allowed: 1 to 64");
             }

@@ -185,7 +185,11 @@ public final class Earnings implements AutoCloseable {
      * @return the running recorder
      */
     public AsyncRecorder asyncRecorder(AsyncRecorder.Options options) {
-        AsyncRecorder recorder = new AsyncRecorder(store, Objects.requireNonNull(options, "options"));
+        if (options == null) {
+            throw new InvalidConfigurationException("options", "options are missing; allowed: AsyncRecorder.Options.defaults()"
+                    + " or a variation of it");
+        }
+        AsyncRecorder recorder = new AsyncRecorder(store, options);
         recorders.add(recorder);
         return recorder;
     }

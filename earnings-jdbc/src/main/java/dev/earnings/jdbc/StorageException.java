@@ -1,6 +1,9 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.EarningsException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,15 +15,15 @@ import java.util.Optional;
  * call later. The cause is always attached.
  *
  * <p>When the connection was lost while a transaction was committing, nobody can know whether the
- * commit happened. That is why a failed recording carries its {@link #eventId()}, even one the
- * library assigned: retrying with that eventId records the use if it was lost and returns it (as a
- * replay) if it was not, so the use is recorded exactly once either way.
+ * commit happened. That is why a failed recording carries its {@link #eventId()} (a batch, its
+ * {@link #eventIds()}), even ones the library assigned: retrying with those eventIds records each
+ * use if it was lost and returns it (as a replay) if it was not, so it is recorded exactly once.
  */
 public final class StorageException extends EarningsException {
     private static final long serialVersionUID = 1L;
 
     private final boolean transientFailure;
-    private final String eventId;
+    private final List<String> eventIds;
 
     /**
      * Creates the exception.
@@ -30,13 +33,13 @@ public final class StorageException extends EarningsException {
      * @param transientFailure whether the failure was of a kind that may succeed on retry
      */
     public StorageException(String message, Throwable cause, boolean transientFailure) {
-        this(message, cause, transientFailure, null);
+        this(message, cause, transientFailure, List.of());
     }
 
-    private StorageException(String message, Throwable cause, boolean transientFailure, String eventId) {
+    private StorageException(String message, Throwable cause, boolean transientFailure, List<String> eventIds) {
         super(message, cause);
         this.transientFailure = transientFailure;
-        this.eventId = eventId;
+        this.eventIds = eventIds;
     }
 
     /**
@@ -46,7 +49,18 @@ public final class StorageException extends EarningsException {
      * @return a new exception with the same message, cause and transience
      */
     public StorageException withEventId(String eventId) {
-        StorageException tagged = new StorageException(getMessage(), getCause(), transientFailure, eventId);
+        return withEventIds(List.of(eventId));
+    }
+
+    /**
+     * The same failure, tagged with the eventIds of a batch, in the batch's order.
+     *
+     * @param eventIds one per use of the batch (an entry is {@code null} for a missing request)
+     * @return a new exception with the same message, cause and transience
+     */
+    public StorageException withEventIds(List<String> eventIds) {
+        StorageException tagged = new StorageException(getMessage(), getCause(), transientFailure,
+                Collections.unmodifiableList(new ArrayList<>(eventIds)));
         tagged.setStackTrace(getStackTrace());
         return tagged;
     }
@@ -66,6 +80,16 @@ public final class StorageException extends EarningsException {
      * @return the eventId, or empty when the failure was not in recording a use
      */
     public Optional<String> eventId() {
-        return Optional.ofNullable(eventId);
+        return eventIds.size() == 1 ? Optional.ofNullable(eventIds.get(0)) : Optional.empty();
+    }
+
+    /**
+     * The eventIds of the uses of a batch that was being recorded, in the batch's order, to retry
+     * the batch with; each use is recorded once whether or not the failed attempt committed.
+     *
+     * @return the eventIds, empty when the failure was not in recording uses
+     */
+    public List<String> eventIds() {
+        return eventIds;
     }
 }

@@ -156,6 +156,81 @@ abstract class IngestionSuite extends DatabaseSuite {
     }
 
     @Test
+    void batch_aRejectedUseDoesNotClaimItsEventId() {
+        String modelId = newModel("creator-1", "0.01", "0");
+        String e1 = "r1-" + modelId;
+        String e2 = "r2-" + modelId;
+        BatchResult result = earnings.logModelUsageBatch(List.of(
+                UsageRequest.builder("user-1", modelId).tokensConsumed(-1).usageType("chat").eventId(e1).build(),
+                UsageRequest.builder("user-1", modelId).tokensConsumed(1).usageType("chat").eventId(e1).build(),
+                UsageRequest.builder("user-1", "no-such-model").usageType("chat").eventId(e2).build(),
+                UsageRequest.builder("user-1", modelId).usageType("chat").eventId(e2).build()));
+        assertThat(result.items().get(0).error().orElseThrow()).isInstanceOf(InvalidInputException.class);
+        assertThat(result.items().get(1).use().orElseThrow().replayed()).isFalse();
+        assertThat(result.items().get(2).error().orElseThrow()).isInstanceOf(UnknownModelException.class)
+                .hasMessageContaining("no-such-model");
+        assertThat(result.items().get(3).use().orElseThrow().useOrdinal()).isEqualTo(OptionalLong.of(2));
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void asyncRecorder_retryingAGroupWhoseCommitWasLost_writesEachUseOnce() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        AtomicInteger commits = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        javax.sql.DataSource flaky = LostCommits.wrap(db.dataSource, () -> armed.get() && commits.incrementAndGet() == 1);
+        try (Earnings lossy = db.builder(flaky).clock(clock).migrateOnStart(false).maxAttempts(1).build();
+                AsyncRecorder recorder = lossy.asyncRecorder(AsyncRecorder.Options.defaults()
+                        .groups(100, Duration.ofMillis(100)).writers(1))) {
+            armed.set(true);
+            List<CompletableFuture<RecordedUse>> futures = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                futures.add(recorder.logModelUsage("user-" + i, modelId, 0, "chat", null));
+            }
+            for (CompletableFuture<RecordedUse> f : futures) {
+                assertThat(f.get(30, TimeUnit.SECONDS).useOrdinal()).isPresent();
+            }
+            assertThat(commits.get()).as("a first commit that was reported lost, then the retry").isGreaterThanOrEqualTo(2);
+        }
+        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
+                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        assertThat(rows).isEqualTo(20);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void asyncRecorder_callbacksThatSubmitOrClose_andListenersThatThrow_neverHang() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        AsyncRecorder.Options tiny = AsyncRecorder.Options.defaults().queue(1, true).groups(1, Duration.ZERO).writers(1);
+        AsyncRecorder recorder = earnings.asyncRecorder(tiny);
+        List<CompletableFuture<RecordedUse>> chained = new CopyOnWriteArrayList<>();
+        recorder.logModelUsage("user-1", modelId, 0, "chat", null).thenRun(() -> {
+            chained.add(recorder.logModelUsage("user-2", modelId, 0, "chat", null));
+            chained.add(recorder.logModelUsage("user-3", modelId, 0, "chat", null));
+        }).get(30, TimeUnit.SECONDS);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(recorder::close);
+        closing.get(30, TimeUnit.SECONDS);
+        assertThat(chained).hasSize(2).allMatch(CompletableFuture::isDone);
+
+        AsyncRecorder.Options throwing = AsyncRecorder.Options.defaults().onFailure(1, failure -> {
+            throw new AssertionError("a listener that throws");
+        });
+        AsyncRecorder second = earnings.asyncRecorder(throwing);
+        renameTable("model_analytics", "model_analytics_off");
+        try {
+            CompletableFuture<RecordedUse> doomed = second.logModelUsage("user-4", modelId, 0, "chat", null);
+            assertThat(doomed).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(StorageException.class);
+            StorageException cause = (StorageException) doomed.handle((r, e) -> e).get();
+            assertThat(cause.eventId()).isPresent();
+        } finally {
+            renameTable("model_analytics_off", "model_analytics");
+        }
+        assertThat(second.logModelUsage("user-5", modelId, 0, "chat", null).get(30, TimeUnit.SECONDS).useOrdinal()).isPresent();
+        CompletableFuture.runAsync(second::close).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void batch_thatFailsInTheDatabase_writesNothing() {
         String modelId = newModel("creator-1", "0.01", "0");
         List<UsageRequest> batch = new ArrayList<>();
@@ -166,7 +241,8 @@ abstract class IngestionSuite extends DatabaseSuite {
         renameTable("model_analytics", "model_analytics_off");
         try {
             assertThatThrownBy(() -> earnings.logModelUsageBatch(batch)).isInstanceOf(StorageException.class)
-                    .satisfies(e -> assertThat(((StorageException) e).isTransient()).isFalse());
+                    .satisfies(e -> assertThat(((StorageException) e).isTransient()).isFalse())
+                    .satisfies(e -> assertThat(((StorageException) e).eventIds()).hasSize(20).doesNotContainNull());
         } finally {
             renameTable("model_analytics_off", "model_analytics");
         }

@@ -381,11 +381,30 @@ public final class EarningsStore {
             UsageRequest request = requests.get(i);
             eventIds[i] = request == null ? null : request.eventId().orElseGet(() -> UUID.randomUUID().toString());
         }
+        return logUsageBatch(requests, eventIds, false);
+    }
+
+    /**
+     * Records a batch whose eventIds were assigned by the caller, once, before its first attempt:
+     * the asynchronous recorder retries a group with the same ids, so a group whose commit was
+     * lost in transit is answered as replays instead of being written twice.
+     *
+     * @param requests the uses
+     * @param eventIds one per use: the host's eventId or one assigned for it
+     * @param assigned whether library-assigned ids may already be recorded (a retry)
+     * @return one item per use, in order
+     */
+    public BatchResult logUsageBatch(List<UsageRequest> requests, String[] eventIds, boolean assigned) {
         if (requests.isEmpty()) {
             return new BatchResult(List.of());
         }
-        Map<Integer, BatchResult.Item> items = tx.inTransaction("recording a batch of " + requests.size() + " uses",
-                h -> writeBatch(h, requests, eventIds));
+        Map<Integer, BatchResult.Item> items;
+        try {
+            items = tx.inTransaction("recording a batch of " + requests.size() + " uses",
+                    h -> writeBatch(h, requests, eventIds, assigned));
+        } catch (StorageException e) {
+            throw e.withEventIds(Arrays.asList(eventIds));
+        }
         List<BatchResult.Item> ordered = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             ordered.add(items.get(i));
@@ -404,16 +423,21 @@ public final class EarningsStore {
         return found;
     }
 
-    private Map<Integer, BatchResult.Item> writeBatch(Handle h, List<UsageRequest> requests, String[] eventIds) {
+    private Map<Integer, BatchResult.Item> writeBatch(Handle h, List<UsageRequest> requests, String[] eventIds,
+            boolean assigned) {
         Map<Integer, BatchResult.Item> items = new HashMap<>();
-        // Only host-given eventIds can have been recorded before. Replays are answered before the
-        // rules for new uses apply: an eventId is accepted once, forever.
-        Map<String, StoredUse> existing = findEvents(h, requests.stream().filter(Objects::nonNull)
-                .map(UsageRequest::eventId).flatMap(Optional::stream).collect(Collectors.toSet()));
+        // Replays are answered before the rules for new uses apply: an eventId is accepted once,
+        // forever. Only host-given eventIds can have been recorded before, unless this is a retry.
+        Set<String> lookup = new HashSet<>();
+        for (int i = 0; i < requests.size(); i++) {
+            UsageRequest request = requests.get(i);
+            if (request != null && (assigned || request.eventId().isPresent())) {
+                lookup.add(eventIds[i]);
+            }
+        }
+        Map<String, StoredUse> existing = findEvents(h, lookup);
         Instant now = now();
-        Map<String, Pending> firstByEvent = new HashMap<>();
-        List<Pending> repeats = new ArrayList<>();
-        Map<String, List<Pending>> byModel = new TreeMap<>();
+        List<Pending> candidates = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             UsageRequest request = requests.get(i);
             try {
@@ -423,16 +447,10 @@ public final class EarningsStore {
                     items.put(i, replayItem(i, () -> replay(stored, request)));
                     continue;
                 }
-                if (firstByEvent.containsKey(eventIds[i])) {
-                    repeats.add(new Pending(i, request, null, eventIds[i]));
-                    continue;
-                }
                 calculator.requireTokens(request.tokensConsumed());
                 UsageType type = calculator.usageTypes().resolve(request.usageType());
                 request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
-                Pending p = new Pending(i, request, type, eventIds[i]);
-                firstByEvent.put(p.eventId, p);
-                byModel.computeIfAbsent(request.modelId(), m -> new ArrayList<>()).add(p);
+                candidates.add(new Pending(i, request, type, eventIds[i]));
             } catch (EarningsException e) {
                 items.put(i, BatchResult.Item.failed(i, e));
             }
@@ -440,16 +458,24 @@ public final class EarningsStore {
 
         // Who created each model: fixed at registration, so it may be read before the lock.
         Map<String, String> creators = new HashMap<>();
-        forChunks(new ArrayList<>(byModel.keySet()), chunk -> h.createQuery(t.sql(
-                "SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id = ANY(:ids)")).bindArray("ids", String.class, chunk)
-                .map((rs, ctx) -> creators.put(rs.getString(1), rs.getString(2))).list());
-        for (Iterator<Map.Entry<String, List<Pending>>> it = byModel.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, List<Pending>> entry = it.next();
-            if (!creators.containsKey(entry.getKey())) {
-                for (Pending p : entry.getValue()) {
-                    items.put(p.index, BatchResult.Item.failed(p.index, new UnknownModelException(entry.getKey())));
-                }
-                it.remove();
+        forChunks(candidates.stream().map(p -> p.request.modelId()).distinct().collect(Collectors.toList()),
+                chunk -> h.createQuery(t.sql("SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id = ANY(:ids)"))
+                        .bindArray("ids", String.class, chunk)
+                        .map((rs, ctx) -> creators.put(rs.getString(1), rs.getString(2))).list());
+
+        // A use is written, or is a repeat of an earlier valid use of the batch with the same
+        // eventId; a use that was rejected does not claim its eventId, as with separate calls.
+        Map<String, Pending> firstByEvent = new HashMap<>();
+        List<Pending> repeats = new ArrayList<>();
+        Map<String, List<Pending>> byModel = new TreeMap<>();
+        for (Pending p : candidates) {
+            if (!creators.containsKey(p.request.modelId())) {
+                items.put(p.index, BatchResult.Item.failed(p.index, new UnknownModelException(p.request.modelId())));
+            } else if (firstByEvent.containsKey(p.eventId)) {
+                repeats.add(p);
+            } else {
+                firstByEvent.put(p.eventId, p);
+                byModel.computeIfAbsent(p.request.modelId(), m -> new ArrayList<>()).add(p);
             }
         }
 
@@ -520,11 +546,6 @@ public final class EarningsStore {
         // Later uses of the batch that repeat an eventId are replays of the first (or conflicts).
         for (Pending p : repeats) {
             Pending first = firstByEvent.get(p.eventId);
-            BatchResult.Item firstItem = items.get(first.index);
-            if (firstItem.error().isPresent()) {
-                items.put(p.index, BatchResult.Item.failed(p.index, firstItem.error().get()));
-                continue;
-            }
             RecordedUse original = recordedByEvent.get(p.eventId);
             items.put(p.index, replayItem(p.index, () -> replay(new StoredUse(original, first.request.usageType(),
                     first.request.metadataJson()), p.request)));

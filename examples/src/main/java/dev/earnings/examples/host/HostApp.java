@@ -26,6 +26,7 @@ import dev.earnings.jdbc.Payout;
 import dev.earnings.jdbc.PlatformTotals;
 import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.ReportPeriod;
+import dev.earnings.jdbc.StorageException;
 import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
 import java.io.IOException;
@@ -45,6 +46,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -66,6 +68,7 @@ public final class HostApp implements AutoCloseable {
 
     private final Earnings earnings;
     private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final ObjectMapper json = new ObjectMapper();
 
     enum Role { USER, CREATOR, ADMIN }
@@ -92,7 +95,7 @@ public final class HostApp implements AutoCloseable {
     private HostApp(Earnings earnings, int port) throws IOException {
         this.earnings = earnings;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.setExecutor(executor);
         server.createContext("/api/track-model-usage", exchange -> handle(exchange, "POST", this::track));
         server.createContext("/api/creator-analytics", exchange -> handle(exchange, "GET", this::creatorAnalytics));
         server.createContext("/api/admin/totals", exchange -> handle(exchange, "GET", this::adminTotals));
@@ -150,6 +153,7 @@ public final class HostApp implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdown();
         earnings.close();
     }
 
@@ -181,8 +185,12 @@ public final class HostApp implements AutoCloseable {
                 sendError(exchange, 409, "status", e.getMessage());
             } catch (InvalidInputException e) {
                 sendError(exchange, 400, e.field(), e.getMessage());
+            } catch (StorageException e) {
+                // The use may or may not have been committed: the client retries with this eventId.
+                sendError(exchange, 503, "server", "the earnings store is unavailable; retry with eventId "
+                        + e.eventId().orElse("(none)"));
             } catch (EarningsException e) {
-                sendError(exchange, 503, "server", "the earnings store is unavailable; retry with the same eventId");
+                sendError(exchange, 500, "server", "the server failed; see its log");
             }
         }
     }
