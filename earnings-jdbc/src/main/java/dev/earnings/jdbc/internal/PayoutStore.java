@@ -214,6 +214,9 @@ public final class PayoutStore {
             String reference = batchReference + ":" + creatorId;
             try {
                 BulkPayoutResult.Item item = tx.inTransaction("paying out creator '" + creatorId + "'", h -> {
+                    // The creator's lock first, so the balance read here is the one the payout takes.
+                    h.createUpdate(t.sql("UPDATE {t}earnings_creators SET creator_id = creator_id WHERE creator_id = ?"))
+                            .bind(0, creatorId).execute();
                     Optional<Payout> done = h.createQuery(t.sql(COLUMNS + " WHERE creator_id = ? AND reference = ?"))
                             .bind(0, creatorId).bind(1, reference).map(mapper(currency)).findOne();
                     Balance balance = reports.balance(h, creatorId);
