@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.IngestionBenchmark}
  * with options {@code --uses=20000 --threads=8 --databases=h2,postgresql --scenarios=spread,hot
- * --contenders=1,2,3,4,5} (the raw ceiling always runs).
+ * --contenders=1,2,3,4,5 --async-writers=4 --async-group=500} (the raw ceiling always runs).
  */
 public final class IngestionBenchmark {
     private static final String[] TYPES = {"image_generation", "chat", "other"};
@@ -127,7 +127,10 @@ public final class IngestionBenchmark {
                         : skipped("3 logModelUsage"));
                 results.add(contenders.contains("4") ? batch(earnings, register(earnings, workload, "batch"), threads)
                         : skipped("4 logModelUsageBatch"));
-                results.add(contenders.contains("5") ? async(earnings, register(earnings, workload, "async"), threads)
+                AsyncRecorder.Options asyncOptions = AsyncRecorder.Options.defaults()
+                        .writers(Integer.parseInt(options.getOrDefault("async-writers", "4")))
+                        .groups(Integer.parseInt(options.getOrDefault("async-group", "500")), java.time.Duration.ofMillis(10));
+                results.add(contenders.contains("5") ? async(earnings, register(earnings, workload, "async"), threads, asyncOptions)
                         : skipped("5 AsyncRecorder"));
                 IntegrityReport report = earnings.verifyIntegrity();
                 drift = !report.isClean();
@@ -330,7 +333,8 @@ public final class IngestionBenchmark {
     }
 
     /** (5) The asynchronous recorder: latency from submit to durable commit. */
-    private static Measured async(Earnings earnings, List<Use> workload, int threads) throws Exception {
+    private static Measured async(Earnings earnings, List<Use> workload, int threads, AsyncRecorder.Options options)
+            throws Exception {
         AtomicLong peakHeap = new AtomicLong();
         Thread sampler = new Thread(() -> {
             Runtime runtime = Runtime.getRuntime();
@@ -346,7 +350,7 @@ public final class IngestionBenchmark {
         sampler.start();
         long[] latencies = new long[workload.size()];
         long start = System.nanoTime();
-        try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.defaults())) {
+        try (AsyncRecorder recorder = earnings.asyncRecorder(options)) {
             List<CompletableFuture<RecordedUse>> futures = new ArrayList<>(workload.size());
             parallel("submit", workload.size(), threads, (t, ignored) -> {
                 List<CompletableFuture<RecordedUse>> mine = new ArrayList<>();
