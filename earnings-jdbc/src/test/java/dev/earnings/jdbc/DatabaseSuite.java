@@ -1,6 +1,10 @@
 package dev.earnings.jdbc;
 
+import dev.earnings.core.ModelPricing;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -26,6 +30,20 @@ abstract class DatabaseSuite {
         db = openDatabase();
         clock = new MutableClock(start());
         earnings = db.builder().clock(clock).build();
+    }
+
+    /** Registers a model of its own for one test. */
+    String newModel(String creatorId, ModelPricing pricing) {
+        String modelId = "model-" + UUID.randomUUID();
+        earnings.models().register(modelId, creatorId, pricing);
+        return modelId;
+    }
+
+    /** Rows in every table of the library, to show that a rejected call wrote nothing. */
+    Map<String, Long> rowCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        UsageRecordingSuite.TABLES.forEach(table -> counts.put(table, db.count(table)));
+        return counts;
     }
 
     @AfterAll

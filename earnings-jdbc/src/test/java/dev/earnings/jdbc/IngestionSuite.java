@@ -41,9 +41,7 @@ abstract class IngestionSuite extends DatabaseSuite {
     }
 
     String newModel(String creator, String perUse, String perToken) {
-        String modelId = "model-" + UUID.randomUUID();
-        earnings.models().register(modelId, creator, ModelPricing.of(perUse, perToken));
-        return modelId;
+        return newModel(creator, ModelPricing.of(perUse, perToken));
     }
 
     /** The i-th use of the exactness runs: every 41st is the creator's own, spread over four days. */
@@ -192,8 +190,7 @@ abstract class IngestionSuite extends DatabaseSuite {
             }
             assertThat(commits.get()).as("a first commit that was reported lost, then the retry").isGreaterThanOrEqualTo(2);
         }
-        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
-                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        long rows = db.usesOf(modelId);
         assertThat(rows).isEqualTo(20);
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
@@ -296,8 +293,7 @@ abstract class IngestionSuite extends DatabaseSuite {
         // Uses of one model are written in the order they were submitted.
         assertThat(futures.stream().map(f -> f.join().useOrdinal().getAsLong()).collect(Collectors.toList()))
                 .isSorted().hasSize(3_000).startsWith(1L).endsWith(3_000L);
-        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
-                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        long rows = db.usesOf(modelId);
         assertThat(rows).isEqualTo(3_000);
         assertThat(recorder.logModelUsage("user-1", modelId, 0, "chat", null))
                 .failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
@@ -335,8 +331,7 @@ abstract class IngestionSuite extends DatabaseSuite {
         }
         assertThat(causes).isNotEmpty().allMatch(c -> c instanceof RejectedUseException);
         assertThat(recorded + causes.size()).isEqualTo(8);
-        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
-                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        long rows = db.usesOf(modelId);
         assertThat(rows).isEqualTo(recorded);
     }
 
@@ -349,11 +344,5 @@ abstract class IngestionSuite extends DatabaseSuite {
                     .withCauseInstanceOf(UnknownModelException.class);
             assertThat(recorder.submit(null)).isCompletedExceptionally();
         }
-    }
-
-    Map<String, Long> rowCounts() {
-        Map<String, Long> counts = new java.util.LinkedHashMap<>();
-        UsageRecordingSuite.TABLES.forEach(table -> counts.put(table, db.count(table)));
-        return Collections.unmodifiableMap(counts);
     }
 }

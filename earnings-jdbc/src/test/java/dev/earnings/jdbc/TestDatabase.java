@@ -111,6 +111,12 @@ final class TestDatabase implements AutoCloseable {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + table(table)).mapTo(Long.class).one());
     }
 
+    /** Usage rows recorded for one model. */
+    long usesOf(String modelId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + table("model_usage_logs") + " WHERE model_id = ?")
+                .bind(0, modelId).mapTo(Long.class).one());
+    }
+
     boolean isPostgres() {
         return postgres;
     }

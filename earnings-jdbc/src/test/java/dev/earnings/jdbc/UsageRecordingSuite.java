@@ -72,18 +72,6 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         clock.set(START);
     }
 
-    String newModel(String creatorId, ModelPricing pricing) {
-        String modelId = "model-" + UUID.randomUUID();
-        earnings.models().register(modelId, creatorId, pricing);
-        return modelId;
-    }
-
-    Map<String, Long> rowCounts() {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        TABLES.forEach(table -> counts.put(table, db.count(table)));
-        return counts;
-    }
-
     BigDecimal storedLifetime(String modelId) {
         return db.jdbi.withHandle(h -> h.createQuery("SELECT lifetime_earnings FROM " + db.table("model_creator_earnings")
                 + " WHERE model_id = ?").bind(0, modelId).mapTo(BigDecimal.class).one());
@@ -471,8 +459,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         } finally {
             pool.shutdownNow();
         }
-        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
-                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        long rows = db.usesOf(modelId);
         assertThat(rows).isEqualTo(1);
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
@@ -598,8 +585,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                 other.shutdownNow();
             }
         }
-        long rows = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("model_usage_logs")
-                + " WHERE model_id = ?").bind(0, modelId).mapTo(Long.class).one());
+        long rows = db.usesOf(modelId);
         assertThat(rows).isEqualTo(1);
     }
 

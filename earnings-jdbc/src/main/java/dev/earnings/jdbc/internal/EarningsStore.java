@@ -256,7 +256,8 @@ public final class EarningsStore {
         return tx.read("reading model '" + modelId + "'", h -> find(h, modelId));
     }
 
-    private Optional<Model> find(Handle h, String modelId) {
+    /** A model as it stands, in a running transaction; the registry and the reports share it. */
+    static Optional<Model> find(Handle h, Tables t, String modelId) {
         return h.createQuery(t.sql("SELECT model_id, creator_id, pricing_version, earnings_per_use, earnings_per_token,"
                 + " monetized, registered_at, pricing_since FROM {t}earnings_models WHERE model_id = ?"))
                 .bind(0, modelId)
@@ -265,6 +266,10 @@ public final class EarningsStore {
                                 rs.getBoolean("monetized")),
                         rs.getInt("pricing_version"), Tables.instant(rs, "registered_at"), Tables.instant(rs, "pricing_since")))
                 .findOne();
+    }
+
+    private Optional<Model> find(Handle h, String modelId) {
+        return find(h, t, modelId);
     }
 
     private void insertPricingVersion(Handle h, String modelId, int version, ModelPricing pricing, Instant from) {

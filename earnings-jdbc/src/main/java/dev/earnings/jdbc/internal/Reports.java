@@ -264,13 +264,7 @@ public final class Reports {
         return tx.inTransaction("reading the report of model '" + modelId + "'", snapshot, h -> {
             String creatorId = access.requireModel(h, caller, modelId, Optional.empty());
             Filter filter = new Filter(creatorId, Optional.of(modelId));
-            Model model = h.createQuery(t.sql("SELECT model_id, creator_id, pricing_version, earnings_per_use,"
-                    + " earnings_per_token, monetized, registered_at, pricing_since FROM {t}earnings_models WHERE model_id = ?"))
-                    .bind(0, modelId).map((rs, ctx) -> new Model(rs.getString("model_id"), rs.getString("creator_id"),
-                            new dev.earnings.core.ModelPricing(rs.getBigDecimal("earnings_per_use"),
-                                    rs.getBigDecimal("earnings_per_token"), rs.getBoolean("monetized")),
-                            rs.getInt("pricing_version"), Tables.instant(rs, "registered_at"),
-                            Tables.instant(rs, "pricing_since"))).one();
+            Model model = EarningsStore.find(h, t, modelId).orElseThrow();
             Map<String, Object> aggregate = h.createQuery(t.sql("SELECT counted_uses, total_uses, lifetime_earnings"
                     + " FROM {t}model_creator_earnings WHERE model_id = ?")).bind(0, modelId).mapToMap().one();
             long[] period3 = new long[2];
