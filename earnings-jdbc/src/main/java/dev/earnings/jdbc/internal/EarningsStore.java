@@ -76,6 +76,10 @@ public final class EarningsStore {
     private final String insertDailyUser;
     private final String addToDay;
     private final String insertDay;
+    private final String lockModels;
+    private final String readModelsForBatch;
+    private final String addToModels;
+    private final String addToDays;
 
     /**
      * Creates the store.
@@ -118,6 +122,37 @@ public final class EarningsStore {
                 + " unique_users = unique_users + ? WHERE model_id = ? AND usage_day = ?");
         this.insertDay = t.sql("INSERT INTO {t}model_analytics (model_id, usage_day, creator_id, uses, counted_uses,"
                 + " earning_uses, tokens, earnings, unique_users) VALUES (?, ?, ?, 1, ?, ?, ?, ?, 1)");
+        // The batch path sends each table's changes as one statement over arrays (SQL-standard
+        // MERGE and UNNEST, which H2 and PostgreSQL 15+ both run), so a batch spread over hundreds
+        // of models costs a handful of statements instead of one per model and day. Amounts travel
+        // as decimal strings and are cast to NUMERIC on the server: nothing is rounded on the way.
+        this.lockModels = t.sql("SELECT model_id FROM {t}model_creator_earnings WHERE model_id = ANY(:ids)"
+                + " ORDER BY model_id FOR UPDATE");
+        this.readModelsForBatch = t.sql("SELECT a.model_id, a.counted_uses, m.creator_id, m.pricing_version,"
+                + " m.earnings_per_use, m.earnings_per_token, m.monetized FROM {t}model_creator_earnings a"
+                + " JOIN {t}earnings_models m ON m.model_id = a.model_id WHERE a.model_id = ANY(:ids)");
+        this.addToModels = t.sql("MERGE INTO {t}model_creator_earnings a USING (SELECT * FROM UNNEST("
+                + "CAST(:models AS VARCHAR(512) ARRAY), CAST(:uses AS BIGINT ARRAY), CAST(:counted AS BIGINT ARRAY),"
+                + " CAST(:tokens AS BIGINT ARRAY), CAST(:earnings AS NUMERIC(38, 12) ARRAY),"
+                + " CAST(:lastUsed AS TIMESTAMP WITH TIME ZONE ARRAY))"
+                + " AS v (model_id, uses, counted, tokens, earnings, last_used)) v ON a.model_id = v.model_id"
+                + " WHEN MATCHED THEN UPDATE SET total_uses = a.total_uses + v.uses,"
+                + " counted_uses = a.counted_uses + v.counted, total_tokens = a.total_tokens + v.tokens,"
+                + " lifetime_earnings = a.lifetime_earnings + v.earnings,"
+                + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used THEN v.last_used"
+                + " ELSE a.last_used_at END");
+        this.addToDays = t.sql("MERGE INTO {t}model_analytics d USING (SELECT * FROM UNNEST("
+                + "CAST(:models AS VARCHAR(512) ARRAY), CAST(:days AS DATE ARRAY), CAST(:creators AS VARCHAR(512) ARRAY),"
+                + " CAST(:uses AS BIGINT ARRAY), CAST(:counted AS BIGINT ARRAY), CAST(:earning AS BIGINT ARRAY),"
+                + " CAST(:tokens AS BIGINT ARRAY), CAST(:earnings AS NUMERIC(38, 12) ARRAY), CAST(:users AS BIGINT ARRAY))"
+                + " AS v (model_id, usage_day, creator_id, uses, counted_uses, earning_uses, tokens, earnings,"
+                + " unique_users)) v ON d.model_id = v.model_id AND d.usage_day = v.usage_day"
+                + " WHEN MATCHED THEN UPDATE SET uses = d.uses + v.uses, counted_uses = d.counted_uses + v.counted_uses,"
+                + " earning_uses = d.earning_uses + v.earning_uses, tokens = d.tokens + v.tokens,"
+                + " earnings = d.earnings + v.earnings, unique_users = d.unique_users + v.unique_users"
+                + " WHEN NOT MATCHED THEN INSERT (model_id, usage_day, creator_id, uses, counted_uses, earning_uses, tokens,"
+                + " earnings, unique_users) VALUES (v.model_id, v.usage_day, v.creator_id, v.uses, v.counted_uses,"
+                + " v.earning_uses, v.tokens, v.earnings, v.unique_users)");
     }
 
     private static final String USE_COLUMNS = "SELECT u.event_id, u.model_id, u.creator_id, u.user_id,"
@@ -368,9 +403,10 @@ public final class EarningsStore {
 
     /**
      * Records many uses in one transaction: every use of the batch that passes validation is
-     * written, or none is. Each model's ordinals are reserved as one block by a single update of
-     * its aggregate row, models locked in id order so concurrent batches cannot deadlock; rows go
-     * in with JDBC batching; the aggregate and the daily rollups get one update per model and day.
+     * written, or none is. The batch's models are locked in id order by one query, so concurrent
+     * batches cannot deadlock, and each model's ordinals continue from its counted uses under that
+     * lock; rows go in with JDBC batching; the aggregates and the daily rollups of every model and
+     * day change in one statement each.
      *
      * @param requests the uses, at most {@link #MAX_BATCH}
      * @return one item per use, in order
@@ -461,12 +497,16 @@ public final class EarningsStore {
             }
         }
 
-        // Who created each model: fixed at registration, so it may be read before the lock.
-        Map<String, String> creators = new HashMap<>();
-        forChunks(candidates.stream().map(p -> p.request.modelId()).distinct().collect(Collectors.toList()),
-                chunk -> h.createQuery(t.sql("SELECT model_id, creator_id FROM {t}earnings_models WHERE model_id = ANY(:ids)"))
-                        .bindArray("ids", String.class, chunk)
-                        .map((rs, ctx) -> creators.put(rs.getString(1), rs.getString(2))).list());
+        // Lock the batch's models in model-id order, so concurrent batches take the locks in the
+        // same order and cannot deadlock; then read each model's figures and pricing as they
+        // stand under the lock. A model that is not there is not registered.
+        List<String> modelIds = candidates.stream().map(p -> p.request.modelId()).distinct().sorted()
+                .collect(Collectors.toList());
+        forChunks(modelIds, chunk -> h.createQuery(lockModels).bindArray("ids", String.class, chunk)
+                .mapTo(String.class).list());
+        Map<String, ModelState> states = new HashMap<>();
+        forChunks(modelIds, chunk -> h.createQuery(readModelsForBatch).bindArray("ids", String.class, chunk)
+                .map((rs, ctx) -> states.put(rs.getString("model_id"), MODEL_STATE.map(rs, ctx))).list());
 
         // A use is written, or is a repeat of an earlier valid use of the batch with the same
         // eventId; a use that was rejected does not claim its eventId, as with separate calls.
@@ -474,7 +514,7 @@ public final class EarningsStore {
         List<Pending> repeats = new ArrayList<>();
         Map<String, List<Pending>> byModel = new TreeMap<>();
         for (Pending p : candidates) {
-            if (!creators.containsKey(p.request.modelId())) {
+            if (!states.containsKey(p.request.modelId())) {
                 items.put(p.index, BatchResult.Item.failed(p.index, new UnknownModelException(p.request.modelId())));
             } else if (firstByEvent.containsKey(p.eventId)) {
                 repeats.add(p);
@@ -484,42 +524,20 @@ public final class EarningsStore {
             }
         }
 
-        // Reserve each model's block of ordinals: one update per model, in model-id order so that
-        // concurrent batches take the locks in the same order and cannot deadlock.
-        if (!byModel.isEmpty()) {
-            PreparedBatch reserve = h.prepareBatch(t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses + ?,"
-                    + " counted_uses = counted_uses + ? WHERE model_id = ?"));
-            for (Map.Entry<String, List<Pending>> entry : byModel.entrySet()) {
-                String creatorId = creators.get(entry.getKey());
-                long counted = entry.getValue().stream().filter(p -> calculator.counts(p.request.userId().equals(creatorId))).count();
-                reserve.bind(0, entry.getValue().size()).bind(1, counted).bind(2, entry.getKey()).add();
-            }
-            reserve.execute();
-        }
-        Map<String, ModelState> states = new HashMap<>();
-        forChunks(new ArrayList<>(byModel.keySet()), chunk -> h.createQuery(t.sql("SELECT a.model_id, a.counted_uses,"
-                + " m.creator_id, m.pricing_version, m.earnings_per_use, m.earnings_per_token, m.monetized"
-                + " FROM {t}model_creator_earnings a JOIN {t}earnings_models m ON m.model_id = a.model_id"
-                + " WHERE a.model_id = ANY(:ids)")).bindArray("ids", String.class, chunk)
-                .map((rs, ctx) -> states.put(rs.getString("model_id"), MODEL_STATE.map(rs, ctx))).list());
-
         Instant recordedAt = now();
         Map<String, RecordedUse> recordedByEvent = new HashMap<>();
         PreparedBatch rows = h.prepareBatch(insertUse);
-        PreparedBatch aggregates = h.prepareBatch(addToAggregate);
+        List<ModelTotals> models = new ArrayList<>();
         List<DayTotals> days = new ArrayList<>();
         for (Map.Entry<String, List<Pending>> entry : byModel.entrySet()) {
             String modelId = entry.getKey();
             ModelState state = states.get(modelId);
             String creatorId = state.creatorId;
-            List<Pending> uses = entry.getValue();
-            long counted = uses.stream().filter(p -> calculator.counts(p.request.userId().equals(creatorId))).count();
-            long countedBefore = state.countedUses - counted;
-            long tokens = 0;
-            BigDecimal earned = BigDecimal.ZERO;
-            Instant lastUsed = null;
+            // The model's ordinals continue from its counted uses as they stand under the lock.
+            long countedBefore = state.countedUses;
+            ModelTotals totals = new ModelTotals(modelId);
             Map<LocalDate, DayTotals> perDay = new TreeMap<>();
-            for (Pending p : uses) {
+            for (Pending p : entry.getValue()) {
                 boolean selfUse = p.request.userId().equals(creatorId);
                 boolean isCounted = calculator.counts(selfUse);
                 EarningsResult result = calculator.calculate(state.pricing, countedBefore, p.request.tokensConsumed(),
@@ -533,18 +551,15 @@ public final class EarningsStore {
                         modelId, creatorId, p.request.userId(), occurredAt, recordedAt, state.pricingVersion, result, false);
                 recordedByEvent.put(p.eventId, use);
                 items.put(p.index, BatchResult.Item.of(p.index, use));
-                tokens += p.request.tokensConsumed();
-                earned = earned.add(result.earnings().amount());
-                lastUsed = lastUsed == null || occurredAt.isAfter(lastUsed) ? occurredAt : lastUsed;
+                totals.add(isCounted, result, occurredAt);
                 perDay.computeIfAbsent(day, d -> new DayTotals(modelId, creatorId, d)).add(p.request.userId(), isCounted, result);
             }
-            aggregates.bind(0, tokens).bind(1, earned).bind(2, Tables.utc(lastUsed)).bind(3, Tables.utc(lastUsed))
-                    .bind(4, modelId).add();
+            models.add(totals);
             days.addAll(perDay.values());
         }
         if (rows.size() > 0) {
             rows.execute();
-            aggregates.execute();
+            addToModels(h, models);
             writeDays(h, days);
         }
 
@@ -565,8 +580,9 @@ public final class EarningsStore {
     }
 
     /**
-     * Writes the daily rows of a batch: the users new to each model-day, then one rollup update per
-     * model-day, and an insert for each model-day that had no row yet; each step is one JDBC batch.
+     * Writes the daily rows of a batch under its models' locks: the users new to each model-day
+     * (one query for those already known, one JDBC batch for the new), then every model-day's
+     * rollup in one MERGE that adds to the day's row or creates it.
      */
     private void writeDays(Handle h, List<DayTotals> days) {
         Set<String> known = new HashSet<>();
@@ -596,36 +612,29 @@ public final class EarningsStore {
         if (newUsers.size() > 0) {
             newUsers.execute();
         }
-        PreparedBatch updates = h.prepareBatch(t.sql("UPDATE {t}model_analytics SET uses = uses + ?,"
-                + " counted_uses = counted_uses + ?, earning_uses = earning_uses + ?, tokens = tokens + ?,"
-                + " earnings = earnings + ?, unique_users = unique_users + ? WHERE model_id = ? AND usage_day = ?"));
-        for (int i = 0; i < days.size(); i++) {
-            DayTotals day = days.get(i);
-            updates.bind(0, day.uses).bind(1, day.counted).bind(2, day.earning).bind(3, day.tokens).bind(4, day.earnings)
-                    .bind(5, added[i]).bind(6, day.modelId).bind(7, day.day).add();
-        }
-        int[] updated = updates.execute();
-        for (int i = 0; i < updated.length; i++) {
-            if (updated[i] < 0) {
-                // The driver did not say which rows it updated (SUCCESS_NO_INFO): ask row by row
-                // whether the day exists, since the batch has already added this batch's figures.
-                DayTotals day = days.get(i);
-                updated[i] = h.createQuery(t.sql("SELECT COUNT(*) FROM {t}model_analytics WHERE model_id = ? AND usage_day = ?"))
-                        .bind(0, day.modelId).bind(1, day.day).mapTo(Integer.class).one();
-            }
-        }
-        PreparedBatch inserts = h.prepareBatch(t.sql("INSERT INTO {t}model_analytics (model_id, usage_day, creator_id, uses,"
-                + " counted_uses, earning_uses, tokens, earnings, unique_users) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        for (int i = 0; i < days.size(); i++) {
-            if (updated[i] == 0) {
-                DayTotals day = days.get(i);
-                inserts.bind(0, day.modelId).bind(1, day.day).bind(2, day.creatorId).bind(3, day.uses).bind(4, day.counted)
-                        .bind(5, day.earning).bind(6, day.tokens).bind(7, day.earnings).bind(8, added[i]).add();
-            }
-        }
-        if (inserts.size() > 0) {
-            inserts.execute();
-        }
+        h.createUpdate(addToDays)
+                .bindArray("models", String.class, days.stream().map(d -> d.modelId).collect(Collectors.toList()))
+                .bindArray("days", String.class, days.stream().map(d -> d.day.toString()).collect(Collectors.toList()))
+                .bindArray("creators", String.class, days.stream().map(d -> d.creatorId).collect(Collectors.toList()))
+                .bindArray("uses", String.class, days.stream().map(d -> Long.toString(d.uses)).collect(Collectors.toList()))
+                .bindArray("counted", String.class, days.stream().map(d -> Long.toString(d.counted)).collect(Collectors.toList()))
+                .bindArray("earning", String.class, days.stream().map(d -> Long.toString(d.earning)).collect(Collectors.toList()))
+                .bindArray("tokens", String.class, days.stream().map(d -> Long.toString(d.tokens)).collect(Collectors.toList()))
+                .bindArray("earnings", String.class, days.stream().map(d -> d.earnings.toPlainString()).collect(Collectors.toList()))
+                .bindArray("users", String.class, Arrays.stream(added).mapToObj(Long::toString).collect(Collectors.toList()))
+                .execute();
+    }
+
+    /** Adds a batch's uses to each model's aggregate row, whose lock the batch holds: one statement. */
+    private void addToModels(Handle h, List<ModelTotals> models) {
+        h.createUpdate(addToModels)
+                .bindArray("models", String.class, models.stream().map(m -> m.modelId).collect(Collectors.toList()))
+                .bindArray("uses", String.class, models.stream().map(m -> Long.toString(m.uses)).collect(Collectors.toList()))
+                .bindArray("counted", String.class, models.stream().map(m -> Long.toString(m.counted)).collect(Collectors.toList()))
+                .bindArray("tokens", String.class, models.stream().map(m -> Long.toString(m.tokens)).collect(Collectors.toList()))
+                .bindArray("earnings", String.class, models.stream().map(m -> m.earnings.toPlainString()).collect(Collectors.toList()))
+                .bindArray("lastUsed", String.class, models.stream().map(m -> m.lastUsed.toString()).collect(Collectors.toList()))
+                .execute();
     }
 
     private static String dayUserKey(String modelId, LocalDate day, String userId) {
@@ -644,6 +653,28 @@ public final class EarningsStore {
     private static RecordedUse withReplayed(RecordedUse use) {
         return new RecordedUse(use.eventId(), use.useOrdinal(), use.modelId(), use.creatorId(), use.userId(),
                 use.occurredAt(), use.recordedAt(), use.pricingVersion(), use.result(), true);
+    }
+
+    /** One model's uses within a batch, coalesced into one change of its aggregate row. */
+    private static final class ModelTotals {
+        final String modelId;
+        long uses;
+        long counted;
+        long tokens;
+        BigDecimal earnings = BigDecimal.ZERO;
+        Instant lastUsed;
+
+        ModelTotals(String modelId) {
+            this.modelId = modelId;
+        }
+
+        void add(boolean isCounted, EarningsResult result, Instant occurredAt) {
+            uses++;
+            counted += isCounted ? 1 : 0;
+            tokens += result.tokensConsumed();
+            earnings = earnings.add(result.earnings().amount());
+            lastUsed = lastUsed == null || occurredAt.isAfter(lastUsed) ? occurredAt : lastUsed;
+        }
     }
 
     /** One model's uses on one UTC day within a batch, coalesced into one rollup update. */
