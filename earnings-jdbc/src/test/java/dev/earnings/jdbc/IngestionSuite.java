@@ -154,6 +154,65 @@ abstract class IngestionSuite extends DatabaseSuite {
     }
 
     @Test
+    void batch_writesTheSameRowsAsOneUseAtATime_whateverTheTextHolds() {
+        // The batch path sends values as arrays of strings: quotes, commas, braces, backslashes,
+        // the word NULL and characters outside the BMP must arrive as sent, amounts unrounded.
+        String creator = "creator \"q\", {b} \\ NULL";
+        String single = newModel(creator, "0.012345678901", "0.000000000007");
+        String batched = newModel(creator, "0.012345678901", "0.000000000007");
+        String[] users = {"user \"one\", {two}", "NULL", "\\back\\slash", creator, "ünï 🎨 ∑", "  spaced  "};
+        String metadata = "{\"prompt\":\"say \\\"hi\\\", {now} \\\\ NULL\",\"emoji\":\"🎨\","
+                + "\"n\":12345678901234567890,\"nested\":{\"a\":[1,\"}\",null]}}";
+        List<UsageRequest> one = new ArrayList<>();
+        List<UsageRequest> many = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Instant at = START.minus(Duration.ofDays(i % 3)).minusNanos(123_456_000L * i);
+            for (String model : List.of(single, batched)) {
+                UsageRequest.Builder use = UsageRequest.builder(users[i % users.length], model)
+                        .tokensConsumed(i * 43_478_260L).usageType(TYPES[i % 3]).eventId("ev,\"" + i + "\"{" + model + "}\\");
+                if (i % 2 == 0) {
+                    use.occurredAt(at).metadataJson(metadata);
+                }
+                (model.equals(single) ? one : many).add(use.build());
+            }
+        }
+        one.forEach(earnings::logModelUsage);
+        BatchResult result = earnings.logModelUsageBatch(many);
+        assertThat(result.recorded()).isEqualTo(many.size());
+
+        String columns = "user_id, creator_id, tokens_consumed, usage_type, requested_usage_type, occurred_at,"
+                + " occurred_at_given, usage_day, recorded_at, use_ordinal, prior_counted_uses, self_use, tier_index,"
+                + " tier_threshold, tier_multiplier, type_multiplier, pricing_version, token_part, base_amount, earnings,"
+                + " reason, metadata";
+        List<Map<String, Object>> singleRows = rows("SELECT " + columns + " FROM {t}model_usage_logs WHERE model_id = ?"
+                + " ORDER BY id", single);
+        assertThat(singleRows).hasSize(24);
+        assertThat(rows("SELECT " + columns + " FROM {t}model_usage_logs WHERE model_id = ? ORDER BY id", batched))
+                .isEqualTo(singleRows);
+        assertThat(rows("SELECT event_id FROM {t}model_usage_logs WHERE model_id = ? ORDER BY id", batched))
+                .extracting(row -> row.get("event_id"))
+                .isEqualTo(many.stream().map(r -> r.eventId().orElseThrow()).collect(Collectors.toList()));
+        String days = "SELECT usage_day, creator_id, uses, counted_uses, earning_uses, tokens, earnings, unique_users"
+                + " FROM {t}model_analytics WHERE model_id = ? ORDER BY usage_day";
+        assertThat(rows(days, batched)).isEqualTo(rows(days, single)).hasSize(3);
+        String aggregate = "SELECT creator_id, counted_uses, total_uses, total_tokens, lifetime_earnings, last_used_at"
+                + " FROM {t}model_creator_earnings WHERE model_id = ?";
+        assertThat(rows(aggregate, batched)).isEqualTo(rows(aggregate, single));
+        // Each use reads back as sent: a replay compares the stored payload, metadata included.
+        for (int i = 0; i < many.size(); i++) {
+            RecordedUse replayed = earnings.logModelUsage(many.get(i));
+            assertThat(replayed.replayed()).isTrue();
+            assertThat(replayed.result()).isEqualTo(result.items().get(i).use().orElseThrow().result());
+        }
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    private List<Map<String, Object>> rows(String sql, String modelId) {
+        return db.jdbi.withHandle(h -> h.createQuery(sql.replace("{t}", db.table(""))).bind(0, modelId)
+                .mapToMap().list());
+    }
+
+    @Test
     void batch_aRejectedUseDoesNotClaimItsEventId() {
         String modelId = newModel("creator-1", "0.01", "0");
         String e1 = "r1-" + modelId;

@@ -77,6 +77,7 @@ public final class EarningsStore {
     private final String addToDay;
     private final String insertDay;
     private final String lockModels;
+    private final String insertUses;
     private final String readModelsForBatch;
     private final String addToModels;
     private final String addToDays;
@@ -105,11 +106,7 @@ public final class EarningsStore {
         this.readModelForUse = t.sql("SELECT a.counted_uses, m.creator_id, m.pricing_version, m.earnings_per_use,"
                 + " m.earnings_per_token, m.monetized FROM {t}model_creator_earnings a"
                 + " JOIN {t}earnings_models m ON m.model_id = a.model_id WHERE a.model_id = ?");
-        this.insertUse = t.sql("INSERT INTO {t}model_usage_logs (event_id, model_id, creator_id, user_id,"
-                + " tokens_consumed, usage_type, requested_usage_type, occurred_at, occurred_at_given, usage_day,"
-                + " recorded_at, use_ordinal, prior_counted_uses, self_use, tier_index, tier_threshold,"
-                + " tier_multiplier, type_multiplier, pricing_version, token_part, base_amount, earnings, reason,"
-                + " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        this.insertUse = t.sql(INSERT_USE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.addToAggregate = t.sql("UPDATE {t}model_creator_earnings SET total_tokens = total_tokens + ?,"
                 + " lifetime_earnings = lifetime_earnings + ?,"
                 + " last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END"
@@ -126,6 +123,11 @@ public final class EarningsStore {
         // MERGE and UNNEST, which H2 and PostgreSQL 15+ both run), so a batch spread over hundreds
         // of models costs a handful of statements instead of one per model and day. Amounts travel
         // as decimal strings and are cast to NUMERIC on the server: nothing is rounded on the way.
+        StringBuilder arrays = new StringBuilder();
+        for (int i = 0; i < UseRows.TYPES.length; i++) {
+            arrays.append(i == 0 ? "" : ", ").append("CAST(:c").append(i).append(" AS ").append(UseRows.TYPES[i]).append(" ARRAY)");
+        }
+        this.insertUses = t.sql(INSERT_USE + " SELECT * FROM UNNEST(" + arrays + ")");
         this.lockModels = t.sql("SELECT model_id FROM {t}model_creator_earnings WHERE model_id = ANY(:ids)"
                 + " ORDER BY model_id FOR UPDATE");
         this.readModelsForBatch = t.sql("SELECT a.model_id, a.counted_uses, m.creator_id, m.pricing_version,"
@@ -154,6 +156,13 @@ public final class EarningsStore {
                 + " earnings, unique_users) VALUES (v.model_id, v.usage_day, v.creator_id, v.uses, v.counted_uses,"
                 + " v.earning_uses, v.tokens, v.earnings, v.unique_users)");
     }
+
+    /** The usage row's columns, in the order {@code bindUse} and {@code UseRows} give them. */
+    private static final String INSERT_USE = "INSERT INTO {t}model_usage_logs (event_id, model_id, creator_id, user_id,"
+            + " tokens_consumed, usage_type, requested_usage_type, occurred_at, occurred_at_given, usage_day,"
+            + " recorded_at, use_ordinal, prior_counted_uses, self_use, tier_index, tier_threshold,"
+            + " tier_multiplier, type_multiplier, pricing_version, token_part, base_amount, earnings, reason,"
+            + " metadata)";
 
     private static final String USE_COLUMNS = "SELECT u.event_id, u.model_id, u.creator_id, u.user_id,"
             + " u.tokens_consumed, u.usage_type, u.requested_usage_type, u.occurred_at, u.recorded_at, u.use_ordinal,"
@@ -526,7 +535,7 @@ public final class EarningsStore {
 
         Instant recordedAt = now();
         Map<String, RecordedUse> recordedByEvent = new HashMap<>();
-        PreparedBatch rows = h.prepareBatch(insertUse);
+        UseRows rows = new UseRows();
         List<ModelTotals> models = new ArrayList<>();
         List<DayTotals> days = new ArrayList<>();
         for (Map.Entry<String, List<Pending>> entry : byModel.entrySet()) {
@@ -545,8 +554,8 @@ public final class EarningsStore {
                 Long ordinal = isCounted ? ++countedBefore : null;
                 Instant occurredAt = p.request.occurredAt().orElse(recordedAt);
                 LocalDate day = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
-                bindUse(rows, p.eventId, p.request, creatorId, p.type, occurredAt, day, recordedAt, ordinal,
-                        state.pricingVersion, result).add();
+                rows.add(p.eventId, p.request, creatorId, p.type, occurredAt, day, recordedAt, ordinal,
+                        state.pricingVersion, result);
                 RecordedUse use = new RecordedUse(p.eventId, ordinal == null ? OptionalLong.empty() : OptionalLong.of(ordinal),
                         modelId, creatorId, p.request.userId(), occurredAt, recordedAt, state.pricingVersion, result, false);
                 recordedByEvent.put(p.eventId, use);
@@ -557,8 +566,8 @@ public final class EarningsStore {
             models.add(totals);
             days.addAll(perDay.values());
         }
-        if (rows.size() > 0) {
-            rows.execute();
+        if (!rows.isEmpty()) {
+            rows.insert(h, insertUses);
             addToModels(h, models);
             writeDays(h, days);
         }
@@ -653,6 +662,52 @@ public final class EarningsStore {
     private static RecordedUse withReplayed(RecordedUse use) {
         return new RecordedUse(use.eventId(), use.useOrdinal(), use.modelId(), use.creatorId(), use.userId(),
                 use.occurredAt(), use.recordedAt(), use.pricingVersion(), use.result(), true);
+    }
+
+    /**
+     * A batch's usage rows as one array per column, inserted by one statement; values travel as
+     * strings (amounts as plain decimals) and are cast on the server.
+     */
+    private static final class UseRows {
+        static final String[] TYPES = {"VARCHAR(512)", "VARCHAR(512)", "VARCHAR(512)", "VARCHAR(512)", "BIGINT",
+            "VARCHAR(64)", "VARCHAR(512)", "TIMESTAMP WITH TIME ZONE", "BOOLEAN", "DATE", "TIMESTAMP WITH TIME ZONE",
+            "BIGINT", "BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "NUMERIC(15, 12)", "NUMERIC(15, 12)", "INTEGER",
+            "NUMERIC(38, 12)", "NUMERIC(38, 12)", "NUMERIC(38, 12)", "VARCHAR(32)", "VARCHAR(16384)"};
+        final List<List<String>> columns = new ArrayList<>();
+
+        UseRows() {
+            for (int i = 0; i < TYPES.length; i++) {
+                columns.add(new ArrayList<>());
+            }
+        }
+
+        void add(String eventId, UsageRequest request, String creatorId, UsageType type, Instant occurredAt,
+                LocalDate day, Instant recordedAt, Long ordinal, int pricingVersion, EarningsResult result) {
+            String[] row = {eventId, request.modelId(), creatorId, request.userId(), Long.toString(request.tokensConsumed()),
+                type.name(), request.usageType(), occurredAt.toString(), Boolean.toString(request.occurredAt().isPresent()),
+                day.toString(), recordedAt.toString(), ordinal == null ? null : ordinal.toString(),
+                Long.toString(result.priorCountedUses()), Boolean.toString(result.selfUse()),
+                Integer.toString(result.tier().index()), Long.toString(result.tier().fromPriorUses()),
+                result.tier().multiplier().toPlainString(), type.multiplier().toPlainString(), Integer.toString(pricingVersion),
+                result.tokenPart().amount().toPlainString(), result.base().amount().toPlainString(),
+                result.earnings().amount().toPlainString(), result.reason().map(Enum::name).orElse(null),
+                request.metadataJson().orElse(null)};
+            for (int i = 0; i < row.length; i++) {
+                columns.get(i).add(row[i]);
+            }
+        }
+
+        boolean isEmpty() {
+            return columns.get(0).isEmpty();
+        }
+
+        void insert(Handle h, String sql) {
+            org.jdbi.v3.core.statement.Update insert = h.createUpdate(sql);
+            for (int i = 0; i < TYPES.length; i++) {
+                insert.bindArray("c" + i, String.class, columns.get(i));
+            }
+            insert.execute();
+        }
     }
 
     /** One model's uses within a batch, coalesced into one change of its aggregate row. */
