@@ -162,6 +162,10 @@ abstract class AnalyticsSuite extends DatabaseSuite {
         List<Row> inPeriod = rows.stream().filter(mine.and(in(from, to))).collect(Collectors.toList());
         assertThat(dashboard.range()).isEqualTo(new ReportPeriod.DateRange(from, to));
         assertThat(dashboard.lifetimeEarnings().amount()).isEqualByComparingTo(sum(rows.stream().filter(mine)));
+        // The balance is the creator's, whichever model the dashboard shows.
+        assertThat(dashboard.balance().earned().amount())
+                .isEqualByComparingTo(sum(rows.stream().filter(of("creator-a", Optional.empty()))));
+        assertThat(dashboard.balance()).isEqualTo(earnings.analytics().balance(A, "creator-a"));
         BigDecimal periodEarnings = sum(inPeriod.stream());
         assertThat(dashboard.periodEarnings().amount()).isEqualByComparingTo(periodEarnings);
         assertThat(dashboard.uses()).isEqualTo(inPeriod.size());

@@ -29,6 +29,8 @@ import dev.earnings.jdbc.TransactionSummary.StatusTotal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -130,16 +132,10 @@ public final class Reports {
             access.requireCreatorData(h, caller, creatorId);
             query.modelId().ifPresent(m -> access.requireModel(h, caller, m, Optional.of(creatorId)));
             Filter filter = new Filter(creatorId, query.modelId());
-
-            Map<String, long[]> counts = new HashMap<>();
-            Map<String, BigDecimal> earnings = new HashMap<>();
-            filter.bind(h.createQuery(t.sql("SELECT model_id, SUM(uses), SUM(earning_uses), SUM(earnings)"
-                    + " FROM {t}model_analytics WHERE creator_id = ?" + filter.sql() + " AND usage_day >= ? AND usage_day < ?"
-                    + " GROUP BY model_id")), range).map((rs, ctx) -> {
-                        counts.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
-                        earnings.put(rs.getString(1), rs.getBigDecimal(4));
-                        return null;
-                    }).list();
+            DateRange previous = range.previous();
+            DashboardFigures f = dashboardFigures(h, creatorId, query.modelId(), range, previous);
+            Map<String, long[]> counts = f.counts;
+            Map<String, BigDecimal> earnings = f.earnings;
             long uses = 0;
             long earningUses = 0;
             BigDecimal periodEarnings = BigDecimal.ZERO;
@@ -151,37 +147,16 @@ public final class Reports {
             long activeModels = counts.values().stream().filter(c -> c[0] > 0).count();
             BigDecimal average = activeModels == 0 ? BigDecimal.ZERO
                     : periodEarnings.divide(BigDecimal.valueOf(activeModels), Money.SCALE, RoundingMode.HALF_EVEN);
-
-            Map<String, Long> countedUses = new HashMap<>();
-            BigDecimal lifetime = BigDecimal.ZERO;
-            for (Map<String, Object> row : filter.bindCreator(h.createQuery(t.sql("SELECT model_id, counted_uses,"
-                    + " lifetime_earnings FROM {t}model_creator_earnings WHERE creator_id = ?" + filter.sql()))).mapToMap().list()) {
-                countedUses.put((String) row.get("model_id"), ((Number) row.get("counted_uses")).longValue());
-                lifetime = lifetime.add((BigDecimal) row.get("lifetime_earnings"));
-            }
             List<ModelPerformance> top = counts.keySet().stream()
                     .sorted(Comparator.<String, BigDecimal>comparing(earnings::get).reversed()
                             .thenComparing(m -> -counts.get(m)[0]).thenComparing(m -> m))
                     .limit(query.topModels())
-                    .map(m -> performance(m, counts.get(m)[0], earnings.get(m), countedUses.getOrDefault(m, 0L)))
+                    .map(m -> performance(m, counts.get(m)[0], earnings.get(m), f.countedUses.getOrDefault(m, 0L)))
                     .collect(java.util.stream.Collectors.toList());
-
-            List<TrendPoint> trend = trend(h, filter, range, query.granularity());
-            DateRange previous = range.previous();
-            long[] previousUses = new long[1];
-            BigDecimal previousEarnings = filter.bind(h.createQuery(t.sql("SELECT COALESCE(SUM(uses), 0),"
-                    + " COALESCE(SUM(earnings), 0) FROM {t}model_analytics WHERE creator_id = ?" + filter.sql()
-                    + " AND usage_day >= ? AND usage_day < ?")), previous).map((rs, ctx) -> {
-                        previousUses[0] = rs.getLong(1);
-                        return rs.getBigDecimal(2);
-                    }).one();
-            BigDecimal change = periodEarnings.subtract(previousEarnings);
-            Optional<BigDecimal> ratio = previousEarnings.signum() == 0 ? Optional.empty()
-                    : Optional.of(change.divide(previousEarnings, RATIO_SCALE, RoundingMode.HALF_EVEN));
-
-            long uniqueUsers = filter.bind(h.createQuery(t.sql("SELECT COUNT(DISTINCT user_id) FROM {t}model_daily_users"
-                    + " WHERE creator_id = ?" + filter.sql() + " AND usage_day >= ? AND usage_day < ?")), range)
-                    .mapTo(Long.class).one();
+            List<TrendPoint> trend = trendOf(f.dayUses, f.dayEarnings, range, query.granularity());
+            BigDecimal change = periodEarnings.subtract(f.previousEarnings);
+            Optional<BigDecimal> ratio = f.previousEarnings.signum() == 0 ? Optional.empty()
+                    : Optional.of(change.divide(f.previousEarnings, RATIO_SCALE, RoundingMode.HALF_EVEN));
 
             List<Activity> activity = filter.bindCreator(h.createQuery(t.sql("SELECT occurred_at, model_id, usage_type,"
                     + " tokens_consumed, earnings, user_id FROM {t}model_usage_logs WHERE creator_id = ?" + filter.sql()
@@ -193,12 +168,100 @@ public final class Reports {
                             pseudonym(rs.getString("user_id"))))
                     .list();
 
-            return new CreatorDashboard(creatorId, range, query.modelId(), money(lifetime), money(periodEarnings), uses,
-                    earningUses, uniqueUsers, activeModels, money(average), top, trend,
-                    new PeriodChange(previous, money(previousEarnings), previousUses[0], money(change), ratio,
-                            uses - previousUses[0]),
-                    activity, balance(h, creatorId), recentPayouts(h, creatorId, query.recentTransactions()));
+            return new CreatorDashboard(creatorId, range, query.modelId(), money(f.lifetime), money(periodEarnings), uses,
+                    earningUses, f.uniqueUsers, activeModels, money(average), top, trend,
+                    new PeriodChange(previous, money(f.previousEarnings), f.previousUses, money(change), ratio,
+                            uses - f.previousUses),
+                    activity, balance(creatorId, f.earned, f.byStatus[PayoutStatus.PENDING.ordinal()],
+                            f.byStatus[PayoutStatus.COMPLETED.ordinal()]),
+                    recentPayouts(h, creatorId, query.recentTransactions()));
         });
+    }
+
+    /**
+     * The figures of a dashboard that come from sums: the period per model and per day, the
+     * previous period, unique users, each model's aggregate and the balance's parts. One statement
+     * brings them all, so they cost one round trip and agree with each other whatever the
+     * isolation level.
+     */
+    private DashboardFigures dashboardFigures(Handle h, String creatorId, Optional<String> modelId, DateRange range,
+            DateRange previous) {
+        String model = modelId.isPresent() ? " AND model_id = :model" : "";
+        Query query = h.createQuery(t.sql("SELECT 'model' AS part, model_id AS k, CAST(NULL AS DATE) AS d, SUM(uses) AS n1,"
+                + " SUM(earning_uses) AS n2, SUM(earnings) AS amount FROM {t}model_analytics WHERE creator_id = :creator"
+                + model + " AND usage_day >= :from AND usage_day < :to GROUP BY model_id"
+                + " UNION ALL SELECT 'day', NULL, usage_day, SUM(uses), 0, SUM(earnings) FROM {t}model_analytics"
+                + " WHERE creator_id = :creator" + model + " AND usage_day >= :from AND usage_day < :to GROUP BY usage_day"
+                + " UNION ALL SELECT 'previous', NULL, NULL, COALESCE(SUM(uses), 0), 0, COALESCE(SUM(earnings), 0)"
+                + " FROM {t}model_analytics WHERE creator_id = :creator" + model
+                + " AND usage_day >= :previousFrom AND usage_day < :from"
+                + " UNION ALL SELECT 'users', NULL, NULL, COUNT(DISTINCT user_id), 0, 0 FROM {t}model_daily_users"
+                + " WHERE creator_id = :creator" + model + " AND usage_day >= :from AND usage_day < :to"
+                + " UNION ALL SELECT 'aggregate', model_id, NULL, counted_uses, 0, lifetime_earnings"
+                + " FROM {t}model_creator_earnings WHERE creator_id = :creator"
+                + " UNION ALL SELECT 'payouts', status, NULL, SUM(amount_minor), 0, 0 FROM {t}earnings_transactions"
+                + " WHERE creator_id = :creator AND status IN ('PENDING', 'COMPLETED') GROUP BY status"))
+                .bind("creator", creatorId).bind("from", range.from()).bind("to", range.to())
+                .bind("previousFrom", previous.from());
+        modelId.ifPresent(m -> query.bind("model", m));
+        DashboardFigures figures = new DashboardFigures(modelId);
+        query.map((rs, ctx) -> figures.add(rs)).list();
+        return figures;
+    }
+
+    /** What {@link #dashboardFigures} reads, gathered by the row's part. */
+    private static final class DashboardFigures {
+        final Optional<String> modelId;
+        final Map<String, long[]> counts = new HashMap<>();
+        final Map<String, BigDecimal> earnings = new HashMap<>();
+        final Map<LocalDate, long[]> dayUses = new HashMap<>();
+        final Map<LocalDate, BigDecimal> dayEarnings = new HashMap<>();
+        final Map<String, Long> countedUses = new HashMap<>();
+        final long[] byStatus = new long[PayoutStatus.values().length];
+        long previousUses;
+        BigDecimal previousEarnings = BigDecimal.ZERO;
+        long uniqueUsers;
+        BigDecimal lifetime = BigDecimal.ZERO;
+        BigDecimal earned = BigDecimal.ZERO;
+
+        DashboardFigures(Optional<String> modelId) {
+            this.modelId = modelId;
+        }
+
+        String add(ResultSet rs) throws SQLException {
+            String key = rs.getString("k");
+            long n1 = rs.getLong("n1");
+            BigDecimal amount = rs.getBigDecimal("amount");
+            switch (rs.getString("part")) {
+                case "model":
+                    counts.put(key, new long[] {n1, rs.getLong("n2")});
+                    earnings.put(key, amount);
+                    break;
+                case "day":
+                    LocalDate day = rs.getObject("d", LocalDate.class);
+                    dayUses.put(day, new long[] {n1});
+                    dayEarnings.put(day, amount);
+                    break;
+                case "previous":
+                    previousUses = n1;
+                    previousEarnings = amount;
+                    break;
+                case "users":
+                    uniqueUsers = n1;
+                    break;
+                case "aggregate":
+                    // The balance counts every model of the creator; the figures only the one shown.
+                    earned = earned.add(amount);
+                    if (modelId.map(key::equals).orElse(true)) {
+                        countedUses.put(key, n1);
+                        lifetime = lifetime.add(amount);
+                    }
+                    break;
+                default:
+                    byStatus[PayoutStatus.valueOf(key).ordinal()] = n1;
+            }
+            return key;
+        }
     }
 
     /**
@@ -391,15 +454,28 @@ public final class Reports {
     // ---------------------------------------------------------------- helpers
 
     private List<TrendPoint> trend(Handle h, Filter filter, DateRange range, Granularity granularity) {
-        Map<LocalDate, BigDecimal> earnings = new TreeMap<>();
-        Map<LocalDate, Long> uses = new HashMap<>();
+        Map<LocalDate, long[]> uses = new HashMap<>();
+        Map<LocalDate, BigDecimal> earnings = new HashMap<>();
         filter.bind(h.createQuery(t.sql("SELECT usage_day, SUM(uses), SUM(earnings) FROM {t}model_analytics"
                 + " WHERE creator_id = ?" + filter.sql() + " AND usage_day >= ? AND usage_day < ? GROUP BY usage_day")), range)
                 .map((rs, ctx) -> {
-                    LocalDate bucket = granularity.bucketOf(rs.getObject(1, LocalDate.class));
-                    uses.merge(bucket, rs.getLong(2), Long::sum);
-                    return earnings.merge(bucket, rs.getBigDecimal(3), BigDecimal::add);
+                    LocalDate day = rs.getObject(1, LocalDate.class);
+                    uses.put(day, new long[] {rs.getLong(2)});
+                    return earnings.put(day, rs.getBigDecimal(3));
                 }).list();
+        return trendOf(uses, earnings, range, granularity);
+    }
+
+    /** Days' figures gathered into the trend's buckets, every bucket present, empty ones zero. */
+    private List<TrendPoint> trendOf(Map<LocalDate, long[]> dayUses, Map<LocalDate, BigDecimal> dayEarnings, DateRange range,
+            Granularity granularity) {
+        Map<LocalDate, BigDecimal> earnings = new TreeMap<>();
+        Map<LocalDate, Long> uses = new HashMap<>();
+        dayUses.forEach((day, n) -> {
+            LocalDate bucket = granularity.bucketOf(day);
+            uses.merge(bucket, n[0], Long::sum);
+            earnings.merge(bucket, dayEarnings.get(day), BigDecimal::add);
+        });
         Map<LocalDate, TrendPoint> points = new LinkedHashMap<>();
         for (LocalDate b = granularity.bucketOf(range.from()); b.isBefore(range.to()); b = granularity.next(b)) {
             points.put(b, new TrendPoint(b, money(earnings.getOrDefault(b, BigDecimal.ZERO)), uses.getOrDefault(b, 0L)));
