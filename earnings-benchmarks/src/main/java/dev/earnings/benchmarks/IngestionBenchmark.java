@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.IngestionBenchmark}
  * with options {@code --uses=20000 --threads=8 --databases=h2,postgresql --scenarios=spread,hot
- * --contenders=1,2,3,4,5 --async-writers=4 --async-group=500} (the raw ceiling always runs).
+ * --contenders=1,2,3,4,5 --async-writers=4 --async-group=500 --warmup-uses=20000} (the raw ceiling
+ * always runs; {@code --warmup-uses=0} skips the unreported warm-up round).
  */
 public final class IngestionBenchmark {
     private static final String[] TYPES = {"image_generation", "chat", "other"};
@@ -85,12 +86,22 @@ public final class IngestionBenchmark {
         List<String> databases = Arrays.asList(options.getOrDefault("databases", "h2,postgresql").split(","));
         System.out.printf("Ingestion benchmark: %,d uses per contender, %d client threads, Java %s, %d cores%n",
                 uses, threads, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        System.out.println("(a warm-up round of every contender and scenario runs first and is not reported)");
         boolean drift = false;
         String scenarios = options.getOrDefault("scenarios", "spread,hot");
-        for (String database : databases) {
-            for (boolean hot : new boolean[] {false, true}) {
-                if (scenarios.contains(hot ? "hot" : "spread")) {
-                    drift |= run(database, hot, uses, threads, options);
+        // A first, unreported round runs every contender on every database, so that each one is
+        // measured with compiled code: the first contender of a cold JVM would otherwise run
+        // partly interpreted, and on two cores the client's CPU is the database's CPU.
+        int warmup = Integer.parseInt(options.getOrDefault("warmup-uses", String.valueOf(uses)));
+        for (boolean measured : new boolean[] {false, true}) {
+            if (!measured && warmup == 0) {
+                continue;
+            }
+            for (String database : databases) {
+                for (boolean hot : new boolean[] {false, true}) {
+                    if (scenarios.contains(hot ? "hot" : "spread")) {
+                        drift |= run(database, hot, measured ? uses : warmup, threads, options, measured);
+                    }
                 }
             }
         }
@@ -107,8 +118,8 @@ public final class IngestionBenchmark {
                 : Target.h2(purpose);
     }
 
-    private static boolean run(String database, boolean hot, int uses, int threads, Map<String, String> options)
-            throws Exception {
+    private static boolean run(String database, boolean hot, int uses, int threads, Map<String, String> options,
+            boolean report) throws Exception {
         String scenario = hot ? "all traffic on one model" : "spread over 1,000 models";
         List<Use> workload = new ArrayList<>(uses);
         for (int i = 0; i < uses; i++) {
@@ -132,9 +143,11 @@ public final class IngestionBenchmark {
                         .groups(Integer.parseInt(options.getOrDefault("async-group", "500")), java.time.Duration.ofMillis(10));
                 results.add(contenders.contains("5") ? async(earnings, register(earnings, workload, "async"), threads, asyncOptions)
                         : skipped("5 AsyncRecorder"));
-                IntegrityReport report = earnings.verifyIntegrity();
-                drift = !report.isClean();
-                print(database, scenario, results, report);
+                IntegrityReport integrity = earnings.verifyIntegrity();
+                drift = !integrity.isClean();
+                if (report || drift) {
+                    print(database, scenario + (report ? "" : " (warm-up round)"), results, integrity);
+                }
             }
         }
         return drift;
