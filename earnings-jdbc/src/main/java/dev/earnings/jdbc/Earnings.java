@@ -6,6 +6,7 @@ import dev.earnings.core.EarningsCalculator;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.UnknownUsageTypeException;
+import dev.earnings.jdbc.internal.Dialect;
 import dev.earnings.jdbc.internal.EarningsStore;
 import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.PayoutStore;
@@ -422,9 +423,10 @@ public final class Earnings implements AutoCloseable {
                     migrate(ds);
                 }
                 Transactor tx = new Transactor(Jdbi.create(ds), maxAttempts);
-                EarningsStore store = new EarningsStore(tx, tables, calculator, clock, maxAge, maxAhead);
+                Dialect dialect = dialect(tx);
+                EarningsStore store = new EarningsStore(tx, tables, dialect, calculator, clock, maxAge, maxAhead);
                 store.checkSettings();
-                TransactionIsolationLevel snapshot = snapshotIsolation(tx);
+                TransactionIsolationLevel snapshot = dialect.snapshotIsolation();
                 Reports reports = Reports.open(tx, tables, calculator, clock, snapshot);
                 PayoutStore payoutStore = new PayoutStore(tx, tables, reports, clock, calculator.currency());
                 return new Earnings(calculator, store, new IntegrityChecker(tx, tables, snapshot), reports, payoutStore,
@@ -437,12 +439,8 @@ public final class Earnings implements AutoCloseable {
             }
         }
 
-        /**
-         * The isolation level at which the integrity check sees one snapshot: PostgreSQL's
-         * REPEATABLE READ is a snapshot; H2's lets new rows appear between statements, so H2 needs
-         * SERIALIZABLE.
-         */
-        private static TransactionIsolationLevel snapshotIsolation(Transactor tx) {
+        /** Which database the pool reaches, from its driver's product name. */
+        private static Dialect dialect(Transactor tx) {
             String product = tx.read("reading the database product",
                     h -> {
                         try {
@@ -451,8 +449,7 @@ public final class Earnings implements AutoCloseable {
                             throw new StorageException("could not read the database product: " + e.getMessage(), e, false);
                         }
                     });
-            return "PostgreSQL".equalsIgnoreCase(product) ? TransactionIsolationLevel.REPEATABLE_READ
-                    : TransactionIsolationLevel.SERIALIZABLE;
+            return Dialect.of(product);
         }
 
         private HikariDataSource pool() {

@@ -46,7 +46,6 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -81,18 +80,20 @@ public final class EarningsStore {
     private final String readModelsForBatch;
     private final String addToModels;
     private final String addToDays;
+    private final String insertNewDailyUsers;
 
     /**
      * Creates the store.
      *
      * @param tx the transaction runner
      * @param tables the schema's tables
+     * @param dialect the database
      * @param calculator the rating rules
      * @param clock the clock for "now"
      * @param maxAge how far back a host-given occurredAt may lie
      * @param maxAhead how far ahead a host-given occurredAt may lie
      */
-    public EarningsStore(Transactor tx, Tables tables, EarningsCalculator calculator, Clock clock,
+    public EarningsStore(Transactor tx, Tables tables, Dialect dialect, EarningsCalculator calculator, Clock clock,
             Duration maxAge, Duration maxAhead) {
         this.tx = tx;
         this.t = tables;
@@ -143,6 +144,15 @@ public final class EarningsStore {
                 + " lifetime_earnings = a.lifetime_earnings + v.earnings,"
                 + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used THEN v.last_used"
                 + " ELSE a.last_used_at END");
+        String newDailyUsers = "INSERT INTO {t}model_daily_users (model_id, usage_day, user_id, creator_id)"
+                + " SELECT v.model_id, v.usage_day, v.user_id, v.creator_id FROM UNNEST(CAST(:models AS VARCHAR(512) ARRAY),"
+                + " CAST(:days AS DATE ARRAY), CAST(:users AS VARCHAR(512) ARRAY), CAST(:creators AS VARCHAR(512) ARRAY))"
+                + " AS v (model_id, usage_day, user_id, creator_id) WHERE NOT EXISTS (SELECT 1 FROM {t}model_daily_users d"
+                + " WHERE d.model_id = v.model_id AND d.usage_day = v.usage_day AND d.user_id = v.user_id)";
+        // The rows an INSERT wrote: PostgreSQL returns them, H2 reads them from the data change
+        // delta table; the only statement whose text differs between the two.
+        this.insertNewDailyUsers = t.sql(dialect == Dialect.POSTGRESQL ? newDailyUsers + " RETURNING model_id, usage_day"
+                : "SELECT model_id, usage_day FROM FINAL TABLE (" + newDailyUsers + ")");
         this.addToDays = t.sql("MERGE INTO {t}model_analytics d USING (SELECT * FROM UNNEST("
                 + "CAST(:models AS VARCHAR(512) ARRAY), CAST(:days AS DATE ARRAY), CAST(:creators AS VARCHAR(512) ARRAY),"
                 + " CAST(:uses AS BIGINT ARRAY), CAST(:counted AS BIGINT ARRAY), CAST(:earning AS BIGINT ARRAY),"
@@ -594,33 +604,28 @@ public final class EarningsStore {
      * rollup in one MERGE that adds to the day's row or creates it.
      */
     private void writeDays(Handle h, List<DayTotals> days) {
-        Set<String> known = new HashSet<>();
-        List<String> models = days.stream().map(d -> d.modelId).distinct().collect(Collectors.toList());
-        List<LocalDate> dates = days.stream().map(d -> d.day).distinct().collect(Collectors.toList());
-        List<String> users = days.stream().flatMap(d -> d.users.stream()).distinct().collect(Collectors.toList());
-        LocalDate first = dates.stream().min(LocalDate::compareTo).orElseThrow();
-        LocalDate last = dates.stream().max(LocalDate::compareTo).orElseThrow();
-        // Arrays keep the statement text the same for every batch, so the database plans it once.
-        forChunks(models, modelChunk -> forChunks(users, userChunk -> h.createQuery(t.sql("SELECT model_id, usage_day,"
-                + " user_id FROM {t}model_daily_users WHERE model_id = ANY(:models) AND user_id = ANY(:users)"
-                + " AND usage_day >= :first AND usage_day <= :last")).bindArray("models", String.class, modelChunk)
-                .bindArray("users", String.class, userChunk).bind("first", first).bind("last", last)
-                .map((rs, ctx) -> known.add(dayUserKey(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3))))
-                .list()));
-        PreparedBatch newUsers = h.prepareBatch(insertDailyUser);
-        long[] added = new long[days.size()];
+        // One statement inserts the users new to each model-day and returns which model-days they
+        // belong to; under the models' locks no other transaction can add the same users meanwhile.
+        List<String> models = new ArrayList<>();
+        List<String> dates = new ArrayList<>();
+        List<String> users = new ArrayList<>();
+        List<String> creators = new ArrayList<>();
+        Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < days.size(); i++) {
             DayTotals day = days.get(i);
+            index.put(dayKey(day.modelId, day.day), i);
             for (String user : day.users) {
-                if (!known.contains(dayUserKey(day.modelId, day.day, user))) {
-                    newUsers.bind(0, day.modelId).bind(1, day.day).bind(2, user).bind(3, day.creatorId).add();
-                    added[i]++;
-                }
+                models.add(day.modelId);
+                dates.add(day.day.toString());
+                users.add(user);
+                creators.add(day.creatorId);
             }
         }
-        if (newUsers.size() > 0) {
-            newUsers.execute();
-        }
+        long[] added = new long[days.size()];
+        h.createQuery(insertNewDailyUsers).bindArray("models", String.class, models).bindArray("days", String.class, dates)
+                .bindArray("users", String.class, users).bindArray("creators", String.class, creators)
+                .map((rs, ctx) -> added[index.get(dayKey(rs.getString(1), rs.getObject(2, LocalDate.class)))]++)
+                .list();
         h.createUpdate(addToDays)
                 .bindArray("models", String.class, days.stream().map(d -> d.modelId).collect(Collectors.toList()))
                 .bindArray("days", String.class, days.stream().map(d -> d.day.toString()).collect(Collectors.toList()))
@@ -646,8 +651,8 @@ public final class EarningsStore {
                 .execute();
     }
 
-    private static String dayUserKey(String modelId, LocalDate day, String userId) {
-        return modelId + '\u0000' + day + '\u0000' + userId;
+    private static String dayKey(String modelId, LocalDate day) {
+        return modelId + '\u0000' + day;
     }
 
     private static BatchResult.Item replayItem(int index, java.util.function.Supplier<RecordedUse> replay) {

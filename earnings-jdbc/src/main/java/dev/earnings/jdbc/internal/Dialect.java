@@ -1,0 +1,43 @@
+package dev.earnings.jdbc.internal;
+
+import dev.earnings.core.InvalidConfigurationException;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * The two databases the library runs on. Almost every statement is the same on both; the few
+ * differences are named here.
+ */
+public enum Dialect {
+    /** H2 2.x, the embedded default. */
+    H2,
+    /** PostgreSQL 15 or later. */
+    POSTGRESQL;
+
+    /**
+     * The dialect of a database, from the product name its driver reports.
+     *
+     * @param productName {@code DatabaseMetaData.getDatabaseProductName()}
+     * @return the dialect
+     * @throws InvalidConfigurationException for any other database
+     */
+    public static Dialect of(String productName) {
+        if ("PostgreSQL".equalsIgnoreCase(productName)) {
+            return POSTGRESQL;
+        }
+        if ("H2".equalsIgnoreCase(productName)) {
+            return H2;
+        }
+        throw new InvalidConfigurationException("dataSource", "the database is " + productName
+                + "; allowed: H2 2.x or PostgreSQL 15 and later");
+    }
+
+    /**
+     * The isolation level at which a transaction reads one snapshot: PostgreSQL's REPEATABLE READ
+     * is a snapshot; H2's lets new rows appear between statements, so H2 needs SERIALIZABLE.
+     *
+     * @return the level
+     */
+    public TransactionIsolationLevel snapshotIsolation() {
+        return this == POSTGRESQL ? TransactionIsolationLevel.REPEATABLE_READ : TransactionIsolationLevel.SERIALIZABLE;
+    }
+}
