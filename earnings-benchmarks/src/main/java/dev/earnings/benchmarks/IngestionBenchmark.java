@@ -481,8 +481,8 @@ public final class IngestionBenchmark {
                     // two uses given the same ordinal; the ceiling has every constraint the library has.
                     s.execute(sql("CREATE TABLE {t}" + table + columns
                             + (table.equals("bench_raw_usage") ? ", UNIQUE (model_id, use_ordinal))" : ")")));
-                    s.execute(sql("CREATE INDEX " + table + "_creator ON {t}" + table + " (creator_id, occurred_at)"));
-                    s.execute(sql("CREATE INDEX " + table + "_model ON {t}" + table + " (model_id, occurred_at)"));
+                    s.execute(sql("CREATE INDEX " + table + "_creator ON {t}" + table + " (creator_id, occurred_at, id)"));
+                    s.execute(sql("CREATE INDEX " + table + "_model ON {t}" + table + " (model_id, occurred_at, id)"));
                 }
                 s.execute(sql("CREATE TABLE {t}bench_naive_agg (model_id VARCHAR(512) PRIMARY KEY, counted_uses BIGINT NOT NULL,"
                         + " lifetime_earnings NUMERIC(38, 12) NOT NULL)"));
