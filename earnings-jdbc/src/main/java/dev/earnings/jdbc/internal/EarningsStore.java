@@ -424,8 +424,8 @@ public final class EarningsStore {
      * Records many uses in one transaction: every use of the batch that passes validation is
      * written, or none is. The batch's models are locked in id order by one query, so concurrent
      * batches cannot deadlock, and each model's ordinals continue from its counted uses under that
-     * lock; rows go in with JDBC batching; the aggregates and the daily rollups of every model and
-     * day change in one statement each.
+     * lock; the usage rows, the aggregates, the new daily users and the daily rollups of every
+     * model and day go in with one statement each.
      *
      * @param requests the uses, at most {@link #MAX_BATCH}
      * @return one item per use, in order
@@ -600,8 +600,8 @@ public final class EarningsStore {
 
     /**
      * Writes the daily rows of a batch under its models' locks: the users new to each model-day
-     * (one query for those already known, one JDBC batch for the new), then every model-day's
-     * rollup in one MERGE that adds to the day's row or creates it.
+     * in one insert that reports which it added, then every model-day's rollup in one MERGE that
+     * adds to the day's row or creates it.
      */
     private void writeDays(Handle h, List<DayTotals> days) {
         // One statement inserts the users new to each model-day and returns which model-days they
