@@ -86,6 +86,56 @@ abstract class IngestionSuite extends DatabaseSuite {
     }
 
     @Test
+    void batchesOverHundredsOfModelsInEveryOrder_fromEightThreads_neitherDeadlockNorDrift() throws Exception {
+        // Each batch names 600 of 700 models, shuffled differently: the models' locks must still
+        // be taken in one order, and every model's ordinals must run 1..n without a gap.
+        List<String> models = new ArrayList<>();
+        for (int m = 0; m < 700; m++) {
+            models.add(newModel("creator-many-" + (m % 13), "0.01", "0.0001"));
+        }
+        int batchesPerThread = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                workers.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random(thread);
+                    for (int b = 0; b < batchesPerThread; b++) {
+                        List<String> shuffled = new ArrayList<>(models);
+                        Collections.shuffle(shuffled, random);
+                        List<UsageRequest> batch = new ArrayList<>();
+                        for (String model : shuffled.subList(0, 600)) {
+                            batch.add(UsageRequest.builder("user-" + random.nextInt(50), model).tokensConsumed(7)
+                                    .usageType("chat").build());
+                        }
+                        assertThat(earnings.logModelUsageBatch(batch).recorded()).isEqualTo(600);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get(10, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String in = models.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "));
+        List<Map<String, Object>> perModel = db.jdbi.withHandle(h -> h.createQuery("SELECT model_id, COUNT(*) AS n,"
+                + " MIN(use_ordinal) AS lo, MAX(use_ordinal) AS hi, COUNT(DISTINCT use_ordinal) AS distinct_ordinals FROM "
+                + db.table("model_usage_logs") + " WHERE model_id IN (" + in + ") GROUP BY model_id").mapToMap().list());
+        assertThat(perModel.stream().mapToLong(r -> ((Number) r.get("n")).longValue()).sum())
+                .isEqualTo(8L * batchesPerThread * 600);
+        for (Map<String, Object> row : perModel) {
+            long n = ((Number) row.get("n")).longValue();
+            assertThat(((Number) row.get("lo")).longValue()).isEqualTo(1);
+            assertThat(((Number) row.get("hi")).longValue()).isEqualTo(n);
+            assertThat(((Number) row.get("distinct_ordinals")).longValue()).isEqualTo(n);
+        }
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
     void asyncRecorder_fromSixteenThreads_isExactAndCompletesEveryFuture() throws Exception {
         String modelId = newModel("creator-async", "0.01", "0.000013");
         int total = COUNTED + SELF_USES;

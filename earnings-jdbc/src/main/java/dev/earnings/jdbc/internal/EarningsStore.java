@@ -516,16 +516,21 @@ public final class EarningsStore {
             }
         }
 
-        // Lock the batch's models in model-id order, so concurrent batches take the locks in the
-        // same order and cannot deadlock; then read each model's figures and pricing as they
-        // stand under the lock. A model that is not there is not registered.
+        // Lock the batch's models with one query, in the database's order of model ids, so
+        // concurrent batches take the locks in the same order and cannot deadlock; then read each
+        // model's figures and pricing as they stand under the lock. A model that is not there is
+        // not registered.
+        // (Sorted here as well: H2 locks rows in the order its index scan meets them.)
         List<String> modelIds = candidates.stream().map(p -> p.request.modelId()).distinct().sorted()
                 .collect(Collectors.toList());
-        forChunks(modelIds, chunk -> h.createQuery(lockModels).bindArray("ids", String.class, chunk)
-                .mapTo(String.class).list());
+        if (!modelIds.isEmpty()) {
+            h.createQuery(lockModels).bindArray("ids", String.class, modelIds).mapTo(String.class).list();
+        }
         Map<String, ModelState> states = new HashMap<>();
-        forChunks(modelIds, chunk -> h.createQuery(readModelsForBatch).bindArray("ids", String.class, chunk)
-                .map((rs, ctx) -> states.put(rs.getString("model_id"), MODEL_STATE.map(rs, ctx))).list());
+        if (!modelIds.isEmpty()) {
+            h.createQuery(readModelsForBatch).bindArray("ids", String.class, modelIds)
+                    .map((rs, ctx) -> states.put(rs.getString("model_id"), MODEL_STATE.map(rs, ctx))).list();
+        }
 
         // A use is written, or is a repeat of an earlier valid use of the batch with the same
         // eventId; a use that was rejected does not claim its eventId, as with separate calls.
@@ -590,12 +595,6 @@ public final class EarningsStore {
                     first.request.metadataJson()), p.request)));
         }
         return items;
-    }
-
-    private static void forChunks(List<String> values, java.util.function.Consumer<List<String>> query) {
-        for (int from = 0; from < values.size(); from += IN_CHUNK) {
-            query.accept(values.subList(from, Math.min(values.size(), from + IN_CHUNK)));
-        }
     }
 
     /**
