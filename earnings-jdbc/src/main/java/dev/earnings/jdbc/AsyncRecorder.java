@@ -3,11 +3,11 @@ package dev.earnings.jdbc;
 import dev.earnings.core.EarningsException;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.jdbc.internal.EarningsStore;
+import dev.earnings.jdbc.internal.EventIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +77,7 @@ public final class AsyncRecorder implements AutoCloseable {
                     "request is missing; allowed: a UsageRequest"));
             return future;
         }
-        Submitted item = new Submitted(request, request.eventId().orElseGet(() -> UUID.randomUUID().toString()), future);
+        Submitted item = new Submitted(request, request.eventId().orElseGet(() -> EventIds.next()), future);
         BlockingQueue<Submitted> queue = queues.get(Math.floorMod(request.modelId().hashCode(), queues.size()));
         // Held while enqueuing, so close() cannot slip between the check and the enqueue and leave
         // a use in the queue that nobody will write.

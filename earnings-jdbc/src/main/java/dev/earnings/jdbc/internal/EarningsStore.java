@@ -43,7 +43,6 @@ import java.util.Currency;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -358,7 +357,7 @@ public final class EarningsStore {
         UsageType type = calculator.usageTypes().resolve(request.usageType());
         Instant now = now();
         request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
-        String eventId = request.eventId().orElseGet(() -> UUID.randomUUID().toString());
+        String eventId = request.eventId().orElseGet(() -> EventIds.next());
         try {
             return tx.inTransaction("recording a use of model '" + request.modelId() + "' (eventId '" + eventId + "')",
                     h -> record(h, request, type, eventId));
@@ -439,7 +438,7 @@ public final class EarningsStore {
         String[] eventIds = new String[requests.size()];
         for (int i = 0; i < eventIds.length; i++) {
             UsageRequest request = requests.get(i);
-            eventIds[i] = request == null ? null : request.eventId().orElseGet(() -> UUID.randomUUID().toString());
+            eventIds[i] = request == null ? null : request.eventId().orElseGet(() -> EventIds.next());
         }
         return logUsageBatch(requests, eventIds, false);
     }
