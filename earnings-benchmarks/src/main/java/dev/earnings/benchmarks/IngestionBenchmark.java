@@ -494,7 +494,8 @@ public final class IngestionBenchmark {
         static void bindRow(PreparedStatement insert, Use use, EarningsResult result, Instant at, long ordinal)
                 throws SQLException {
             OffsetDateTime time = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
-            insert.setString(1, UUID.randomUUID().toString());
+            // The same kind of eventId the library assigns, so the ceiling is the same rows.
+            insert.setString(1, dev.earnings.jdbc.internal.EventIds.next());
             insert.setString(2, use.modelId);
             insert.setString(3, "creator-" + use.modelId.hashCode() % 50);
             insert.setString(4, use.userId);
