@@ -401,8 +401,8 @@ public final class Earnings implements AutoCloseable {
          * Connects, applies the migrations when enabled, and checks the stored currency.
          *
          * @return the ready instance
-         * @throws InvalidConfigurationException if more than one database is configured, or the
-         *     database holds another currency
+         * @throws InvalidConfigurationException if more than one database is configured, the
+         *     database is neither H2 nor PostgreSQL, or it holds another currency
          * @throws StorageException if the database cannot be reached or migrated
          */
         public Earnings build() {
@@ -419,11 +419,12 @@ public final class Earnings implements AutoCloseable {
                     ds = owned;
                 }
                 Tables tables = Tables.in(schema);
+                Transactor tx = new Transactor(Jdbi.create(ds), maxAttempts);
+                // Known before anything is migrated: another database is refused untouched.
+                Dialect dialect = dialect(tx);
                 if (migrateOnStart) {
                     migrate(ds);
                 }
-                Transactor tx = new Transactor(Jdbi.create(ds), maxAttempts);
-                Dialect dialect = dialect(tx);
                 EarningsStore store = new EarningsStore(tx, tables, dialect, calculator, clock, maxAge, maxAhead);
                 store.checkSettings();
                 TransactionIsolationLevel snapshot = dialect.snapshotIsolation();

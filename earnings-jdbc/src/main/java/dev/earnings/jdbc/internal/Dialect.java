@@ -27,7 +27,7 @@ public enum Dialect {
         if ("H2".equalsIgnoreCase(productName)) {
             return H2;
         }
-        throw new InvalidConfigurationException("dataSource", "the database is " + productName
+        throw new InvalidConfigurationException("database", "the database is " + productName
                 + "; allowed: H2 2.x or PostgreSQL 15 and later");
     }
 

@@ -134,7 +134,7 @@ public final class EarningsStore {
                 + " m.earnings_per_use, m.earnings_per_token, m.monetized FROM {t}model_creator_earnings a"
                 + " JOIN {t}earnings_models m ON m.model_id = a.model_id WHERE a.model_id = ANY(:ids)");
         this.addToModels = t.sql("MERGE INTO {t}model_creator_earnings a USING (SELECT * FROM UNNEST("
-                + "CAST(:models AS VARCHAR(512) ARRAY), CAST(:uses AS BIGINT ARRAY), CAST(:counted AS BIGINT ARRAY),"
+                + "CAST(:models AS VARCHAR ARRAY), CAST(:uses AS BIGINT ARRAY), CAST(:counted AS BIGINT ARRAY),"
                 + " CAST(:tokens AS BIGINT ARRAY), CAST(:earnings AS NUMERIC(38, 12) ARRAY),"
                 + " CAST(:lastUsed AS TIMESTAMP WITH TIME ZONE ARRAY))"
                 + " AS v (model_id, uses, counted, tokens, earnings, last_used)) v ON a.model_id = v.model_id"
@@ -144,8 +144,8 @@ public final class EarningsStore {
                 + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used THEN v.last_used"
                 + " ELSE a.last_used_at END");
         String newDailyUsers = "INSERT INTO {t}model_daily_users (model_id, usage_day, user_id, creator_id)"
-                + " SELECT v.model_id, v.usage_day, v.user_id, v.creator_id FROM UNNEST(CAST(:models AS VARCHAR(512) ARRAY),"
-                + " CAST(:days AS DATE ARRAY), CAST(:users AS VARCHAR(512) ARRAY), CAST(:creators AS VARCHAR(512) ARRAY))"
+                + " SELECT v.model_id, v.usage_day, v.user_id, v.creator_id FROM UNNEST(CAST(:models AS VARCHAR ARRAY),"
+                + " CAST(:days AS DATE ARRAY), CAST(:users AS VARCHAR ARRAY), CAST(:creators AS VARCHAR ARRAY))"
                 + " AS v (model_id, usage_day, user_id, creator_id) WHERE NOT EXISTS (SELECT 1 FROM {t}model_daily_users d"
                 + " WHERE d.model_id = v.model_id AND d.usage_day = v.usage_day AND d.user_id = v.user_id)";
         // The rows an INSERT wrote: PostgreSQL returns them, H2 reads them from the data change
@@ -153,7 +153,7 @@ public final class EarningsStore {
         this.insertNewDailyUsers = t.sql(dialect == Dialect.POSTGRESQL ? newDailyUsers + " RETURNING model_id, usage_day"
                 : "SELECT model_id, usage_day FROM FINAL TABLE (" + newDailyUsers + ")");
         this.addToDays = t.sql("MERGE INTO {t}model_analytics d USING (SELECT * FROM UNNEST("
-                + "CAST(:models AS VARCHAR(512) ARRAY), CAST(:days AS DATE ARRAY), CAST(:creators AS VARCHAR(512) ARRAY),"
+                + "CAST(:models AS VARCHAR ARRAY), CAST(:days AS DATE ARRAY), CAST(:creators AS VARCHAR ARRAY),"
                 + " CAST(:uses AS BIGINT ARRAY), CAST(:counted AS BIGINT ARRAY), CAST(:earning AS BIGINT ARRAY),"
                 + " CAST(:tokens AS BIGINT ARRAY), CAST(:earnings AS NUMERIC(38, 12) ARRAY), CAST(:users AS BIGINT ARRAY))"
                 + " AS v (model_id, usage_day, creator_id, uses, counted_uses, earning_uses, tokens, earnings,"
@@ -519,9 +519,9 @@ public final class EarningsStore {
         // concurrent batches take the locks in the same order and cannot deadlock; then read each
         // model's figures and pricing as they stand under the lock. A model that is not there is
         // not registered.
-        // (Sorted here as well: H2 locks rows in the order its index scan meets them.)
-        List<String> modelIds = candidates.stream().map(p -> p.request.modelId()).distinct().sorted()
-                .collect(Collectors.toList());
+        // PostgreSQL sorts before it locks; H2 locks as its index lookup meets the rows, and it
+        // looks the values of `= ANY` up in sorted order. Either way every batch locks in one order.
+        List<String> modelIds = candidates.stream().map(p -> p.request.modelId()).distinct().collect(Collectors.toList());
         if (!modelIds.isEmpty()) {
             h.createQuery(lockModels).bindArray("ids", String.class, modelIds).mapTo(String.class).list();
         }
@@ -672,10 +672,12 @@ public final class EarningsStore {
      * strings (amounts as plain decimals) and are cast on the server.
      */
     private static final class UseRows {
-        static final String[] TYPES = {"VARCHAR(512)", "VARCHAR(512)", "VARCHAR(512)", "VARCHAR(512)", "BIGINT",
-            "VARCHAR(64)", "VARCHAR(512)", "TIMESTAMP WITH TIME ZONE", "BOOLEAN", "DATE", "TIMESTAMP WITH TIME ZONE",
+        // Text without a length: an explicit cast to VARCHAR(n) would cut a longer value without a
+        // word, where the insert into the column refuses it, as the one-use path does.
+        static final String[] TYPES = {"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT",
+            "VARCHAR", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "BOOLEAN", "DATE", "TIMESTAMP WITH TIME ZONE",
             "BIGINT", "BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "NUMERIC(15, 12)", "NUMERIC(15, 12)", "INTEGER",
-            "NUMERIC(38, 12)", "NUMERIC(38, 12)", "NUMERIC(38, 12)", "VARCHAR(32)", "VARCHAR(16384)"};
+            "NUMERIC(38, 12)", "NUMERIC(38, 12)", "NUMERIC(38, 12)", "VARCHAR", "VARCHAR"};
         final List<List<String>> columns = new ArrayList<>();
 
         UseRows() {
