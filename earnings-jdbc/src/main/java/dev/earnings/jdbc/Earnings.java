@@ -419,9 +419,10 @@ public final class Earnings implements AutoCloseable {
                     ds = owned;
                 }
                 Tables tables = Tables.in(schema);
-                Transactor tx = new Transactor(Jdbi.create(ds), maxAttempts);
+                Transactor untyped = new Transactor(Jdbi.create(ds), maxAttempts);
                 // Known before anything is migrated: another database is refused untouched.
-                Dialect dialect = dialect(tx);
+                Dialect dialect = dialect(untyped);
+                Transactor tx = untyped.on(dialect);
                 if (migrateOnStart) {
                     migrate(ds);
                 }

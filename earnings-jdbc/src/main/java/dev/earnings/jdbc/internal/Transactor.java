@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs units of work in READ COMMITTED transactions and retries the ones that failed for a
- * transient reason.
+ * Runs units of work in transactions and retries the ones that failed for a transient reason.
  *
- * <p>Correctness never depends on the isolation level: every write to a model's figures first
+ * <p>Writes run at the connection's own level (READ COMMITTED on the library's pools).
+ * Correctness never depends on the isolation level: every write to a model's figures first
  * locks the model's aggregate row, and unique constraints are the last word on eventIds and
  * ordinals. A retry therefore re-runs the whole unit, including its idempotency check, so a unit
  * whose commit was lost in transit is found on retry and not written twice.
@@ -33,20 +33,40 @@ public final class Transactor {
 
     private final Jdbi jdbi;
     private final int maxAttempts;
+    private final Dialect dialect;
 
     /**
-     * Creates a transactor.
+     * Creates a transactor for a database not yet identified: every transaction sets its
+     * isolation level through JDBC.
      *
      * @param jdbi where to run
      * @param maxAttempts attempts per unit, 1 or more
      */
     public Transactor(Jdbi jdbi, int maxAttempts) {
+        this(jdbi, maxAttempts, null);
+    }
+
+    private Transactor(Jdbi jdbi, int maxAttempts, Dialect dialect) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.maxAttempts = maxAttempts;
+        this.dialect = dialect;
     }
 
     /**
-     * Runs {@code work} in one transaction, retrying transient failures.
+     * This transactor, for a database now identified. On PostgreSQL a transaction that needs
+     * another isolation level than the connection's names it in its first statement: the JDBC
+     * way asks the server for the current level and sets it twice, three round trips.
+     *
+     * @param database the database
+     * @return the transactor
+     */
+    public Transactor on(Dialect database) {
+        return new Transactor(jdbi, maxAttempts, database);
+    }
+
+    /**
+     * Runs {@code work} in one transaction at the connection's isolation level (READ COMMITTED
+     * on pools the library creates), retrying transient failures.
      *
      * @param what what the unit does, for error messages
      * @param work the unit; it may throw project exceptions, which roll back and pass through
@@ -55,7 +75,7 @@ public final class Transactor {
      * @throws StorageException if the database failed for good or the retries ran out
      */
     public <T> T inTransaction(String what, HandleCallback<T, RuntimeException> work) {
-        return inTransaction(what, TransactionIsolationLevel.READ_COMMITTED, work);
+        return inTransaction(what, TransactionIsolationLevel.UNKNOWN, work);
     }
 
     /**
@@ -72,7 +92,7 @@ public final class Transactor {
         long deadline = System.nanoTime() + RETRY_BUDGET_NANOS;
         for (int attempt = 1; ; attempt++) {
             try {
-                return jdbi.inTransaction(isolation, work);
+                return run(isolation, work);
             } catch (EarningsException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -86,6 +106,20 @@ public final class Transactor {
                 backOff(what, attempt, e);
             }
         }
+    }
+
+    private <T> T run(TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
+        if (isolation == TransactionIsolationLevel.UNKNOWN) {
+            return jdbi.inTransaction(work);
+        }
+        if (dialect == Dialect.POSTGRESQL) {
+            String level = isolation.name().replace('_', ' ');
+            return jdbi.inTransaction(h -> {
+                h.execute("SET TRANSACTION ISOLATION LEVEL " + level);
+                return work.withHandle(h);
+            });
+        }
+        return jdbi.inTransaction(isolation, work);
     }
 
     /**
