@@ -103,9 +103,7 @@ public final class EarningsStore {
         this.findEvent = t.sql(USE_COLUMNS + " WHERE u.event_id = ?");
         this.lockAndCount = t.sql("UPDATE {t}model_creator_earnings SET total_uses = total_uses + 1,"
                 + " counted_uses = counted_uses + CASE WHEN creator_id = ? THEN ? ELSE 1 END WHERE model_id = ?");
-        this.readModelForUse = t.sql("SELECT a.counted_uses, m.creator_id, m.pricing_version, m.earnings_per_use,"
-                + " m.earnings_per_token, m.monetized FROM {t}model_creator_earnings a"
-                + " JOIN {t}earnings_models m ON m.model_id = a.model_id WHERE a.model_id = ?");
+        this.readModelForUse = t.sql(MODEL_STATE_SELECT + "a.model_id = ?");
         this.insertUse = t.sql(INSERT_USE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.addToAggregate = t.sql("UPDATE {t}model_creator_earnings SET total_tokens = total_tokens + ?,"
                 + " lifetime_earnings = lifetime_earnings + ?,"
@@ -130,9 +128,7 @@ public final class EarningsStore {
         this.insertUses = t.sql(INSERT_USE + " SELECT * FROM UNNEST(" + arrays + ")");
         this.lockModels = t.sql("SELECT model_id FROM {t}model_creator_earnings WHERE model_id = ANY(:ids)"
                 + " ORDER BY model_id FOR UPDATE");
-        this.readModelsForBatch = t.sql("SELECT a.model_id, a.counted_uses, m.creator_id, m.pricing_version,"
-                + " m.earnings_per_use, m.earnings_per_token, m.monetized FROM {t}model_creator_earnings a"
-                + " JOIN {t}earnings_models m ON m.model_id = a.model_id WHERE a.model_id = ANY(:ids)");
+        this.readModelsForBatch = t.sql(MODEL_STATE_SELECT + "a.model_id = ANY(:ids)");
         this.addToModels = t.sql("MERGE INTO {t}model_creator_earnings a USING (SELECT * FROM UNNEST("
                 + "CAST(:models AS VARCHAR ARRAY), CAST(:uses AS BIGINT ARRAY), CAST(:counted AS BIGINT ARRAY),"
                 + " CAST(:tokens AS BIGINT ARRAY), CAST(:earnings AS NUMERIC(38, 12) ARRAY),"
@@ -165,6 +161,11 @@ public final class EarningsStore {
                 + " earnings, unique_users) VALUES (v.model_id, v.usage_day, v.creator_id, v.uses, v.counted_uses,"
                 + " v.earning_uses, v.tokens, v.earnings, v.unique_users)");
     }
+
+    /** A model's figures and pricing as {@link #MODEL_STATE} reads them; the filter follows. */
+    private static final String MODEL_STATE_SELECT = "SELECT a.model_id, a.counted_uses, m.creator_id,"
+            + " m.pricing_version, m.earnings_per_use, m.earnings_per_token, m.monetized FROM {t}model_creator_earnings a"
+            + " JOIN {t}earnings_models m ON m.model_id = a.model_id WHERE ";
 
     /** The usage row's columns, in the order {@code bindUse} and {@code UseRows} give them. */
     private static final String INSERT_USE = "INSERT INTO {t}model_usage_logs (event_id, model_id, creator_id, user_id,"
@@ -625,14 +626,14 @@ public final class EarningsStore {
                 .map((rs, ctx) -> added[index.get(dayKey(rs.getString(1), rs.getObject(2, LocalDate.class)))]++)
                 .list();
         h.createUpdate(addToDays)
-                .bindArray("models", String.class, days.stream().map(d -> d.modelId).collect(Collectors.toList()))
-                .bindArray("days", String.class, days.stream().map(d -> d.day.toString()).collect(Collectors.toList()))
-                .bindArray("creators", String.class, days.stream().map(d -> d.creatorId).collect(Collectors.toList()))
-                .bindArray("uses", String.class, days.stream().map(d -> Long.toString(d.uses)).collect(Collectors.toList()))
-                .bindArray("counted", String.class, days.stream().map(d -> Long.toString(d.counted)).collect(Collectors.toList()))
-                .bindArray("earning", String.class, days.stream().map(d -> Long.toString(d.earning)).collect(Collectors.toList()))
-                .bindArray("tokens", String.class, days.stream().map(d -> Long.toString(d.tokens)).collect(Collectors.toList()))
-                .bindArray("earnings", String.class, days.stream().map(d -> d.earnings.toPlainString()).collect(Collectors.toList()))
+                .bindArray("models", String.class, column(days, d -> d.modelId))
+                .bindArray("days", String.class, column(days, d -> d.day.toString()))
+                .bindArray("creators", String.class, column(days, d -> d.creatorId))
+                .bindArray("uses", String.class, column(days, d -> Long.toString(d.uses)))
+                .bindArray("counted", String.class, column(days, d -> Long.toString(d.counted)))
+                .bindArray("earning", String.class, column(days, d -> Long.toString(d.earning)))
+                .bindArray("tokens", String.class, column(days, d -> Long.toString(d.tokens)))
+                .bindArray("earnings", String.class, column(days, d -> d.earnings.toPlainString()))
                 .bindArray("users", String.class, Arrays.stream(added).mapToObj(Long::toString).collect(Collectors.toList()))
                 .execute();
     }
@@ -640,13 +641,22 @@ public final class EarningsStore {
     /** Adds a batch's uses to each model's aggregate row, whose lock the batch holds: one statement. */
     private void addToModels(Handle h, List<ModelTotals> models) {
         h.createUpdate(addToModels)
-                .bindArray("models", String.class, models.stream().map(m -> m.modelId).collect(Collectors.toList()))
-                .bindArray("uses", String.class, models.stream().map(m -> Long.toString(m.uses)).collect(Collectors.toList()))
-                .bindArray("counted", String.class, models.stream().map(m -> Long.toString(m.counted)).collect(Collectors.toList()))
-                .bindArray("tokens", String.class, models.stream().map(m -> Long.toString(m.tokens)).collect(Collectors.toList()))
-                .bindArray("earnings", String.class, models.stream().map(m -> m.earnings.toPlainString()).collect(Collectors.toList()))
-                .bindArray("lastUsed", String.class, models.stream().map(m -> m.lastUsed.toString()).collect(Collectors.toList()))
+                .bindArray("models", String.class, column(models, m -> m.modelId))
+                .bindArray("uses", String.class, column(models, m -> Long.toString(m.uses)))
+                .bindArray("counted", String.class, column(models, m -> Long.toString(m.counted)))
+                .bindArray("tokens", String.class, column(models, m -> Long.toString(m.tokens)))
+                .bindArray("earnings", String.class, column(models, m -> m.earnings.toPlainString()))
+                .bindArray("lastUsed", String.class, column(models, m -> m.lastUsed.toString()))
                 .execute();
+    }
+
+    /** One column of a batch statement: a value of each item, as text. */
+    private static <T> List<String> column(List<T> items, java.util.function.Function<T, String> value) {
+        List<String> values = new ArrayList<>(items.size());
+        for (T item : items) {
+            values.add(value.apply(item));
+        }
+        return values;
     }
 
     private static String dayKey(String modelId, LocalDate day) {

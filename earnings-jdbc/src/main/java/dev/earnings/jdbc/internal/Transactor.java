@@ -31,6 +31,9 @@ public final class Transactor {
      */
     private static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+    /** Stands for "whatever level the connection has": nothing is asked or set. */
+    private static final TransactionIsolationLevel CONNECTION_LEVEL = TransactionIsolationLevel.UNKNOWN;
+
     private final Jdbi jdbi;
     private final int maxAttempts;
     private final Dialect dialect;
@@ -75,7 +78,7 @@ public final class Transactor {
      * @throws StorageException if the database failed for good or the retries ran out
      */
     public <T> T inTransaction(String what, HandleCallback<T, RuntimeException> work) {
-        return inTransaction(what, TransactionIsolationLevel.UNKNOWN, work);
+        return inTransaction(what, CONNECTION_LEVEL, work);
     }
 
     /**
@@ -109,7 +112,7 @@ public final class Transactor {
     }
 
     private <T> T run(TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
-        if (isolation == TransactionIsolationLevel.UNKNOWN) {
+        if (isolation == CONNECTION_LEVEL) {
             return jdbi.inTransaction(work);
         }
         if (dialect == Dialect.POSTGRESQL) {
