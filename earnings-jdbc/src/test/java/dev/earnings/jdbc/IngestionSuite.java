@@ -410,6 +410,58 @@ abstract class IngestionSuite extends DatabaseSuite {
     }
 
     @Test
+    void asyncRecorder_keepsEachThreadsOrderPerModel_acrossWritersAndSmallGroups() throws Exception {
+        int threads = 4;
+        int perThread = 240;
+        List<String> models = new ArrayList<>();
+        for (int m = 0; m < 6; m++) {
+            models.add(newModel("creator-order-" + (m % 2), "0.01", "0"));
+        }
+        // Three writers and groups of seven: the uses of one thread for one model travel in many
+        // groups, beside other models' groups on other writers.
+        AsyncRecorder.Options options = AsyncRecorder.Options.defaults().writers(3).groups(7, Duration.ofMillis(1));
+        List<List<CompletableFuture<RecordedUse>>> submitted = new ArrayList<>();
+        try (AsyncRecorder recorder = earnings.asyncRecorder(options)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<List<CompletableFuture<RecordedUse>>>> work = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    work.add(pool.submit(() -> {
+                        List<CompletableFuture<RecordedUse>> mine = new ArrayList<>();
+                        for (int i = 0; i < perThread; i++) {
+                            mine.add(recorder.logModelUsage("user-" + thread, models.get((i * 5 + thread) % models.size()),
+                                    i, "chat", null));
+                        }
+                        return mine;
+                    }));
+                }
+                for (Future<List<CompletableFuture<RecordedUse>>> w : work) {
+                    submitted.add(w.get(5, TimeUnit.MINUTES));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        for (int t = 0; t < threads; t++) {
+            for (String modelId : models) {
+                List<Long> ordinals = submitted.get(t).stream().map(CompletableFuture::join)
+                        .filter(use -> use.modelId().equals(modelId)).map(use -> use.useOrdinal().getAsLong())
+                        .collect(Collectors.toList());
+                assertThat(ordinals).as("ordinals of thread %d's uses of %s, in submission order", t, modelId)
+                        .isNotEmpty().isSorted().doesNotHaveDuplicates();
+            }
+        }
+        for (String modelId : models) {
+            List<Long> stored = db.jdbi.withHandle(h -> h.createQuery("SELECT use_ordinal FROM "
+                    + db.table("model_usage_logs") + " WHERE model_id = ? ORDER BY use_ordinal").bind(0, modelId)
+                    .mapTo(Long.class).list());
+            assertThat(stored).as("ordinals of %s", modelId).hasSize(threads * perThread / models.size())
+                    .isEqualTo(java.util.stream.LongStream.rangeClosed(1, stored.size()).boxed().collect(Collectors.toList()));
+        }
+    }
+
+    @Test
     void asyncRecorder_fullQueueUnderTheRejectPolicy_failsTheFutureWithoutThrowing() throws Exception {
         String modelId = newModel("creator-1", "0.01", "0");
         AsyncRecorder.Options options = AsyncRecorder.Options.defaults().queue(2, false).groups(1, Duration.ZERO);
