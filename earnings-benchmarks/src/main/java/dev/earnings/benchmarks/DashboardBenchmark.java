@@ -48,7 +48,13 @@ public final class DashboardBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = IngestionBenchmark.Options.parse(args);
-        List<String> databases = Arrays.asList(options.getOrDefault("databases", "postgresql,h2").split(","));
+        run(Arrays.asList(options.getOrDefault("databases", "postgresql,h2").split(",")), options);
+    }
+
+    /**
+     * Times the dashboards at each size on each database; throws if the generated data does not verify.
+     */
+    static void run(List<String> databases, Map<String, String> options) throws Exception {
         long[] sizes = Arrays.stream(options.getOrDefault("rows", "1000000,10000000").split(",")).mapToLong(Long::parseLong)
                 .toArray();
         System.out.printf("Dashboard benchmark: Java %s, %d cores%n", System.getProperty("java.version"),

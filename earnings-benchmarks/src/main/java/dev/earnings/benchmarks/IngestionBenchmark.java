@@ -80,7 +80,18 @@ public final class IngestionBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = Options.parse(args);
+        if (!run(Options.parse(args))) {
+            System.out.println("FAILED: verifyIntegrity() found drift; see above");
+            System.exit(2);
+        }
+    }
+
+    /**
+     * Runs the warm-up round and the measured round.
+     *
+     * @return whether {@code verifyIntegrity()} was clean after every scenario
+     */
+    static boolean run(Map<String, String> options) throws Exception {
         int uses = Integer.parseInt(options.getOrDefault("uses", "20000"));
         int threads = Integer.parseInt(options.getOrDefault("threads", "8"));
         List<String> databases = Arrays.asList(options.getOrDefault("databases", "h2,postgresql").split(","));
@@ -105,10 +116,7 @@ public final class IngestionBenchmark {
                 }
             }
         }
-        if (drift) {
-            System.out.println("FAILED: verifyIntegrity() found drift; see above");
-            System.exit(2);
-        }
+        return !drift;
     }
 
     static Target open(String database, Map<String, String> options, String purpose) {
