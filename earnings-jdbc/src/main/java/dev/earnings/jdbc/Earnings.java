@@ -431,7 +431,7 @@ public final class Earnings implements AutoCloseable {
                 TransactionIsolationLevel snapshot = dialect.snapshotIsolation();
                 Reports reports = Reports.open(tx, tables, calculator, clock, snapshot);
                 PayoutStore payoutStore = new PayoutStore(tx, tables, reports, clock, calculator.currency());
-                return new Earnings(calculator, store, new IntegrityChecker(tx, tables, snapshot), reports, payoutStore,
+                return new Earnings(calculator, store, new IntegrityChecker(tx, tables, dialect), reports, payoutStore,
                         owned);
             } catch (RuntimeException e) {
                 if (owned != null) {

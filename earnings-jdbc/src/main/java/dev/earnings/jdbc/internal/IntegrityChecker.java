@@ -30,18 +30,30 @@ public final class IntegrityChecker {
     private final Transactor tx;
     private final Tables t;
     private final TransactionIsolationLevel isolation;
+    private final String dailyUsersWithoutUse;
 
     /**
      * Creates the checker.
      *
      * @param tx the transaction runner
      * @param tables the schema's tables
-     * @param isolation the level at which this database reads one snapshot
+     * @param dialect the database, which names the level at which it reads one snapshot and how
+     *     it best finds the daily users that have no use
      */
-    public IntegrityChecker(Transactor tx, Tables tables, TransactionIsolationLevel isolation) {
+    public IntegrityChecker(Transactor tx, Tables tables, Dialect dialect) {
         this.tx = tx;
         this.t = tables;
-        this.isolation = isolation;
+        this.isolation = dialect.snapshotIsolation();
+        // The same set difference, written for each planner: PostgreSQL runs NOT EXISTS as a hash
+        // anti-join; H2 runs it as one index probe per daily user, each scanning the model's rows
+        // (309 s at a million rows), while it computes EXCEPT over the two sets in 30 s.
+        this.dailyUsersWithoutUse = tables.sql(dialect == Dialect.POSTGRESQL
+                ? "SELECT d.model_id, d.usage_day, COUNT(*) FROM {t}model_daily_users d WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM {t}model_usage_logs u WHERE u.model_id = d.model_id"
+                        + " AND u.usage_day = d.usage_day AND u.user_id = d.user_id) GROUP BY d.model_id, d.usage_day"
+                : "SELECT model_id, usage_day, COUNT(*) FROM (SELECT model_id, usage_day, user_id FROM {t}model_daily_users"
+                        + " EXCEPT SELECT model_id, usage_day, user_id FROM {t}model_usage_logs) x"
+                        + " GROUP BY model_id, usage_day");
     }
 
     /**
@@ -86,9 +98,7 @@ public final class IntegrityChecker {
                 DAY_FIGURES.length, true);
         compare(drifts, storedDays, rowDays, DAY_FIGURES);
         // Equal counts and no user without a use of that day mean the two sets of users are equal.
-        h.createQuery(t.sql("SELECT d.model_id, d.usage_day, COUNT(*) FROM {t}model_daily_users d WHERE NOT EXISTS"
-                + " (SELECT 1 FROM {t}model_usage_logs u WHERE u.model_id = d.model_id AND u.usage_day = d.usage_day"
-                + " AND u.user_id = d.user_id) GROUP BY d.model_id, d.usage_day"))
+        h.createQuery(dailyUsersWithoutUse)
                 .map((rs, ctx) -> new Drift(rs.getString(1), Optional.of(rs.getObject(2, LocalDate.class)),
                         "daily_users_without_use", BigDecimal.ZERO, Optional.of(rs.getBigDecimal(3))))
                 .forEach(drifts::add);
