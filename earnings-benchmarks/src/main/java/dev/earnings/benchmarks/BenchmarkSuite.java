@@ -30,8 +30,15 @@ public final class BenchmarkSuite {
             System.exit(2);
         }
         System.out.println();
-        // Throws, and so ends the run with a non-zero status, if the generated rows do not verify.
-        DashboardBenchmark.run(Arrays.asList(options.getOrDefault("dashboard-databases", "postgresql").split(",")), options);
+        try {
+            DashboardBenchmark.run(Arrays.asList(options.getOrDefault("dashboard-databases", "postgresql").split(",")),
+                    options);
+        } catch (IllegalStateException e) {
+            // The generated rows did not verify, or a timed call failed.
+            e.printStackTrace();
+            System.out.println("FAILED: " + e.getMessage());
+            System.exit(2);
+        }
         System.out.printf("%nBenchmark suite done in %.0f s%n", (System.nanoTime() - started) / 1e9);
     }
 }

@@ -413,12 +413,17 @@ abstract class IngestionSuite extends DatabaseSuite {
     void asyncRecorder_keepsEachThreadsOrderPerModel_acrossWritersAndSmallGroups() throws Exception {
         int threads = 4;
         int perThread = 240;
+        // Two models for each of three writers (the recorder gives a model to the writer its id's
+        // hash names), and groups of seven: the uses of one thread for one model travel in many
+        // groups, beside other models' groups on the same writer and on the other writers.
         List<String> models = new ArrayList<>();
-        for (int m = 0; m < 6; m++) {
-            models.add(newModel("creator-order-" + (m % 2), "0.01", "0"));
+        int[] perWriter = new int[3];
+        while (models.size() < 6) {
+            String modelId = newModel("creator-order-" + (models.size() % 2), "0.01", "0");
+            if (perWriter[Math.floorMod(modelId.hashCode(), 3)]++ < 2) {
+                models.add(modelId);
+            }
         }
-        // Three writers and groups of seven: the uses of one thread for one model travel in many
-        // groups, beside other models' groups on other writers.
         AsyncRecorder.Options options = AsyncRecorder.Options.defaults().writers(3).groups(7, Duration.ofMillis(1));
         List<List<CompletableFuture<RecordedUse>>> submitted = new ArrayList<>();
         try (AsyncRecorder recorder = earnings.asyncRecorder(options)) {
