@@ -1,6 +1,7 @@
 package dev.earnings.benchmarks;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,7 +22,8 @@ public final class BenchmarkSuite {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = IngestionBenchmark.Options.parse(args);
+        Map<String, String> options = IngestionBenchmark.Options.parse(args, IngestionBenchmark.Options.INGESTION,
+                DashboardBenchmark.OPTIONS, List.of("dashboard-databases"));
         long started = System.nanoTime();
         boolean clean = IngestionBenchmark.run(options);
         if (!clean) {

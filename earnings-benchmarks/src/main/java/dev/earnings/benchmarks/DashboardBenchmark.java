@@ -42,12 +42,14 @@ public final class DashboardBenchmark {
     static final int MODELS = 1000;
     static final int CREATORS = 200;
     static final int CHUNK = 1_000_000;
+    /** The options of the dashboard part besides the databases; the suite takes them too. */
+    static final List<String> OPTIONS = List.of("rows");
 
     private DashboardBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = IngestionBenchmark.Options.parse(args);
+        Map<String, String> options = IngestionBenchmark.Options.parse(args, List.of("databases"), OPTIONS);
         run(Arrays.asList(options.getOrDefault("databases", "postgresql,h2").split(",")), options);
     }
 

@@ -80,7 +80,7 @@ public final class IngestionBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (!run(Options.parse(args))) {
+        if (!run(Options.parse(args, Options.INGESTION))) {
             System.out.println("FAILED: verifyIntegrity() found drift; see above");
             System.exit(2);
         }
@@ -551,13 +551,33 @@ public final class IngestionBenchmark {
         private Options() {
         }
 
-        static Map<String, String> parse(String[] args) {
+        /** The options of the ingestion part; the suite takes them too. */
+        static final List<String> INGESTION = List.of("uses", "threads", "databases", "scenarios", "contenders",
+                "async-writers", "async-group", "warmup-uses");
+        /** Where PostgreSQL is; every benchmark takes them. */
+        static final List<String> POSTGRES = List.of("pg-url", "pg-user", "pg-password");
+
+        /**
+         * Reads {@code --name=value} arguments, refusing any name not in {@code known}, so that a
+         * misspelt option stops the run instead of being ignored.
+         */
+        @SafeVarargs
+        static Map<String, String> parse(String[] args, List<String>... known) {
+            List<String> names = new ArrayList<>(POSTGRES);
+            for (List<String> k : known) {
+                names.addAll(k);
+            }
             Map<String, String> options = new LinkedHashMap<>();
             for (String arg : args) {
                 if (!arg.startsWith("--") || !arg.contains("=")) {
                     throw new IllegalArgumentException("options look like --uses=20000, not " + arg);
                 }
-                options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+                String name = arg.substring(2, arg.indexOf('='));
+                if (!names.contains(name)) {
+                    throw new IllegalArgumentException("unknown option --" + name + "; allowed: --"
+                            + String.join(", --", names));
+                }
+                options.put(name, arg.substring(arg.indexOf('=') + 1));
             }
             return options;
         }

@@ -40,7 +40,8 @@ public final class SustainedAsyncBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = IngestionBenchmark.Options.parse(args);
+        Map<String, String> options = IngestionBenchmark.Options.parse(args,
+                List.of("seconds", "threads", "models", "database"));
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "180"));
         int threads = Integer.parseInt(options.getOrDefault("threads", "8"));
         int models = Integer.parseInt(options.getOrDefault("models", "1000"));
