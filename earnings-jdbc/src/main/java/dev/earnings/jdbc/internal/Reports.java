@@ -214,7 +214,7 @@ public final class Reports {
         final Optional<String> modelId;
         final Map<String, long[]> counts = new HashMap<>();
         final Map<String, BigDecimal> earnings = new HashMap<>();
-        final Map<LocalDate, long[]> dayUses = new HashMap<>();
+        final Map<LocalDate, Long> dayUses = new HashMap<>();
         final Map<LocalDate, BigDecimal> dayEarnings = new HashMap<>();
         final Map<String, Long> countedUses = new HashMap<>();
         final long[] byStatus = new long[PayoutStatus.values().length];
@@ -239,7 +239,7 @@ public final class Reports {
                     break;
                 case "day":
                     LocalDate day = rs.getObject("d", LocalDate.class);
-                    dayUses.put(day, new long[] {n1});
+                    dayUses.put(day, n1);
                     dayEarnings.put(day, amount);
                     break;
                 case "previous":
@@ -454,26 +454,26 @@ public final class Reports {
     // ---------------------------------------------------------------- helpers
 
     private List<TrendPoint> trend(Handle h, Filter filter, DateRange range, Granularity granularity) {
-        Map<LocalDate, long[]> uses = new HashMap<>();
+        Map<LocalDate, Long> uses = new HashMap<>();
         Map<LocalDate, BigDecimal> earnings = new HashMap<>();
         filter.bind(h.createQuery(t.sql("SELECT usage_day, SUM(uses), SUM(earnings) FROM {t}model_analytics"
                 + " WHERE creator_id = ?" + filter.sql() + " AND usage_day >= ? AND usage_day < ? GROUP BY usage_day")), range)
                 .map((rs, ctx) -> {
                     LocalDate day = rs.getObject(1, LocalDate.class);
-                    uses.put(day, new long[] {rs.getLong(2)});
+                    uses.put(day, rs.getLong(2));
                     return earnings.put(day, rs.getBigDecimal(3));
                 }).list();
         return trendOf(uses, earnings, range, granularity);
     }
 
     /** Days' figures gathered into the trend's buckets, every bucket present, empty ones zero. */
-    private List<TrendPoint> trendOf(Map<LocalDate, long[]> dayUses, Map<LocalDate, BigDecimal> dayEarnings, DateRange range,
+    private List<TrendPoint> trendOf(Map<LocalDate, Long> dayUses, Map<LocalDate, BigDecimal> dayEarnings, DateRange range,
             Granularity granularity) {
         Map<LocalDate, BigDecimal> earnings = new TreeMap<>();
         Map<LocalDate, Long> uses = new HashMap<>();
         dayUses.forEach((day, n) -> {
             LocalDate bucket = granularity.bucketOf(day);
-            uses.merge(bucket, n[0], Long::sum);
+            uses.merge(bucket, n, Long::sum);
             earnings.merge(bucket, dayEarnings.get(day), BigDecimal::add);
         });
         Map<LocalDate, TrendPoint> points = new LinkedHashMap<>();
