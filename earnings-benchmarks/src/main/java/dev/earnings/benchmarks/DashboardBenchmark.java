@@ -2,6 +2,7 @@ package dev.earnings.benchmarks;
 
 import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.Caller;
+import dev.earnings.jdbc.CreatorsOverviewQuery;
 import dev.earnings.jdbc.CreatorDashboard;
 import dev.earnings.jdbc.CreatorOverview;
 import dev.earnings.jdbc.DashboardQuery;
@@ -178,8 +179,7 @@ public final class DashboardBenchmark {
         });
         long[] raw = repeat(23, 3, i -> rawDashboard(target, "c" + (i * 37 % CREATORS)));
         Caller admin = Caller.admin("bench");
-        long[] overview = repeat(55, 5, i -> earnings.admin().creatorsOverview(admin, ReportPeriod.lastDays(30),
-                CreatorOverview.Sort.LIFETIME_EARNINGS, true, i % 4, 50));
+        long[] overview = repeat(55, 5, i -> earnings.admin().creatorsOverview(admin, CreatorsOverviewQuery.of(ReportPeriod.lastDays(30)).sortedBy(CreatorOverview.Sort.LIFETIME_EARNINGS, true).page(i % 4, 50)));
         long[] rawOverview = repeat(4, 1, i -> rawOverview(target, i));
         System.out.printf("%-44s %10s %10s %8s%n", "call", "p50 ms", "p99 ms", "runs");
         line("creator dashboard (last 30 days)", dashboard);

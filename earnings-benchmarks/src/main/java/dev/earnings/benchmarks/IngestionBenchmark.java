@@ -146,9 +146,10 @@ public final class IngestionBenchmark {
                         : skipped("3 logModelUsage"));
                 results.add(contenders.contains("4") ? batch(earnings, register(earnings, workload, "batch"), threads)
                         : skipped("4 logModelUsageBatch"));
-                AsyncRecorder.Options asyncOptions = AsyncRecorder.Options.defaults()
+                AsyncRecorder.Options asyncOptions = AsyncRecorder.Options.builder()
                         .writers(Integer.parseInt(options.getOrDefault("async-writers", "4")))
-                        .groups(Integer.parseInt(options.getOrDefault("async-group", "500")), java.time.Duration.ofMillis(10));
+                        .maxBatch(Integer.parseInt(options.getOrDefault("async-group", "500")))
+                        .flushInterval(java.time.Duration.ofMillis(10)).build();
                 results.add(contenders.contains("5") ? async(earnings, register(earnings, workload, "async"), threads, asyncOptions)
                         : skipped("5 AsyncRecorder"));
                 IntegrityReport integrity = earnings.verifyIntegrity();

@@ -1,6 +1,7 @@
 package dev.earnings.jdbc;
 
-import dev.earnings.jdbc.internal.Reports;
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.jdbc.internal.AdminReports;
 
 /**
  * What admins see across the platform. Every call requires an admin {@link Caller}; creators are
@@ -9,9 +10,9 @@ import dev.earnings.jdbc.internal.Reports;
  * <p>Obtained from {@link Earnings#admin()}.
  */
 public final class Admin {
-    private final Reports reports;
+    private final AdminReports reports;
 
-    Admin(Reports reports) {
+    Admin(AdminReports reports) {
         this.reports = reports;
     }
 
@@ -30,20 +31,17 @@ public final class Admin {
 
     /**
      * Every creator with lifetime and period earnings, uses, models and balance, one page at a time.
+     * The balance shown and the balance sorted by are one expression, the one payouts check.
      *
      * @param caller an admin
-     * @param period the days of the period figures
-     * @param sort what to sort by; ties are broken by creator id
-     * @param descending whether largest first
-     * @param page the page, from 0
-     * @param pageSize 1 to 500
+     * @param query the period of the period figures, the sort (ties broken by creator id) and the page
      * @return the page
      * @throws AccessDeniedException if the caller is not an admin
+     * @throws InvalidInputException if the query is missing
      * @throws StorageException if the database fails
      */
-    public Page<CreatorOverview> creatorsOverview(Caller caller, ReportPeriod period, CreatorOverview.Sort sort,
-            boolean descending, int page, int pageSize) {
-        return reports.creatorsOverview(caller, period, sort, descending, page, pageSize);
+    public Page<CreatorOverview> creatorsOverview(Caller caller, CreatorsOverviewQuery query) {
+        return reports.creatorsOverview(caller, query);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.InvalidInputException;
-import dev.earnings.jdbc.internal.Reports;
+import dev.earnings.jdbc.internal.CreatorReports;
 
 /**
  * What creators see: their dashboard, their models' reports and their balance.
@@ -11,9 +11,9 @@ import dev.earnings.jdbc.internal.Reports;
  * and daily rollups, so a dashboard costs the same at ten million uses as at ten.
  */
 public final class Analytics {
-    private final Reports reports;
+    private final CreatorReports reports;
 
-    Analytics(Reports reports) {
+    Analytics(CreatorReports reports) {
         this.reports = reports;
     }
 

@@ -2,8 +2,9 @@ package dev.earnings.jdbc;
 
 import dev.earnings.core.EarningsException;
 import dev.earnings.core.InvalidConfigurationException;
-import dev.earnings.jdbc.internal.EarningsStore;
-import dev.earnings.jdbc.internal.EventIds;
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.jdbc.internal.Recording;
+import dev.earnings.jdbc.internal.UsageWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,32 +25,39 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each model belongs to one of several writer threads (by hash), so a model's uses are written
  * in the order they were submitted while different models are written in parallel. A future
- * completes only once its use is durably committed (or is answered as a replay). It
- * completes exceptionally, never by throwing into the caller's thread, when the use is invalid, when
- * the queue rejects it, or when its group could not be written after the retries; then nothing of
- * that group was written, and the {@link Options#failureListener listener} hears about it.
- * {@link #close()} stops accepting new uses
- * and waits until every accepted one is written or failed.
+ * completes only once its use is durably committed (or is answered as a replay). It completes
+ * exceptionally, never by throwing into the caller's thread, when the use is invalid, when the
+ * queue rejects it, or when its group could not be written within the library's retries (the
+ * same attempts and time budget as every other call; the recorder adds none of its own); then
+ * nothing of it was written, and the {@link Options.Builder#failureListener listener} hears about
+ * it. A group that fails for good is written again use by use, so one bad use cannot fail the
+ * others.
+ *
+ * <p>{@link #close()} stops accepting new uses and waits until every accepted one is written or
+ * failed, for at most the {@link Options.Builder#closeTimeout close timeout}; uses still queued
+ * then fail with {@link RejectedUseException} (they were not written: submit them again, or
+ * record them with their eventIds).
  *
  * <p>Obtained from {@link Earnings#asyncRecorder(Options)}; thread-safe.
  */
 public final class AsyncRecorder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncRecorder.class);
 
-    private final EarningsStore store;
+    private final Recording recording;
     private final Options options;
     private final List<BlockingQueue<Submitted>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private final int perQueue;
     private final ReentrantReadWriteLock accepting = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private volatile boolean abandoned;
 
     /** A queued use, with its eventId fixed at submit so retries of its group never write it twice. */
-    private record Submitted(UsageRequest request, String eventId, CompletableFuture<RecordedUse> future) {
+    private record Submitted(UsageWriter.Pending pending, CompletableFuture<RecordedUse> future) {
     }
 
-    AsyncRecorder(EarningsStore store, Options options) {
-        this.store = store;
+    AsyncRecorder(Recording recording, Options options) {
+        this.recording = recording;
         this.options = options;
         // One queue and writer per partition; a model always maps to the same partition, so its uses
         // are written in submission order while different models are written in parallel.
@@ -70,14 +78,13 @@ public final class AsyncRecorder implements AutoCloseable {
      * @param request the use
      * @return a future of the recorded use; it fails with the project exception that stopped it
      */
-    public CompletableFuture<RecordedUse> submit(UsageRequest request) {
+    public CompletableFuture<RecordedUse> submit(@Nullable UsageRequest request) {
         CompletableFuture<RecordedUse> future = new CompletableFuture<>();
         if (request == null) {
-            future.completeExceptionally(new dev.earnings.core.InvalidInputException("request",
-                    "request is missing; allowed: a UsageRequest"));
+            future.completeExceptionally(new InvalidInputException("request", "request is missing; allowed: a UsageRequest"));
             return future;
         }
-        Submitted item = new Submitted(request, request.eventId().orElseGet(() -> EventIds.next()), future);
+        Submitted item = new Submitted(UsageWriter.Pending.of(request), future);
         BlockingQueue<Submitted> queue = queues.get(Math.floorMod(request.modelId().hashCode(), queues.size()));
         // Held while enqueuing, so close() cannot slip between the check and the enqueue and leave
         // a use in the queue that nobody will write.
@@ -114,7 +121,7 @@ public final class AsyncRecorder implements AutoCloseable {
      * @return a future of the recorded use
      */
     public CompletableFuture<RecordedUse> logModelUsage(String userId, String modelId, long tokensConsumed,
-            String usageType, Map<String, ?> metadata) {
+            String usageType, @Nullable Map<String, ?> metadata) {
         try {
             return submit(UsageRequest.builder(userId, modelId).tokensConsumed(tokensConsumed).usageType(usageType)
                     .metadata(metadata).build());
@@ -133,7 +140,9 @@ public final class AsyncRecorder implements AutoCloseable {
     }
 
     /**
-     * Stops accepting uses and waits until every accepted use is written or failed.
+     * Stops accepting uses and waits, for at most the close timeout, until every accepted use is
+     * written or failed. Uses still queued after the timeout fail with {@link RejectedUseException}
+     * and are not written; a group already in its transaction completes its futures when it ends.
      */
     @Override
     public void close() {
@@ -143,20 +152,40 @@ public final class AsyncRecorder implements AutoCloseable {
         } finally {
             accepting.writeLock().unlock();
         }
+        long deadline = System.nanoTime() + options.closeTimeout.toNanos();
         boolean interrupted = false;
         for (Thread writer : writers) {
             // A callback running on a writer thread may close the recorder; that thread cannot wait for itself.
             while (writer != Thread.currentThread() && writer.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
                 try {
-                    writer.join();
+                    TimeUnit.NANOSECONDS.timedJoin(writer, left);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
         }
+        if (writers.stream().anyMatch(w -> w != Thread.currentThread() && w.isAlive())) {
+            abandoned = true;
+            for (BlockingQueue<Submitted> queue : queues) {
+                List<Submitted> left = new ArrayList<>();
+                queue.drainTo(left);
+                left.forEach(AsyncRecorder::abandon);
+            }
+            LOG.warn("the recorder closed after its timeout of {} ms with uses not written; their futures failed",
+                    options.closeTimeout.toMillis());
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void abandon(Submitted s) {
+        s.future.completeExceptionally(new RejectedUseException("the recorder closed before use '" + s.pending.eventId()
+                + "' was written, and it was not recorded; allowed: record it again with its eventId"));
     }
 
     private void run(BlockingQueue<Submitted> queue) {
@@ -189,7 +218,8 @@ public final class AsyncRecorder implements AutoCloseable {
                 }
             } catch (RuntimeException | Error e) {
                 // Whatever went wrong, every use of the group gets its answer, and the writer lives on.
-                fail(group, e);
+                fail(group, e instanceof EarningsException ? (EarningsException) e
+                        : new StorageException("writing uses failed (" + e.getClass().getSimpleName() + ")", e, false));
             } finally {
                 group.clear();
             }
@@ -197,42 +227,40 @@ public final class AsyncRecorder implements AutoCloseable {
     }
 
     private void flush(List<Submitted> group) {
-        List<UsageRequest> requests = new ArrayList<>(group.size());
-        String[] eventIds = new String[group.size()];
-        for (int i = 0; i < group.size(); i++) {
-            requests.add(group.get(i).request);
-            eventIds[i] = group.get(i).eventId;
+        if (abandoned) {
+            group.forEach(AsyncRecorder::abandon);
+            return;
         }
-        RuntimeException last = null;
-        for (int attempt = 1; attempt <= options.flushAttempts; attempt++) {
-            try {
-                // From the second attempt on, the first may have committed before it failed: look
-                // the ids up, so those uses are answered as replays instead of written again.
-                BatchResult result = store.logUsageBatch(requests, eventIds, attempt > 1);
-                for (BatchResult.Item item : result.items()) {
-                    CompletableFuture<RecordedUse> future = group.get(item.index()).future;
-                    if (item.use().isPresent()) {
-                        future.complete(item.use().get());
-                    } else {
-                        future.completeExceptionally(item.error().get());
-                    }
-                }
-                return;
-            } catch (RuntimeException e) {
-                last = e;
-                LOG.warn("writing {} uses failed on attempt {} of {}: {}", group.size(), attempt, options.flushAttempts,
-                        e.getMessage());
-                if (attempt < options.flushAttempts) {
-                    sleepQuietly(Math.min(1_000L, 50L << attempt));
+        List<UsageWriter.Pending> uses = new ArrayList<>(group.size());
+        group.forEach(s -> uses.add(s.pending));
+        List<Recording.Outcome> outcomes = recording.group(uses);
+        List<Submitted> failed = new ArrayList<>();
+        StorageException failure = null;
+        for (int i = 0; i < group.size(); i++) {
+            Recording.Outcome outcome = outcomes.get(i);
+            if (outcome.failure() != null) {
+                failed.add(group.get(i));
+                failure = outcome.failure();
+            }
+        }
+        if (failure != null) {
+            LOG.warn("writing {} of {} uses failed: {}", failed.size(), group.size(), failure.getMessage());
+            fail(failed, failure);
+        }
+        for (int i = 0; i < group.size(); i++) {
+            BatchResult.Item item = outcomes.get(i).item();
+            if (item != null) {
+                CompletableFuture<RecordedUse> future = group.get(i).future;
+                if (item.use().isPresent()) {
+                    future.complete(item.use().get());
+                } else {
+                    future.completeExceptionally(item.error().get());
                 }
             }
         }
-        fail(group, last);
     }
 
-    private void fail(List<Submitted> group, Throwable cause) {
-        EarningsException failure = cause instanceof EarningsException ? (EarningsException) cause
-                : new StorageException("writing uses failed: " + cause, cause, false);
+    private void fail(List<Submitted> group, EarningsException failure) {
         // The listener hears first, so whoever waits on a future sees the failure already reported.
         try {
             options.failureListener.accept(new FlushFailure(group.size(), failure));
@@ -242,15 +270,7 @@ public final class AsyncRecorder implements AutoCloseable {
         for (Submitted s : group) {
             // Each future carries its own use's eventId, to retry with.
             s.future.completeExceptionally(failure instanceof StorageException
-                    ? ((StorageException) failure).withEventId(s.eventId) : failure);
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(millis / 2, millis + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+                    ? ((StorageException) failure).withEventId(s.pending.eventId()) : failure);
         }
     }
 
@@ -264,107 +284,255 @@ public final class AsyncRecorder implements AutoCloseable {
     }
 
     /**
-     * How the recorder queues and writes.
-     *
-     * @param capacity the most uses waiting at once, 1 to 1,000,000, shared evenly by the writers (each
-     *     writer's queue holds {@code capacity / writers}, at least 1); default 10,000
-     * @param maxBatch the most uses per transaction, 1 to 10,000; default 500
-     * @param flushInterval the longest a use waits for its group to fill; default 10 ms
-     * @param blockWhenFull when the queue is full: wait for room ({@code true}, default) or fail the
-     *     use's future with {@link RejectedUseException}
-     * @param flushAttempts attempts to write a group before its futures fail, 1 to 10; default 3
-     * @param failureListener hears about every group that could not be written; default logs nothing more
-     * @param writers writer threads, 1 to 64, each owning the models that hash to it; default 4
+     * How the recorder queues and writes; immutable. Start from {@link #defaults()} or
+     * {@link #builder()}.
      */
-    public record Options(int capacity, int maxBatch, Duration flushInterval, boolean blockWhenFull, int flushAttempts,
-            Consumer<FlushFailure> failureListener, int writers) {
+    public static final class Options {
+        private final int capacity;
+        private final int maxBatch;
+        private final Duration flushInterval;
+        private final boolean blockWhenFull;
+        private final Consumer<FlushFailure> failureListener;
+        private final int writers;
+        private final Duration closeTimeout;
 
-        /**
-         * Checks every setting.
-         *
-         * @param capacity queue capacity
-         * @param maxBatch uses per transaction
-         * @param flushInterval longest wait for a group
-         * @param blockWhenFull whether to wait when full
-         * @param flushAttempts attempts per group
-         * @param failureListener the listener
-         * @param writers writer threads
-         */
-        public Options {
-            if (capacity < 1 || capacity > 1_000_000) {
-                throw new InvalidConfigurationException("capacity", "capacity is " + capacity + "; allowed: 1 to 1000000");
-            }
-            if (maxBatch < 1 || maxBatch > EarningsStore.MAX_BATCH) {
-                throw new InvalidConfigurationException("maxBatch", "maxBatch is " + maxBatch + "; allowed: 1 to "
-                        + EarningsStore.MAX_BATCH);
-            }
-            if (flushInterval == null || flushInterval.isNegative() || flushInterval.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new InvalidConfigurationException("flushInterval", "flushInterval is " + flushInterval
-                        + "; allowed: 0 to 10 seconds");
-            }
-            if (flushAttempts < 1 || flushAttempts > 10) {
-                throw new InvalidConfigurationException("flushAttempts", "flushAttempts is " + flushAttempts
-                        + "; allowed: 1 to 10");
-            }
-            if (failureListener == null) {
-                throw new InvalidConfigurationException("failureListener", "failureListener is missing; allowed: a"
-                        + " listener, for example failure -> { }");
-            }
-            if (writers < 1 || writers > 64) {
-                throw new InvalidConfigurationException("writers", "writers is " + writers + "; allowed: 1 to 64");
-            }
+        private Options(Builder b) {
+            this.capacity = b.capacity;
+            this.maxBatch = b.maxBatch;
+            this.flushInterval = b.flushInterval;
+            this.blockWhenFull = b.blockWhenFull;
+            this.failureListener = b.failureListener;
+            this.writers = b.writers;
+            this.closeTimeout = b.closeTimeout;
         }
 
         /**
-         * The defaults: 10,000 queued, groups of up to 500, 10 ms, wait when full, 3 attempts, 4 writers.
+         * The defaults: 10,000 queued, groups of up to 500 within 10 ms, wait when full, 4 writers,
+         * 30 seconds to close.
          *
          * @return the defaults
          */
         public static Options defaults() {
-            return new Options(10_000, 500, Duration.ofMillis(10), true, 3, failure -> { }, 4);
+            return builder().build();
         }
 
         /**
-         * The same options with another number of writer threads.
+         * Starts from the defaults.
          *
-         * @param writers 1 to 64
-         * @return the options
+         * @return a builder
          */
-        public Options writers(int writers) {
-            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
+        public static Builder builder() {
+            return new Builder();
         }
 
         /**
-         * The same options with another queue capacity and full-queue policy.
+         * A builder holding these options, to change some of them.
          *
-         * @param capacity the capacity
-         * @param blockWhenFull whether to wait for room
-         * @return the options
+         * @return a builder
          */
-        public Options queue(int capacity, boolean blockWhenFull) {
-            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.capacity = capacity;
+            b.maxBatch = maxBatch;
+            b.flushInterval = flushInterval;
+            b.blockWhenFull = blockWhenFull;
+            b.failureListener = failureListener;
+            b.writers = writers;
+            b.closeTimeout = closeTimeout;
+            return b;
         }
 
         /**
-         * The same options with other group limits.
+         * The most uses waiting at once.
          *
-         * @param maxBatch uses per transaction
-         * @param flushInterval longest wait for a group to fill
-         * @return the options
+         * @return the capacity
          */
-        public Options groups(int maxBatch, Duration flushInterval) {
-            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
+        public int capacity() {
+            return capacity;
         }
 
         /**
-         * The same options with another failure policy.
+         * The most uses per transaction.
          *
-         * @param flushAttempts attempts per group
-         * @param failureListener the listener
-         * @return the options
+         * @return the group size
          */
-        public Options onFailure(int flushAttempts, Consumer<FlushFailure> failureListener) {
-            return new Options(capacity, maxBatch, flushInterval, blockWhenFull, flushAttempts, failureListener, writers);
+        public int maxBatch() {
+            return maxBatch;
         }
+
+        /**
+         * The longest a use waits for its group to fill.
+         *
+         * @return the interval
+         */
+        public Duration flushInterval() {
+            return flushInterval;
+        }
+
+        /**
+         * Whether a full queue makes the submitter wait (or fails the use).
+         *
+         * @return whether to wait
+         */
+        public boolean blockWhenFull() {
+            return blockWhenFull;
+        }
+
+        /**
+         * The writer threads.
+         *
+         * @return how many
+         */
+        public int writers() {
+            return writers;
+        }
+
+        /**
+         * The longest {@link AsyncRecorder#close()} waits.
+         *
+         * @return the timeout
+         */
+        public Duration closeTimeout() {
+            return closeTimeout;
+        }
+
+        @Override
+        public String toString() {
+            return "AsyncRecorder.Options[capacity=" + capacity + ", maxBatch=" + maxBatch + ", flushInterval="
+                    + flushInterval + ", blockWhenFull=" + blockWhenFull + ", writers=" + writers + ", closeTimeout="
+                    + closeTimeout + "]";
+        }
+
+        /** Builds {@link Options}; each setter checks its value at once. Not thread-safe. */
+        public static final class Builder {
+            private int capacity = 10_000;
+            private int maxBatch = 500;
+            private Duration flushInterval = Duration.ofMillis(10);
+            private boolean blockWhenFull = true;
+            private Consumer<FlushFailure> failureListener = failure -> { };
+            private int writers = 4;
+            private Duration closeTimeout = Duration.ofSeconds(30);
+
+            private Builder() {
+            }
+
+            /**
+             * The most uses waiting at once, shared evenly by the writers (each writer's queue
+             * holds {@code capacity / writers}, at least 1).
+             *
+             * @param capacity 1 to 1,000,000; default 10,000
+             * @return this builder
+             */
+            public Builder capacity(int capacity) {
+                if (capacity < 1 || capacity > 1_000_000) {
+                    throw new InvalidConfigurationException("capacity", "capacity is " + capacity + "; allowed: 1 to 1000000");
+                }
+                this.capacity = capacity;
+                return this;
+            }
+
+            /**
+             * What a full queue does to a submitter: wait for room ({@code true}), or fail the
+             * use's future with {@link RejectedUseException}.
+             *
+             * @param blockWhenFull default {@code true}
+             * @return this builder
+             */
+            public Builder blockWhenFull(boolean blockWhenFull) {
+                this.blockWhenFull = blockWhenFull;
+                return this;
+            }
+
+            /**
+             * The most uses per transaction.
+             *
+             * @param maxBatch 1 to 10,000; default 500
+             * @return this builder
+             */
+            public Builder maxBatch(int maxBatch) {
+                if (maxBatch < 1 || maxBatch > UsageWriter.MAX_USES) {
+                    throw new InvalidConfigurationException("maxBatch", "maxBatch is " + maxBatch + "; allowed: 1 to "
+                            + UsageWriter.MAX_USES);
+                }
+                this.maxBatch = maxBatch;
+                return this;
+            }
+
+            /**
+             * The longest a use waits for its group to fill.
+             *
+             * @param flushInterval 0 to 10 seconds; default 10 ms
+             * @return this builder
+             */
+            public Builder flushInterval(Duration flushInterval) {
+                if (flushInterval == null || flushInterval.isNegative() || flushInterval.compareTo(Duration.ofSeconds(10)) > 0) {
+                    throw new InvalidConfigurationException("flushInterval", "flushInterval is " + flushInterval
+                            + "; allowed: 0 to 10 seconds");
+                }
+                this.flushInterval = flushInterval;
+                return this;
+            }
+
+            /**
+             * Hears about every group of uses that could not be written, before their futures fail.
+             *
+             * @param failureListener the listener; default does nothing (failures are logged)
+             * @return this builder
+             */
+            public Builder failureListener(Consumer<FlushFailure> failureListener) {
+                if (failureListener == null) {
+                    throw new InvalidConfigurationException("failureListener", "failureListener is missing; allowed: a"
+                            + " listener, for example failure -> { }");
+                }
+                this.failureListener = failureListener;
+                return this;
+            }
+
+            /**
+             * The writer threads, each owning the models that hash to it.
+             *
+             * @param writers 1 to 64; default 4
+             * @return this builder
+             */
+            public Builder writers(int writers) {
+                if (writers < 1 || writers > 64) {
+                    throw new InvalidConfigurationException("writers", "writers is " + writers + "; allowed: 1 to 64");
+                }
+                this.writers = writers;
+                return this;
+            }
+
+            /**
+             * The longest {@link AsyncRecorder#close()} waits for the accepted uses to be written.
+             *
+             * @param closeTimeout 0 to 1 hour; default 30 seconds
+             * @return this builder
+             */
+            public Builder closeTimeout(Duration closeTimeout) {
+                if (closeTimeout == null || closeTimeout.isNegative() || closeTimeout.compareTo(Duration.ofHours(1)) > 0) {
+                    throw new InvalidConfigurationException("closeTimeout", "closeTimeout is " + closeTimeout
+                            + "; allowed: 0 to 1 hour");
+                }
+                this.closeTimeout = closeTimeout;
+                return this;
+            }
+
+            /**
+             * Builds the options.
+             *
+             * @return the options
+             */
+            public Options build() {
+                return new Options(this);
+            }
+        }
+    }
+
+    static Options requireOptions(@Nullable Options options) {
+        if (options == null) {
+            throw new InvalidConfigurationException("options", "options are missing; allowed: AsyncRecorder.Options.defaults()"
+                    + " or AsyncRecorder.Options.builder()...build()");
+        }
+        return options;
     }
 }

@@ -6,27 +6,36 @@ import dev.earnings.core.EarningsCalculator;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.UnknownUsageTypeException;
+import dev.earnings.jdbc.internal.Access;
+import dev.earnings.jdbc.internal.AdminReports;
+import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
-import dev.earnings.jdbc.internal.EarningsStore;
+import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
-import dev.earnings.jdbc.internal.PayoutStore;
-import dev.earnings.jdbc.internal.Reports;
-import dev.earnings.jdbc.internal.Tables;
+import dev.earnings.jdbc.internal.Jdbis;
+import dev.earnings.jdbc.internal.Ledger;
+import dev.earnings.jdbc.internal.ModelCatalog;
+import dev.earnings.jdbc.internal.Pseudonyms;
+import dev.earnings.jdbc.internal.Recording;
+import dev.earnings.jdbc.internal.Settings;
 import dev.earnings.jdbc.internal.Transactor;
+import dev.earnings.jdbc.internal.UsageWriter;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The library's entry point: records model uses exactly once and keeps every creator's figures.
@@ -52,25 +61,35 @@ public final class Earnings implements AutoCloseable {
     public static final Path DEFAULT_EMBEDDED_DIRECTORY = Path.of("earnings-data");
 
     private final EarningsCalculator calculator;
-    private final EarningsStore store;
+    private final Recording recording;
+    private final GroupCommit groupCommit;
     private final IntegrityChecker integrity;
     private final ModelRegistry models;
     private final Analytics analytics;
     private final Admin admin;
     private final Payouts payouts;
+    private final Transactor tx;
     private final HikariDataSource ownedPool;
     private final List<AsyncRecorder> recorders = new CopyOnWriteArrayList<>();
 
-    private Earnings(EarningsCalculator calculator, EarningsStore store, IntegrityChecker integrity, Reports reports,
-            PayoutStore payoutStore, HikariDataSource ownedPool) {
-        this.calculator = calculator;
-        this.store = store;
-        this.integrity = integrity;
-        this.models = new ModelRegistry(store);
-        this.analytics = new Analytics(reports);
-        this.admin = new Admin(reports);
-        this.payouts = new Payouts(payoutStore);
+    private Earnings(Builder b, Transactor tx, Dialect dialect, HikariDataSource ownedPool) {
+        this.calculator = b.calculator;
+        this.tx = tx;
         this.ownedPool = ownedPool;
+        Settings settings = new Settings(tx);
+        settings.requireCurrency(calculator.currency());
+        ModelCatalog catalog = new ModelCatalog();
+        UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect);
+        Ledger ledger = new Ledger(tx, b.clock, calculator.currency());
+        Access access = new Access(ledger, catalog);
+        this.recording = new Recording(tx, writer);
+        this.groupCommit = new GroupCommit(recording, b.lanes, UsageWriter.MAX_USES);
+        this.integrity = new IntegrityChecker(tx, dialect);
+        this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock);
+        this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(settings.pseudonymKey()),
+                calculator, b.clock));
+        this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()));
+        this.payouts = new Payouts(tx, ledger, access);
     }
 
     /**
@@ -161,7 +180,10 @@ public final class Earnings implements AutoCloseable {
      * @throws StorageException if the database fails after the retries; nothing is written
      */
     public RecordedUse logModelUsage(UsageRequest request) {
-        return store.logUsage(request);
+        if (request == null) {
+            throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
+        }
+        return groupCommit.record(UsageWriter.Pending.of(request));
     }
 
     /**
@@ -175,22 +197,29 @@ public final class Earnings implements AutoCloseable {
      * @throws StorageException if the database fails after the retries; nothing of the batch is written
      */
     public BatchResult logModelUsageBatch(List<UsageRequest> requests) {
-        return store.logUsageBatch(requests);
+        if (requests == null || requests.size() > UsageWriter.MAX_USES) {
+            throw new InvalidInputException("requests", "requests is " + (requests == null ? "missing"
+                    : requests.size() + " uses") + "; allowed: a list of up to " + UsageWriter.MAX_USES + " uses");
+        }
+        // Assigned once, before the first attempt, so a retried transaction writes the same ids.
+        List<UsageWriter.Pending> uses = new ArrayList<>(requests.size());
+        for (UsageRequest request : requests) {
+            uses.add(UsageWriter.Pending.of(request));
+        }
+        return recording.batch(uses);
     }
 
     /**
      * Starts a recorder that writes uses in the background, in groups. Close it (or this instance)
      * to write everything it accepted.
      *
-     * @param options queue size, group size and interval, full-queue policy, failure handling
+     * @param options queue size, group size and interval, full-queue policy, failure handling,
+     *     close timeout
      * @return the running recorder
+     * @throws InvalidConfigurationException if the options are missing
      */
     public AsyncRecorder asyncRecorder(AsyncRecorder.Options options) {
-        if (options == null) {
-            throw new InvalidConfigurationException("options", "options are missing; allowed: AsyncRecorder.Options.defaults()"
-                    + " or a variation of it");
-        }
-        AsyncRecorder recorder = new AsyncRecorder(store, options);
+        AsyncRecorder recorder = new AsyncRecorder(recording, AsyncRecorder.requireOptions(options));
         recorders.add(recorder);
         return recorder;
     }
@@ -216,8 +245,19 @@ public final class Earnings implements AutoCloseable {
     }
 
     /**
-     * Closes the asynchronous recorders (writing everything they accepted), then the connection
-     * pool when the library created it; a host's {@code DataSource} is left open, since the host owns it.
+     * How many times a transaction was run again after a transient failure, since this instance
+     * was built: a figure for monitoring, and for tests that must show a run needed no retry.
+     *
+     * @return the number of retries
+     */
+    public long retries() {
+        return tx.retries();
+    }
+
+    /**
+     * Closes the asynchronous recorders (each writes everything it accepted, within its close
+     * timeout), then the connection pool when the library created it; a host's
+     * {@code DataSource} is left open, since the host owns it.
      */
     @Override
     public void close() {
@@ -246,7 +286,9 @@ public final class Earnings implements AutoCloseable {
         private Duration maxAge = Duration.ofDays(35);
         private Duration maxAhead = Duration.ofMinutes(5);
         private int maxAttempts = 10;
+        private Duration retryBudget = Duration.ofSeconds(30);
         private int maximumPoolSize = 10;
+        private int lanes = 4;
 
         private Builder() {
         }
@@ -282,7 +324,8 @@ public final class Earnings implements AutoCloseable {
          */
         public Builder jdbcUrl(String jdbcUrl, String username, String password) {
             if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:")) {
-                throw new InvalidConfigurationException("jdbcUrl", "jdbcUrl is " + (jdbcUrl == null ? "missing" : "'" + jdbcUrl + "'")
+                // Never the URL itself: it may hold a password.
+                throw new InvalidConfigurationException("jdbcUrl", "jdbcUrl is " + (jdbcUrl == null ? "missing" : "not a JDBC URL")
                         + "; allowed: a JDBC URL such as jdbc:postgresql://host:5432/database");
             }
             this.jdbcUrl = jdbcUrl;
@@ -311,7 +354,7 @@ public final class Earnings implements AutoCloseable {
          * @return this builder
          */
         public Builder schema(String schema) {
-            this.schema = Tables.in(Optional.of(Objects.requireNonNull(schema, "schema"))).schema();
+            this.schema = Optional.of(Jdbis.requireSchema(schema));
             return this;
         }
 
@@ -383,6 +426,39 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
+         * Sets the time budget of a call's retries: no attempt starts after this much time since
+         * the first began, so a call fails within about this time (plus one attempt) when the
+         * database is down, instead of hanging.
+         *
+         * @param budget from 0 to 10 minutes; default 30 seconds
+         * @return this builder
+         */
+        public Builder retryBudget(Duration budget) {
+            if (budget == null || budget.isNegative() || budget.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new InvalidConfigurationException("retryBudget", "retryBudget is " + budget
+                        + "; allowed: a duration from zero to 10 minutes");
+            }
+            this.retryBudget = budget;
+            return this;
+        }
+
+        /**
+         * Sets how many group-commit lanes the synchronous {@code logModelUsage} calls use: calls
+         * that arrive together join one transaction per lane, and each model belongs to one lane,
+         * so at most this many of the instance's synchronous transactions run at once.
+         *
+         * @param lanes from 1 to 64; default 4
+         * @return this builder
+         */
+        public Builder groupCommitLanes(int lanes) {
+            if (lanes < 1 || lanes > 64) {
+                throw new InvalidConfigurationException("groupCommitLanes", "groupCommitLanes is " + lanes + "; allowed: 1 to 64");
+            }
+            this.lanes = lanes;
+            return this;
+        }
+
+        /**
          * Sets the size of the pool the library owns (with {@link #jdbcUrl} or the embedded
          * database); ignored with a host's {@link DataSource}.
          *
@@ -418,21 +494,13 @@ public final class Earnings implements AutoCloseable {
                     owned = pool();
                     ds = owned;
                 }
-                Tables tables = Tables.in(schema);
-                Transactor untyped = new Transactor(Jdbi.create(ds), maxAttempts);
+                Jdbi jdbi = Jdbis.create(ds, schema, calculator.currency());
                 // Known before anything is migrated: another database is refused untouched.
-                Dialect dialect = dialect(untyped);
-                Transactor tx = untyped.on(dialect);
+                Dialect dialect = dialect(jdbi);
                 if (migrateOnStart) {
-                    migrate(ds);
+                    migrate(owned != null ? null : ds);
                 }
-                EarningsStore store = new EarningsStore(tx, tables, dialect, calculator, clock, maxAge, maxAhead);
-                store.checkSettings();
-                TransactionIsolationLevel snapshot = dialect.snapshotIsolation();
-                Reports reports = Reports.open(tx, tables, calculator, clock, snapshot);
-                PayoutStore payoutStore = new PayoutStore(tx, tables, reports, clock, calculator.currency());
-                return new Earnings(calculator, store, new IntegrityChecker(tx, tables, dialect), reports, payoutStore,
-                        owned);
+                return new Earnings(this, new Transactor(jdbi, dialect, maxAttempts, retryBudget), dialect, owned);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();
@@ -442,56 +510,101 @@ public final class Earnings implements AutoCloseable {
         }
 
         /** Which database the pool reaches, from its driver's product name. */
-        private static Dialect dialect(Transactor tx) {
-            String product = tx.read("reading the database product",
-                    h -> {
-                        try {
-                            return h.getConnection().getMetaData().getDatabaseProductName();
-                        } catch (SQLException e) {
-                            throw new StorageException("could not read the database product: " + e.getMessage(), e, false);
-                        }
-                    });
-            return Dialect.of(product);
+        private static Dialect dialect(Jdbi jdbi) {
+            try {
+                return Dialect.of(jdbi.withHandle(h -> {
+                    try {
+                        return h.getConnection().getMetaData().getDatabaseProductName();
+                    } catch (SQLException e) {
+                        throw new StorageException("could not read the database product (" + Transactor.describe(e) + ")",
+                                e, Transactor.isTransient(e));
+                    }
+                }));
+            } catch (StorageException | InvalidConfigurationException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new StorageException("could not connect to the database (" + Transactor.describe(e) + ")", e,
+                        Transactor.isTransient(e));
+            }
         }
 
         private HikariDataSource pool() {
             HikariConfig config = new HikariConfig();
-            if (jdbcUrl != null) {
-                config.setJdbcUrl(jdbcUrl);
-                config.setUsername(username);
-                config.setPassword(password);
-            } else {
-                Path directory = (embeddedDirectory != null ? embeddedDirectory : DEFAULT_EMBEDDED_DIRECTORY).toAbsolutePath();
-                // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
-                // aggregate row, and a short wait there is normal, not an error.
-                config.setJdbcUrl("jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000");
-                config.setUsername("sa");
-                config.setPassword("");
+            config.setJdbcUrl(url());
+            config.setUsername(jdbcUrl != null ? username : "sa");
+            config.setPassword(jdbcUrl != null ? password : "");
+            if (url().startsWith("jdbc:postgresql:")) {
+                // Driver messages then never quote a row's values (user ids, metadata).
+                config.addDataSourceProperty("logServerErrorDetail", "false");
             }
             config.setMaximumPoolSize(maximumPoolSize);
             config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+            // Within the retry budget: a pool that cannot hand out a connection fails an attempt,
+            // and the next attempt may find one.
+            config.setConnectionTimeout(Math.max(250, Math.min(10_000, retryBudget.toMillis())));
             config.setPoolName("earnings");
             try {
                 return new HikariDataSource(config);
             } catch (RuntimeException e) {
-                throw new StorageException("could not connect to " + config.getJdbcUrl() + ": " + e.getMessage(), e,
-                        false);
+                throw new StorageException("could not connect to " + redacted(config.getJdbcUrl()) + " ("
+                        + Transactor.describe(e) + ")", e, Transactor.isTransient(e));
             }
         }
 
-        private void migrate(DataSource ds) {
+        /** The URL of the pool the library owns: the host's, or the embedded database's. */
+        private String url() {
+            if (jdbcUrl != null) {
+                return jdbcUrl;
+            }
+            try {
+                Class.forName("org.h2.Driver", false, Earnings.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new InvalidConfigurationException("embeddedDatabase", "the embedded database needs the H2 driver"
+                        + " (com.h2database:h2) on the classpath, and it is not there; allowed: add the dependency, or"
+                        + " configure dataSource(...) or jdbcUrl(...)");
+            }
+            Path directory = (embeddedDirectory != null ? embeddedDirectory : DEFAULT_EMBEDDED_DIRECTORY).toAbsolutePath();
+            // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
+            // row, and a short wait there is normal, not an error.
+            return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000";
+        }
+
+        /** A URL fit for a message: no query string, settings or credentials. */
+        static String redacted(String url) {
+            String cut = url.replaceAll("//[^/@]*@", "//");
+            int end = cut.length();
+            for (char c : new char[] {'?', ';'}) {
+                int at = cut.indexOf(c);
+                if (at >= 0 && at < end) {
+                    end = at;
+                }
+            }
+            return cut.substring(0, end) + (end < cut.length() ? "..." : "");
+        }
+
+        /**
+         * Applies the migrations: on the host's data source, or on connections of their own when
+         * the library owns the pool, since Flyway holds one connection while it migrates on
+         * another and a pool of one could not serve both.
+         */
+        private void migrate(@Nullable DataSource hostDataSource) {
             var flyway = Flyway.configure(Earnings.class.getClassLoader())
-                    .dataSource(ds)
                     .locations("classpath:dev/earnings/jdbc/migration")
                     .table("earnings_schema_history")
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .failOnMissingLocations(true);
+            if (hostDataSource != null) {
+                flyway.dataSource(hostDataSource);
+            } else {
+                flyway.dataSource(url(), jdbcUrl != null ? username : "sa", jdbcUrl != null ? password : "");
+            }
             schema.ifPresent(s -> flyway.schemas(s).defaultSchema(s).createSchemas(true));
             try {
                 flyway.load().migrate();
             } catch (FlywayException e) {
-                throw new StorageException("could not apply the earnings migrations: " + e.getMessage(), e, false);
+                throw new StorageException("could not apply the earnings migrations (" + Transactor.describe(e) + ")", e,
+                        Transactor.isTransient(e));
             }
         }
     }

@@ -2,7 +2,15 @@ package dev.earnings.jdbc;
 
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.ModelPricing;
-import dev.earnings.jdbc.internal.EarningsStore;
+import dev.earnings.core.internal.Checks;
+import dev.earnings.jdbc.internal.Ledger;
+import dev.earnings.jdbc.internal.ModelCatalog;
+import dev.earnings.jdbc.internal.Transactor;
+import dev.earnings.jdbc.internal.UsageWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.function.UnaryOperator;
 import java.util.Optional;
 
 /**
@@ -12,10 +20,18 @@ import java.util.Optional;
  * recorded after it and never re-rates earlier uses, which keep the version they were rated with.
  */
 public final class ModelRegistry {
-    private final EarningsStore store;
+    private final Transactor tx;
+    private final ModelCatalog catalog;
+    private final Ledger ledger;
+    private final UsageWriter writer;
+    private final Clock clock;
 
-    ModelRegistry(EarningsStore store) {
-        this.store = store;
+    ModelRegistry(Transactor tx, ModelCatalog catalog, Ledger ledger, UsageWriter writer, Clock clock) {
+        this.tx = tx;
+        this.catalog = catalog;
+        this.ledger = ledger;
+        this.writer = writer;
+        this.clock = clock;
     }
 
     /**
@@ -32,7 +48,19 @@ public final class ModelRegistry {
      * @throws StorageException if the database fails
      */
     public Model register(String modelId, String creatorId, ModelPricing pricing) {
-        return store.register(modelId, creatorId, pricing);
+        Checks.requireId("modelId", modelId);
+        Checks.requireId("creatorId", creatorId);
+        requirePresent("pricing", pricing);
+        return tx.inTransaction("registering model '" + modelId + "'", (h, attempt) -> {
+            Instant now = now();
+            ModelCatalog.Registered registered = catalog.register(h, modelId, creatorId, pricing, now);
+            if (registered.created()) {
+                // A creator's first model creates the creator's row, the lock their payouts take.
+                ledger.openCreator(h, creatorId, now);
+                writer.openModel(h, modelId, creatorId);
+            }
+            return registered.model();
+        });
     }
 
     /**
@@ -46,7 +74,9 @@ public final class ModelRegistry {
      * @throws StorageException if the database fails
      */
     public Model changePricing(String modelId, ModelPricing pricing) {
-        return store.changePricing(modelId, pricing);
+        Checks.requireId("modelId", modelId);
+        requirePresent("pricing", pricing);
+        return reprice(modelId, "changing the pricing of model '" + modelId + "'", current -> pricing);
     }
 
     /**
@@ -60,7 +90,8 @@ public final class ModelRegistry {
      * @throws StorageException if the database fails
      */
     public Model setMonetized(String modelId, boolean monetized) {
-        return store.setMonetized(modelId, monetized);
+        Checks.requireId("modelId", modelId);
+        return reprice(modelId, "switching monetization of model '" + modelId + "'", current -> current.withMonetized(monetized));
     }
 
     /**
@@ -71,6 +102,22 @@ public final class ModelRegistry {
      * @throws StorageException if the database fails
      */
     public Optional<Model> find(String modelId) {
-        return store.find(modelId);
+        Checks.requireId("modelId", modelId);
+        return tx.inTransaction("reading model '" + modelId + "'", (h, attempt) -> catalog.find(h, modelId));
+    }
+
+    private Model reprice(String modelId, String what, UnaryOperator<ModelPricing> change) {
+        return tx.inTransaction(what, (h, attempt) -> catalog.reprice(h, modelId, change, now()))
+                .orElseThrow(() -> new UnknownModelException(modelId));
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static void requirePresent(String field, Object value) {
+        if (value == null) {
+            throw new InvalidInputException(field, field + " is missing; allowed: a value, not null");
+        }
     }
 }

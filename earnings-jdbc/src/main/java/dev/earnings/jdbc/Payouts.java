@@ -1,9 +1,14 @@
 package dev.earnings.jdbc;
 
+import dev.earnings.core.EarningsException;
 import dev.earnings.core.InvalidInputException;
-import dev.earnings.jdbc.internal.PayoutStore;
+import dev.earnings.jdbc.internal.Access;
+import dev.earnings.jdbc.internal.Ledger;
+import dev.earnings.jdbc.internal.Transactor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Paying creators: reserve a payout, then complete, fail or cancel it.
@@ -13,12 +18,21 @@ import java.util.Optional;
  * {@code PENDING} against {@code available = earned - paid out - pending}; concurrent payouts never
  * overdraw. A pending payout moves exactly once; failed and cancelled payouts release their amount.
  * Every change records who, when and why. Managing payouts requires an admin {@link Caller}.
+ *
+ * <p>A call whose commit is lost in transit is retried and finds its own write: it succeeds with
+ * the payout it wrote, it does not report the payout as someone else's.
  */
 public final class Payouts {
-    private final PayoutStore store;
+    private static final int MAX_IDS = 10_000;
 
-    Payouts(PayoutStore store) {
-        this.store = store;
+    private final Transactor tx;
+    private final Ledger ledger;
+    private final Access access;
+
+    Payouts(Transactor tx, Ledger ledger, Access access) {
+        this.tx = tx;
+        this.ledger = ledger;
+        this.access = access;
     }
 
     /**
@@ -26,19 +40,22 @@ public final class Payouts {
      * retried request never pays twice.
      *
      * @param caller an admin, recorded as the creator of the payout
-     * @param creatorId the creator to pay
-     * @param amountMinor the amount in minor units (cents for USD), 1 to the available balance
-     * @param reference the host's reference, 1 to 128 characters, unique per creator
-     * @param note an optional note, up to 2000 characters
+     * @param request the creator, the amount in minor units (1 to the available balance), the
+     *     reference and an optional note
      * @return the pending payout
      * @throws AccessDeniedException if the caller is not an admin
      * @throws InsufficientFundsException if the amount exceeds the available balance
      * @throws PayoutReferenceConflictException if the reference names a payout of another amount
-     * @throws InvalidInputException if an argument is not allowed
+     * @throws InvalidInputException if the request is missing or names an unknown creator
      * @throws StorageException if the database fails
      */
-    public Payout create(Caller caller, String creatorId, long amountMinor, String reference, String note) {
-        return store.create(caller, creatorId, amountMinor, reference, note);
+    public Payout create(Caller caller, PayoutRequest request) {
+        Access.requireAdmin(caller);
+        if (request == null) {
+            throw new InvalidInputException("request", "request is missing; allowed: PayoutRequest.of(creatorId, amountMinor,"
+                    + " reference)");
+        }
+        return ledger.create(caller.id(), request);
     }
 
     /**
@@ -51,8 +68,8 @@ public final class Payouts {
      * @throws IllegalPayoutTransitionException if the payout is not pending
      * @throws AccessDeniedException if the caller is not an admin
      */
-    public Payout complete(Caller caller, long payoutId, String reason) {
-        return store.transition(caller, payoutId, PayoutStatus.COMPLETED, reason);
+    public Payout complete(Caller caller, long payoutId, @Nullable String reason) {
+        return transition(caller, payoutId, PayoutStatus.COMPLETED, reason);
     }
 
     /**
@@ -66,7 +83,7 @@ public final class Payouts {
      * @throws AccessDeniedException if the caller is not an admin
      */
     public Payout fail(Caller caller, long payoutId, String reason) {
-        return store.transition(caller, payoutId, PayoutStatus.FAILED, reason);
+        return transition(caller, payoutId, PayoutStatus.FAILED, reason);
     }
 
     /**
@@ -79,8 +96,8 @@ public final class Payouts {
      * @throws IllegalPayoutTransitionException if the payout is not pending
      * @throws AccessDeniedException if the caller is not an admin
      */
-    public Payout cancel(Caller caller, long payoutId, String reason) {
-        return store.transition(caller, payoutId, PayoutStatus.CANCELLED, reason);
+    public Payout cancel(Caller caller, long payoutId, @Nullable String reason) {
+        return transition(caller, payoutId, PayoutStatus.CANCELLED, reason);
     }
 
     /**
@@ -92,8 +109,8 @@ public final class Payouts {
      * @return one result per id, in the order given
      * @throws AccessDeniedException if the caller is not an admin
      */
-    public List<PayoutResult> completeAll(Caller caller, List<Long> payoutIds, String reason) {
-        return store.transitionAll(caller, payoutIds, PayoutStatus.COMPLETED, reason);
+    public List<PayoutResult> completeAll(Caller caller, List<Long> payoutIds, @Nullable String reason) {
+        return transitionAll(caller, payoutIds, PayoutStatus.COMPLETED, reason);
     }
 
     /**
@@ -106,23 +123,26 @@ public final class Payouts {
      * @throws AccessDeniedException if the caller is not an admin
      */
     public List<PayoutResult> failAll(Caller caller, List<Long> payoutIds, String reason) {
-        return store.transitionAll(caller, payoutIds, PayoutStatus.FAILED, reason);
+        return transitionAll(caller, payoutIds, PayoutStatus.FAILED, reason);
     }
 
     /**
-     * Pays out every creator whose available balance is at least {@code thresholdMinor}: each gets
-     * one pending payout of their whole available balance in minor units. Running the same batch
-     * again creates nothing twice.
+     * Pays out every creator whose available balance is at least the request's threshold: each
+     * gets one pending payout of their whole available balance in minor units. Running the same
+     * batch again creates nothing twice.
      *
      * @param caller an admin
-     * @param thresholdMinor the least available balance to pay out, 1 or more
-     * @param batchReference 1 to 64 characters naming the batch
-     * @param dryRun {@code true} to report what would be paid without writing anything
+     * @param request the batch reference, the threshold and whether it is a dry run
      * @return one line per creator with an available balance
      * @throws AccessDeniedException if the caller is not an admin
+     * @throws InvalidInputException if the request is missing
      */
-    public BulkPayoutResult payoutAll(Caller caller, long thresholdMinor, String batchReference, boolean dryRun) {
-        return store.payoutAll(caller, thresholdMinor, batchReference, dryRun);
+    public BulkPayoutResult payoutAll(Caller caller, BulkPayoutRequest request) {
+        Access.requireAdmin(caller);
+        if (request == null) {
+            throw new InvalidInputException("request", "request is missing; allowed: BulkPayoutRequest.of(batchReference)");
+        }
+        return ledger.payoutAll(caller.id(), request);
     }
 
     /**
@@ -134,7 +154,14 @@ public final class Payouts {
      * @throws AccessDeniedException if the caller is missing or unknown
      */
     public Optional<Payout> find(Caller caller, long payoutId) {
-        return store.find(caller, payoutId);
+        return tx.inTransaction("reading payout " + payoutId, (h, attempt) -> {
+            access.requireKnown(h, caller);
+            Optional<Payout> payout = ledger.find(h, payoutId);
+            if (caller instanceof Caller.Creator && payout.isPresent() && !payout.get().creatorId().equals(caller.id())) {
+                return Optional.empty();
+            }
+            return payout;
+        });
     }
 
     /**
@@ -146,6 +173,38 @@ public final class Payouts {
      * @throws AccessDeniedException if the caller is not an admin
      */
     public List<PayoutEvent> history(Caller caller, long payoutId) {
-        return store.history(caller, payoutId);
+        Access.requireAdmin(caller);
+        return tx.inTransaction("reading the history of payout " + payoutId, (h, attempt) -> ledger.history(h, payoutId));
+    }
+
+    private Payout transition(Caller caller, long payoutId, PayoutStatus to, @Nullable String reason) {
+        Access.requireAdmin(caller);
+        if (to == PayoutStatus.FAILED && (reason == null || reason.isBlank())) {
+            throw new InvalidInputException("reason", "reason is missing; allowed: a reason for a failed payout, 1 to "
+                    + PayoutRequest.MAX_TEXT + " characters");
+        }
+        PayoutRequest.requireText("reason", reason);
+        return ledger.transition(caller.id(), payoutId, to, reason);
+    }
+
+    private List<PayoutResult> transitionAll(Caller caller, List<Long> payoutIds, PayoutStatus to, @Nullable String reason) {
+        Access.requireAdmin(caller);
+        if (payoutIds == null || payoutIds.size() > MAX_IDS) {
+            throw new InvalidInputException("payoutIds", "payoutIds is " + (payoutIds == null ? "missing" : payoutIds.size()
+                    + " ids") + "; allowed: a list of up to " + MAX_IDS + " ids");
+        }
+        List<PayoutResult> results = new ArrayList<>();
+        for (Long id : payoutIds) {
+            if (id == null) {
+                results.add(new PayoutResult(0, Optional.empty(), Optional.of("payoutId is missing")));
+                continue;
+            }
+            try {
+                results.add(new PayoutResult(id, Optional.of(transition(caller, id, to, reason)), Optional.empty()));
+            } catch (EarningsException e) {
+                results.add(new PayoutResult(id, Optional.empty(), Optional.of(e.getMessage())));
+            }
+        }
+        return results;
     }
 }

@@ -300,12 +300,10 @@ abstract class AnalyticsSuite extends DatabaseSuite {
 
     @Test
     void creatorsOverview_sortsAndPagesEveryCreator() {
-        Page<CreatorOverview> byLifetime = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(30),
-                CreatorOverview.Sort.LIFETIME_EARNINGS, true, 0, 2);
+        Page<CreatorOverview> byLifetime = earnings.admin().creatorsOverview(ADMIN, CreatorsOverviewQuery.of(ReportPeriod.lastDays(30)).sortedBy(CreatorOverview.Sort.LIFETIME_EARNINGS, true).page(0, 2));
         assertThat(byLifetime.totalItems()).isGreaterThanOrEqualTo(3);
         assertThat(byLifetime.items()).hasSize(2);
-        Page<CreatorOverview> all = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(30),
-                CreatorOverview.Sort.CREATOR_ID, false, 0, 500);
+        Page<CreatorOverview> all = earnings.admin().creatorsOverview(ADMIN, CreatorsOverviewQuery.of(ReportPeriod.lastDays(30)).sortedBy(CreatorOverview.Sort.CREATOR_ID, false).page(0, 500));
         Map<String, CreatorOverview> byId = all.items().stream().collect(Collectors.toMap(CreatorOverview::creatorId, c -> c));
         for (String creator : List.of("creator-a", "creator-b", "creator-c")) {
             CreatorOverview o = byId.get(creator);
@@ -322,8 +320,8 @@ abstract class AnalyticsSuite extends DatabaseSuite {
         assertThat(byLifetime.items()).extracting(c -> c.lifetimeEarnings().amount())
                 .usingElementComparator(BigDecimal::compareTo).containsExactlyElementsOf(lifetimes.subList(0, 2));
         for (CreatorOverview.Sort sort : CreatorOverview.Sort.values()) {
-            Page<CreatorOverview> first = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(7), sort, true, 0, 1);
-            Page<CreatorOverview> second = earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(7), sort, true, 1, 1);
+            Page<CreatorOverview> first = earnings.admin().creatorsOverview(ADMIN, CreatorsOverviewQuery.of(ReportPeriod.lastDays(7)).sortedBy(sort, true).page(0, 1));
+            Page<CreatorOverview> second = earnings.admin().creatorsOverview(ADMIN, CreatorsOverviewQuery.of(ReportPeriod.lastDays(7)).sortedBy(sort, true).page(1, 1));
             assertThat(first.items().get(0).creatorId()).isNotEqualTo(second.items().get(0).creatorId());
         }
     }
@@ -346,11 +344,10 @@ abstract class AnalyticsSuite extends DatabaseSuite {
         assertDenied(() -> earnings.analytics().modelReport(A, "no-such-model", ReportPeriod.lastDays(7), Granularity.DAY));
         assertDenied(() -> earnings.analytics().balance(A, "creator-b"));
         assertDenied(() -> earnings.admin().platformTotals(A, ReportPeriod.lastDays(7)));
-        assertDenied(() -> earnings.admin().creatorsOverview(A, ReportPeriod.lastDays(7), CreatorOverview.Sort.CREATOR_ID,
-                false, 0, 10));
+        assertDenied(() -> earnings.admin().creatorsOverview(A, CreatorsOverviewQuery.of(ReportPeriod.lastDays(7)).sortedBy(CreatorOverview.Sort.CREATOR_ID, false).page(0, 10)));
         assertDenied(() -> earnings.admin().transactionSummary(A));
-        assertDenied(() -> earnings.payouts().create(A, "creator-a", 1, "self-pay", null));
-        assertDenied(() -> earnings.payouts().payoutAll(A, 1, "batch", true));
+        assertDenied(() -> earnings.payouts().create(A, PayoutRequest.of("creator-a", 1, "self-pay")));
+        assertDenied(() -> earnings.payouts().payoutAll(A, BulkPayoutRequest.of("batch").threshold(1).dryRun(true)));
         assertDenied(() -> earnings.payouts().complete(A, 1, null));
         assertDenied(() -> earnings.payouts().fail(A, 1, "x"));
         assertDenied(() -> earnings.payouts().cancel(A, 1, null));
@@ -372,13 +369,12 @@ abstract class AnalyticsSuite extends DatabaseSuite {
             assertDenied(() -> earnings.analytics().balance(nobody, "creator-a"));
             assertDenied(() -> earnings.admin().platformTotals(nobody, ReportPeriod.lastDays(7)));
             assertDenied(() -> earnings.admin().transactionSummary(nobody));
-            assertDenied(() -> earnings.payouts().create(nobody, "creator-a", 1, "x", null));
+            assertDenied(() -> earnings.payouts().create(nobody, PayoutRequest.of("creator-a", 1, "x")));
             assertDenied(() -> earnings.payouts().find(nobody, 1));
-            assertDenied(() -> earnings.payouts().payoutAll(nobody, 1, "batch", true));
+            assertDenied(() -> earnings.payouts().payoutAll(nobody, BulkPayoutRequest.of("batch").threshold(1).dryRun(true)));
             assertDenied(() -> earnings.payouts().complete(nobody, 1, null));
             assertDenied(() -> earnings.payouts().history(nobody, 1));
-            assertDenied(() -> earnings.admin().creatorsOverview(nobody, ReportPeriod.lastDays(7),
-                    CreatorOverview.Sort.CREATOR_ID, false, 0, 10));
+            assertDenied(() -> earnings.admin().creatorsOverview(nobody, CreatorsOverviewQuery.of(ReportPeriod.lastDays(7)).sortedBy(CreatorOverview.Sort.CREATOR_ID, false).page(0, 10)));
         }
 
         // Admin: everything, for anyone.
@@ -404,7 +400,6 @@ abstract class AnalyticsSuite extends DatabaseSuite {
         assertThatThrownBy(() -> ReportPeriod.between(TODAY, TODAY)).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> DashboardQuery.of(ReportPeriod.lastDays(7)).limits(101, 0, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("topModels");
-        assertThatThrownBy(() -> earnings.admin().creatorsOverview(ADMIN, ReportPeriod.lastDays(7),
-                CreatorOverview.Sort.MODELS, true, 0, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("pageSize");
+        assertThatThrownBy(() -> earnings.admin().creatorsOverview(ADMIN, CreatorsOverviewQuery.of(ReportPeriod.lastDays(7)).sortedBy(CreatorOverview.Sort.MODELS, true).page(0, 0))).isInstanceOf(InvalidInputException.class).hasMessageContaining("pageSize");
     }
 }

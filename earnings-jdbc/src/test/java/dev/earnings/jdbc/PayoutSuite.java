@@ -56,7 +56,7 @@ abstract class PayoutSuite extends DatabaseSuite {
     @Test
     void create_reservesTheAmountAndCompleteMovesItToPaidOut() {
         String creator = creatorEarning("1", 50);
-        Payout payout = earnings.payouts().create(ADMIN, creator, 1_000, "march-1", "March, first half");
+        Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1_000, "march-1").note("March, first half"));
 
         assertThat(payout.status()).isEqualTo(PayoutStatus.PENDING);
         assertThat(payout.amount().amount()).isEqualByComparingTo("10.00");
@@ -87,11 +87,11 @@ abstract class PayoutSuite extends DatabaseSuite {
     @Test
     void failAndCancel_releaseTheAmount() {
         String creator = creatorEarning("1", 20);
-        Payout first = earnings.payouts().create(ADMIN, creator, 1_500, "r1", null);
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, creator, 600, "r2", null))
+        Payout first = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1_500, "r1"));
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 600, "r2")))
                 .isInstanceOf(InsufficientFundsException.class).hasMessageContaining("500 available");
         earnings.payouts().fail(ADMIN, first.id(), "bank rejected the account");
-        Payout second = earnings.payouts().create(ADMIN, creator, 2_000, "r3", null);
+        Payout second = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 2_000, "r3"));
         earnings.payouts().cancel(ADMIN, second.id(), null);
         assertThat(earnings.analytics().balance(ADMIN, creator).availableMinor()).isEqualTo(2_000);
     }
@@ -99,7 +99,7 @@ abstract class PayoutSuite extends DatabaseSuite {
     @Test
     void onlyPendingPayoutsMove_andOnlyOnce() {
         String creator = creatorEarning("1", 10);
-        Payout payout = earnings.payouts().create(ADMIN, creator, 100, "once", null);
+        Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 100, "once"));
         earnings.payouts().complete(ADMIN, payout.id(), null);
         for (PayoutStatus to : List.of(PayoutStatus.COMPLETED, PayoutStatus.FAILED, PayoutStatus.CANCELLED)) {
             Throwable thrown = catchThrowable(() -> {
@@ -121,19 +121,19 @@ abstract class PayoutSuite extends DatabaseSuite {
     void badPayoutInput_isRejectedAndWritesNothing() {
         String creator = creatorEarning("1", 5);
         long before = payoutRows();
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, creator, 0, "zero", null))
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 0, "zero")))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("amountMinor");
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, creator, -5, "neg", null))
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(creator, -5, "neg")))
                 .isInstanceOf(InvalidInputException.class);
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, creator, 1, " ", null))
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, " ")))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("reference");
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, "creator-nobody", 1, "r", null))
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of("creator-nobody", 1, "r")))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("not a known creator");
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, creator, 1, "r", "n".repeat(2001)))
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, "r").note("n".repeat(2001))))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("note");
         assertThatThrownBy(() -> earnings.payouts().complete(ADMIN, 987_654_321L, null))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("payoutId");
-        Payout payout = earnings.payouts().create(ADMIN, creator, 100, "needs-reason", null);
+        Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 100, "needs-reason"));
         assertThatThrownBy(() -> earnings.payouts().fail(ADMIN, payout.id(), " "))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("reason");
         assertThat(earnings.payouts().find(ADMIN, payout.id()).orElseThrow().status()).isEqualTo(PayoutStatus.PENDING);
@@ -143,16 +143,16 @@ abstract class PayoutSuite extends DatabaseSuite {
     @Test
     void reference_makesCreationReplaySafe() {
         String creator = creatorEarning("1", 10);
-        Payout first = earnings.payouts().create(ADMIN, creator, 300, "inv-2026-03", null);
+        Payout first = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 300, "inv-2026-03"));
         long rows = payoutRows();
-        Payout again = earnings.payouts().create(ADMIN, creator, 300, "inv-2026-03", null);
+        Payout again = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 300, "inv-2026-03"));
         assertThat(again).isEqualTo(first);
         assertThat(payoutRows()).isEqualTo(rows);
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, creator, 301, "inv-2026-03", null))
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 301, "inv-2026-03")))
                 .isInstanceOf(PayoutReferenceConflictException.class).hasMessageContaining("300");
         // Another creator may use the same reference.
         String other = creatorEarning("1", 10);
-        assertThat(earnings.payouts().create(ADMIN, other, 300, "inv-2026-03", null).id()).isNotEqualTo(first.id());
+        assertThat(earnings.payouts().create(ADMIN, PayoutRequest.of(other, 300, "inv-2026-03")).id()).isNotEqualTo(first.id());
     }
 
     @Test
@@ -161,9 +161,9 @@ abstract class PayoutSuite extends DatabaseSuite {
         Balance before = earnings.analytics().balance(ADMIN, creator);
         assertThat(before.earned().amount()).isEqualByComparingTo("0.999");
         assertThat(before.availableMinor()).isEqualTo(99);
-        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, creator, 100, "too-much", null))
+        assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 100, "too-much")))
                 .isInstanceOf(InsufficientFundsException.class);
-        earnings.payouts().create(ADMIN, creator, 99, "all", null);
+        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 99, "all"));
         Balance after = earnings.analytics().balance(ADMIN, creator);
         assertThat(after.available().amount()).isEqualByComparingTo("0.009");
         assertThat(after.availableMinor()).isZero();
@@ -182,7 +182,7 @@ abstract class PayoutSuite extends DatabaseSuite {
                 attempts.add(pool.submit(() -> {
                     start.await();
                     try {
-                        earnings.payouts().create(ADMIN, creator, 700, "race-" + n, null);
+                        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 700, "race-" + n));
                         return true;
                     } catch (InsufficientFundsException e) {
                         return false;
@@ -210,7 +210,7 @@ abstract class PayoutSuite extends DatabaseSuite {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int i = 0; i < 15; i++) {
-                Payout payout = earnings.payouts().create(ADMIN, creator, 100, "duel-" + i, null);
+                Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 100, "duel-" + i));
                 CountDownLatch start = new CountDownLatch(1);
                 Future<PayoutStatus> complete = pool.submit(() -> {
                     start.await();
@@ -249,7 +249,7 @@ abstract class PayoutSuite extends DatabaseSuite {
             String poor = creatorEarning(e, "0.001", 3);
             long rows = own.count("earnings_transactions");
 
-            BulkPayoutResult dry = e.payouts().payoutAll(ADMIN, 1_000, "2026-03", true);
+            BulkPayoutResult dry = e.payouts().payoutAll(ADMIN, BulkPayoutRequest.of("2026-03").threshold(1_000).dryRun(true));
             Map<String, BulkPayoutResult.Item> dryItems = dry.items().stream()
                     .collect(Collectors.toMap(BulkPayoutResult.Item::creatorId, i -> i));
             assertThat(dryItems.get(rich).outcome()).isEqualTo(BulkPayoutResult.Outcome.WOULD_CREATE);
@@ -258,7 +258,7 @@ abstract class PayoutSuite extends DatabaseSuite {
             assertThat(dryItems).doesNotContainKey(poor);
             assertThat(own.count("earnings_transactions")).isEqualTo(rows);
 
-            BulkPayoutResult run = e.payouts().payoutAll(ADMIN, 200, "2026-03", false);
+            BulkPayoutResult run = e.payouts().payoutAll(ADMIN, BulkPayoutRequest.of("2026-03").threshold(200));
             Map<String, BulkPayoutResult.Item> items = run.items().stream()
                     .collect(Collectors.toMap(BulkPayoutResult.Item::creatorId, i -> i));
             assertThat(items.get(rich).outcome()).isEqualTo(BulkPayoutResult.Outcome.CREATED);
@@ -268,7 +268,7 @@ abstract class PayoutSuite extends DatabaseSuite {
             assertThat(items.get(rich).payout().orElseThrow().reference()).isEqualTo("2026-03:" + rich);
             assertThat(own.count("earnings_transactions")).isEqualTo(rows + 2);
 
-            BulkPayoutResult again = e.payouts().payoutAll(ADMIN, 200, "2026-03", false);
+            BulkPayoutResult again = e.payouts().payoutAll(ADMIN, BulkPayoutRequest.of("2026-03").threshold(200));
             assertThat(again.items()).extracting(BulkPayoutResult.Item::outcome)
                     .containsOnly(BulkPayoutResult.Outcome.ALREADY_CREATED);
             assertThat(own.count("earnings_transactions")).isEqualTo(rows + 2);
@@ -294,9 +294,9 @@ abstract class PayoutSuite extends DatabaseSuite {
     @Test
     void dashboard_showsTheCreatorsBalanceAndLatestPayouts() {
         String creator = creatorEarning("1", 12);
-        Payout first = earnings.payouts().create(ADMIN, creator, 200, "d1", null);
+        Payout first = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 200, "d1"));
         clock.set(NOW.plusSeconds(5));
-        Payout second = earnings.payouts().create(ADMIN, creator, 300, "d2", null);
+        Payout second = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 300, "d2"));
         earnings.payouts().complete(ADMIN, first.id(), null);
         clock.set(NOW);
         CreatorDashboard dashboard = earnings.analytics().creatorDashboard(Caller.creator(creator), creator,

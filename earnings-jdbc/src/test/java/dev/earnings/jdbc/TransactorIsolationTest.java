@@ -19,11 +19,11 @@ class TransactorIsolationTest {
     void postgresql_namesTheLevelInTheTransactionItself() {
         try (TestDatabase db = TestDatabase.postgres()) {
             db.jdbi.useHandle(h -> h.execute("CREATE SCHEMA \"" + db.schema.orElseThrow() + "\""));
-            Transactor tx = new Transactor(db.jdbi, 3).on(Dialect.POSTGRESQL);
+            Transactor tx = new Transactor(db.jdbi, Dialect.POSTGRESQL, 3, java.time.Duration.ofSeconds(5));
             for (int i = 0; i < 3; i++) {
-                assertThat(tx.inTransaction("snapshot", TransactionIsolationLevel.REPEATABLE_READ, TransactorIsolationTest::shown))
+                assertThat(tx.<String>inTransaction("snapshot", TransactionIsolationLevel.REPEATABLE_READ, (h, attempt) -> shown(h)))
                         .isEqualTo("repeatable read");
-                assertThat(tx.inTransaction("write", TransactorIsolationTest::shown)).isEqualTo("read committed");
+                assertThat(tx.<String>inTransaction("write", (h, attempt) -> shown(h))).isEqualTo("read committed");
             }
         }
     }
@@ -31,11 +31,11 @@ class TransactorIsolationTest {
     @Test
     void h2_setsTheLevelThroughJdbc() {
         try (TestDatabase db = TestDatabase.h2()) {
-            Transactor tx = new Transactor(db.jdbi, 3).on(Dialect.H2);
+            Transactor tx = new Transactor(db.jdbi, Dialect.H2, 3, java.time.Duration.ofSeconds(5));
             for (int i = 0; i < 3; i++) {
-                assertThat(tx.inTransaction("snapshot", TransactionIsolationLevel.SERIALIZABLE, TransactorIsolationTest::level))
+                assertThat(tx.<Integer>inTransaction("snapshot", TransactionIsolationLevel.SERIALIZABLE, (h, attempt) -> level(h)))
                         .isEqualTo(Connection.TRANSACTION_SERIALIZABLE);
-                assertThat(tx.inTransaction("write", TransactorIsolationTest::level))
+                assertThat(tx.<Integer>inTransaction("write", (h, attempt) -> level(h)))
                         .isEqualTo(Connection.TRANSACTION_READ_COMMITTED);
             }
         }

@@ -2,6 +2,8 @@ package dev.earnings.examples;
 
 import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.Balance;
+import dev.earnings.jdbc.BulkPayoutRequest;
+import dev.earnings.jdbc.PayoutRequest;
 import dev.earnings.jdbc.BulkPayoutResult;
 import dev.earnings.jdbc.Caller;
 import dev.earnings.jdbc.Earnings;
@@ -70,11 +72,11 @@ public final class PayoutsExample {
             printBalances(earnings, out);
 
             String month = YearMonth.now(clock).toString();
-            BulkPayoutResult preview = earnings.payouts().payoutAll(ADMIN, 1_000, month, true);
+            BulkPayoutResult preview = earnings.payouts().payoutAll(ADMIN, BulkPayoutRequest.of(month).threshold(1_000).dryRun(true));
             out.println("\nDry run: pay everyone with at least $10.00 available (nothing is written):");
             printBulk(preview, out);
 
-            BulkPayoutResult run = earnings.payouts().payoutAll(ADMIN, 1_000, month, false);
+            BulkPayoutResult run = earnings.payouts().payoutAll(ADMIN, BulkPayoutRequest.of(month).threshold(1_000));
             out.println("\nThe payout run (batch reference " + month + "; running it again pays nobody twice):");
             printBulk(run, out);
 

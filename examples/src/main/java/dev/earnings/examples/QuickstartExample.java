@@ -2,6 +2,7 @@ package dev.earnings.examples;
 
 import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.Caller;
+import dev.earnings.jdbc.CreatorsOverviewQuery;
 import dev.earnings.jdbc.CreatorDashboard;
 import dev.earnings.jdbc.CreatorOverview;
 import dev.earnings.jdbc.DashboardQuery;
@@ -138,8 +139,7 @@ public final class QuickstartExample {
         PlatformTotals totals = earnings.admin().platformTotals(admin, ReportPeriod.lastDays(7));
         out.printf("%nAdmin overview, last 7 days: %s earned by %d creators from %,d uses of %d models%n",
                 usd(totals.earnings().amount()), totals.creatorsWithUsage(), totals.uses(), totals.modelsWithUsage());
-        Page<CreatorOverview> page = earnings.admin().creatorsOverview(admin, ReportPeriod.lastDays(7),
-                CreatorOverview.Sort.LIFETIME_EARNINGS, true, 0, 10);
+        Page<CreatorOverview> page = earnings.admin().creatorsOverview(admin, CreatorsOverviewQuery.of(ReportPeriod.lastDays(7)).sortedBy(CreatorOverview.Sort.LIFETIME_EARNINGS, true).page(0, 10));
         Tables creators = Tables.of("creator", "lifetime", "last 7 days", "uses", "models", "available").right(1, 2, 3, 4, 5);
         for (CreatorOverview c : page.items()) {
             creators.row(c.creatorId(), usd(c.lifetimeEarnings().amount()), usd(c.periodEarnings().amount()),

@@ -2,6 +2,9 @@ package dev.earnings.examples;
 
 import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.AsyncRecorder;
+import dev.earnings.jdbc.CreatorsOverviewQuery;
+import dev.earnings.jdbc.BulkPayoutRequest;
+import dev.earnings.jdbc.PayoutRequest;
 import dev.earnings.jdbc.BulkPayoutResult;
 import dev.earnings.jdbc.Caller;
 import dev.earnings.jdbc.CreatorOverview;
@@ -86,10 +89,9 @@ public final class SimulationExample {
                 }
                 List<RecordedUse> recorded = simulate(earnings, models, uses, clock, random, out);
                 Caller admin = Caller.admin("simulation");
-                BulkPayoutResult payouts = earnings.payouts().payoutAll(admin, 2_000, "month-end", false);
+                BulkPayoutResult payouts = earnings.payouts().payoutAll(admin, BulkPayoutRequest.of("month-end").threshold(2_000));
                 PlatformTotals totals = earnings.admin().platformTotals(admin, ReportPeriod.lastDays(30));
-                Page<CreatorOverview> creators = earnings.admin().creatorsOverview(admin, ReportPeriod.lastDays(30),
-                        CreatorOverview.Sort.PERIOD_EARNINGS, true, 0, 10);
+                Page<CreatorOverview> creators = earnings.admin().creatorsOverview(admin, CreatorsOverviewQuery.of(ReportPeriod.lastDays(30)).sortedBy(CreatorOverview.Sort.PERIOD_EARNINGS, true).page(0, 10));
                 writeUsageCsv(directory.resolve("usage.csv"), recorded);
                 writePayoutsCsv(directory.resolve("payouts.csv"), payouts);
                 Path report = directory.resolve("report.html");

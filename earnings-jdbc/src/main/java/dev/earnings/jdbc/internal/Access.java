@@ -1,5 +1,6 @@
 package dev.earnings.jdbc.internal;
 
+import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.AccessDeniedException;
 import dev.earnings.jdbc.Caller;
 import dev.earnings.jdbc.UnknownModelException;
@@ -8,46 +9,70 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * The access rules, in one place: fail closed, and never let a denial tell a creator whether
- * another creator's data exists.
+ * another creator's data exists. Who is known comes from the owners of the creators and models.
  */
-final class Access {
+public final class Access {
     private static final String OWN_DATA_ONLY = "a creator may read only their own data";
+    private static final String CALLER_REQUIRED = "a caller is required: Caller.creator(id) or Caller.admin(id)";
 
-    private final Tables t;
+    private final Ledger ledger;
+    private final ModelCatalog catalog;
 
-    Access(Tables tables) {
-        this.t = tables;
+    /**
+     * Creates the rules.
+     *
+     * @param ledger the creators
+     * @param catalog the models
+     */
+    public Access(Ledger ledger, ModelCatalog catalog) {
+        this.ledger = ledger;
+        this.catalog = catalog;
     }
 
-    /** Any caller the library knows: an admin, or a creator with a registered model. */
-    void requireKnown(Handle h, Caller caller) {
+    /**
+     * Any caller the library knows: an admin, or a creator with a registered model.
+     *
+     * @param h the handle
+     * @param caller the caller
+     */
+    public void requireKnown(Handle h, Caller caller) {
         if (caller == null) {
-            throw new AccessDeniedException("a caller is required: Caller.creator(id) or Caller.admin(id)");
+            throw new AccessDeniedException(CALLER_REQUIRED);
         }
-        if (caller instanceof Caller.Creator && !creatorExists(h, caller.id())) {
+        if (caller instanceof Caller.Creator && !ledger.creatorExists(h, caller.id())) {
             throw new AccessDeniedException("the caller is not a known creator");
         }
     }
 
-    /** An admin only. */
-    void requireAdmin(Caller caller) {
+    /**
+     * An admin only.
+     *
+     * @param caller the caller
+     */
+    public static void requireAdmin(Caller caller) {
         if (caller == null) {
-            throw new AccessDeniedException("a caller is required: Caller.creator(id) or Caller.admin(id)");
+            throw new AccessDeniedException(CALLER_REQUIRED);
         }
         if (!(caller instanceof Caller.Admin)) {
             throw new AccessDeniedException("this call is for admins only");
         }
     }
 
-    /** The caller may read {@code creatorId}'s data: an admin, or that creator. */
-    void requireCreatorData(Handle h, Caller caller, String creatorId) {
+    /**
+     * The caller may read {@code creatorId}'s data: an admin, or that creator.
+     *
+     * @param h the handle
+     * @param caller the caller
+     * @param creatorId whose data
+     */
+    public void requireCreatorData(Handle h, Caller caller, String creatorId) {
         requireKnown(h, caller);
         if (caller instanceof Caller.Creator) {
             if (!caller.id().equals(creatorId)) {
                 throw new AccessDeniedException(OWN_DATA_ONLY);
             }
-        } else if (!creatorExists(h, creatorId)) {
-            throw new dev.earnings.core.InvalidInputException("creatorId", "creatorId '" + creatorId
+        } else if (!ledger.creatorExists(h, creatorId)) {
+            throw new InvalidInputException("creatorId", "creatorId '" + creatorId
                     + "' is not a known creator; allowed: a creator with at least one registered model");
         }
     }
@@ -55,11 +80,16 @@ final class Access {
     /**
      * The caller may read the model; returns its creator. A creator asking for a model that is
      * not theirs, or that does not exist, gets the same denial.
+     *
+     * @param h the handle
+     * @param caller the caller
+     * @param modelId the model
+     * @param creatorOfQuery the creator whose data the query is about, when it names one
+     * @return the model's creator
      */
-    String requireModel(Handle h, Caller caller, String modelId, Optional<String> creatorOfQuery) {
+    public String requireModel(Handle h, Caller caller, String modelId, Optional<String> creatorOfQuery) {
         requireKnown(h, caller);
-        Optional<String> owner = h.createQuery(t.sql("SELECT creator_id FROM {t}earnings_models WHERE model_id = ?"))
-                .bind(0, modelId).mapTo(String.class).findOne();
+        Optional<String> owner = catalog.creatorOf(h, modelId);
         if (caller instanceof Caller.Creator) {
             if (owner.isEmpty() || !owner.get().equals(caller.id())) {
                 throw new AccessDeniedException(OWN_DATA_ONLY);
@@ -68,14 +98,9 @@ final class Access {
             throw new UnknownModelException(modelId);
         }
         if (creatorOfQuery.isPresent() && !creatorOfQuery.get().equals(owner.get())) {
-            throw new dev.earnings.core.InvalidInputException("modelId", "modelId '" + modelId
+            throw new InvalidInputException("modelId", "modelId '" + modelId
                     + "' is not a model of creator '" + creatorOfQuery.get() + "'; allowed: one of the creator's models");
         }
         return owner.get();
-    }
-
-    boolean creatorExists(Handle h, String creatorId) {
-        return h.createQuery(t.sql("SELECT 1 FROM {t}earnings_creators WHERE creator_id = ?"))
-                .bind(0, creatorId).mapTo(Integer.class).findOne().isPresent();
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Recomputes every derived figure from the usage rows and compares it with what is stored.
@@ -28,31 +27,26 @@ public final class IntegrityChecker {
         "unique_users", "daily_users"};
 
     private final Transactor tx;
-    private final Tables t;
-    private final TransactionIsolationLevel isolation;
     private final String dailyUsersWithoutUse;
 
     /**
      * Creates the checker.
      *
      * @param tx the transaction runner
-     * @param tables the schema's tables
      * @param dialect the database, which names the level at which it reads one snapshot and how
      *     it best finds the daily users that have no use
      */
-    public IntegrityChecker(Transactor tx, Tables tables, Dialect dialect) {
+    public IntegrityChecker(Transactor tx, Dialect dialect) {
         this.tx = tx;
-        this.t = tables;
-        this.isolation = dialect.snapshotIsolation();
         // The same set difference, written for each planner: PostgreSQL runs NOT EXISTS as a hash
         // anti-join; H2 runs it as one index probe per daily user, each scanning the model's rows
         // (254 s at a million rows in one run), while it computes EXCEPT over the two sets in 30 s.
-        this.dailyUsersWithoutUse = tables.sql(dialect == Dialect.POSTGRESQL
-                ? "SELECT d.model_id, d.usage_day, COUNT(*) FROM {t}model_daily_users d WHERE NOT EXISTS"
-                        + " (SELECT 1 FROM {t}model_usage_logs u WHERE u.model_id = d.model_id"
+        this.dailyUsersWithoutUse = (dialect == Dialect.POSTGRESQL
+                ? "SELECT d.model_id, d.usage_day, COUNT(*) FROM <t>model_daily_users d WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM <t>model_usage_logs u WHERE u.model_id = d.model_id"
                         + " AND u.usage_day = d.usage_day AND u.user_id = d.user_id) GROUP BY d.model_id, d.usage_day"
-                : "SELECT model_id, usage_day, COUNT(*) FROM (SELECT model_id, usage_day, user_id FROM {t}model_daily_users"
-                        + " EXCEPT SELECT model_id, usage_day, user_id FROM {t}model_usage_logs) x"
+                : "SELECT model_id, usage_day, COUNT(*) FROM (SELECT model_id, usage_day, user_id FROM <t>model_daily_users"
+                        + " EXCEPT SELECT model_id, usage_day, user_id FROM <t>model_usage_logs) x"
                         + " GROUP BY model_id, usage_day");
     }
 
@@ -62,16 +56,16 @@ public final class IntegrityChecker {
      * @return the report
      */
     public IntegrityReport verify() {
-        return tx.inTransaction("verifying integrity", isolation, this::verify);
+        return tx.inSnapshot("verifying integrity", (h, attempt) -> verify(h));
     }
 
     private IntegrityReport verify(Handle h) {
         List<Drift> drifts = new ArrayList<>();
         Map<String, BigDecimal[]> storedModels = figures(h, "SELECT model_id, NULL AS usage_day, total_uses, counted_uses,"
-                + " total_tokens, lifetime_earnings FROM {t}model_creator_earnings", MODEL_FIGURES.length, false);
+                + " total_tokens, lifetime_earnings FROM <t>model_creator_earnings", MODEL_FIGURES.length, false);
         Map<String, BigDecimal[]> rowModels = figures(h, "SELECT model_id, NULL AS usage_day, COUNT(*), COUNT(use_ordinal),"
                 + " SUM(tokens_consumed), SUM(earnings), MIN(use_ordinal), MAX(use_ordinal)"
-                + " FROM {t}model_usage_logs GROUP BY model_id", MODEL_FIGURES.length + 2, false);
+                + " FROM <t>model_usage_logs GROUP BY model_id", MODEL_FIGURES.length + 2, false);
         long uses = 0;
         for (BigDecimal[] row : rowModels.values()) {
             uses += row[0].longValueExact();
@@ -88,13 +82,13 @@ public final class IntegrityChecker {
         }
 
         Map<String, BigDecimal[]> storedDays = figures(h, "SELECT a.model_id, a.usage_day, a.uses, a.counted_uses,"
-                + " a.earning_uses, a.tokens, a.earnings, a.unique_users, COALESCE(d.users, 0) FROM {t}model_analytics a"
-                + " LEFT JOIN (SELECT model_id, usage_day, COUNT(*) AS users FROM {t}model_daily_users"
+                + " a.earning_uses, a.tokens, a.earnings, a.unique_users, COALESCE(d.users, 0) FROM <t>model_analytics a"
+                + " LEFT JOIN (SELECT model_id, usage_day, COUNT(*) AS users FROM <t>model_daily_users"
                 + " GROUP BY model_id, usage_day) d ON d.model_id = a.model_id AND d.usage_day = a.usage_day",
                 DAY_FIGURES.length, true);
         Map<String, BigDecimal[]> rowDays = figures(h, "SELECT model_id, usage_day, COUNT(*), COUNT(use_ordinal),"
                 + " SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END), SUM(tokens_consumed), SUM(earnings),"
-                + " COUNT(DISTINCT user_id), COUNT(DISTINCT user_id) FROM {t}model_usage_logs GROUP BY model_id, usage_day",
+                + " COUNT(DISTINCT user_id), COUNT(DISTINCT user_id) FROM <t>model_usage_logs GROUP BY model_id, usage_day",
                 DAY_FIGURES.length, true);
         compare(drifts, storedDays, rowDays, DAY_FIGURES);
         // Equal counts and no user without a use of that day mean the two sets of users are equal.
@@ -127,7 +121,7 @@ public final class IntegrityChecker {
 
     private Map<String, BigDecimal[]> figures(Handle h, String sql, int columns, boolean byDay) {
         Map<String, BigDecimal[]> result = new HashMap<>();
-        h.createQuery(t.sql(sql)).map((rs, ctx) -> {
+        h.createQuery(sql).map((rs, ctx) -> {
             BigDecimal[] values = new BigDecimal[columns];
             for (int i = 0; i < columns; i++) {
                 BigDecimal value = rs.getBigDecimal(i + 3);

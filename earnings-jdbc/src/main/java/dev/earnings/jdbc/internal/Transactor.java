@@ -4,81 +4,118 @@ import dev.earnings.core.EarningsException;
 import dev.earnings.jdbc.StorageException;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.HandleCallback;
+import java.util.concurrent.atomic.LongAdder;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs units of work in transactions and retries the ones that failed for a transient reason.
+ * The one place where the library retries: runs units of work in transactions and runs a unit
+ * again when it failed for a transient reason, within a number of attempts and a time budget.
+ *
+ * <p>Every step of a call, including any look-up it makes before it writes, is inside the unit,
+ * so a retry repeats all of it. A unit learns its attempt number: from the second attempt on, the
+ * previous one may have committed before its connection was lost, and the unit looks for its own
+ * writes before writing again.
  *
  * <p>Writes run at the connection's own level (READ COMMITTED on the library's pools).
  * Correctness never depends on the isolation level: every write to a model's figures first
- * locks the model's aggregate row, and unique constraints are the last word on eventIds and
- * ordinals. A retry therefore re-runs the whole unit, including its idempotency check, so a unit
- * whose commit was lost in transit is found on retry and not written twice.
+ * locks the model's row, and unique constraints are the last word on eventIds and ordinals.
  */
 public final class Transactor {
     private static final Logger LOG = LoggerFactory.getLogger(Transactor.class);
 
     /**
-     * No more attempts start after this much time: with a pool that cannot hand out connections,
-     * each attempt may wait for the pool's timeout, and a caller must not hang for minutes.
+     * SQLSTATEs after which the same call can succeed: serialization failure, deadlock (H2 also
+     * reports deadlocks as 40001), lock not available, H2's lock timeout and concurrent update,
+     * PostgreSQL's terminated and not-yet-accepting backends, and a unique violation, which is a
+     * concurrent insert of the same eventId or reference that the retry then finds. Class 08
+     * (connection exceptions) is matched by prefix.
      */
-    private static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03", "HYT00", "90131", "57P01",
+            "57P02", "57P03", "23505");
+
+    /** Undefined table: PostgreSQL's, and H2's (in a database with and without other tables). */
+    private static final Set<String> MISSING_OBJECT_STATES = Set.of("42P01", "42S02", "42S04");
 
     /** Stands for "whatever level the connection has": nothing is asked or set. */
     private static final TransactionIsolationLevel CONNECTION_LEVEL = TransactionIsolationLevel.UNKNOWN;
 
+    /** A unit of work that knows which attempt it is. */
+    @FunctionalInterface
+    public interface Unit<T> {
+        /**
+         * Runs the unit in an open transaction.
+         *
+         * @param handle the transaction's handle
+         * @param attempt 1 for the first attempt, 2 and more for retries
+         * @return the result
+         */
+        T run(Handle handle, int attempt);
+    }
+
     private final Jdbi jdbi;
-    private final int maxAttempts;
     private final Dialect dialect;
+    private final int maxAttempts;
+    private final long budgetNanos;
+    private final LongAdder retries = new LongAdder();
 
     /**
-     * Creates a transactor for a database not yet identified: every transaction sets its
-     * isolation level through JDBC.
+     * Creates the transactor.
      *
      * @param jdbi where to run
+     * @param dialect the database, which says how a transaction asks for another isolation level
      * @param maxAttempts attempts per unit, 1 or more
+     * @param budget no attempt starts after this much time since the first began
      */
-    public Transactor(Jdbi jdbi, int maxAttempts) {
-        this(jdbi, maxAttempts, null);
-    }
-
-    private Transactor(Jdbi jdbi, int maxAttempts, Dialect dialect) {
+    public Transactor(Jdbi jdbi, Dialect dialect, int maxAttempts, Duration budget) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.dialect = Objects.requireNonNull(dialect, "dialect");
         this.maxAttempts = maxAttempts;
-        this.dialect = dialect;
+        this.budgetNanos = budget.toNanos();
     }
 
     /**
-     * This transactor, for a database now identified. On PostgreSQL a transaction that needs
-     * another isolation level than the connection's names it in its first statement: the JDBC
-     * way asks the server for the current level and sets it twice, three round trips.
+     * The JDBI instance, for work that needs no transaction of its own.
      *
-     * @param database the database
-     * @return the transactor
+     * @return the JDBI instance
      */
-    public Transactor on(Dialect database) {
-        return new Transactor(jdbi, maxAttempts, database);
+    public Jdbi jdbi() {
+        return jdbi;
     }
 
     /**
      * Runs {@code work} in one transaction at the connection's isolation level (READ COMMITTED
      * on pools the library creates), retrying transient failures.
      *
-     * @param what what the unit does, for error messages
+     * @param what what the unit does, for error messages: ids and field names, never user data
      * @param work the unit; it may throw project exceptions, which roll back and pass through
      * @param <T> the result type
      * @return the unit's result
      * @throws StorageException if the database failed for good or the retries ran out
      */
-    public <T> T inTransaction(String what, HandleCallback<T, RuntimeException> work) {
+    public <T> T inTransaction(String what, Unit<T> work) {
         return inTransaction(what, CONNECTION_LEVEL, work);
+    }
+
+    /**
+     * Runs {@code work} in one transaction that reads one snapshot of the database.
+     *
+     * @param what what the unit does, for error messages
+     * @param work the unit
+     * @param <T> the result type
+     * @return the unit's result
+     * @throws StorageException if the database failed for good or the retries ran out
+     */
+    public <T> T inSnapshot(String what, Unit<T> work) {
+        return inTransaction(what, dialect.snapshotIsolation(), work);
     }
 
     /**
@@ -91,31 +128,47 @@ public final class Transactor {
      * @return the unit's result
      * @throws StorageException if the database failed for good or the retries ran out
      */
-    public <T> T inTransaction(String what, TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
-        long deadline = System.nanoTime() + RETRY_BUDGET_NANOS;
+    public <T> T inTransaction(String what, TransactionIsolationLevel isolation, Unit<T> work) {
+        long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
+            int current = attempt;
             try {
-                return run(isolation, work);
+                return run(isolation, h -> work.run(h, current));
             } catch (EarningsException e) {
                 throw e;
             } catch (RuntimeException e) {
                 boolean transientFailure = isTransient(e);
-                if (!transientFailure || attempt >= maxAttempts || System.nanoTime() - deadline > 0) {
-                    throw new StorageException(what + " failed" + (transientFailure
-                            ? " after " + attempt + " attempts on transient database errors" : "")
-                            + ": " + rootMessage(e), e, transientFailure);
+                boolean outOfTime = System.nanoTime() - started > budgetNanos;
+                if (!transientFailure || attempt >= maxAttempts || outOfTime) {
+                    throw new StorageException(what + " failed" + (transientFailure ? " after " + attempt
+                            + (attempt == 1 ? " attempt" : " attempts") + (outOfTime ? " and the retry budget of "
+                            + TimeUnit.NANOSECONDS.toMillis(budgetNanos) + " ms" : "") + " on transient database errors"
+                            : "") + " (" + describe(e) + ")", e, transientFailure);
                 }
-                LOG.debug("{}: transient failure on attempt {}, retrying: {}", what, attempt, rootMessage(e));
+                retries.increment();
+                LOG.debug("{}: transient failure on attempt {} ({}), retrying", what, attempt, describe(e));
                 backOff(what, attempt, e);
             }
         }
     }
 
-    private <T> T run(TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
+    /**
+     * How many times a unit was run again since this transactor was created; tests use it to prove
+     * that a run needed no retry, or did.
+     *
+     * @return the number of retries
+     */
+    public long retries() {
+        return retries.sum();
+    }
+
+    private <T> T run(TransactionIsolationLevel isolation, org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
         if (isolation == CONNECTION_LEVEL) {
             return jdbi.inTransaction(work);
         }
         if (dialect == Dialect.POSTGRESQL) {
+            // The level in the transaction's first statement: JDBC's way asks the server for the
+            // current level and sets it twice, three round trips.
             String level = isolation.name().replace('_', ' ');
             return jdbi.inTransaction(h -> {
                 h.execute("SET TRANSACTION ISOLATION LEVEL " + level);
@@ -126,48 +179,47 @@ public final class Transactor {
     }
 
     /**
-     * Runs read-only {@code work} on a handle, without retries.
+     * Whether a failure may succeed when the whole call is run again: a lost or terminated
+     * connection, a serialization failure, a deadlock, a lock timeout, a pool that had no
+     * connection in time, or a concurrent insert of the same key.
      *
-     * @param what what the unit does, for error messages
-     * @param work the unit
-     * @param <T> the result type
-     * @return the unit's result
-     */
-    public <T> T read(String what, HandleCallback<T, RuntimeException> work) {
-        try {
-            return jdbi.withHandle(work);
-        } catch (EarningsException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new StorageException(what + " failed: " + rootMessage(e), e, isTransient(e));
-        }
-    }
-
-    /**
-     * Whether a failure may succeed when the whole transaction is run again.
-     *
-     * @param failure an exception from the driver or from JDBI
-     * @return {@code true} for serialization failures, deadlocks, lock timeouts, unique violations
-     *     (a concurrent insert of the same key, which the retry's check then sees) and lost connections
+     * @param failure an exception from the driver, the pool or JDBI
+     * @return whether it is transient
      */
     public static boolean isTransient(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLTransientException) {
                 return true;
             }
             if (t instanceof SQLException) {
                 String state = ((SQLException) t).getSQLState();
-                if (state != null && (state.equals("40001") || state.equals("40P01") || state.equals("55P03")
-                        || state.equals("HYT00") || state.equals("90131") || state.equals("23505")
-                        || state.startsWith("08"))) {
+                if (state != null && (state.startsWith("08") || TRANSIENT_STATES.contains(state))) {
                     return true;
                 }
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return false;
+    }
+
+    /**
+     * What a failure was, for messages and logs: the SQLSTATE and the exception's type, never the
+     * driver's message, which can quote a row's values.
+     *
+     * @param failure the failure
+     * @return for example {@code SQLSTATE 40001, PSQLException}
+     */
+    public static String describe(Throwable failure) {
+        String state = null;
+        Throwable deepest = failure;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            deepest = t;
+            if (state == null && t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+                state = ((SQLException) t).getSQLState();
+            }
+        }
+        return (state == null ? "no SQLSTATE" : "SQLSTATE " + state) + ", " + deepest.getClass().getSimpleName()
+                + (state != null && MISSING_OBJECT_STATES.contains(state)
+                        ? "; a table of the library is missing: apply its migrations (migrateOnStart) first" : "");
     }
 
     private static void backOff(String what, int attempt, RuntimeException failure) {
@@ -176,15 +228,8 @@ public final class Transactor {
             TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(1, capMillis + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException(what + " was interrupted while waiting to retry", failure, true);
+            throw new StorageException(what + " was interrupted while waiting to retry (" + describe(failure) + ")",
+                    failure, true);
         }
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 }

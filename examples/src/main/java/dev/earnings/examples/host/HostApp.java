@@ -10,6 +10,9 @@ import dev.earnings.core.EarningsException;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.AccessDeniedException;
+import dev.earnings.jdbc.CreatorsOverviewQuery;
+import dev.earnings.jdbc.BulkPayoutRequest;
+import dev.earnings.jdbc.PayoutRequest;
 import dev.earnings.jdbc.Balance;
 import dev.earnings.jdbc.BulkPayoutResult;
 import dev.earnings.jdbc.Caller;
@@ -377,8 +380,7 @@ public final class HostApp implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, "sort", "sort must be one of " + List.of(CreatorOverview.Sort.values()));
         }
-        Page<CreatorOverview> page = earnings.admin().creatorsOverview(principal.caller(), period(q), sort,
-                !"asc".equals(q.get("direction")), integer(q, "page", 0), integer(q, "size", 50));
+        Page<CreatorOverview> page = earnings.admin().creatorsOverview(principal.caller(), CreatorsOverviewQuery.of(period(q)).sortedBy(sort, !"asc".equals(q.get("direction"))).page(integer(q, "page", 0), integer(q, "size", 50)));
         List<Map<String, Object>> items = new ArrayList<>();
         for (CreatorOverview c : page.items()) {
             items.add(Map.of("creatorId", c.creatorId(), "lifetimeEarnings", money(c.lifetimeEarnings().amount()),
@@ -393,12 +395,10 @@ public final class HostApp implements AutoCloseable {
         JsonNode body = body(exchange);
         Caller caller = principal.caller();
         if (path.equals("/api/admin/payouts")) {
-            return payout(earnings.payouts().create(caller, text(body, "creatorId", true), wholeNumber(body, "amountMinor"),
-                    text(body, "reference", true), text(body, "note", false)));
+            return payout(earnings.payouts().create(caller, PayoutRequest.of(text(body, "creatorId", true), wholeNumber(body, "amountMinor"), text(body, "reference", true)).note(text(body, "note", false))));
         }
         if (path.equals("/api/admin/payouts/bulk")) {
-            BulkPayoutResult result = earnings.payouts().payoutAll(caller, wholeNumber(body, "thresholdMinor"),
-                    text(body, "batchReference", true), body.path("dryRun").asBoolean(true));
+            BulkPayoutResult result = earnings.payouts().payoutAll(caller, BulkPayoutRequest.of(text(body, "batchReference", true)).threshold(wholeNumber(body, "thresholdMinor")).dryRun(body.path("dryRun").asBoolean(true)));
             List<Map<String, Object>> items = new ArrayList<>();
             for (BulkPayoutResult.Item item : result.items()) {
                 Map<String, Object> line = new LinkedHashMap<>();
@@ -557,9 +557,9 @@ public final class HostApp implements AutoCloseable {
             }
             // A paid month for ada and a pending payout for lin, so the transaction lists show something.
             Caller admin = Caller.admin("demo-admin");
-            Payout paid = earnings.payouts().create(admin, "ada", 500, "demo-previous-month", "demo payout");
+            Payout paid = earnings.payouts().create(admin, PayoutRequest.of("ada", 500, "demo-previous-month").note("demo payout"));
             earnings.payouts().complete(admin, paid.id(), "demo wire");
-            earnings.payouts().create(admin, "lin", 100, "demo-this-month", "demo payout");
+            earnings.payouts().create(admin, PayoutRequest.of("lin", 100, "demo-this-month").note("demo payout"));
         }
     }
 }

@@ -1,0 +1,74 @@
+package dev.earnings.jdbc;
+
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.internal.Checks;
+import java.util.Optional;
+
+/**
+ * A payout to reserve: who, how much, under which reference, and an optional note. Immutable;
+ * start from {@link #of(String, long, String)}.
+ *
+ * <pre>{@code
+ * PayoutRequest.of("creator-ada", 2_500, "2026-03-ada").note("March");   // $25.00
+ * }</pre>
+ *
+ * @param creatorId the creator to pay
+ * @param amountMinor the amount in minor units (cents for USD), 1 or more
+ * @param reference the host's reference, 1 to 128 characters, unique per creator: the same
+ *     reference and amount again return the original payout, so a retried request never pays twice
+ * @param note a note kept with the payout, up to {@value #MAX_TEXT} characters
+ */
+public record PayoutRequest(String creatorId, long amountMinor, String reference, Optional<String> note) {
+    /** The longest note or reason, in characters. */
+    public static final int MAX_TEXT = 2000;
+
+    /**
+     * Checks every part.
+     *
+     * @param creatorId the creator
+     * @param amountMinor the amount in minor units
+     * @param reference the reference
+     * @param note the note
+     */
+    public PayoutRequest {
+        Checks.requireId("creatorId", creatorId);
+        if (amountMinor < 1) {
+            throw new InvalidInputException("amountMinor", "amountMinor is " + amountMinor
+                    + "; allowed: a whole number of minor units, 1 or more");
+        }
+        Checks.requireId("reference", reference);
+        if (note == null) {
+            throw new InvalidInputException("note", "note is missing; allowed: Optional.empty() or a note");
+        }
+        note.ifPresent(text -> requireText("note", text));
+    }
+
+    /**
+     * A payout without a note.
+     *
+     * @param creatorId the creator to pay
+     * @param amountMinor the amount in minor units, 1 or more
+     * @param reference the host's reference, unique per creator
+     * @return the request
+     */
+    public static PayoutRequest of(String creatorId, long amountMinor, String reference) {
+        return new PayoutRequest(creatorId, amountMinor, reference, Optional.empty());
+    }
+
+    /**
+     * The same payout with a note.
+     *
+     * @param note up to {@value #MAX_TEXT} characters, or {@code null} for none
+     * @return the request
+     */
+    public PayoutRequest note(String note) {
+        return new PayoutRequest(creatorId, amountMinor, reference, Optional.ofNullable(note));
+    }
+
+    static void requireText(String field, String text) {
+        if (text != null && text.codePointCount(0, text.length()) > MAX_TEXT) {
+            throw new InvalidInputException(field, field + " is longer than " + MAX_TEXT + " characters; allowed: at most "
+                    + MAX_TEXT);
+        }
+    }
+}

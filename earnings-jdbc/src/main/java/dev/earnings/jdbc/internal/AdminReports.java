@@ -1,0 +1,137 @@
+package dev.earnings.jdbc.internal;
+
+import dev.earnings.jdbc.Balance;
+import dev.earnings.jdbc.Caller;
+import dev.earnings.jdbc.CreatorOverview;
+import dev.earnings.jdbc.CreatorsOverviewQuery;
+import dev.earnings.jdbc.Page;
+import dev.earnings.jdbc.PlatformTotals;
+import dev.earnings.jdbc.ReportPeriod;
+import dev.earnings.jdbc.ReportPeriod.DateRange;
+import dev.earnings.jdbc.TransactionSummary;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.Currency;
+import java.util.List;
+import org.jdbi.v3.core.mapper.Nested;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+
+/**
+ * What admins see across the platform: totals, the creators overview and the payout summary,
+ * from the rollups and the {@link Ledger}'s one balance expression. Every call checks for an
+ * admin caller first and reads one snapshot.
+ */
+public final class AdminReports {
+    private final Transactor tx;
+    private final Ledger ledger;
+    private final ModelCatalog catalog;
+    private final Clock clock;
+    private final Currency currency;
+
+    /**
+     * Creates the reports.
+     *
+     * @param tx the transaction runner
+     * @param ledger the balances and payouts
+     * @param catalog the models
+     * @param clock the clock that says which day is today
+     * @param currency the deployment's currency
+     */
+    public AdminReports(Transactor tx, Ledger ledger, ModelCatalog catalog, Clock clock, Currency currency) {
+        this.tx = tx;
+        this.ledger = ledger;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.currency = currency;
+    }
+
+    /** The period figures of the whole platform, as one row. */
+    public record TotalsRow(BigDecimal earnings, long uses, long earningUses, long creators, long models) {
+    }
+
+    /** One line of the creators overview, as one row: the balance's columns and the period figures. */
+    public record OverviewRow(@Nested Balance balance, long models, BigDecimal periodEarnings, long periodUses) {
+    }
+
+    /**
+     * Platform totals for a period.
+     *
+     * @param caller an admin
+     * @param period the days
+     * @return the totals
+     */
+    public PlatformTotals platformTotals(Caller caller, ReportPeriod period) {
+        Access.requireAdmin(caller);
+        ReportSupport.requirePresent("period", period);
+        DateRange range = period.resolve(ReportSupport.today(clock));
+        return tx.inSnapshot("reading platform totals", (h, attempt) -> {
+            TotalsRow row = h.createQuery("SELECT COALESCE(SUM(earnings), 0) AS earnings, COALESCE(SUM(uses), 0) AS uses,"
+                    + " COALESCE(SUM(earning_uses), 0) AS earning_uses, COUNT(DISTINCT creator_id) AS creators,"
+                    + " COUNT(DISTINCT model_id) AS models FROM <t>model_analytics WHERE usage_day >= :from AND usage_day < :to")
+                    .bind("from", range.from()).bind("to", range.to()).map(ConstructorMapper.of(TotalsRow.class)).one();
+            long newModels = catalog.registeredBetween(h, ReportSupport.start(range.from()), ReportSupport.start(range.to()));
+            return new PlatformTotals(range, ReportSupport.money(currency, row.earnings()), row.uses(), row.earningUses(),
+                    row.creators(), row.models(), newModels);
+        });
+    }
+
+    /**
+     * Every creator, paged and sorted.
+     *
+     * @param caller an admin
+     * @param query the period, sort and page
+     * @return the page
+     */
+    public Page<CreatorOverview> creatorsOverview(Caller caller, CreatorsOverviewQuery query) {
+        Access.requireAdmin(caller);
+        ReportSupport.requirePresent("query", query);
+        DateRange range = query.period().resolve(ReportSupport.today(clock));
+        String order = sortColumn(query.sort()) + (query.descending() ? " DESC" : " ASC") + ", b.creator_id ASC";
+        return tx.inSnapshot("reading the creators overview", (h, attempt) -> {
+            long total = ledger.creatorCount(h);
+            List<CreatorOverview> items = h.createQuery("SELECT b.creator_id, b.earned, b.pending, b.paid_out, b.available,"
+                    + " COALESCE(m.models, 0) AS models, COALESCE(p.earnings, 0) AS period_earnings,"
+                    + " COALESCE(p.uses, 0) AS period_uses FROM (" + ledger.balances() + ") b"
+                    + " LEFT JOIN (SELECT creator_id, COUNT(*) AS models FROM <t>model_creator_earnings GROUP BY creator_id) m"
+                    + " ON m.creator_id = b.creator_id"
+                    + " LEFT JOIN (SELECT creator_id, SUM(earnings) AS earnings, SUM(uses) AS uses FROM <t>model_analytics"
+                    + " WHERE usage_day >= :from AND usage_day < :to GROUP BY creator_id) p ON p.creator_id = b.creator_id"
+                    + " ORDER BY " + order + " LIMIT :limit OFFSET :offset")
+                    .bind("from", range.from()).bind("to", range.to()).bind("limit", query.pageSize())
+                    .bind("offset", (long) query.page() * query.pageSize())
+                    .map(ConstructorMapper.of(OverviewRow.class))
+                    .map(row -> new CreatorOverview(row.balance().creatorId(), row.balance().earned(),
+                            ReportSupport.money(currency, row.periodEarnings()), row.periodUses(), row.models(), row.balance()))
+                    .list();
+            return new Page<>(items, query.page(), query.pageSize(), total);
+        });
+    }
+
+    /**
+     * Payouts by status.
+     *
+     * @param caller an admin
+     * @return the summary
+     */
+    public TransactionSummary transactionSummary(Caller caller) {
+        Access.requireAdmin(caller);
+        return tx.inSnapshot("reading the transaction summary", (h, attempt) -> ledger.summary(h));
+    }
+
+    private static String sortColumn(CreatorOverview.Sort sort) {
+        switch (sort) {
+            case LIFETIME_EARNINGS:
+                return "b.earned";
+            case PERIOD_EARNINGS:
+                return "period_earnings";
+            case PERIOD_USES:
+                return "period_uses";
+            case MODELS:
+                return "models";
+            case AVAILABLE_BALANCE:
+                return "b.available";
+            default:
+                return "b.creator_id";
+        }
+    }
+}

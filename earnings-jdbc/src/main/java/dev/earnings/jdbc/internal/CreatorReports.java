@@ -1,0 +1,313 @@
+package dev.earnings.jdbc.internal;
+
+import dev.earnings.core.EarningsCalculator;
+import dev.earnings.core.Money;
+import dev.earnings.core.UsageTier;
+import dev.earnings.core.UsageTierSchedule;
+import dev.earnings.core.internal.Checks;
+import dev.earnings.jdbc.Balance;
+import dev.earnings.jdbc.Caller;
+import dev.earnings.jdbc.CreatorDashboard;
+import dev.earnings.jdbc.CreatorDashboard.Activity;
+import dev.earnings.jdbc.CreatorDashboard.ModelPerformance;
+import dev.earnings.jdbc.CreatorDashboard.PeriodChange;
+import dev.earnings.jdbc.CreatorDashboard.TrendPoint;
+import dev.earnings.jdbc.DashboardQuery;
+import dev.earnings.jdbc.Granularity;
+import dev.earnings.jdbc.Model;
+import dev.earnings.jdbc.ModelReport;
+import dev.earnings.jdbc.ReportPeriod;
+import dev.earnings.jdbc.ReportPeriod.DateRange;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * What creators see: their dashboard, a model's report and their balance, read from the per-model
+ * counters and the daily rollups, never by scanning usage rows.
+ *
+ * <p>Each call runs in one transaction that sees one snapshot, so the figures of one dashboard
+ * agree with each other while uses are being recorded. Only the recent-activity list reads usage
+ * rows, through the (creator, occurred_at, id) index and a limit. The balance is the
+ * {@link Ledger}'s, the one expression payouts use too.
+ */
+public final class CreatorReports {
+    private static final int RATIO_SCALE = 4;
+
+    private final Transactor tx;
+    private final Access access;
+    private final Ledger ledger;
+    private final ModelCatalog catalog;
+    private final Pseudonyms pseudonyms;
+    private final EarningsCalculator calculator;
+    private final Clock clock;
+    private final Currency currency;
+
+    /**
+     * Creates the reports.
+     *
+     * @param tx the transaction runner
+     * @param access the access rules
+     * @param ledger the balances and payouts
+     * @param catalog the models
+     * @param pseudonyms what creators see instead of user ids
+     * @param calculator the rules (currency, tiers)
+     * @param clock the clock that says which day is today
+     */
+    public CreatorReports(Transactor tx, Access access, Ledger ledger, ModelCatalog catalog, Pseudonyms pseudonyms,
+            EarningsCalculator calculator, Clock clock) {
+        this.tx = tx;
+        this.access = access;
+        this.ledger = ledger;
+        this.catalog = catalog;
+        this.pseudonyms = pseudonyms;
+        this.calculator = calculator;
+        this.clock = clock;
+        this.currency = calculator.currency();
+    }
+
+    /**
+     * A creator's dashboard.
+     *
+     * @param caller who asks
+     * @param creatorId whose dashboard
+     * @param query the period, filter and list sizes
+     * @return the dashboard
+     */
+    public CreatorDashboard dashboard(Caller caller, String creatorId, DashboardQuery query) {
+        Checks.requireId("creatorId", creatorId);
+        ReportSupport.requirePresent("query", query);
+        DateRange range = query.period().resolve(ReportSupport.today(clock));
+        return tx.inSnapshot("reading the dashboard of creator '" + creatorId + "'", (h, attempt) -> {
+            access.requireCreatorData(h, caller, creatorId);
+            query.modelId().ifPresent(m -> access.requireModel(h, caller, m, Optional.of(creatorId)));
+            DateRange previous = range.previous();
+            DashboardFigures f = dashboardFigures(h, creatorId, query.modelId(), range, previous);
+            long uses = 0;
+            long earningUses = 0;
+            BigDecimal periodEarnings = BigDecimal.ZERO;
+            for (Map.Entry<String, long[]> e : f.counts.entrySet()) {
+                uses += e.getValue()[0];
+                earningUses += e.getValue()[1];
+                periodEarnings = periodEarnings.add(f.earnings.get(e.getKey()));
+            }
+            long activeModels = f.counts.values().stream().filter(c -> c[0] > 0).count();
+            BigDecimal average = activeModels == 0 ? BigDecimal.ZERO
+                    : periodEarnings.divide(BigDecimal.valueOf(activeModels), Money.SCALE, RoundingMode.HALF_EVEN);
+            List<ModelPerformance> top = f.counts.keySet().stream()
+                    .sorted(Comparator.<String, BigDecimal>comparing(f.earnings::get).reversed()
+                            .thenComparing(m -> -f.counts.get(m)[0]).thenComparing(m -> m))
+                    .limit(query.topModels())
+                    .map(m -> performance(m, f.counts.get(m)[0], f.earnings.get(m), f.countedUses.getOrDefault(m, 0L)))
+                    .collect(Collectors.toList());
+            List<TrendPoint> trend = trendOf(f.dayUses, f.dayEarnings, range, query.granularity());
+            BigDecimal change = periodEarnings.subtract(f.previousEarnings);
+            Optional<BigDecimal> ratio = f.previousEarnings.signum() == 0 ? Optional.empty()
+                    : Optional.of(change.divide(f.previousEarnings, RATIO_SCALE, RoundingMode.HALF_EVEN));
+            Balance balance = ledger.balance(h, creatorId);
+            return new CreatorDashboard(creatorId, range, query.modelId(), money(f.lifetime), money(periodEarnings), uses,
+                    earningUses, f.uniqueUsers, activeModels, money(average), top, trend,
+                    new PeriodChange(previous, money(f.previousEarnings), f.previousUses, money(change), ratio,
+                            uses - f.previousUses),
+                    recentActivity(h, creatorId, query.modelId(), range, query.recentActivity()), balance,
+                    ledger.recentPayouts(h, creatorId, query.recentTransactions()));
+        });
+    }
+
+    /**
+     * The figures of a dashboard that come from sums: the period per model and per day, the
+     * previous period, unique users and each model's counters. One statement brings them all, so
+     * they cost one round trip.
+     */
+    private DashboardFigures dashboardFigures(Handle h, String creatorId, Optional<String> modelId, DateRange range,
+            DateRange previous) {
+        String model = modelId.isPresent() ? " AND model_id = :model" : "";
+        Query query = h.createQuery("SELECT 'model' AS part, model_id AS k, CAST(NULL AS DATE) AS d, SUM(uses) AS n1,"
+                + " SUM(earning_uses) AS n2, SUM(earnings) AS amount FROM <t>model_analytics WHERE creator_id = :creator"
+                + model + " AND usage_day >= :from AND usage_day < :to GROUP BY model_id"
+                + " UNION ALL SELECT 'day', NULL, usage_day, SUM(uses), 0, SUM(earnings) FROM <t>model_analytics"
+                + " WHERE creator_id = :creator" + model + " AND usage_day >= :from AND usage_day < :to GROUP BY usage_day"
+                + " UNION ALL SELECT 'previous', NULL, NULL, COALESCE(SUM(uses), 0), 0, COALESCE(SUM(earnings), 0)"
+                + " FROM <t>model_analytics WHERE creator_id = :creator" + model
+                + " AND usage_day >= :previousFrom AND usage_day < :from"
+                + " UNION ALL SELECT 'users', NULL, NULL, COUNT(DISTINCT user_id), 0, 0 FROM <t>model_daily_users"
+                + " WHERE creator_id = :creator" + model + " AND usage_day >= :from AND usage_day < :to"
+                + " UNION ALL SELECT 'counters', model_id, NULL, counted_uses, 0, lifetime_earnings"
+                + " FROM <t>model_creator_earnings WHERE creator_id = :creator" + model)
+                .bind("creator", creatorId).bind("from", range.from()).bind("to", range.to())
+                .bind("previousFrom", previous.from());
+        modelId.ifPresent(m -> query.bind("model", m));
+        DashboardFigures figures = new DashboardFigures();
+        query.map((rs, ctx) -> figures.add(rs)).list();
+        return figures;
+    }
+
+    /** What {@link #dashboardFigures} reads, gathered by the row's part. */
+    private static final class DashboardFigures {
+        final Map<String, long[]> counts = new HashMap<>();
+        final Map<String, BigDecimal> earnings = new HashMap<>();
+        final Map<LocalDate, Long> dayUses = new HashMap<>();
+        final Map<LocalDate, BigDecimal> dayEarnings = new HashMap<>();
+        final Map<String, Long> countedUses = new HashMap<>();
+        long previousUses;
+        BigDecimal previousEarnings = BigDecimal.ZERO;
+        long uniqueUsers;
+        BigDecimal lifetime = BigDecimal.ZERO;
+
+        String add(ResultSet rs) throws SQLException {
+            String key = rs.getString("k");
+            long n1 = rs.getLong("n1");
+            BigDecimal amount = rs.getBigDecimal("amount");
+            switch (rs.getString("part")) {
+                case "model":
+                    counts.put(key, new long[] {n1, rs.getLong("n2")});
+                    earnings.put(key, amount);
+                    break;
+                case "day":
+                    LocalDate day = rs.getObject("d", LocalDate.class);
+                    dayUses.put(day, n1);
+                    dayEarnings.put(day, amount);
+                    break;
+                case "previous":
+                    previousUses = n1;
+                    previousEarnings = amount;
+                    break;
+                case "users":
+                    uniqueUsers = n1;
+                    break;
+                default:
+                    countedUses.put(key, n1);
+                    lifetime = lifetime.add(amount);
+            }
+            return key;
+        }
+    }
+
+    private List<Activity> recentActivity(Handle h, String creatorId, Optional<String> modelId, DateRange range, int limit) {
+        Query query = h.createQuery("SELECT occurred_at, model_id, usage_type, tokens_consumed, earnings, user_id"
+                + " FROM <t>model_usage_logs WHERE creator_id = :creator" + (modelId.isPresent() ? " AND model_id = :model" : "")
+                + " AND occurred_at >= :from AND occurred_at < :to ORDER BY occurred_at DESC, id DESC LIMIT :limit")
+                .bind("creator", creatorId).bind("from", ReportSupport.start(range.from())).bind("to", ReportSupport.start(range.to()))
+                .bind("limit", limit);
+        modelId.ifPresent(m -> query.bind("model", m));
+        return query.map(ConstructorMapper.of(ActivityRow.class)).map(row -> new Activity(row.occurredAt(), row.modelId(),
+                row.usageType(), row.tokensConsumed(), money(row.earnings()), pseudonyms.of(row.userId()))).list();
+    }
+
+    /**
+     * A creator's balance.
+     *
+     * @param caller who asks
+     * @param creatorId whose balance
+     * @return the balance
+     */
+    public Balance balance(Caller caller, String creatorId) {
+        Checks.requireId("creatorId", creatorId);
+        return tx.inSnapshot("reading the balance of creator '" + creatorId + "'", (h, attempt) -> {
+            access.requireCreatorData(h, caller, creatorId);
+            return ledger.balance(h, creatorId);
+        });
+    }
+
+    /**
+     * One model's report.
+     *
+     * @param caller who asks
+     * @param modelId the model
+     * @param period the days
+     * @param granularity the trend's bucket size
+     * @return the report
+     */
+    public ModelReport modelReport(Caller caller, String modelId, ReportPeriod period, Granularity granularity) {
+        Checks.requireId("modelId", modelId);
+        ReportSupport.requirePresent("period", period);
+        ReportSupport.requirePresent("granularity", granularity);
+        DateRange range = period.resolve(ReportSupport.today(clock));
+        return tx.inSnapshot("reading the report of model '" + modelId + "'", (h, attempt) -> {
+            String creatorId = access.requireModel(h, caller, modelId, Optional.empty());
+            Model model = catalog.find(h, modelId).orElseThrow();
+            ModelFigures f = h.createQuery("SELECT a.counted_uses, a.total_uses, a.lifetime_earnings,"
+                    + " COALESCE(p.uses, 0) AS period_uses, COALESCE(p.earning_uses, 0) AS earning_uses,"
+                    + " COALESCE(p.earnings, 0) AS period_earnings, (SELECT COUNT(DISTINCT user_id) FROM <t>model_daily_users"
+                    + " WHERE creator_id = :creator AND model_id = :model AND usage_day >= :from AND usage_day < :to)"
+                    + " AS unique_users FROM <t>model_creator_earnings a LEFT JOIN (SELECT model_id, SUM(uses) AS uses,"
+                    + " SUM(earning_uses) AS earning_uses, SUM(earnings) AS earnings FROM <t>model_analytics"
+                    + " WHERE creator_id = :creator AND model_id = :model AND usage_day >= :from AND usage_day < :to"
+                    + " GROUP BY model_id) p ON p.model_id = a.model_id WHERE a.model_id = :model")
+                    .bind("creator", creatorId).bind("model", modelId).bind("from", range.from()).bind("to", range.to())
+                    .map(ConstructorMapper.of(ModelFigures.class)).one();
+            ModelPerformance tier = performance(modelId, 0, BigDecimal.ZERO, f.countedUses());
+            Map<LocalDate, Long> uses = new HashMap<>();
+            Map<LocalDate, BigDecimal> earnings = new HashMap<>();
+            h.createQuery("SELECT usage_day, SUM(uses) AS uses, SUM(earnings) AS earnings FROM <t>model_analytics"
+                    + " WHERE creator_id = :creator AND model_id = :model AND usage_day >= :from AND usage_day < :to"
+                    + " GROUP BY usage_day")
+                    .bind("creator", creatorId).bind("model", modelId).bind("from", range.from()).bind("to", range.to())
+                    .map((rs, ctx) -> {
+                        LocalDate day = rs.getObject("usage_day", LocalDate.class);
+                        uses.put(day, rs.getLong("uses"));
+                        return earnings.put(day, rs.getBigDecimal("earnings"));
+                    }).list();
+            return new ModelReport(model, range, money(f.lifetimeEarnings()), f.totalUses(), f.countedUses(),
+                    money(f.periodEarnings()), f.periodUses(), f.earningUses(), f.uniqueUsers(), tier.currentTier(),
+                    tier.currentMultiplier(), tier.usesToNextTier(), trendOf(uses, earnings, range, granularity));
+        });
+    }
+
+    /** A use in the recent-activity list, as read; the user id never leaves this class. */
+    public record ActivityRow(Instant occurredAt, String modelId, String usageType, long tokensConsumed, BigDecimal earnings,
+            String userId) {
+    }
+
+    /** A model's counters and period figures, as one row. */
+    public record ModelFigures(long countedUses, long totalUses, BigDecimal lifetimeEarnings, long periodUses,
+            long earningUses, BigDecimal periodEarnings, long uniqueUsers) {
+    }
+
+    /** Days' figures gathered into the trend's buckets, every bucket present, empty ones zero. */
+    private List<TrendPoint> trendOf(Map<LocalDate, Long> dayUses, Map<LocalDate, BigDecimal> dayEarnings, DateRange range,
+            Granularity granularity) {
+        Map<LocalDate, BigDecimal> earnings = new TreeMap<>();
+        Map<LocalDate, Long> uses = new HashMap<>();
+        dayUses.forEach((day, n) -> {
+            LocalDate bucket = granularity.bucketOf(day);
+            uses.merge(bucket, n, Long::sum);
+            earnings.merge(bucket, dayEarnings.get(day), BigDecimal::add);
+        });
+        Map<LocalDate, TrendPoint> points = new LinkedHashMap<>();
+        for (LocalDate b = granularity.bucketOf(range.from()); b.isBefore(range.to()); b = granularity.next(b)) {
+            points.put(b, new TrendPoint(b, money(earnings.getOrDefault(b, BigDecimal.ZERO)), uses.getOrDefault(b, 0L)));
+        }
+        return new ArrayList<>(points.values());
+    }
+
+    private ModelPerformance performance(String modelId, long uses, BigDecimal earnings, long countedUses) {
+        UsageTierSchedule tiers = calculator.tiers();
+        UsageTier tier = tiers.tierFor(countedUses);
+        Optional<Long> toNext = tiers.usesToNextTier(countedUses);
+        return new ModelPerformance(modelId, uses, money(earnings), tier.index(), tier.multiplier(),
+                toNext.map(OptionalLong::of).orElse(OptionalLong.empty()));
+    }
+
+    private Money money(BigDecimal amount) {
+        return ReportSupport.money(currency, amount);
+    }
+}

@@ -1,0 +1,561 @@
+package dev.earnings.jdbc.internal;
+
+import dev.earnings.core.EarningsCalculator;
+import dev.earnings.core.EarningsException;
+import dev.earnings.core.EarningsResult;
+import dev.earnings.core.InvalidInputException;
+import dev.earnings.core.ModelPricing;
+import dev.earnings.core.Money;
+import dev.earnings.core.NoEarningsReason;
+import dev.earnings.core.UsageTier;
+import dev.earnings.core.UsageType;
+import dev.earnings.core.internal.Checks;
+import dev.earnings.jdbc.BatchResult;
+import dev.earnings.jdbc.IdempotencyConflictException;
+import dev.earnings.jdbc.Model;
+import dev.earnings.jdbc.RecordedUse;
+import dev.earnings.jdbc.UnknownModelException;
+import dev.earnings.jdbc.UsageRequest;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+
+/**
+ * Owner of the usage rows ({@code model_usage_logs}), the per-model counters
+ * ({@code model_creator_earnings}) and the daily rollups ({@code model_analytics},
+ * {@code model_daily_users}): the one write path of the library.
+ *
+ * <p>One use, a batch, a group of concurrent calls and the asynchronous recorder all come here,
+ * as a list of uses, and meet the same fixed set of statements:
+ * <ol>
+ *   <li>only when some eventId may already be recorded (a host-given one, or any on a retry):
+ *       one look-up of those eventIds;
+ *   <li>the uses' models locked in id order, with their pricing ({@link ModelCatalog#lockForUse});
+ *   <li>their counters read under those locks;
+ *   <li>the usage rows inserted by one statement, the counters changed by one, the users new to a
+ *       model-day inserted by one, the daily rollups changed by one.
+ * </ol>
+ * Each model's ordinals continue from its counted uses as they stand under its lock, in the order
+ * the uses are given, so they run 1, 2, 3, ... with no gap or repeat across threads and processes.
+ *
+ * <p>Replays are answered before the rules for new uses apply: an eventId is accepted once,
+ * forever, even after its occurredAt has left the window. Every row carries the write token of the
+ * call that wrote it: a retry that finds a row with its own token knows its earlier attempt
+ * committed, and reports the use as written by itself, not as a replay.
+ */
+public final class UsageWriter {
+    /** The most uses one write may hold. */
+    public static final int MAX_USES = 10_000;
+    private static final int LOOKUP_CHUNK = 500;
+
+    private static final ArrayColumns<UseRow> USE_ROWS = new ArrayColumns<UseRow>()
+            .add("event_id", "VARCHAR", UseRow::eventId)
+            .add("model_id", "VARCHAR", UseRow::modelId)
+            .add("creator_id", "VARCHAR", UseRow::creatorId)
+            .add("user_id", "VARCHAR", UseRow::userId)
+            .add("tokens_consumed", "BIGINT", UseRow::tokensConsumed)
+            .add("usage_type", "VARCHAR", UseRow::usageType)
+            .add("requested_usage_type", "VARCHAR", UseRow::requestedUsageType)
+            .add("occurred_at", "TIMESTAMP WITH TIME ZONE", UseRow::occurredAt)
+            .add("occurred_at_given", "BOOLEAN", UseRow::occurredAtGiven)
+            .add("usage_day", "DATE", UseRow::usageDay)
+            .add("recorded_at", "TIMESTAMP WITH TIME ZONE", UseRow::recordedAt)
+            .add("use_ordinal", "BIGINT", UseRow::useOrdinal)
+            .add("prior_counted_uses", "BIGINT", UseRow::priorCountedUses)
+            .add("self_use", "BOOLEAN", UseRow::selfUse)
+            .add("tier_index", "INTEGER", UseRow::tierIndex)
+            .add("tier_threshold", "BIGINT", UseRow::tierThreshold)
+            .add("tier_multiplier", "NUMERIC(15, 12)", UseRow::tierMultiplier)
+            .add("type_multiplier", "NUMERIC(15, 12)", UseRow::typeMultiplier)
+            .add("pricing_version", "INTEGER", UseRow::pricingVersion)
+            .add("token_part", "NUMERIC(38, 12)", UseRow::tokenPart)
+            .add("base_amount", "NUMERIC(38, 12)", UseRow::baseAmount)
+            .add("earnings", "NUMERIC(38, 12)", UseRow::earnings)
+            .add("reason", "VARCHAR", UseRow::reason)
+            .add("metadata", "VARCHAR", UseRow::metadata)
+            .add("write_token", "BIGINT", UseRow::writeToken);
+
+    private static final ArrayColumns<ModelTotals> MODEL_TOTALS = new ArrayColumns<ModelTotals>()
+            .add("model_id", "VARCHAR", t -> t.modelId)
+            .add("uses", "BIGINT", t -> t.uses)
+            .add("counted", "BIGINT", t -> t.counted)
+            .add("tokens", "BIGINT", t -> t.tokens)
+            .add("earnings", "NUMERIC(38, 12)", t -> t.earnings)
+            .add("last_used", "TIMESTAMP WITH TIME ZONE", t -> t.lastUsed);
+
+    private static final ArrayColumns<DayTotals> DAY_TOTALS = new ArrayColumns<DayTotals>()
+            .add("model_id", "VARCHAR", d -> d.modelId)
+            .add("usage_day", "DATE", d -> d.day)
+            .add("creator_id", "VARCHAR", d -> d.creatorId)
+            .add("uses", "BIGINT", d -> d.uses)
+            .add("counted_uses", "BIGINT", d -> d.counted)
+            .add("earning_uses", "BIGINT", d -> d.earning)
+            .add("tokens", "BIGINT", d -> d.tokens)
+            .add("earnings", "NUMERIC(38, 12)", d -> d.earnings)
+            .add("unique_users", "BIGINT", d -> d.newUsers);
+
+    private static final ArrayColumns<DailyUser> DAILY_USERS = new ArrayColumns<DailyUser>()
+            .add("model_id", "VARCHAR", DailyUser::modelId)
+            .add("usage_day", "DATE", DailyUser::day)
+            .add("user_id", "VARCHAR", DailyUser::userId)
+            .add("creator_id", "VARCHAR", DailyUser::creatorId);
+
+    private static final String INSERT_USES = "INSERT INTO <t>model_usage_logs (" + USE_ROWS.names() + ") SELECT * FROM "
+            + USE_ROWS.unnest();
+
+    private static final String FIND_USES = "SELECT " + USE_ROWS.names() + " FROM <t>model_usage_logs WHERE event_id = ANY(:ids)";
+
+    private static final String READ_COUNTERS = "SELECT model_id, counted_uses FROM <t>model_creator_earnings"
+            + " WHERE model_id = ANY(:ids)";
+
+    private static final String ADD_TO_MODELS = "MERGE INTO <t>model_creator_earnings a USING (SELECT * FROM "
+            + MODEL_TOTALS.unnest() + ") v ON a.model_id = v.model_id"
+            + " WHEN MATCHED THEN UPDATE SET total_uses = a.total_uses + v.uses,"
+            + " counted_uses = a.counted_uses + v.counted, total_tokens = a.total_tokens + v.tokens,"
+            + " lifetime_earnings = a.lifetime_earnings + v.earnings,"
+            + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used THEN v.last_used"
+            + " ELSE a.last_used_at END";
+
+    private static final String NEW_DAILY_USERS = "INSERT INTO <t>model_daily_users (" + DAILY_USERS.names() + ")"
+            + " SELECT " + DAILY_USERS.names() + " FROM " + DAILY_USERS.unnest() + " WHERE NOT EXISTS (SELECT 1"
+            + " FROM <t>model_daily_users d WHERE d.model_id = v.model_id AND d.usage_day = v.usage_day"
+            + " AND d.user_id = v.user_id)";
+
+    private static final String ADD_TO_DAYS = "MERGE INTO <t>model_analytics d USING (SELECT * FROM "
+            + DAY_TOTALS.unnest() + ") v ON d.model_id = v.model_id AND d.usage_day = v.usage_day"
+            + " WHEN MATCHED THEN UPDATE SET uses = d.uses + v.uses, counted_uses = d.counted_uses + v.counted_uses,"
+            + " earning_uses = d.earning_uses + v.earning_uses, tokens = d.tokens + v.tokens,"
+            + " earnings = d.earnings + v.earnings, unique_users = d.unique_users + v.unique_users"
+            + " WHEN NOT MATCHED THEN INSERT (" + DAY_TOTALS.names() + ") VALUES (v.model_id, v.usage_day, v.creator_id,"
+            + " v.uses, v.counted_uses, v.earning_uses, v.tokens, v.earnings, v.unique_users)";
+
+    private final ModelCatalog catalog;
+    private final EarningsCalculator calculator;
+    private final Currency currency;
+    private final Clock clock;
+    private final Duration maxAge;
+    private final Duration maxAhead;
+    private final String insertNewDailyUsers;
+
+    /**
+     * A use to write.
+     *
+     * @param request the use, or {@code null} (a batch may hold one; its item fails)
+     * @param eventId its eventId: the host's, or one the library assigned before the first attempt
+     * @param assigned whether the library assigned the eventId (then only a retry can find it recorded)
+     */
+    public record Pending(UsageRequest request, String eventId, boolean assigned) {
+
+        /**
+         * A use with the host's eventId, or a new library-assigned one.
+         *
+         * @param request the use, or {@code null}
+         * @return the pending use
+         */
+        public static Pending of(UsageRequest request) {
+            if (request == null || request.eventId().isEmpty()) {
+                return new Pending(request, EventIds.next(), true);
+            }
+            return new Pending(request, request.eventId().get(), false);
+        }
+    }
+
+    /**
+     * A row of {@code model_usage_logs}: the use with the full breakdown it was rated with. Both
+     * the insert and the look-up for replays use it.
+     */
+    public record UseRow(String eventId, String modelId, String creatorId, String userId, long tokensConsumed,
+            String usageType, String requestedUsageType, Instant occurredAt, boolean occurredAtGiven, LocalDate usageDay,
+            Instant recordedAt, Long useOrdinal, long priorCountedUses, boolean selfUse, int tierIndex, long tierThreshold,
+            BigDecimal tierMultiplier, BigDecimal typeMultiplier, int pricingVersion, BigDecimal tokenPart,
+            BigDecimal baseAmount, BigDecimal earnings, String reason, String metadata, Long writeToken) {
+
+        RecordedUse toUse(ModelPricing pricing, Currency currency, boolean replayed) {
+            UsageType type = new UsageType(usageType, Checks.canonical(typeMultiplier));
+            UsageTier tier = new UsageTier(tierIndex, tierThreshold, Checks.canonical(tierMultiplier));
+            EarningsResult result = new EarningsResult(pricing, priorCountedUses, tokensConsumed, type, tier, selfUse,
+                    useOrdinal != null, Money.of(currency, tokenPart), Money.of(currency, baseAmount),
+                    Money.of(currency, earnings), Optional.ofNullable(reason).map(NoEarningsReason::valueOf));
+            return new RecordedUse(eventId, useOrdinal == null ? OptionalLong.empty() : OptionalLong.of(useOrdinal),
+                    modelId, creatorId, userId, occurredAt, recordedAt, pricingVersion, result, replayed);
+        }
+    }
+
+    private record DailyUser(String modelId, LocalDate day, String userId, String creatorId) {
+    }
+
+    /**
+     * Creates the writer.
+     *
+     * @param catalog the models and their pricing
+     * @param calculator the rating rules
+     * @param clock the clock for "now"
+     * @param maxAge how far back a host-given occurredAt may lie
+     * @param maxAhead how far ahead a host-given occurredAt may lie
+     * @param dialect the database
+     */
+    public UsageWriter(ModelCatalog catalog, EarningsCalculator calculator, Clock clock, Duration maxAge,
+            Duration maxAhead, Dialect dialect) {
+        this.catalog = catalog;
+        this.calculator = calculator;
+        this.currency = calculator.currency();
+        this.clock = clock;
+        this.maxAge = maxAge;
+        this.maxAhead = maxAhead;
+        // The rows an INSERT wrote: PostgreSQL returns them, H2 reads them from the data change
+        // delta table; the only statement whose text differs between the two.
+        this.insertNewDailyUsers = dialect == Dialect.POSTGRESQL ? NEW_DAILY_USERS + " RETURNING model_id, usage_day"
+                : "SELECT model_id, usage_day FROM FINAL TABLE (" + NEW_DAILY_USERS + ")";
+    }
+
+    /**
+     * What a creator has earned, per creator: the sum of their models' lifetime earnings. The
+     * balance expression ({@link Ledger}) is built on it.
+     *
+     * @param filter a {@code WHERE} clause on {@code creator_id}, or empty
+     * @return SQL with the columns {@code creator_id, earned}
+     */
+    static String earnedByCreator(String filter) {
+        return "SELECT creator_id, SUM(lifetime_earnings) AS earned FROM <t>model_creator_earnings" + filter
+                + " GROUP BY creator_id";
+    }
+
+    /**
+     * Opens a newly registered model's counters at zero.
+     *
+     * @param h the registration's transaction
+     * @param modelId the model
+     * @param creatorId its creator
+     */
+    public void openModel(Handle h, String modelId, String creatorId) {
+        h.createUpdate("INSERT INTO <t>model_creator_earnings (model_id, creator_id, counted_uses, total_uses, total_tokens,"
+                + " lifetime_earnings) VALUES (:model, :creator, 0, 0, 0, 0)").bind("model", modelId).bind("creator", creatorId)
+                .execute();
+    }
+
+    /**
+     * Writes uses in the running transaction: every use that passes validation is written, or
+     * none is (the transaction fails as a whole). A rejected use is reported in its item and does
+     * not stop the others; a use whose eventId is recorded already is answered from the record.
+     *
+     * @param h the transaction
+     * @param uses the uses, at most {@link #MAX_USES}
+     * @param token the write token of the call, the same for all its attempts
+     * @param attempt the attempt: from the second on, every eventId is looked up, since the
+     *     previous attempt may have committed before its connection was lost
+     * @return one item per use, in order
+     */
+    public List<BatchResult.Item> write(Handle h, List<Pending> uses, long token, int attempt) {
+        BatchResult.Item[] items = new BatchResult.Item[uses.size()];
+        Map<String, UseRow> stored = lookUp(h, uses, attempt > 1);
+        Map<String, ModelPricing> storedPricing = stored.isEmpty() ? Map.of() : pricingOf(h, stored.values());
+
+        // Replays first, then the rules for new uses: an eventId is accepted once, forever.
+        Instant now = now();
+        Map<String, Integer> claimedBy = new HashMap<>();
+        List<Integer> valid = new ArrayList<>();
+        for (int i = 0; i < uses.size(); i++) {
+            Pending p = uses.get(i);
+            try {
+                UsageRequest request = p.request();
+                if (request == null) {
+                    throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
+                }
+                UseRow row = stored.get(p.eventId());
+                if (row != null) {
+                    // Found with this call's token: an earlier attempt committed it. Its writer is the
+                    // first use of the call with the recorded payload; any other is a replay of it.
+                    boolean ours = Long.valueOf(token).equals(row.writeToken()) && !claimedBy.containsKey(p.eventId())
+                            && conflict(row, request) == null;
+                    if (ours) {
+                        claimedBy.put(p.eventId(), i);
+                    }
+                    items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), request, !ours));
+                    continue;
+                }
+                calculator.requireTokens(request.tokensConsumed());
+                calculator.usageTypes().resolve(request.usageType());
+                request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
+                valid.add(i);
+            } catch (EarningsException e) {
+                items[i] = BatchResult.Item.failed(i, e);
+            }
+        }
+
+        // Lock the models, then give each eventId to its first use of a registered model; a
+        // rejected use does not claim its eventId, as with separate calls. Later uses with a
+        // claimed eventId are repeats, answered once the first is written.
+        Set<String> modelIds = new java.util.TreeSet<>();
+        for (int i : valid) {
+            modelIds.add(uses.get(i).request().modelId());
+        }
+        Map<String, Model> models = modelIds.isEmpty() ? Map.of() : catalog.lockForUse(h, modelIds);
+        Map<String, Long> counted = models.isEmpty() ? Map.of() : counters(h, models.keySet());
+        Map<String, List<Integer>> byModel = new TreeMap<>();
+        List<Integer> repeats = new ArrayList<>();
+        for (int i : valid) {
+            Pending p = uses.get(i);
+            String modelId = p.request().modelId();
+            if (!models.containsKey(modelId)) {
+                items[i] = BatchResult.Item.failed(i, new UnknownModelException(modelId));
+            } else if (claimedBy.containsKey(p.eventId())) {
+                repeats.add(i);
+            } else {
+                claimedBy.put(p.eventId(), i);
+                byModel.computeIfAbsent(modelId, m -> new ArrayList<>()).add(i);
+            }
+        }
+
+        Instant recordedAt = now();
+        List<UseRow> rows = new ArrayList<>();
+        List<ModelTotals> modelTotals = new ArrayList<>();
+        Map<String, DayTotals> dayTotals = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
+            String modelId = entry.getKey();
+            Model model = models.get(modelId);
+            long countedBefore = counted.getOrDefault(modelId, 0L);
+            ModelTotals totals = new ModelTotals(modelId);
+            for (int i : entry.getValue()) {
+                Pending p = uses.get(i);
+                UsageRequest request = p.request();
+                boolean selfUse = request.userId().equals(model.creatorId());
+                boolean isCounted = calculator.counts(selfUse);
+                UsageType type = calculator.usageTypes().resolve(request.usageType());
+                EarningsResult result = calculator.calculate(model.pricing(), countedBefore, request.tokensConsumed(), type,
+                        selfUse);
+                Long ordinal = isCounted ? ++countedBefore : null;
+                Instant occurredAt = request.occurredAt().orElse(recordedAt);
+                LocalDate day = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
+                rows.add(new UseRow(p.eventId(), modelId, model.creatorId(), request.userId(), request.tokensConsumed(),
+                        type.name(), request.usageType(), occurredAt, request.occurredAt().isPresent(), day, recordedAt,
+                        ordinal, result.priorCountedUses(), result.selfUse(), result.tier().index(),
+                        result.tier().fromPriorUses(), result.tier().multiplier(), type.multiplier(),
+                        model.pricingVersion(), result.tokenPart().amount(), result.base().amount(),
+                        result.earnings().amount(), result.reason().map(Enum::name).orElse(null),
+                        request.metadataJson().orElse(null), token));
+                RecordedUse use = new RecordedUse(p.eventId(), ordinal == null ? OptionalLong.empty()
+                        : OptionalLong.of(ordinal), modelId, model.creatorId(), request.userId(), occurredAt, recordedAt,
+                        model.pricingVersion(), result, false);
+                items[i] = BatchResult.Item.of(i, use);
+                totals.add(isCounted, result, occurredAt);
+                dayTotals.computeIfAbsent(modelId + '\u0000' + day, k -> new DayTotals(modelId, model.creatorId(), day))
+                        .add(request.userId(), isCounted, result);
+            }
+            modelTotals.add(totals);
+        }
+        if (!rows.isEmpty()) {
+            USE_ROWS.bind(h.createUpdate(INSERT_USES), rows).execute();
+            MODEL_TOTALS.bind(h.createUpdate(ADD_TO_MODELS), modelTotals).execute();
+            writeDays(h, new ArrayList<>(dayTotals.values()));
+        }
+
+        for (int i : repeats) {
+            int first = claimedBy.get(uses.get(i).eventId());
+            items[i] = repeatOf(i, items[first].use().orElseThrow(), uses.get(first).request(), uses.get(i).request());
+        }
+        return List.of(items);
+    }
+
+    /** The uses whose eventId may be recorded, by eventId: host-given ones, or every one on a retry. */
+    private Map<String, UseRow> lookUp(Handle h, List<Pending> uses, boolean retry) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Pending p : uses) {
+            if (p.request() != null && (retry || !p.assigned())) {
+                ids.add(p.eventId());
+            }
+        }
+        Map<String, UseRow> found = new HashMap<>();
+        List<String> list = new ArrayList<>(ids);
+        for (int from = 0; from < list.size(); from += LOOKUP_CHUNK) {
+            h.createQuery(FIND_USES).bindArray("ids", String.class, list.subList(from, Math.min(list.size(), from + LOOKUP_CHUNK)))
+                    .map(ConstructorMapper.of(UseRow.class)).forEach(row -> found.put(row.eventId(), row));
+        }
+        return found;
+    }
+
+    private Map<String, ModelPricing> pricingOf(Handle h, java.util.Collection<UseRow> rows) {
+        Set<Map.Entry<String, Integer>> wanted = new LinkedHashSet<>();
+        for (UseRow row : rows) {
+            wanted.add(Map.entry(row.modelId(), row.pricingVersion()));
+        }
+        Map<Map.Entry<String, Integer>, ModelPricing> versions = catalog.pricingVersions(h, wanted);
+        Map<String, ModelPricing> byKey = new HashMap<>();
+        versions.forEach((pair, pricing) -> byKey.put(pair.getKey() + '\u0000' + pair.getValue(), pricing));
+        return byKey;
+    }
+
+    private static String key(UseRow row) {
+        return row.modelId() + '\u0000' + row.pricingVersion();
+    }
+
+    private Map<String, Long> counters(Handle h, Set<String> modelIds) {
+        Map<String, Long> counted = new HashMap<>();
+        h.createQuery(READ_COUNTERS).bindArray("ids", String.class, new ArrayList<>(modelIds))
+                .map((rs, ctx) -> counted.put(rs.getString("model_id"), rs.getLong("counted_uses"))).list();
+        return counted;
+    }
+
+    /**
+     * Writes the daily rows under the models' locks: the users new to each model-day in one insert
+     * that reports which it added, then every model-day's rollup in one MERGE that adds to the
+     * day's row or creates it. Under the locks no other transaction can add the same users meanwhile.
+     */
+    private void writeDays(Handle h, List<DayTotals> days) {
+        Map<String, DayTotals> byKey = new HashMap<>();
+        List<DailyUser> users = new ArrayList<>();
+        for (DayTotals day : days) {
+            byKey.put(day.modelId + '\u0000' + day.day, day);
+            for (String user : day.users) {
+                users.add(new DailyUser(day.modelId, day.day, user, day.creatorId));
+            }
+        }
+        DAILY_USERS.bind(h.createQuery(insertNewDailyUsers), users)
+                .map((rs, ctx) -> byKey.get(rs.getString("model_id") + '\u0000' + rs.getObject("usage_day", LocalDate.class))
+                        .newUsers++)
+                .list();
+        DAY_TOTALS.bind(h.createUpdate(ADD_TO_DAYS), days).execute();
+    }
+
+    private BatchResult.Item repeatOf(int index, RecordedUse first, UsageRequest firstRequest, UsageRequest request) {
+        String conflict = conflict(first, firstRequest.usageType(), firstRequest.metadataJson(), request);
+        if (conflict != null) {
+            return BatchResult.Item.failed(index, conflictOf(first, conflict, request));
+        }
+        return BatchResult.Item.of(index, withReplayed(first));
+    }
+
+    private RecordedUse replay(UseRow row, ModelPricing pricing, UsageRequest request, boolean replayed) {
+        RecordedUse earlier = row.toUse(pricing, currency, replayed);
+        String conflict = conflict(row, request);
+        if (conflict != null) {
+            throw conflictOf(earlier, conflict, request);
+        }
+        return earlier;
+    }
+
+    private static String conflict(UseRow row, UsageRequest request) {
+        return conflict(row.modelId(), row.userId(), row.tokensConsumed(), row.requestedUsageType(),
+                Optional.ofNullable(row.metadata()), row.occurredAt(), request);
+    }
+
+    private static String conflict(RecordedUse use, String requestedType, Optional<String> metadata, UsageRequest request) {
+        return conflict(use.modelId(), use.userId(), use.result().tokensConsumed(), requestedType, metadata,
+                use.occurredAt(), request);
+    }
+
+    /** The first payload field of a replay that differs from the recorded use, or {@code null}. */
+    private static String conflict(String modelId, String userId, long tokens, String requestedType,
+            Optional<String> metadata, Instant occurredAt, UsageRequest request) {
+        if (!modelId.equals(request.modelId())) {
+            return "modelId";
+        } else if (!userId.equals(request.userId())) {
+            return "userId";
+        } else if (tokens != request.tokensConsumed()) {
+            return "tokensConsumed";
+        } else if (!requestedType.equals(request.usageType())) {
+            return "usageType";
+        } else if (!metadata.equals(request.metadataJson())) {
+            return "metadata";
+        } else if (request.occurredAt().isPresent() && !request.occurredAt().get().equals(occurredAt)) {
+            return "occurredAt";
+        }
+        return null;
+    }
+
+    private static IdempotencyConflictException conflictOf(RecordedUse earlier, String field, UsageRequest request) {
+        String detail = "";
+        if (field.equals("tokensConsumed")) {
+            detail = " (recorded " + earlier.result().tokensConsumed() + ", sent " + request.tokensConsumed() + ")";
+        } else if (field.equals("occurredAt")) {
+            detail = " (recorded " + earlier.occurredAt() + ", sent " + request.occurredAt().orElseThrow() + ")";
+        }
+        return new IdempotencyConflictException(earlier.eventId(), field, detail);
+    }
+
+    private static RecordedUse withReplayed(RecordedUse use) {
+        return new RecordedUse(use.eventId(), use.useOrdinal(), use.modelId(), use.creatorId(), use.userId(),
+                use.occurredAt(), use.recordedAt(), use.pricingVersion(), use.result(), true);
+    }
+
+    private void requireWithinWindow(Instant occurredAt, Instant now) {
+        Instant earliest = now.minus(maxAge);
+        Instant latest = now.plus(maxAhead);
+        if (occurredAt.isBefore(earliest) || occurredAt.isAfter(latest)) {
+            throw new InvalidInputException("occurredAt", "occurredAt is " + occurredAt + "; allowed: from " + earliest
+                    + " to " + latest + " (" + maxAge.toDays() + " days back to " + maxAhead.toMinutes()
+                    + " minutes ahead of now)");
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** One model's uses within a write, coalesced into one change of its counters. */
+    private static final class ModelTotals {
+        final String modelId;
+        long uses;
+        long counted;
+        long tokens;
+        BigDecimal earnings = BigDecimal.ZERO;
+        Instant lastUsed;
+
+        ModelTotals(String modelId) {
+            this.modelId = modelId;
+        }
+
+        void add(boolean isCounted, EarningsResult result, Instant occurredAt) {
+            uses++;
+            counted += isCounted ? 1 : 0;
+            tokens += result.tokensConsumed();
+            earnings = earnings.add(result.earnings().amount());
+            lastUsed = lastUsed == null || occurredAt.isAfter(lastUsed) ? occurredAt : lastUsed;
+        }
+    }
+
+    /** One model's uses on one UTC day within a write, coalesced into one rollup change. */
+    private static final class DayTotals {
+        final String modelId;
+        final String creatorId;
+        final LocalDate day;
+        final Set<String> users = new LinkedHashSet<>();
+        long uses;
+        long counted;
+        long earning;
+        long tokens;
+        long newUsers;
+        BigDecimal earnings = BigDecimal.ZERO;
+
+        DayTotals(String modelId, String creatorId, LocalDate day) {
+            this.modelId = modelId;
+            this.creatorId = creatorId;
+            this.day = day;
+        }
+
+        void add(String userId, boolean isCounted, EarningsResult result) {
+            users.add(userId);
+            uses++;
+            counted += isCounted ? 1 : 0;
+            earning += result.earns() ? 1 : 0;
+            tokens += result.tokensConsumed();
+            earnings = earnings.add(result.earnings().amount());
+        }
+    }
+}
