@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.earnings.core.InvalidInputException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ChecksTest {
+    private static final String ALLOWED =
+            "allowed: printable characters only (letters, marks, numbers, punctuation, symbols and spaces)";
     @Test
     void acceptsPrintableIdsUpTo128CodePoints() {
         assertThat(Checks.requireId("userId", "user-1")).isEqualTo("user-1");
@@ -38,5 +43,99 @@ class ChecksTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("U+202E at index 3");
         assertThatThrownBy(() -> Checks.requireId("eventId", "a\uD800b"))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("unpaired surrogate at index 1");
+    }
+
+    /** A code point as a string, one or two chars. */
+    private static String cp(int codePoint) {
+        return new String(Character.toChars(codePoint));
+    }
+
+    @ParameterizedTest(name = "U+{0}")
+    @ValueSource(strings = {"2028", "2029"})
+    void refusesLineAndParagraphSeparators(String hex) {
+        int codePoint = Integer.parseInt(hex, 16);
+        assertThatThrownBy(() -> Checks.requireId("userId", "ab" + cp(codePoint) + "c"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasFieldOrPropertyWithValue("field", "userId")
+                .hasMessage("userId contains the line or paragraph separator U+" + hex + " at index 2; " + ALLOWED);
+    }
+
+    @ParameterizedTest(name = "U+{0}")
+    @ValueSource(strings = {"FDD0", "FDE7", "FDEF", "FFFE", "FFFF", "1FFFE", "1FFFF", "EFFFE", "10FFFE", "10FFFF"})
+    void refusesNoncharacters(String hex) {
+        int codePoint = Integer.parseInt(hex, 16);
+        assertThatThrownBy(() -> Checks.requireId("eventId", "e" + cp(codePoint)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasFieldOrPropertyWithValue("field", "eventId")
+                .hasMessage("eventId contains the noncharacter U+" + hex + " at index 1; " + ALLOWED);
+    }
+
+    @ParameterizedTest(name = "U+{0}")
+    @ValueSource(strings = {"E000", "F8FF", "F0000", "FFFFD", "100000", "10FFFD"})
+    void refusesPrivateUseCharacters(String hex) {
+        int codePoint = Integer.parseInt(hex, 16);
+        assertThatThrownBy(() -> Checks.requireId("modelId", cp(codePoint) + "model"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasFieldOrPropertyWithValue("field", "modelId")
+                .hasMessage("modelId contains the private-use character U+" + hex + " at index 0; " + ALLOWED);
+    }
+
+    @ParameterizedTest(name = "U+{0}")
+    // Unassigned in every Unicode version so far (a gap in Greek, the end of a reserved block, a
+    // gap after the tag characters, plane 14's last ordinary code point), so the test holds on any JDK.
+    @ValueSource(strings = {"0378", "2FE0", "E0080", "EFFFD"})
+    void refusesUnassignedCodePoints(String hex) {
+        int codePoint = Integer.parseInt(hex, 16);
+        String feature = String.valueOf(Runtime.version().feature());
+        assertThatThrownBy(() -> Checks.requireId("creatorId", "c-" + cp(codePoint)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasFieldOrPropertyWithValue("field", "creatorId")
+                .hasMessage("creatorId contains the unassigned code point U+" + hex + " (Unicode data of Java " + feature
+                        + ") at index 2; " + ALLOWED);
+    }
+
+    @ParameterizedTest(name = "U+{0}")
+    // Soft hyphen, Arabic letter mark, zero-width space, non-joiner and joiner, left-to-right mark,
+    // right-to-left override, left-to-right isolate, word joiner, byte order mark, the interlinear
+    // annotation anchor, and two tag characters outside the BMP.
+    @ValueSource(strings = {"00AD", "061C", "200B", "200C", "200D", "200E", "202E", "2066", "2060", "FEFF", "FFF9",
+            "E0001", "E0041"})
+    void refusesEveryFormatCharacter(String hex) {
+        int codePoint = Integer.parseInt(hex, 16);
+        assertThatThrownBy(() -> Checks.requireId("reference", "ref" + cp(codePoint)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasFieldOrPropertyWithValue("field", "reference")
+                .hasMessage("reference contains the invisible format character U+" + hex + " at index 3; " + ALLOWED);
+    }
+
+    @Test
+    void reportsTheFirstOffendingCodePointByItsCharIndex() {
+        // The emoji takes two chars, so the separator after it is at char index 3.
+        assertThatThrownBy(() -> Checks.requireId("userId", "a\uD83D\uDE00\u2028\uE000"))
+                .hasMessageStartingWith("userId contains the line or paragraph separator U+2028 at index 3;");
+    }
+
+    @Test
+    void messagesNeverRepeatTheRejectedValue() {
+        String secret = "alice@example.com";
+        for (String value : List.of(secret + "\u0007", secret + "\u2028", secret + "\uFFFF", secret + "\uE000",
+                secret + "\u0378", secret + "\u202E", secret + "\uD800", secret.repeat(8))) {
+            assertThatThrownBy(() -> Checks.requireId("userId", value))
+                    .isInstanceOf(InvalidInputException.class)
+                    .message().doesNotContain("alice").doesNotContain("example");
+        }
+    }
+
+    @Test
+    void acceptsPrintableCharactersNextToTheRefusedRanges() {
+        // Just outside the noncharacter and private-use ranges: an Arabic ligature after U+FDEF,
+        // the replacement character before U+FFFE, a CJK compatibility ideograph after U+F8FF and
+        // a digit from plane 1; spaces inside an id, combining marks and variation selectors are
+        // printable, and so are letters of any script, emoji and plane-2 ideographs.
+        for (String id : List.of("\uFDF0", "\uFFFD", "\uF900", cp(0x1FBF9),
+                "user 1", "e\u0301", "\u2764\uFE0F", "\u00E9l\u00E8ve", "\u4E2D\u6587",
+                cp(0x1F600), cp(0x20000), "$%&*+,-./:;<=>?@[]^_`{|}~")) {
+            assertThat(Checks.requireId("userId", id)).isEqualTo(id);
+        }
     }
 }
