@@ -101,9 +101,7 @@ public final class Checks {
 
     /** The number of decimal places a value really has, ignoring trailing zeros. */
     public static int significantScale(BigDecimal value) {
-        if (value.signum() == 0) {
-            return 0;
-        }
+        // Zero of any scale strips to 0 with scale 0; 1E+3 strips to a negative scale, which is 0 places.
         return Math.max(0, value.stripTrailingZeros().scale());
     }
 
