@@ -3,7 +3,9 @@ package dev.earnings.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.InvalidInputException;
+import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,5 +139,51 @@ class ChecksTest {
                 cp(0x1F600), cp(0x20000), "$%&*+,-./:;<=>?@[]^_`{|}~")) {
             assertThat(Checks.requireId("userId", id)).isEqualTo(id);
         }
+    }
+
+    @Test
+    void multipliersAreCheckedAtTheirBoundsAndMadeCanonical() {
+        BigDecimal max = new BigDecimal("100");
+        assertThat(Checks.requireMultiplier("m", new BigDecimal("100.000"), max)).isEqualTo(new BigDecimal("100"));
+        assertThat(Checks.requireMultiplier("m", new BigDecimal("0.000000000001"), max))
+                .isEqualTo(new BigDecimal("0.000000000001"));
+        assertThat(Checks.requireMultiplier("m", new BigDecimal("1.2000000000000000"), max))
+                .isEqualTo(new BigDecimal("1.2"));
+        assertThatThrownBy(() -> Checks.requireMultiplier("m", new BigDecimal("100.000000000001"), max))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("m is 100.000000000001; allowed: greater than 0 and at most 100");
+        assertThatThrownBy(() -> Checks.requireMultiplier("m", BigDecimal.ZERO, max))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("m is 0; allowed: greater than 0 and at most 100");
+        assertThatThrownBy(() -> Checks.requireMultiplier("m", new BigDecimal("0.0000000000001"), max))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("m is 0.0000000000001, which has 13 decimal places; allowed: at most 12");
+        assertThatThrownBy(() -> Checks.requireMultiplier("tiers[1].multiplier", null, max))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("tiers[1].multiplier is required; allowed: a decimal greater than 0 and at most 100")
+                .extracting(e -> ((InvalidConfigurationException) e).setting()).isEqualTo("tiers[1].multiplier");
+    }
+
+    @Test
+    void scaleIgnoresTrailingZerosAndCanonicalFormsHaveNoExponent() {
+        assertThat(Checks.significantScale(new BigDecimal("0.0100"))).isEqualTo(2);
+        assertThat(Checks.significantScale(new BigDecimal("0.000"))).isZero();
+        assertThat(Checks.significantScale(new BigDecimal("1E+3"))).isZero();
+        assertThat(Checks.significantScale(new BigDecimal("-2.50"))).isEqualTo(1);
+        assertThat(Checks.canonical(new BigDecimal("0.0100"))).hasToString("0.01");
+        assertThat(Checks.canonical(new BigDecimal("100"))).hasToString("100");
+        assertThat(Checks.canonical(new BigDecimal("1E+3"))).hasToString("1000");
+        assertThat(Checks.canonical(new BigDecimal("0.00"))).hasToString("0");
+    }
+
+    @Test
+    void decimalsFromConfigurationAreParsedOrRefusedNamingTheSetting() {
+        assertThat(Checks.parseDecimal("s", " 1.25 ")).isEqualTo(new BigDecimal("1.25"));
+        assertThatThrownBy(() -> Checks.parseDecimal("usageTypes.chat", "1,25"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("usageTypes.chat is '1,25', which is not a decimal number; write it like 1.25");
+        assertThatThrownBy(() -> Checks.parseDecimal("usageTypes.chat", null))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("usageTypes.chat is required");
     }
 }
