@@ -83,7 +83,7 @@ public record EarningsResult(
     /**
      * A one-line explanation for people, for example in a creator's activity view or a test failure:
      * {@code 0.018000000000 USD = (0.01 + 50 tokens x 0.0001) x 1.2 (tier 2, from 100 prior uses)
-     * x 1.0 (image_generation), rounded half-even to 12 places}.
+     * x 1 (image_generation), rounded half-even to 12 places}.
      *
      * @return the explanation
      */

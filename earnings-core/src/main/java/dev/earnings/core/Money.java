@@ -220,7 +220,7 @@ public final class Money implements Comparable<Money> {
 
     @Override
     public int hashCode() {
-        return 31 * currency.hashCode() + amount.hashCode();
+        return Objects.hash(currency, amount);
     }
 
     /**

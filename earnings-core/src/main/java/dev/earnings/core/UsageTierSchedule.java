@@ -84,12 +84,12 @@ public final class UsageTierSchedule {
             throw new InvalidInputException("priorCountedUses", "priorCountedUses is " + priorCountedUses
                     + "; allowed: 0 or more");
         }
-        for (int i = tiers.size() - 1; i > 0; i--) {
-            if (priorCountedUses >= tiers.get(i).fromPriorUses()) {
-                return tiers.get(i);
-            }
+        // Ends at the latest at the first tier, which starts at 0 prior uses.
+        int i = tiers.size() - 1;
+        while (priorCountedUses < tiers.get(i).fromPriorUses()) {
+            i--;
         }
-        return tiers.get(0);
+        return tiers.get(i);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -122,7 +123,7 @@ public final class UsageTypes {
 
     @Override
     public int hashCode() {
-        return types.hashCode() * 31 + Boolean.hashCode(mapUnknownToOther);
+        return Objects.hash(types, mapUnknownToOther);
     }
 
     @Override

@@ -262,6 +262,20 @@ class EarningsCalculatorTest {
         }
 
         @Test
+        void explainsANotMonetizedUse() {
+            assertThat(CALC.calculate(PRICING.withMonetized(false), 0, 50, "chat", false).explain()).isEqualTo(
+                    "0.000000000000 USD = 0 because the model is not monetized; otherwise (0.01 + 50 tokens x 0.0001)"
+                            + " x 1 (tier 1, from 0 prior uses) x 0.8 (chat), rounded half-even to 12 places");
+        }
+
+        @Test
+        void earnsOnlyAPositiveAmount() {
+            assertThat(rate(0, 0, "chat").earns()).isTrue();
+            assertThat(CALC.calculate(PRICING.withMonetized(false), 0, 0, "chat", false).earns()).isFalse();
+            assertThat(CALC.calculate(ModelPricing.of("0.000000000001", "0"), 0, 0, "chat", false).earns()).isTrue();
+        }
+
+        @Test
         void explainsWhyNothingWasEarned() {
             assertThat(CALC.calculate(PRICING, 3, 50, "chat", true).explain())
                     .startsWith("0.000000000000 USD = 0 because the user is the model's creator (self-use); otherwise (0.01")
@@ -301,6 +315,73 @@ class EarningsCalculatorTest {
                     .hasMessage("maxTokens is -1; allowed: 0 to 1000000000000");
             assertThatThrownBy(() -> EarningsCalculator.builder().maxTokens(EarningsCalculator.MAX_TOKENS_LIMIT + 1))
                     .isInstanceOf(InvalidConfigurationException.class);
+        }
+
+        @Test
+        void defaultsAreTheContractsConfiguration() {
+            EarningsCalculator defaults = EarningsCalculator.defaults();
+            assertThat(defaults.currency()).isEqualTo(Currency.getInstance("USD"));
+            assertThat(defaults.tiers()).isEqualTo(UsageTierSchedule.defaults());
+            assertThat(defaults.usageTypes()).isEqualTo(UsageTypes.defaults());
+            assertThat(defaults.maxTokens()).isEqualTo(1_000_000_000L);
+            assertThat(defaults.selfUsePolicy()).isEqualTo(SelfUsePolicy.NOT_COUNTED);
+            assertThat(defaults).hasToString("EarningsCalculator[currency=USD, tiers=UsageTierSchedule[0+: 1x, 100+: 1.2x,"
+                    + " 1000+: 1.5x, 5000+: 2x, 10000+: 2.5x], usageTypes=UsageTypes[image_generation=1, chat=0.8,"
+                    + " other=0.6], maxTokens=1000000000, selfUsePolicy=NOT_COUNTED]");
+        }
+
+        @Test
+        void builtCalculatorKeepsEverySetting() {
+            UsageTierSchedule tiers = UsageTierSchedule.builder().tier(0, "1").tier(3, "3").build();
+            UsageTypes types = UsageTypes.builder().type("video", "2").build();
+            EarningsCalculator calc = EarningsCalculator.builder()
+                    .currency(Currency.getInstance("EUR"))
+                    .tiers(tiers)
+                    .usageTypes(types)
+                    .maxTokens(77)
+                    .selfUsePolicy(SelfUsePolicy.EARNS_LIKE_ANY_USE)
+                    .build();
+            assertThat(calc.currency()).isEqualTo(Currency.getInstance("EUR"));
+            assertThat(calc.tiers()).isSameAs(tiers);
+            assertThat(calc.usageTypes()).isSameAs(types);
+            assertThat(calc.maxTokens()).isEqualTo(77);
+            assertThat(calc.selfUsePolicy()).isEqualTo(SelfUsePolicy.EARNS_LIKE_ANY_USE);
+            assertThat(calc.counts(true)).isTrue();
+            assertThat(calc.calculate(PRICING, 3, 77, "video", true).earnings()).isEqualTo(Money.of("EUR", "0.1062")); // (0.01 + 77 x 0.0001) x 3 x 2
+        }
+
+        @Test
+        void requireTokensReturnsTheCountItAccepts() {
+            assertThat(CALC.requireTokens(0)).isZero();
+            assertThat(CALC.requireTokens(42)).isEqualTo(42);
+            assertThat(CALC.requireTokens(EarningsCalculator.DEFAULT_MAX_TOKENS)).isEqualTo(1_000_000_000L);
+            assertThatThrownBy(() -> CALC.requireTokens(-5))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("tokensConsumed is -5; allowed: a whole number from 0 to 1000000000");
+        }
+
+        @Test
+        void currencyWithZeroMinorDigitsIsAllowed() {
+            EarningsCalculator yen = EarningsCalculator.builder().currency(Currency.getInstance("JPY")).build();
+            assertThat(yen.currency().getCurrencyCode()).isEqualTo("JPY");
+            assertThat(yen.calculate(ModelPricing.of("3", "0"), 0, 0, "chat", false).earnings())
+                    .isEqualTo(Money.of("JPY", "2.4"));
+        }
+
+        @Test
+        void maxTokensMayBeZeroOrTheLimit() {
+            EarningsCalculator none = EarningsCalculator.builder().maxTokens(0).build();
+            assertThat(none.maxTokens()).isZero();
+            assertThat(none.requireTokens(0)).isZero();
+            assertThatThrownBy(() -> none.requireTokens(1))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("tokensConsumed is 1; allowed: a whole number from 0 to 0");
+            EarningsCalculator most = EarningsCalculator.builder().maxTokens(EarningsCalculator.MAX_TOKENS_LIMIT).build();
+            assertThat(most.maxTokens()).isEqualTo(1_000_000_000_000L);
+            assertThat(most.requireTokens(1_000_000_000_000L)).isEqualTo(1_000_000_000_000L);
+            assertThatThrownBy(() -> EarningsCalculator.builder().maxTokens(EarningsCalculator.MAX_TOKENS_LIMIT + 1))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("maxTokens is 1000000000001; allowed: 0 to 1000000000000");
         }
 
         @Test

@@ -62,6 +62,56 @@ class MoneyTest {
                 .hasMessage("amounts must share one currency, but USD was combined with EUR");
         assertThatThrownBy(() -> Money.of("USD", "1").compareTo(Money.of("EUR", "1")))
                 .isInstanceOf(CurrencyMismatchException.class);
+        assertThatThrownBy(() -> Money.of("USD", "1").minus(Money.of("EUR", "1")))
+                .isInstanceOf(CurrencyMismatchException.class)
+                .hasMessage("amounts must share one currency, but USD was combined with EUR");
+        assertThatThrownBy(() -> Money.of("EUR", "1").minus(Money.of("USD", "0.5")))
+                .isInstanceOf(CurrencyMismatchException.class)
+                .hasMessage("amounts must share one currency, but EUR was combined with USD");
+    }
+
+    @Test
+    void equalityNeedsTheSameAmountAndCurrency() {
+        Money one = Money.of("USD", "1");
+        assertThat(one).isEqualTo(Money.ofMinor(USD, 100));
+        assertThat(one).isNotEqualTo(Money.of("USD", "1.000000000001"));
+        assertThat(one).isNotEqualTo(Money.of("USD", "-1"));
+        assertThat(one).isNotEqualTo(Money.of("CHF", "1"));
+        assertThat(one).isNotEqualTo("1.000000000000 USD");
+        assertThat(one).isNotEqualTo(null);
+    }
+
+    @Test
+    void currenciesWithoutMinorUnitsHaveNoMinorAmounts() {
+        Currency gold = Currency.getInstance("XAU");
+        assertThatThrownBy(() -> Money.ofMinor(gold, 5))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("currency XAU has no minor units; allowed: a currency with minor units such as USD");
+        Money ounce = Money.of(gold, BigDecimal.ONE);
+        assertThat(ounce.amount()).isEqualTo(new BigDecimal("1.000000000000"));
+        assertThatThrownBy(() -> ounce.toMinorUnits(RoundingMode.DOWN))
+                .isInstanceOf(InvalidInputException.class)
+                .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("currency");
+    }
+
+    @Test
+    void currencyCodesAreLookedUpOrRefusedWithAMessage() {
+        assertThat(Money.currency("EUR")).isEqualTo(Currency.getInstance("EUR"));
+        assertThatThrownBy(() -> Money.currency(null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("currency is required; allowed: an ISO 4217 code such as USD");
+        assertThatThrownBy(() -> Money.currency("usd"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("currency 'usd' is not an ISO 4217 code; allowed: a code such as USD or EUR");
+    }
+
+    @Test
+    void hashCodeTellsAmountsAndCurrenciesApart() {
+        // Not promised by hashCode's contract, but a hash that ignores the amount or the currency
+        // would pile every balance of a map into one bucket.
+        assertThat(Money.of("USD", "1").hashCode()).isNotEqualTo(Money.of("USD", "2").hashCode());
+        assertThat(Money.of("USD", "1").hashCode()).isNotEqualTo(Money.of("EUR", "1").hashCode());
+        assertThat(Money.ofMinor(USD, 100).hashCode()).isEqualTo(Money.of("USD", "1.000").hashCode());
     }
 
     @Test

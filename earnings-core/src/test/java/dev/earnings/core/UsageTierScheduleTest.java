@@ -81,6 +81,74 @@ class UsageTierScheduleTest {
     }
 
     @Test
+    void boundaryMultipliersAreAllowed() {
+        UsageTierSchedule schedule = UsageTierSchedule.builder()
+                .tier(0, "0.000000000001")
+                .tier(1, "100")
+                .build();
+        assertThat(schedule.tierFor(0).multiplier()).isEqualTo(new BigDecimal("0.000000000001"));
+        assertThat(schedule.tierFor(1).multiplier()).isEqualTo(new BigDecimal("100"));
+        assertThat(schedule).hasToString("UsageTierSchedule[0+: 0.000000000001x, 1+: 100x]");
+    }
+
+    @Test
+    void tierForWalksDownToTheRightTierOfALongSchedule() {
+        UsageTierSchedule schedule = UsageTierSchedule.builder().tier(0, "1").tier(2, "2").tier(4, "3").build();
+        assertThat(schedule.tierFor(0).index()).isEqualTo(1);
+        assertThat(schedule.tierFor(1).index()).isEqualTo(1);
+        assertThat(schedule.tierFor(2).index()).isEqualTo(2);
+        assertThat(schedule.tierFor(3).index()).isEqualTo(2);
+        assertThat(schedule.tierFor(4).index()).isEqualTo(3);
+        UsageTierSchedule single = UsageTierSchedule.builder().tier(0, "1.5").build();
+        assertThat(single.tierFor(0).index()).isEqualTo(1);
+        assertThat(single.tierFor(Long.MAX_VALUE).index()).isEqualTo(1);
+        assertThat(single.usesToNextTier(7)).isEmpty();
+    }
+
+    @Test
+    void negativePriorUsesAreRefused() {
+        assertThatThrownBy(() -> DEFAULTS.tierFor(-1))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("priorCountedUses is -1; allowed: 0 or more")
+                .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("priorCountedUses");
+    }
+
+    @Test
+    void schedulesAreEqualExactlyWhenTheirTiersAre() {
+        UsageTierSchedule a = UsageTierSchedule.builder().tier(0, "1").tier(10, "2").build();
+        UsageTierSchedule same = UsageTierSchedule.builder().tier(0, "1.0").tier(10, "2.00").build();
+        assertThat(a).isEqualTo(same).hasSameHashCodeAs(same);
+        assertThat(a).isNotEqualTo(UsageTierSchedule.builder().tier(0, "1").tier(11, "2").build());
+        assertThat(a).isNotEqualTo(UsageTierSchedule.builder().tier(0, "1").tier(10, "2.5").build());
+        assertThat(a).isNotEqualTo(UsageTierSchedule.builder().tier(0, "1").build());
+        assertThat(a.hashCode()).isNotEqualTo(UsageTierSchedule.builder().tier(0, "1").tier(10, "3").build().hashCode());
+        assertThat(a).isNotEqualTo(a.tiers());
+        assertThat(UsageTierSchedule.defaults()).isEqualTo(UsageTierSchedule.builder()
+                .tier(0, "1").tier(100, "1.2").tier(1_000, "1.5").tier(5_000, "2").tier(10_000, "2.5").build());
+    }
+
+    @Test
+    void tiersRefuseABadIndexThresholdOrMultiplier() {
+        assertThatThrownBy(() -> new UsageTier(0, 0, BigDecimal.ONE))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("tier index is 0; allowed: 1 or more");
+        assertThatThrownBy(() -> new UsageTier(2, -1, BigDecimal.ONE))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("tier 2 starts at -1 prior uses; allowed: 0 or more")
+                .extracting(e -> ((InvalidConfigurationException) e).setting()).isEqualTo("tiers[2].fromPriorUses");
+        assertThatThrownBy(() -> new UsageTier(3, 5, BigDecimal.ZERO))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("tier 3 needs a positive multiplier")
+                .extracting(e -> ((InvalidConfigurationException) e).setting()).isEqualTo("tiers[3].multiplier");
+        assertThatThrownBy(() -> new UsageTier(1, 0, new BigDecimal("-0.5")))
+                .isInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> new UsageTier(1, 0, null))
+                .isInstanceOf(InvalidConfigurationException.class);
+        UsageTier smallest = new UsageTier(1, 0, new BigDecimal("0.000000000001"));
+        assertThat(smallest.firstOrdinal()).isEqualTo(1);
+    }
+
+    @Test
     void multipliersMayDescend() {
         UsageTierSchedule schedule = UsageTierSchedule.builder().tier(0, "2").tier(10, "1").build();
         assertThat(schedule.tierFor(10).multiplier()).isEqualByComparingTo("1");

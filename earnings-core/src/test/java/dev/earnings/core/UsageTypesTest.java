@@ -53,8 +53,60 @@ class UsageTypesTest {
 
     @Test
     void equalSetsAreEqual() {
-        assertThat(UsageTypes.defaults().toBuilder().build()).isEqualTo(UsageTypes.defaults());
+        assertThat(UsageTypes.defaults().toBuilder().build()).isEqualTo(UsageTypes.defaults())
+                .hasSameHashCodeAs(UsageTypes.defaults());
         assertThat(UsageTypes.defaults().toBuilder().mapUnknownToOther(true).build()).isNotEqualTo(UsageTypes.defaults());
         assertThat(UsageTypes.defaults()).hasToString("UsageTypes[image_generation=1, chat=0.8, other=0.6]");
+    }
+
+    @Test
+    void mappingUnknownNamesIsKeptAndShown() {
+        UsageTypes lenient = UsageTypes.defaults().toBuilder().mapUnknownToOther(true).build();
+        assertThat(lenient.mapsUnknownToOther()).isTrue();
+        assertThat(lenient.toBuilder().build().mapsUnknownToOther()).isTrue();
+        assertThat(lenient.resolve("video")).isEqualTo(new UsageType("other", new java.math.BigDecimal("0.6")));
+        assertThat(lenient.resolve("chat").name()).isEqualTo("chat");
+        assertThat(lenient).hasToString("UsageTypes[image_generation=1, chat=0.8, other=0.6] (unknown -> other)");
+        assertThat(lenient.hashCode()).isNotEqualTo(UsageTypes.defaults().hashCode());
+    }
+
+    @Test
+    void setsDifferingInAMultiplierAreNotEqual() {
+        UsageTypes cheaperChat = UsageTypes.defaults().toBuilder().type("chat", "0.7").build();
+        assertThat(cheaperChat).isNotEqualTo(UsageTypes.defaults());
+        assertThat(cheaperChat.hashCode()).isNotEqualTo(UsageTypes.defaults().hashCode());
+        assertThat(cheaperChat).isNotEqualTo("UsageTypes[image_generation=1, chat=0.7, other=0.6]");
+    }
+
+    @Test
+    void aTypeNeedsANameAndAMultiplier() {
+        assertThatThrownBy(() -> new UsageType(null, java.math.BigDecimal.ONE))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("a usage type needs a name and a multiplier");
+        assertThatThrownBy(() -> new UsageType("chat", null))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("a usage type needs a name and a multiplier");
+    }
+
+    @Test
+    void aMissingNameIsRefusedNamingTheAllowedTypes() {
+        assertThatThrownBy(() -> UsageTypes.defaults().resolve(null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("usageType is required; allowed: image_generation, chat, other");
+        assertThatThrownBy(() -> UsageTypes.builder().type(null, "1"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("usage type name 'null' is not allowed");
+    }
+
+    @Test
+    void namesAreLowerCaseIdentifiersOfAtMost64Characters() {
+        String longest = "a" + "b_9".repeat(21);
+        assertThat(longest).hasSize(64);
+        assertThat(UsageTypes.builder().type(longest, "1").build().names()).containsExactly(longest);
+        assertThatThrownBy(() -> UsageTypes.builder().type(longest + "c", "1"))
+                .isInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> UsageTypes.builder().type("9lives", "1"))
+                .isInstanceOf(InvalidConfigurationException.class);
+        assertThat(UsageTypes.builder().type("x", "100").build().resolve("x").multiplier()).isEqualTo("100");
     }
 }

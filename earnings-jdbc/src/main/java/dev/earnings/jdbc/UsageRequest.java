@@ -6,7 +6,6 @@ import dev.earnings.jdbc.internal.MetadataCodec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,7 +34,8 @@ public record UsageRequest(
         Optional<Instant> occurredAt) {
 
     /**
-     * Checks ids; prefer {@link #builder(String, String)}, which also canonicalizes metadata.
+     * Checks ids and canonicalizes the metadata; prefer {@link #builder(String, String)}. No
+     * argument may be {@code null}: an absent part is {@code Optional.empty()}.
      *
      * @param userId the user
      * @param modelId the model
@@ -44,6 +44,8 @@ public record UsageRequest(
      * @param metadataJson canonical metadata JSON, or empty
      * @param eventId the eventId, or empty
      * @param occurredAt when it happened, or empty
+     * @throws InvalidInputException naming the field, if an argument is {@code null}, an id is not
+     *     allowed or the metadata is not a JSON object within the limits
      */
     public UsageRequest {
         Checks.requireId("userId", userId);
@@ -53,9 +55,20 @@ public record UsageRequest(
         }
         // Checked as an id even when unknown names are mapped to "other": the name as sent is stored.
         Checks.requireId("usageType", usageType);
-        Objects.requireNonNull(metadataJson, "metadataJson");
-        Objects.requireNonNull(eventId, "eventId");
-        Objects.requireNonNull(occurredAt, "occurredAt");
+        // A null Optional is a programming error in the host: refused like any bad input, never
+        // read as "absent", so that a payments call does not go through on a guess.
+        if (metadataJson == null) {
+            throw new InvalidInputException("metadataJson", "metadataJson is missing; allowed: an Optional holding"
+                    + " a JSON object, or Optional.empty() for no metadata");
+        }
+        if (eventId == null) {
+            throw new InvalidInputException("eventId", "eventId is missing; allowed: an Optional holding 1 to "
+                    + Checks.MAX_ID_LENGTH + " printable characters, or Optional.empty() for the library to assign one");
+        }
+        if (occurredAt == null) {
+            throw new InvalidInputException("occurredAt", "occurredAt is missing; allowed: an Optional holding an"
+                    + " instant within the library's window, or Optional.empty() for now");
+        }
         eventId.ifPresent(id -> Checks.requireId("eventId", id));
         metadataJson = metadataJson.map(MetadataCodec::fromJson);
         occurredAt = occurredAt.map(at -> at.truncatedTo(ChronoUnit.MICROS));
@@ -64,8 +77,8 @@ public record UsageRequest(
     /**
      * Starts a request for one use of a model by a user.
      *
-     * @param userId the user, 1 to 128 characters, no control characters
-     * @param modelId the model, 1 to 128 characters, no control characters
+     * @param userId the user, 1 to 128 printable characters
+     * @param modelId the model, 1 to 128 printable characters
      * @return a builder with no tokens, no metadata, no eventId and occurredAt "now"
      */
     public static Builder builder(String userId, String modelId) {
@@ -138,7 +151,7 @@ public record UsageRequest(
          * Sets the idempotency key: a retry with the same eventId and payload records nothing new
          * and returns the original result.
          *
-         * @param eventId 1 to 128 characters, no control characters
+         * @param eventId 1 to 128 printable characters
          * @return this builder
          */
         public Builder eventId(String eventId) {

@@ -17,20 +17,30 @@ public final class Checks {
 
     private Checks() {}
 
+    /** What an id may contain, as every message about a refused character says it. */
+    private static final String ALLOWED_CHARACTERS =
+            "allowed: printable characters only (letters, marks, numbers, punctuation, symbols and spaces)";
+
     /**
      * Validates an id: not blank (whitespace and other space characters alone count as blank), at
-     * most 128 code points, no control or invisible format characters (such as U+200B or the
-     * bidi override U+202E, which would make two ids look the same) and no unpaired surrogates
-     * (which no database can store faithfully).
+     * most 128 code points, and printable: no control characters (Cc), no invisible format
+     * characters (Cf, such as U+200B or the bidi override U+202E, which would make two ids look the
+     * same), no line or paragraph separators (Zl, Zp), no private-use characters (Co, in the BMP and
+     * in planes 15 and 16), no noncharacters (U+FDD0..U+FDEF and the last two code points of every
+     * plane), no code points unassigned in the running JDK's Unicode data (Cn), and no unpaired
+     * surrogates (which no database can store faithfully).
+     *
+     * <p>Messages name the field, the refused code point and its char index, never the value: ids
+     * may be user ids.
      */
     public static String requireId(String field, String value) {
         if (value == null) {
             throw new InvalidInputException(field, field + " is required; allowed: 1 to " + MAX_ID_LENGTH
-                    + " characters, not blank, no control characters");
+                    + " printable characters, not blank");
         }
         if (value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp))) {
             throw new InvalidInputException(field, field + " must not be blank; allowed: 1 to " + MAX_ID_LENGTH
-                    + " characters, not blank, no control characters");
+                    + " printable characters, not blank");
         }
         int codePoints = value.codePointCount(0, value.length());
         if (codePoints > MAX_ID_LENGTH) {
@@ -39,28 +49,59 @@ public final class Checks {
         }
         for (int i = 0; i < value.length(); ) {
             int cp = value.codePointAt(i);
-            if (Character.isISOControl(cp)) {
-                throw new InvalidInputException(field, field + " contains the control character U+"
-                        + String.format("%04X", cp) + " at index " + i + "; allowed: printable characters only");
-            }
-            if (Character.getType(cp) == Character.FORMAT) {
-                throw new InvalidInputException(field, field + " contains the invisible format character U+"
-                        + String.format("%04X", cp) + " at index " + i + "; allowed: printable characters only");
-            }
-            if (Character.isSurrogate((char) cp) && Character.charCount(cp) == 1) {
-                throw new InvalidInputException(field, field + " contains an unpaired surrogate at index " + i
-                        + "; allowed: well-formed Unicode text only");
+            String refused = refusedInId(cp);
+            if (refused != null) {
+                throw new InvalidInputException(field, field + " contains " + refused + " at index " + i + "; "
+                        + ALLOWED_CHARACTERS);
             }
             i += Character.charCount(cp);
         }
         return value;
     }
 
+    /**
+     * What is wrong with a code point in an id, or {@code null} when it is printable. A lone
+     * surrogate reaches here as a code point of its own, of type {@code SURROGATE}; a well-formed
+     * pair arrives as one supplementary code point.
+     */
+    private static String refusedInId(int cp) {
+        // Before the general category: Java files noncharacters under UNASSIGNED.
+        if (isNoncharacter(cp)) {
+            return "the noncharacter " + hex(cp);
+        }
+        switch (Character.getType(cp)) {
+            case Character.CONTROL:
+                return "the control character " + hex(cp);
+            case Character.FORMAT:
+                return "the invisible format character " + hex(cp);
+            case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+                return "the line or paragraph separator " + hex(cp);
+            case Character.PRIVATE_USE:
+                return "the private-use character " + hex(cp);
+            case Character.SURROGATE:
+                return "an unpaired surrogate";
+            case Character.UNASSIGNED:
+                // Which code points are assigned depends on the JDK: Java 17 has Unicode 13.0.
+                return "the unassigned code point " + hex(cp) + " (Unicode data of Java "
+                        + Runtime.version().feature() + ")";
+            default:
+                return null;
+        }
+    }
+
+    /** The 66 noncharacters: U+FDD0..U+FDEF and U+nFFFE, U+nFFFF in each of the 17 planes. */
+    private static boolean isNoncharacter(int cp) {
+        return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+    }
+
+    private static String hex(int cp) {
+        return String.format("U+%04X", cp);
+    }
+
     /** The number of decimal places a value really has, ignoring trailing zeros. */
     public static int significantScale(BigDecimal value) {
-        if (value.signum() == 0) {
-            return 0;
-        }
+        // Zero of any scale strips to 0 with scale 0; 1E+3 strips to a negative scale, which is 0 places.
         return Math.max(0, value.stripTrailingZeros().scale());
     }
 
