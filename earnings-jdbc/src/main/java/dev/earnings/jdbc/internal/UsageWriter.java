@@ -47,11 +47,13 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  * <ol>
  *   <li>only when some eventId may already be recorded (a host-given one, or any on a retry):
  *       one look-up of those eventIds;
- *   <li>the uses' models locked in id order, with their pricing ({@link ModelCatalog#lockForUse});
- *   <li>their counters read under those locks;
- *   <li>the usage rows inserted by one statement, the counters changed by one, the users new to a
- *       model-day inserted by one, the daily rollups changed by one.
+ *   <li>one statement that locks the uses' models in id order and reads their pricing and counted
+ *       uses under the lock;
+ *   <li>on PostgreSQL one statement that inserts the usage rows, changes the counters, inserts the
+ *       users new to each model-day and changes the daily rollups; on H2, which has no
+ *       data-modifying WITH queries, one statement for each of the four.
  * </ol>
+ * A single use is a write of one: three round trips on PostgreSQL, with the commit.
  * Each model's ordinals continue from its counted uses as they stand under its lock, in the order
  * the uses are given, so they run 1, 2, 3, ... with no gap or repeat across threads and processes.
  *
@@ -65,7 +67,7 @@ public final class UsageWriter {
     public static final int MAX_USES = 10_000;
     private static final int LOOKUP_CHUNK = 500;
 
-    private static final ArrayColumns<UseRow> USE_ROWS = new ArrayColumns<UseRow>()
+    private static final ArrayColumns<UseRow> USE_ROWS = new ArrayColumns<UseRow>("u_")
             .add("event_id", "VARCHAR", UseRow::eventId)
             .add("model_id", "VARCHAR", UseRow::modelId)
             .add("creator_id", "VARCHAR", UseRow::creatorId)
@@ -92,7 +94,7 @@ public final class UsageWriter {
             .add("metadata", "VARCHAR", UseRow::metadata)
             .add("write_token", "BIGINT", UseRow::writeToken);
 
-    private static final ArrayColumns<ModelTotals> MODEL_TOTALS = new ArrayColumns<ModelTotals>()
+    private static final ArrayColumns<ModelTotals> MODEL_TOTALS = new ArrayColumns<ModelTotals>("m_")
             .add("model_id", "VARCHAR", t -> t.modelId)
             .add("uses", "BIGINT", t -> t.uses)
             .add("counted", "BIGINT", t -> t.counted)
@@ -100,7 +102,7 @@ public final class UsageWriter {
             .add("earnings", "NUMERIC(38, 12)", t -> t.earnings)
             .add("last_used", "TIMESTAMP WITH TIME ZONE", t -> t.lastUsed);
 
-    private static final ArrayColumns<DayTotals> DAY_TOTALS = new ArrayColumns<DayTotals>()
+    private static final ArrayColumns<DayTotals> DAY_TOTALS = new ArrayColumns<DayTotals>("d_")
             .add("model_id", "VARCHAR", d -> d.modelId)
             .add("usage_day", "DATE", d -> d.day)
             .add("creator_id", "VARCHAR", d -> d.creatorId)
@@ -111,22 +113,29 @@ public final class UsageWriter {
             .add("earnings", "NUMERIC(38, 12)", d -> d.earnings)
             .add("unique_users", "BIGINT", d -> d.newUsers);
 
-    private static final ArrayColumns<DailyUser> DAILY_USERS = new ArrayColumns<DailyUser>()
+    private static final ArrayColumns<DailyUser> DAILY_USERS = new ArrayColumns<DailyUser>("n_")
             .add("model_id", "VARCHAR", DailyUser::modelId)
             .add("usage_day", "DATE", DailyUser::day)
             .add("user_id", "VARCHAR", DailyUser::userId)
             .add("creator_id", "VARCHAR", DailyUser::creatorId);
 
     private static final String INSERT_USES = "INSERT INTO <t>model_usage_logs (" + USE_ROWS.names() + ") SELECT * FROM "
-            + USE_ROWS.unnest();
+            + USE_ROWS.unnest("v");
 
     private static final String FIND_USES = "SELECT " + USE_ROWS.names() + " FROM <t>model_usage_logs WHERE event_id = ANY(:ids)";
 
-    private static final String READ_COUNTERS = "SELECT model_id, counted_uses FROM <t>model_creator_earnings"
-            + " WHERE model_id = ANY(:ids)";
+    /**
+     * Locks the models in id order and reads each one's pricing and counted uses under the lock:
+     * both rows of a model are locked, so what is read is their latest committed version on both
+     * databases, and concurrent writes take their locks in one order and cannot deadlock.
+     * PostgreSQL sorts before it locks; H2 locks as its index lookup meets the rows, in sorted order.
+     */
+    private static final String LOCK_AND_COUNT = "SELECT " + ModelCatalog.LOCKED_COLUMNS + ", a.counted_uses"
+            + " FROM <t>earnings_models m JOIN <t>model_creator_earnings a ON a.model_id = m.model_id"
+            + " WHERE m.model_id = ANY(:ids) AND a.model_id = ANY(:ids) ORDER BY m.model_id FOR UPDATE";
 
     private static final String ADD_TO_MODELS = "MERGE INTO <t>model_creator_earnings a USING (SELECT * FROM "
-            + MODEL_TOTALS.unnest() + ") v ON a.model_id = v.model_id"
+            + MODEL_TOTALS.unnest("v") + ") v ON a.model_id = v.model_id"
             + " WHEN MATCHED THEN UPDATE SET total_uses = a.total_uses + v.uses,"
             + " counted_uses = a.counted_uses + v.counted, total_tokens = a.total_tokens + v.tokens,"
             + " lifetime_earnings = a.lifetime_earnings + v.earnings,"
@@ -134,17 +143,44 @@ public final class UsageWriter {
             + " ELSE a.last_used_at END";
 
     private static final String NEW_DAILY_USERS = "INSERT INTO <t>model_daily_users (" + DAILY_USERS.names() + ")"
-            + " SELECT " + DAILY_USERS.names() + " FROM " + DAILY_USERS.unnest() + " WHERE NOT EXISTS (SELECT 1"
+            + " SELECT " + DAILY_USERS.names("v") + " FROM " + DAILY_USERS.unnest("v") + " WHERE NOT EXISTS (SELECT 1"
             + " FROM <t>model_daily_users d WHERE d.model_id = v.model_id AND d.usage_day = v.usage_day"
             + " AND d.user_id = v.user_id)";
 
     private static final String ADD_TO_DAYS = "MERGE INTO <t>model_analytics d USING (SELECT * FROM "
-            + DAY_TOTALS.unnest() + ") v ON d.model_id = v.model_id AND d.usage_day = v.usage_day"
+            + DAY_TOTALS.unnest("v") + ") v ON d.model_id = v.model_id AND d.usage_day = v.usage_day"
             + " WHEN MATCHED THEN UPDATE SET uses = d.uses + v.uses, counted_uses = d.counted_uses + v.counted_uses,"
             + " earning_uses = d.earning_uses + v.earning_uses, tokens = d.tokens + v.tokens,"
             + " earnings = d.earnings + v.earnings, unique_users = d.unique_users + v.unique_users"
-            + " WHEN NOT MATCHED THEN INSERT (" + DAY_TOTALS.names() + ") VALUES (v.model_id, v.usage_day, v.creator_id,"
-            + " v.uses, v.counted_uses, v.earning_uses, v.tokens, v.earnings, v.unique_users)";
+            + " WHEN NOT MATCHED THEN INSERT (" + DAY_TOTALS.names() + ") VALUES (" + DAY_TOTALS.names("v") + ")";
+
+    /**
+     * PostgreSQL: the four writes as one statement (data-modifying WITH queries, which H2 lacks),
+     * so a use costs three round trips: the lock, this, the commit. The users new to a model-day
+     * are counted from what their insert returned, within the statement; the rollup is added to
+     * or created by {@code INSERT ... ON CONFLICT}, since PostgreSQL 15 takes no MERGE in a WITH.
+     * Every table is reached through its key ({@code ON CONFLICT}, {@code = ANY}), never by a join
+     * whose plan depends on table statistics: a generic plan made while a table was small would
+     * otherwise scan it whole on every use.
+     */
+    private static final String WRITE_ALL = "WITH used AS (INSERT INTO <t>model_usage_logs (" + USE_ROWS.names()
+            + ") SELECT * FROM " + USE_ROWS.unnest("v") + "),"
+            + " counted AS (UPDATE <t>model_creator_earnings a SET total_uses = a.total_uses + v.uses,"
+            + " counted_uses = a.counted_uses + v.counted, total_tokens = a.total_tokens + v.tokens,"
+            + " lifetime_earnings = a.lifetime_earnings + v.earnings,"
+            + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used THEN v.last_used"
+            + " ELSE a.last_used_at END FROM " + MODEL_TOTALS.unnest("v") + " WHERE a.model_id = v.model_id"
+            + " AND a.model_id = ANY(CAST(:m_model_id AS VARCHAR ARRAY))),"
+            + " new_users AS (INSERT INTO <t>model_daily_users (" + DAILY_USERS.names() + ") SELECT * FROM "
+            + DAILY_USERS.unnest("v") + " ON CONFLICT (model_id, usage_day, user_id) DO NOTHING RETURNING model_id, usage_day),"
+            + " new_per_day AS (SELECT model_id, usage_day, COUNT(*) AS users FROM new_users GROUP BY model_id, usage_day)"
+            + " INSERT INTO <t>model_analytics AS d (" + DAY_TOTALS.names() + ") SELECT v.model_id, v.usage_day,"
+            + " v.creator_id, v.uses, v.counted_uses, v.earning_uses, v.tokens, v.earnings, COALESCE(n.users, 0)"
+            + " FROM " + DAY_TOTALS.unnest("v") + " LEFT JOIN new_per_day n ON n.model_id = v.model_id"
+            + " AND n.usage_day = v.usage_day ON CONFLICT (model_id, usage_day) DO UPDATE SET uses = d.uses + EXCLUDED.uses,"
+            + " counted_uses = d.counted_uses + EXCLUDED.counted_uses, earning_uses = d.earning_uses + EXCLUDED.earning_uses,"
+            + " tokens = d.tokens + EXCLUDED.tokens, earnings = d.earnings + EXCLUDED.earnings,"
+            + " unique_users = d.unique_users + EXCLUDED.unique_users";
 
     private final ModelCatalog catalog;
     private final EarningsCalculator calculator;
@@ -152,6 +188,7 @@ public final class UsageWriter {
     private final Clock clock;
     private final Duration maxAge;
     private final Duration maxAhead;
+    private final Dialect dialect;
     private final String insertNewDailyUsers;
 
     /**
@@ -219,10 +256,9 @@ public final class UsageWriter {
         this.clock = clock;
         this.maxAge = maxAge;
         this.maxAhead = maxAhead;
-        // The rows an INSERT wrote: PostgreSQL returns them, H2 reads them from the data change
-        // delta table; the only statement whose text differs between the two.
-        this.insertNewDailyUsers = dialect == Dialect.POSTGRESQL ? NEW_DAILY_USERS + " RETURNING model_id, usage_day"
-                : "SELECT model_id, usage_day FROM FINAL TABLE (" + NEW_DAILY_USERS + ")";
+        this.dialect = dialect;
+        // H2 reads the rows an INSERT wrote from its data change delta table.
+        this.insertNewDailyUsers = "SELECT model_id, usage_day FROM FINAL TABLE (" + NEW_DAILY_USERS + ")";
     }
 
     /**
@@ -306,8 +342,16 @@ public final class UsageWriter {
         for (int i : valid) {
             modelIds.add(uses.get(i).request().modelId());
         }
-        Map<String, Model> models = modelIds.isEmpty() ? Map.of() : catalog.lockForUse(h, modelIds);
-        Map<String, Long> counted = models.isEmpty() ? Map.of() : counters(h, models.keySet());
+        Map<String, Model> models = new HashMap<>();
+        Map<String, Long> counted = new HashMap<>();
+        if (!modelIds.isEmpty()) {
+            h.createQuery(LOCK_AND_COUNT).bind("ids", ArrayColumns.textArray(modelIds.toArray(new String[0])))
+                    .map((rs, ctx) -> {
+                        Model model = ModelCatalog.lockedModel(rs);
+                        models.put(model.modelId(), model);
+                        return counted.put(model.modelId(), rs.getLong("counted_uses"));
+                    }).list();
+        }
         Map<String, List<Integer>> byModel = new TreeMap<>();
         List<Integer> repeats = new ArrayList<>();
         for (int i : valid) {
@@ -361,9 +405,7 @@ public final class UsageWriter {
             modelTotals.add(totals);
         }
         if (!rows.isEmpty()) {
-            USE_ROWS.bind(h.createUpdate(INSERT_USES), rows).execute();
-            MODEL_TOTALS.bind(h.createUpdate(ADD_TO_MODELS), modelTotals).execute();
-            writeDays(h, new ArrayList<>(dayTotals.values()));
+            writeRows(h, rows, modelTotals, new ArrayList<>(dayTotals.values()));
         }
 
         for (int i : repeats) {
@@ -384,7 +426,8 @@ public final class UsageWriter {
         Map<String, UseRow> found = new HashMap<>();
         List<String> list = new ArrayList<>(ids);
         for (int from = 0; from < list.size(); from += LOOKUP_CHUNK) {
-            h.createQuery(FIND_USES).bindArray("ids", String.class, list.subList(from, Math.min(list.size(), from + LOOKUP_CHUNK)))
+            h.createQuery(FIND_USES).bind("ids", ArrayColumns.textArray(list.subList(from, Math.min(list.size(),
+                    from + LOOKUP_CHUNK)).toArray(new String[0])))
                     .map(ConstructorMapper.of(UseRow.class)).forEach(row -> found.put(row.eventId(), row));
         }
         return found;
@@ -405,27 +448,32 @@ public final class UsageWriter {
         return row.modelId() + '\u0000' + row.pricingVersion();
     }
 
-    private Map<String, Long> counters(Handle h, Set<String> modelIds) {
-        Map<String, Long> counted = new HashMap<>();
-        h.createQuery(READ_COUNTERS).bindArray("ids", String.class, new ArrayList<>(modelIds))
-                .map((rs, ctx) -> counted.put(rs.getString("model_id"), rs.getLong("counted_uses"))).list();
-        return counted;
-    }
-
     /**
-     * Writes the daily rows under the models' locks: the users new to each model-day in one insert
-     * that reports which it added, then every model-day's rollup in one MERGE that adds to the
-     * day's row or creates it. Under the locks no other transaction can add the same users meanwhile.
+     * Writes the rows of a write under its models' locks: the usage rows, the counters, the users
+     * new to each model-day and the daily rollups. Under the locks no other transaction can add
+     * the same users meanwhile.
      */
-    private void writeDays(Handle h, List<DayTotals> days) {
-        Map<String, DayTotals> byKey = new HashMap<>();
+    private void writeRows(Handle h, List<UseRow> rows, List<ModelTotals> models, List<DayTotals> days) {
         List<DailyUser> users = new ArrayList<>();
         for (DayTotals day : days) {
-            byKey.put(day.modelId + '\u0000' + day.day, day);
             for (String user : day.users) {
                 users.add(new DailyUser(day.modelId, day.day, user, day.creatorId));
             }
         }
+        if (dialect == Dialect.POSTGRESQL) {
+            org.jdbi.v3.core.statement.Update all = h.createUpdate(WRITE_ALL);
+            USE_ROWS.bind(all, rows);
+            MODEL_TOTALS.bind(all, models);
+            DAILY_USERS.bind(all, users);
+            DAY_TOTALS.bind(all, days).execute();
+            return;
+        }
+        USE_ROWS.bind(h.createUpdate(INSERT_USES), rows).execute();
+        MODEL_TOTALS.bind(h.createUpdate(ADD_TO_MODELS), models).execute();
+        // The users new to each model-day, from the rows the insert reports, then every model-day's
+        // rollup in one MERGE that adds to the day's row or creates it.
+        Map<String, DayTotals> byKey = new HashMap<>();
+        days.forEach(day -> byKey.put(day.modelId + '\u0000' + day.day, day));
         DAILY_USERS.bind(h.createQuery(insertNewDailyUsers), users)
                 .map((rs, ctx) -> byKey.get(rs.getString("model_id") + '\u0000' + rs.getObject("usage_day", LocalDate.class))
                         .newUsers++)
