@@ -21,8 +21,6 @@ import dev.earnings.jdbc.internal.Settings;
 import dev.earnings.jdbc.internal.Transactor;
 import dev.earnings.jdbc.internal.UsageWriter;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,7 +156,7 @@ public final class Earnings implements AutoCloseable {
      * @throws StorageException if the database fails after the retries; nothing is written
      */
     public RecordedUse logModelUsage(String userId, String modelId, long tokensConsumed, String usageType,
-            Map<String, ?> metadata) {
+            @Nullable Map<String, ?> metadata) {
         return logModelUsage(UsageRequest.builder(userId, modelId).tokensConsumed(tokensConsumed)
                 .usageType(usageType).metadata(metadata).build());
     }
@@ -288,7 +286,7 @@ public final class Earnings implements AutoCloseable {
         private int maxAttempts = 10;
         private Duration retryBudget = Duration.ofSeconds(30);
         private int maximumPoolSize = 10;
-        private int lanes = 4;
+        private int lanes = 2;
 
         private Builder() {
         }
@@ -322,7 +320,7 @@ public final class Earnings implements AutoCloseable {
          * @param password the password, or {@code null}
          * @return this builder
          */
-        public Builder jdbcUrl(String jdbcUrl, String username, String password) {
+        public Builder jdbcUrl(String jdbcUrl, @Nullable String username, @Nullable String password) {
             if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:")) {
                 // Never the URL itself: it may hold a password.
                 throw new InvalidConfigurationException("jdbcUrl", "jdbcUrl is " + (jdbcUrl == null ? "missing" : "not a JDBC URL")
@@ -443,18 +441,20 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
-         * Sets how many group-commit lanes the synchronous {@code logModelUsage} calls use: calls
-         * that arrive together join one transaction per lane, and each model belongs to one lane,
-         * so at most this many of the instance's synchronous transactions run at once.
+         * Sets how many transactions of synchronous {@code logModelUsage} calls may run at once.
+         * Concurrent calls are group-committed: while these transactions run, newly arriving calls
+         * wait and then join one transaction together, so fewer transactions carry more uses. Two
+         * running transactions never share a model.
          *
-         * @param lanes from 1 to 64; default 4
+         * @param transactions from 1 to 64; default 2
          * @return this builder
          */
-        public Builder groupCommitLanes(int lanes) {
-            if (lanes < 1 || lanes > 64) {
-                throw new InvalidConfigurationException("groupCommitLanes", "groupCommitLanes is " + lanes + "; allowed: 1 to 64");
+        public Builder groupCommitConcurrency(int transactions) {
+            if (transactions < 1 || transactions > 64) {
+                throw new InvalidConfigurationException("groupCommitConcurrency", "groupCommitConcurrency is "
+                        + transactions + "; allowed: 1 to 64");
             }
-            this.lanes = lanes;
+            this.lanes = transactions;
             return this;
         }
 
@@ -496,7 +496,7 @@ public final class Earnings implements AutoCloseable {
                 }
                 Jdbi jdbi = Jdbis.create(ds, schema, calculator.currency());
                 // Known before anything is migrated: another database is refused untouched.
-                Dialect dialect = dialect(jdbi);
+                Dialect dialect = Dialect.detect(jdbi);
                 if (migrateOnStart) {
                     migrate(owned != null ? null : ds);
                 }
@@ -506,25 +506,6 @@ public final class Earnings implements AutoCloseable {
                     owned.close();
                 }
                 throw e;
-            }
-        }
-
-        /** Which database the pool reaches, from its driver's product name. */
-        private static Dialect dialect(Jdbi jdbi) {
-            try {
-                return Dialect.of(jdbi.withHandle(h -> {
-                    try {
-                        return h.getConnection().getMetaData().getDatabaseProductName();
-                    } catch (SQLException e) {
-                        throw new StorageException("could not read the database product (" + Transactor.describe(e) + ")",
-                                e, Transactor.isTransient(e));
-                    }
-                }));
-            } catch (StorageException | InvalidConfigurationException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new StorageException("could not connect to the database (" + Transactor.describe(e) + ")", e,
-                        Transactor.isTransient(e));
             }
         }
 

@@ -3,6 +3,7 @@ package dev.earnings.jdbc;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.internal.Checks;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A payout to reserve: who, how much, under which reference, and an optional note. Immutable;
@@ -61,11 +62,11 @@ public record PayoutRequest(String creatorId, long amountMinor, String reference
      * @param note up to {@value #MAX_TEXT} characters, or {@code null} for none
      * @return the request
      */
-    public PayoutRequest note(String note) {
+    public PayoutRequest note(@Nullable String note) {
         return new PayoutRequest(creatorId, amountMinor, reference, Optional.ofNullable(note));
     }
 
-    static void requireText(String field, String text) {
+    static void requireText(String field, @Nullable String text) {
         if (text != null && text.codePointCount(0, text.length()) > MAX_TEXT) {
             throw new InvalidInputException(field, field + " is longer than " + MAX_TEXT + " characters; allowed: at most "
                     + MAX_TEXT);

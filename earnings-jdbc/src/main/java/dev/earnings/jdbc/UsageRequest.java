@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One use to record, with the optional parts a host needs for retries and late events.
@@ -130,7 +131,7 @@ public record UsageRequest(
          * @return this builder
          * @throws InvalidInputException if the metadata breaks the size, depth or type rules
          */
-        public Builder metadata(Map<String, ?> metadata) {
+        public Builder metadata(@Nullable Map<String, ?> metadata) {
             this.metadataJson = MetadataCodec.fromMap(metadata);
             return this;
         }
@@ -142,7 +143,7 @@ public record UsageRequest(
          * @return this builder
          * @throws InvalidInputException if it is not a JSON object or breaks the size or depth rules
          */
-        public Builder metadataJson(String json) {
+        public Builder metadataJson(@Nullable String json) {
             this.metadataJson = MetadataCodec.fromJson(json);
             return this;
         }

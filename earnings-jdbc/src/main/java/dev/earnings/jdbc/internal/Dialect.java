@@ -1,6 +1,9 @@
 package dev.earnings.jdbc.internal;
 
 import dev.earnings.core.InvalidConfigurationException;
+import dev.earnings.jdbc.StorageException;
+import java.sql.SQLException;
+import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
@@ -29,6 +32,33 @@ public enum Dialect {
         }
         throw new InvalidConfigurationException("database", "the database is " + productName
                 + "; allowed: H2 2.x or PostgreSQL 15 and later");
+    }
+
+    /**
+     * The dialect of the database a pool reaches, from its driver's product name: known before
+     * anything is migrated, so another database is refused untouched.
+     *
+     * @param jdbi the pool
+     * @return the dialect
+     * @throws InvalidConfigurationException for any other database
+     * @throws StorageException if the database cannot be reached
+     */
+    public static Dialect detect(Jdbi jdbi) {
+        try {
+            return of(jdbi.<String, RuntimeException>withHandle(h -> {
+                try {
+                    return h.getConnection().getMetaData().getDatabaseProductName();
+                } catch (SQLException e) {
+                    throw new StorageException("could not read the database product (" + Transactor.describe(e) + ")",
+                            e, Transactor.isTransient(e));
+                }
+            }));
+        } catch (StorageException | InvalidConfigurationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StorageException("could not connect to the database (" + Transactor.describe(e) + ")", e,
+                    Transactor.isTransient(e));
+        }
     }
 
     /**

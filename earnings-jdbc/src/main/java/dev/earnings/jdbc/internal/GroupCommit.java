@@ -1,11 +1,13 @@
 package dev.earnings.jdbc.internal;
 
-import dev.earnings.core.EarningsException;
 import dev.earnings.jdbc.BatchResult;
 import dev.earnings.jdbc.RecordedUse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -13,41 +15,45 @@ import java.util.concurrent.locks.ReentrantLock;
  * Group commit for synchronous calls: concurrent calls in one JVM join one transaction, as
  * PostgreSQL's own commit groups and Kafka's producer batches do.
  *
- * <p>Each model belongs to one of a few lanes (by hash). A call queues in its model's lane; the
- * call at the head of the lane leads: it takes the calls queued behind it, writes them all in one
- * transaction through the {@link UsageWriter}, hands each its own item (its use, or the exception
- * that rejected it alone), and passes the lead to the next call in the queue. This is LevelDB's
- * writer queue, written by hand because no library offers a caller-runs group commit.
- *
+ * <p>Calls queue in arrival order. Whenever fewer than {@code maxGroups} transactions are
+ * running, a waiting call forms a group of the queued calls, in order, and leads it: it writes
+ * them all in one transaction through the {@link Recording}, hands each its own item (its use, or
+ * the exception that rejected it alone), and wakes the others. A call whose model is in a running
+ * group waits for that group to end, and so does every later call of that model, so:
  * <ul>
- *   <li>A call that finds its lane idle leads at once: nothing waits when nothing else is in flight.
- *   <li>A lane runs one transaction at a time, in queue order, and a model's calls all queue in one
- *       lane, so a model's uses keep the order of the calls, and this JVM's calls never wait on each
- *       other's row locks.
- *   <li>A rejected use fails only its own call, and a transaction that fails for good is written
+ *   <li>a call that finds nothing running leads at once: nothing waits when nothing else is in flight;
+ *   <li>a model's uses are written in the order of the calls, and two running groups never share a
+ *       model, so this JVM's calls never wait on each other's row locks;
+ *   <li>while transactions run, calls gather, and the next group takes them all: the more
+ *       concurrent calls, the larger the groups;
+ *   <li>a rejected use fails only its own call, and a transaction that fails for good is written
  *       again call by call ({@link Recording#group}), so one call's failure cannot fail another.
  * </ul>
+ * Written by hand because no library offers a caller-runs group commit; it is LevelDB's writer
+ * queue with several writers at once over disjoint models.
  */
 public final class GroupCommit {
     private final Recording recording;
-    private final Lane[] lanes;
+    private final int maxGroups;
     private final int maxGroup;
-
-    private static final class Lane {
-        final ReentrantLock lock = new ReentrantLock();
-        final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-    }
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    private final Set<String> busyModels = new HashSet<>();
+    private int running;
 
     private static final class Waiter {
         final UsageWriter.Pending pending;
-        final Condition turn;
         BatchResult.Item item;
         RuntimeException failure;
         boolean done;
 
-        Waiter(UsageWriter.Pending pending, Condition turn) {
+        Waiter(UsageWriter.Pending pending) {
             this.pending = pending;
-            this.turn = turn;
+        }
+
+        String modelId() {
+            return pending.request().modelId();
         }
     }
 
@@ -55,83 +61,93 @@ public final class GroupCommit {
      * Creates the group commit.
      *
      * @param recording the write path in transactions
-     * @param lanes how many transactions may run at once, each for its own models
+     * @param maxGroups how many group transactions may run at once
      * @param maxGroup the most calls one transaction takes
      */
-    public GroupCommit(Recording recording, int lanes, int maxGroup) {
+    public GroupCommit(Recording recording, int maxGroups, int maxGroup) {
         this.recording = recording;
-        this.lanes = new Lane[lanes];
-        for (int i = 0; i < lanes; i++) {
-            this.lanes[i] = new Lane();
-        }
+        this.maxGroups = maxGroups;
         this.maxGroup = maxGroup;
     }
 
     /**
-     * Records one use, together with whatever other calls are queued in its lane.
+     * Records one use, together with whatever other calls are waiting.
      *
      * @param pending the use, with its eventId fixed
      * @return the recorded use
-     * @throws EarningsException what rejected this use, or the storage failure of its transaction
+     * @throws dev.earnings.core.EarningsException what rejected this use, or the storage failure of
+     *     its transaction
      */
     public RecordedUse record(UsageWriter.Pending pending) {
-        Lane lane = lanes[Math.floorMod(pending.request().modelId().hashCode(), lanes.length)];
-        Waiter self;
-        List<Waiter> group;
-        lane.lock.lock();
+        Waiter self = new Waiter(pending);
+        lock.lock();
         try {
-            self = new Waiter(pending, lane.lock.newCondition());
-            lane.queue.addLast(self);
-            while (!self.done && lane.queue.peekFirst() != self) {
-                // A call that is being written cannot be abandoned: it waits for its outcome.
-                self.turn.awaitUninterruptibly();
-            }
-            if (self.done) {
-                return outcome(self);
-            }
-            group = new ArrayList<>(Math.min(maxGroup, lane.queue.size()));
-            for (Waiter w : lane.queue) {
-                if (group.size() == maxGroup) {
-                    break;
+            queue.addLast(self);
+            while (!self.done) {
+                List<Waiter> group = formGroup();
+                if (group == null) {
+                    // A call that is being written cannot be abandoned: it waits for its outcome.
+                    changed.awaitUninterruptibly();
+                    continue;
                 }
-                group.add(w);
+                lock.unlock();
+                Error fatal = null;
+                try {
+                    write(group);
+                } catch (Error e) {
+                    fatal = e;
+                } finally {
+                    lock.lock();
+                    finish(group);
+                }
+                if (fatal != null) {
+                    if (!self.done) {
+                        queue.remove(self);
+                        self.failure = new IllegalStateException("not recorded: the thread that wrote for it failed", fatal);
+                        self.done = true;
+                    }
+                    throw fatal;
+                }
             }
         } finally {
-            lane.lock.unlock();
+            lock.unlock();
         }
-        try {
-            write(group);
-        } catch (RuntimeException | Error e) {
-            // Every call of the group gets an answer, whatever happened.
-            for (Waiter w : group) {
-                if (w.item == null && w.failure == null) {
-                    w.failure = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
-                }
-            }
-            if (e instanceof Error) {
-                finish(lane, group);
-                throw (Error) e;
-            }
-        }
-        finish(lane, group);
         return outcome(self);
     }
 
-    private void finish(Lane lane, List<Waiter> group) {
-        lane.lock.lock();
-        try {
-            for (Waiter w : group) {
-                w.done = true;
-                lane.queue.remove(w);
-                w.turn.signal();
-            }
-            Waiter next = lane.queue.peekFirst();
-            if (next != null) {
-                next.turn.signal();
-            }
-        } finally {
-            lane.lock.unlock();
+    /** The queued calls that may be written now, in order, or {@code null}; marks their models busy. */
+    private List<Waiter> formGroup() {
+        if (running >= maxGroups || queue.isEmpty()) {
+            return null;
         }
+        Set<String> blocked = new HashSet<>(busyModels);
+        List<Waiter> group = new ArrayList<>();
+        for (Iterator<Waiter> it = queue.iterator(); it.hasNext() && group.size() < maxGroup; ) {
+            Waiter w = it.next();
+            if (blocked.contains(w.modelId())) {
+                continue;
+            }
+            group.add(w);
+            it.remove();
+        }
+        if (group.isEmpty()) {
+            return null;
+        }
+        group.forEach(w -> busyModels.add(w.modelId()));
+        running++;
+        return group;
+    }
+
+    private void finish(List<Waiter> group) {
+        for (Waiter w : group) {
+            if (w.item == null && w.failure == null) {
+                w.failure = new IllegalStateException("not recorded: the thread that wrote for it failed");
+            }
+            w.done = true;
+            busyModels.remove(w.modelId());
+        }
+        running--;
+        changed.signalAll();
     }
 
     private void write(List<Waiter> group) {
@@ -139,10 +155,17 @@ public final class GroupCommit {
         for (Waiter w : group) {
             uses.add(w.pending);
         }
-        List<Recording.Outcome> outcomes = recording.group(uses);
-        for (int i = 0; i < group.size(); i++) {
-            group.get(i).item = outcomes.get(i).item();
-            group.get(i).failure = outcomes.get(i).failure();
+        try {
+            List<Recording.Outcome> outcomes = recording.group(uses);
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).item = outcomes.get(i).item();
+                group.get(i).failure = outcomes.get(i).failure();
+            }
+        } catch (RuntimeException e) {
+            // Not a storage failure (those are outcomes): every call of the group gets an answer.
+            for (Waiter w : group) {
+                w.failure = e;
+            }
         }
     }
 

@@ -1,0 +1,9 @@
+/**
+ * The storage layer behind the public API: one owner per table (models and pricing, usage and
+ * rollups, the ledger, settings), the one write path, group commit, the transaction runner that
+ * is the one place that retries, and the reports. Not API: anything here may change in any release.
+ */
+@NullMarked
+package dev.earnings.jdbc.internal;
+
+import org.jspecify.annotations.NullMarked;
