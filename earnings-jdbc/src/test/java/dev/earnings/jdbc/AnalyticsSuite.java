@@ -326,6 +326,64 @@ abstract class AnalyticsSuite extends DatabaseSuite {
         }
     }
 
+    @ParameterizedTest(name = "{0}, descending {1}")
+    @MethodSource("overviewSorts")
+    void creatorsOverview_ordersEveryCreatorExactly_byEachSortAndDirection(CreatorOverview.Sort sort, boolean descending) {
+        // The independent figures: lifetime and last-7-days figures from the usage rows, models as
+        // registered, available = lifetime minus reserved and paid payouts as stored.
+        Map<String, Long> models = Map.of("creator-a", 3L, "creator-b", 1L, "creator-c", 1L);
+        Map<String, BigDecimal> paid = db.jdbi.withHandle(h -> h.createQuery("SELECT creator_id, SUM(amount) AS paid FROM "
+                + db.table("earnings_transactions") + " WHERE status IN ('PENDING', 'COMPLETED') GROUP BY creator_id")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getBigDecimal(2))).list().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        Map<String, Comparable<?>> key = new java.util.HashMap<>();
+        for (String creator : models.keySet()) {
+            BigDecimal lifetime = sum(rows.stream().filter(of(creator, Optional.empty())));
+            List<Row> week = rows.stream().filter(of(creator, Optional.empty()).and(in(TODAY.minusDays(6), TODAY.plusDays(1))))
+                    .collect(Collectors.toList());
+            switch (sort) {
+                case LIFETIME_EARNINGS:
+                    key.put(creator, lifetime);
+                    break;
+                case PERIOD_EARNINGS:
+                    key.put(creator, sum(week.stream()));
+                    break;
+                case PERIOD_USES:
+                    key.put(creator, (long) week.size());
+                    break;
+                case MODELS:
+                    key.put(creator, models.get(creator));
+                    break;
+                case AVAILABLE_BALANCE:
+                    key.put(creator, lifetime.subtract(paid.getOrDefault(creator, BigDecimal.ZERO)));
+                    break;
+                default:
+                    key.put(creator, creator);
+            }
+        }
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Comparator<String> byKey = (x, y) -> ((Comparable) key.get(x)).compareTo(key.get(y));
+        List<String> expected = models.keySet().stream()
+                .sorted((descending ? byKey.reversed() : byKey).thenComparing(Comparator.naturalOrder()))
+                .collect(Collectors.toList());
+
+        CreatorsOverviewQuery query = CreatorsOverviewQuery.of(ReportPeriod.lastDays(7)).sortedBy(sort, descending);
+        assertThat(earnings.admin().creatorsOverview(ADMIN, query.page(0, 500)).items())
+                .extracting(CreatorOverview::creatorId).containsExactlyElementsOf(expected);
+        assertThat(earnings.admin().creatorsOverview(ADMIN, query.page(1, 1)).items())
+                .extracting(CreatorOverview::creatorId).containsExactly(expected.get(1));
+        // The balance shown is the balance sorted by: ascending by available, the shown figures ascend.
+        List<BigDecimal> shown = earnings.admin().creatorsOverview(ADMIN, CreatorsOverviewQuery.of(ReportPeriod.lastDays(7))
+                .sortedBy(CreatorOverview.Sort.AVAILABLE_BALANCE, false).page(0, 500)).items().stream()
+                .map(o -> o.balance().available().amount()).collect(Collectors.toList());
+        assertThat(shown).isSortedAccordingTo(BigDecimal::compareTo);
+    }
+
+    static Stream<Arguments> overviewSorts() {
+        return Stream.of(CreatorOverview.Sort.values())
+                .flatMap(sort -> Stream.of(Arguments.of(sort, true), Arguments.of(sort, false)));
+    }
+
     // ------------------------------------------------------------------ access
 
     @Test
