@@ -10,6 +10,7 @@ import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
+import dev.earnings.jdbc.internal.Failures;
 import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.Jdbis;
@@ -527,8 +528,8 @@ public final class Earnings implements AutoCloseable {
             try {
                 return new HikariDataSource(config);
             } catch (RuntimeException e) {
-                throw new StorageException("could not connect to " + redacted(config.getJdbcUrl()) + " ("
-                        + Transactor.describe(e) + ")", e, Transactor.isTransient(e));
+                throw new StorageException("could not connect to the " + product(config.getJdbcUrl()) + " database ("
+                        + Failures.describe(e) + ")", e, Failures.isTransient(e));
             }
         }
 
@@ -550,17 +551,16 @@ public final class Earnings implements AutoCloseable {
             return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000";
         }
 
-        /** A URL fit for a message: no query string, settings or credentials. */
-        static String redacted(String url) {
-            String cut = url.replaceAll("//[^/@]*@", "//");
-            int end = cut.length();
-            for (char c : new char[] {'?', ';'}) {
-                int at = cut.indexOf(c);
-                if (at >= 0 && at < end) {
-                    end = at;
-                }
-            }
-            return cut.substring(0, end) + (end < cut.length() ? "..." : "");
+        /**
+         * The product a JDBC URL names ({@code postgresql} of {@code jdbc:postgresql://...}): a
+         * URL's other parts may hold credentials in more forms than can be told apart, so a message
+         * names only this.
+         */
+        static String product(String url) {
+            String rest = url.substring("jdbc:".length());
+            int end = rest.indexOf(':');
+            String product = end < 0 ? rest : rest.substring(0, end);
+            return product.matches("[A-Za-z0-9]{1,32}") ? product : "configured";
         }
 
         /**
@@ -584,8 +584,8 @@ public final class Earnings implements AutoCloseable {
             try {
                 flyway.load().migrate();
             } catch (FlywayException e) {
-                throw new StorageException("could not apply the earnings migrations (" + Transactor.describe(e) + ")", e,
-                        Transactor.isTransient(e));
+                throw new StorageException("could not apply the earnings migrations (" + Failures.describe(e) + ")", e,
+                        Failures.isTransient(e));
             }
         }
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.ModelPricing;
-import dev.earnings.jdbc.internal.Transactor;
+import dev.earnings.jdbc.internal.Failures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -113,14 +113,14 @@ class EarningsBuilderTest {
 
     @Test
     void transientFailures_areRecognisedBySqlState() {
-        assertThat(Transactor.isTransient(new RuntimeException(new SQLException("x", "40001")))).isTrue();
-        assertThat(Transactor.isTransient(new RuntimeException(new SQLException("x", "40P01")))).isTrue();
-        assertThat(Transactor.isTransient(new RuntimeException(new SQLException("x", "55P03")))).isTrue();
-        assertThat(Transactor.isTransient(new RuntimeException(new SQLException("x", "HYT00")))).isTrue();
-        assertThat(Transactor.isTransient(new RuntimeException(new SQLException("x", "08006")))).isTrue();
-        assertThat(Transactor.isTransient(new SQLTransientConnectionException("x"))).isTrue();
-        assertThat(Transactor.isTransient(new RuntimeException(new SQLException("x", "42P01")))).isFalse();
-        assertThat(Transactor.isTransient(new RuntimeException(new SQLException("x", "22003")))).isFalse();
-        assertThat(Transactor.isTransient(new RuntimeException("no cause"))).isFalse();
+        assertThat(Failures.isTransient(new RuntimeException(new SQLException("x", "40001")))).isTrue();
+        assertThat(Failures.isTransient(new RuntimeException(new SQLException("x", "40P01")))).isTrue();
+        assertThat(Failures.isTransient(new RuntimeException(new SQLException("x", "55P03")))).isTrue();
+        assertThat(Failures.isTransient(new RuntimeException(new SQLException("x", "HYT00")))).isTrue();
+        assertThat(Failures.isTransient(new RuntimeException(new SQLException("x", "08006")))).isTrue();
+        assertThat(Failures.isTransient(new SQLTransientConnectionException("x"))).isTrue();
+        assertThat(Failures.isTransient(new RuntimeException(new SQLException("x", "42P01")))).isFalse();
+        assertThat(Failures.isTransient(new RuntimeException(new SQLException("x", "22003")))).isFalse();
+        assertThat(Failures.isTransient(new RuntimeException("no cause"))).isFalse();
     }
 }

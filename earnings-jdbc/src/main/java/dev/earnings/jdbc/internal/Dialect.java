@@ -49,15 +49,15 @@ public enum Dialect {
                 try {
                     return h.getConnection().getMetaData().getDatabaseProductName();
                 } catch (SQLException e) {
-                    throw new StorageException("could not read the database product (" + Transactor.describe(e) + ")",
-                            e, Transactor.isTransient(e));
+                    throw new StorageException("could not read the database product (" + Failures.describe(e) + ")",
+                            e, Failures.isTransient(e));
                 }
             }));
         } catch (StorageException | InvalidConfigurationException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new StorageException("could not connect to the database (" + Transactor.describe(e) + ")", e,
-                    Transactor.isTransient(e));
+            throw new StorageException("could not connect to the database (" + Failures.describe(e) + ")", e,
+                    Failures.isTransient(e));
         }
     }
 

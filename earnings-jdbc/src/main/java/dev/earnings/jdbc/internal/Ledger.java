@@ -23,7 +23,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.Nested;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
@@ -184,7 +183,7 @@ public final class Ledger {
      * @return the payout
      */
     public Payout create(String actor, PayoutRequest request) {
-        long token = newToken();
+        long token = WriteTokens.next();
         return tx.inTransaction("creating payout '" + request.reference() + "' for creator '" + request.creatorId() + "'",
                 (h, attempt) -> create(h, actor, request.creatorId(), request.amountMinor(), request.reference(),
                         request.note().orElse(null), false, token).payout);
@@ -243,7 +242,7 @@ public final class Ledger {
      * @return the payout as it now stands
      */
     public Payout transition(String actor, long payoutId, PayoutStatus to, String reason) {
-        long token = newToken();
+        long token = WriteTokens.next();
         return tx.inTransaction("moving payout " + payoutId + " to " + to, (h, attempt) -> {
             Instant now = now();
             int moved = h.createUpdate("UPDATE <t>earnings_transactions SET status = :to, updated_at = :now,"
@@ -280,7 +279,7 @@ public final class Ledger {
         List<BulkPayoutResult.Item> items = new ArrayList<>();
         for (String creatorId : creators()) {
             String reference = batch + ":" + creatorId;
-            long token = newToken();
+            long token = WriteTokens.next();
             try {
                 BulkPayoutResult.Item item = tx.inTransaction("paying out creator '" + creatorId + "'", (h, attempt) -> {
                     // The creator's lock first, so the balance read here is the one the payout takes.
@@ -381,11 +380,6 @@ public final class Ledger {
         h.createUpdate("INSERT INTO <t>earnings_transaction_events (transaction_id, from_status, to_status, actor,"
                 + " occurred_at, reason, write_token) VALUES (:transactionId, :fromStatus, :toStatus, :actor, :occurredAt,"
                 + " :reason, :writeToken)").bindMethods(row).execute();
-    }
-
-    /** A random token for one call's writes, the same for all its attempts. */
-    static long newToken() {
-        return ThreadLocalRandom.current().nextLong();
     }
 
     private Instant now() {

@@ -56,7 +56,7 @@ public final class Recording {
         if (uses.isEmpty()) {
             return new BatchResult(List.of());
         }
-        long token = Ledger.newToken();
+        long token = WriteTokens.next();
         try {
             return new BatchResult(tx.inTransaction("recording a batch of " + uses.size() + " uses",
                     (h, attempt) -> writer.write(h, uses, token, attempt)));
@@ -77,7 +77,7 @@ public final class Recording {
      */
     public List<Outcome> group(List<UsageWriter.Pending> uses) {
         List<Outcome> outcomes = new ArrayList<>(uses.size());
-        long token = Ledger.newToken();
+        long token = WriteTokens.next();
         try {
             for (BatchResult.Item item : tx.inTransaction(what(uses), (h, attempt) -> writer.write(h, uses, token, attempt))) {
                 outcomes.add(new Outcome(item, null));

@@ -2,11 +2,8 @@ package dev.earnings.jdbc.internal;
 
 import dev.earnings.core.EarningsException;
 import dev.earnings.jdbc.StorageException;
-import java.sql.SQLException;
-import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,19 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Transactor {
     private static final Logger LOG = LoggerFactory.getLogger(Transactor.class);
-
-    /**
-     * SQLSTATEs after which the same call can succeed: serialization failure, deadlock (H2 also
-     * reports deadlocks as 40001), lock not available, H2's lock timeout and concurrent update,
-     * PostgreSQL's terminated and not-yet-accepting backends, and a unique violation, which is a
-     * concurrent insert of the same eventId or reference that the retry then finds. Class 08
-     * (connection exceptions) is matched by prefix.
-     */
-    private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03", "HYT00", "90131", "57P01",
-            "57P02", "57P03", "23505");
-
-    /** Undefined table: PostgreSQL's, and H2's (in a database with and without other tables). */
-    private static final Set<String> MISSING_OBJECT_STATES = Set.of("42P01", "42S02", "42S04");
 
     /** Stands for "whatever level the connection has": nothing is asked or set. */
     private static final TransactionIsolationLevel CONNECTION_LEVEL = TransactionIsolationLevel.UNKNOWN;
@@ -137,16 +121,16 @@ public final class Transactor {
             } catch (EarningsException e) {
                 throw e;
             } catch (RuntimeException e) {
-                boolean transientFailure = isTransient(e);
+                boolean transientFailure = Failures.isTransient(e);
                 boolean outOfTime = System.nanoTime() - started > budgetNanos;
                 if (!transientFailure || attempt >= maxAttempts || outOfTime) {
                     throw new StorageException(what + " failed" + (transientFailure ? " after " + attempt
                             + (attempt == 1 ? " attempt" : " attempts") + (outOfTime ? " and the retry budget of "
                             + TimeUnit.NANOSECONDS.toMillis(budgetNanos) + " ms" : "") + " on transient database errors"
-                            : "") + " (" + describe(e) + ")", e, transientFailure);
+                            : "") + " (" + Failures.describe(e) + ")", e, transientFailure);
                 }
                 retries.increment();
-                LOG.debug("{}: transient failure on attempt {} ({}), retrying", what, attempt, describe(e));
+                LOG.debug("{}: transient failure on attempt {} ({}), retrying", what, attempt, Failures.describe(e));
                 backOff(what, attempt, e);
             }
         }
@@ -178,57 +162,13 @@ public final class Transactor {
         return jdbi.inTransaction(isolation, work);
     }
 
-    /**
-     * Whether a failure may succeed when the whole call is run again: a lost or terminated
-     * connection, a serialization failure, a deadlock, a lock timeout, a pool that had no
-     * connection in time, or a concurrent insert of the same key.
-     *
-     * @param failure an exception from the driver, the pool or JDBI
-     * @return whether it is transient
-     */
-    public static boolean isTransient(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientException) {
-                return true;
-            }
-            if (t instanceof SQLException) {
-                String state = ((SQLException) t).getSQLState();
-                if (state != null && (state.startsWith("08") || TRANSIENT_STATES.contains(state))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * What a failure was, for messages and logs: the SQLSTATE and the exception's type, never the
-     * driver's message, which can quote a row's values.
-     *
-     * @param failure the failure
-     * @return for example {@code SQLSTATE 40001, PSQLException}
-     */
-    public static String describe(Throwable failure) {
-        String state = null;
-        Throwable deepest = failure;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            deepest = t;
-            if (state == null && t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
-                state = ((SQLException) t).getSQLState();
-            }
-        }
-        return (state == null ? "no SQLSTATE" : "SQLSTATE " + state) + ", " + deepest.getClass().getSimpleName()
-                + (state != null && MISSING_OBJECT_STATES.contains(state)
-                        ? "; a table of the library is missing: apply its migrations (migrateOnStart) first" : "");
-    }
-
     private static void backOff(String what, int attempt, RuntimeException failure) {
         long capMillis = Math.min(200L, 2L << Math.min(attempt, 10));
         try {
             TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(1, capMillis + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException(what + " was interrupted while waiting to retry (" + describe(failure) + ")",
+            throw new StorageException(what + " was interrupted while waiting to retry (" + Failures.describe(failure) + ")",
                     failure, true);
         }
     }
