@@ -45,6 +45,7 @@ public final class AsyncRecorder implements AutoCloseable {
 
     private final Recording recording;
     private final Options options;
+    private final Consumer<AsyncRecorder> onClose;
     private final List<BlockingQueue<Submitted>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private final int perQueue;
@@ -56,9 +57,10 @@ public final class AsyncRecorder implements AutoCloseable {
     private record Submitted(UsageWriter.Pending pending, CompletableFuture<RecordedUse> future) {
     }
 
-    AsyncRecorder(Recording recording, Options options) {
+    AsyncRecorder(Recording recording, Options options, Consumer<AsyncRecorder> onClose) {
         this.recording = recording;
         this.options = options;
+        this.onClose = onClose;
         // One queue and writer per partition; a model always maps to the same partition, so its uses
         // are written in submission order while different models are written in parallel.
         this.perQueue = Math.max(1, options.capacity / options.writers);
@@ -178,6 +180,7 @@ public final class AsyncRecorder implements AutoCloseable {
             LOG.warn("the recorder closed after its timeout of {} ms with uses not written; their futures failed",
                     options.closeTimeout.toMillis());
         }
+        onClose.accept(this);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

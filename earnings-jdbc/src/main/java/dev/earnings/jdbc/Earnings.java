@@ -218,7 +218,7 @@ public final class Earnings implements AutoCloseable {
      * @throws InvalidConfigurationException if the options are missing
      */
     public AsyncRecorder asyncRecorder(AsyncRecorder.Options options) {
-        AsyncRecorder recorder = new AsyncRecorder(recording, AsyncRecorder.requireOptions(options));
+        AsyncRecorder recorder = new AsyncRecorder(recording, AsyncRecorder.requireOptions(options), recorders::remove);
         recorders.add(recorder);
         return recorder;
     }

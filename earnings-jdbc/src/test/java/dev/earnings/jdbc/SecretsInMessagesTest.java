@@ -27,7 +27,10 @@ class SecretsInMessagesTest {
         assertThat(LibraryMessages.of(failure)).isNotEmpty().allSatisfy(message -> assertThat(message).doesNotContain(SECRET));
     }
 
-    /** Guards: the URL in a connection failure is redacted: no query string, settings or user info. */
+    /**
+     * Guards: a connection failure names only the URL's product: credentials hide in URLs in more
+     * forms than can be told apart (query string, user info, settings, {@code user/password@host}).
+     */
     @ParameterizedTest
     @ValueSource(strings = {"jdbc:postgresql://127.0.0.1:1/x?password=" + SECRET + "&user=u",
             "jdbc:postgresql://127.0.0.1:1/x?user=u&password=" + SECRET,
@@ -37,7 +40,7 @@ class SecretsInMessagesTest {
     void aPasswordInTheUrl_isNotInTheMessage(String url) {
         EarningsException failure = buildFailure(url);
         assertThat(failure).isInstanceOf(StorageException.class);
-        assertThat(failure.getMessage()).contains("127.0.0.1:1");
+        assertThat(failure.getMessage()).containsAnyOf("the postgresql database", "the h2 database").doesNotContain("127.0.0.1");
         assertNoSecret(failure);
     }
 

@@ -2,7 +2,7 @@ package dev.earnings.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.earnings.jdbc.internal.Transactor;
+import dev.earnings.jdbc.internal.Failures;
 import java.sql.SQLException;
 import org.jdbi.v3.core.transaction.TransactionException;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,17 +21,17 @@ class TransienceTest {
             "08S01", "40001", "40P01", "55P03"})
     void retryable(String state) {
         SQLException driver = new SQLException("driver text", state);
-        assertThat(Transactor.isTransient(driver)).isTrue();
-        assertThat(Transactor.isTransient(new TransactionException("commit failed", driver))).isTrue();
-        assertThat(Transactor.isTransient(new RuntimeException(new RuntimeException(driver)))).isTrue();
+        assertThat(Failures.isTransient(driver)).isTrue();
+        assertThat(Failures.isTransient(new TransactionException("commit failed", driver))).isTrue();
+        assertThat(Failures.isTransient(new RuntimeException(new RuntimeException(driver)))).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"42P01", "23514", "22003", "23502", "42601"})
     void notRetryable(String state) {
         SQLException driver = new SQLException("driver text", state);
-        assertThat(Transactor.isTransient(driver)).isFalse();
-        assertThat(Transactor.isTransient(new TransactionException("commit failed", driver))).isFalse();
-        assertThat(Transactor.isTransient(new RuntimeException(new RuntimeException(driver)))).isFalse();
+        assertThat(Failures.isTransient(driver)).isFalse();
+        assertThat(Failures.isTransient(new TransactionException("commit failed", driver))).isFalse();
+        assertThat(Failures.isTransient(new RuntimeException(new RuntimeException(driver)))).isFalse();
     }
 }
