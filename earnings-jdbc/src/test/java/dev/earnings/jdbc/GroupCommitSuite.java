@@ -152,6 +152,54 @@ abstract class GroupCommitSuite extends DatabaseSuite {
     }
 
     @Test
+    void eightThreadsCallingAtOnce_shareTransactions_andSequentialCallsCommitOneByOne() throws Exception {
+        String x = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        String y = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        CommitGate gate = new CommitGate();
+        try (Earnings library = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false)
+                .groupCommitConcurrency(1).build()) {
+            int before = gate.commits.get();
+            for (int i = 0; i < 20; i++) {
+                library.logModelUsage("user-" + i, y, 0, "chat", null);
+            }
+            assertThat(gate.commits.get() - before).as("commits of 20 sequential calls").isEqualTo(20);
+
+            int threads = 8;
+            int perThread = 100;
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+            List<Thread> workers = new ArrayList<>();
+            List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+            int concurrentBefore = gate.commits.get();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Thread worker = new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int i = 0; i < perThread; i++) {
+                            library.logModelUsage("user-" + thread, x, 0, "chat", null);
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                worker.start();
+                workers.add(worker);
+            }
+            for (Thread worker : workers) {
+                worker.join(TimeUnit.MINUTES.toMillis(2));
+            }
+            assertThat(errors).isEmpty();
+            int commits = gate.commits.get() - concurrentBefore;
+            // 800 calls of eight threads at once: while one transaction runs the others queue, and
+            // the next transaction takes them together, so there are far fewer commits than calls.
+            assertThat(commits).as("commits of %d concurrent calls", threads * perThread)
+                    .isLessThanOrEqualTo(threads * perThread / 2);
+        }
+        assertThat(db.usesOf(x)).isEqualTo(800);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
     void synchronousCalls_keepMoving_besideAFloodOfAsynchronousUsesOfTheSameModel() throws Exception {
         String x = newModel("creator-1", ModelPricing.of("0.01", "0"));
         AtomicBoolean flooding = new AtomicBoolean(true);

@@ -38,9 +38,26 @@ public final class GroupCommit {
     private final int maxGroup;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final Condition gathered = lock.newCondition();
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private final Set<String> busyModels = new HashSet<>();
     private int running;
+    private int lastGroupSize;
+    private long lastFinished;
+    private boolean gathering;
+    private int gatherTarget;
+
+    /**
+     * The longest a call waits for others to join it, and only when others are calling: a group
+     * ran beside it or ended just before. Callers whose group just ended come back with their next
+     * call within microseconds; without this wait, the first to come back would start a group of
+     * one while the rest queue behind it, and groups would alternate between one call and many.
+     * PostgreSQL's commit_delay and Kafka's linger.ms make the same trade.
+     */
+    private static final long GATHER_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(200);
+
+    /** How recently a group must have ended for its callers to be expected back. */
+    private static final long RECENT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
 
     private static final class Waiter {
         final UsageWriter.Pending pending;
@@ -83,8 +100,15 @@ public final class GroupCommit {
         lock.lock();
         try {
             queue.addLast(self);
+            if (gathering && eligible() >= gatherTarget) {
+                gathered.signal();
+            }
             while (!self.done) {
-                List<Waiter> group = formGroup();
+                if (!gathering && running < maxGroups && shouldGather()) {
+                    gather();
+                    continue;
+                }
+                List<Waiter> group = gathering ? null : formGroup();
                 if (group == null) {
                     // A call that is being written cannot be abandoned: it waits for its outcome.
                     changed.awaitUninterruptibly();
@@ -113,6 +137,56 @@ public final class GroupCommit {
             lock.unlock();
         }
         return outcome(self);
+    }
+
+    /**
+     * Whether a call about to lead should first wait for others: there are fewer eligible calls
+     * than the last group held, and others are calling (a group runs, or one ended just now).
+     */
+    private boolean shouldGather() {
+        if (lastGroupSize < 2) {
+            return false;
+        }
+        if (running == 0 && System.nanoTime() - lastFinished > RECENT_NANOS) {
+            return false;
+        }
+        int eligible = eligible();
+        return eligible > 0 && eligible < lastGroupSize;
+    }
+
+    /** Waits, for at most {@link #GATHER_NANOS}, until as many calls as the last group held are eligible. */
+    private void gather() {
+        gathering = true;
+        gatherTarget = lastGroupSize;
+        long left = GATHER_NANOS;
+        try {
+            while (left > 0 && eligible() < gatherTarget) {
+                try {
+                    left = gathered.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    // Nothing is abandoned for an interrupt; the flag is kept for the caller.
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        } finally {
+            gathering = false;
+            // Stops the next leader from gathering again for the same calls.
+            lastGroupSize = Math.min(lastGroupSize, Math.max(1, eligible()));
+            changed.signalAll();
+        }
+    }
+
+    /** How many queued calls could join a group now: those whose model no running group holds. */
+    private int eligible() {
+        int count = 0;
+        Set<String> blocked = busyModels;
+        for (Waiter w : queue) {
+            if (!blocked.contains(w.modelId())) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The queued calls that may be written now, in order, or {@code null}; marks their models busy. */
@@ -147,6 +221,8 @@ public final class GroupCommit {
             busyModels.remove(w.modelId());
         }
         running--;
+        lastGroupSize = group.size();
+        lastFinished = System.nanoTime();
         changed.signalAll();
     }
 
