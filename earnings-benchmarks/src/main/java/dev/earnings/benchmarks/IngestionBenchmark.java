@@ -48,8 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.IngestionBenchmark}
  * with options {@code --uses=20000 --threads=8 --databases=h2,postgresql --scenarios=spread,hot
- * --contenders=1,2,3,4,5 --async-writers=4 --async-group=500 --warmup-uses=20000} (the raw ceiling
- * always runs; {@code --warmup-uses=0} skips the unreported warm-up round).
+ * --contenders=1,2,3,4,5 --async-writers=4 --async-group=500 --warmup-uses=20000
+ * --single-thread-uses=3000 --group-commit-concurrency=2} (the raw ceiling always runs;
+ * {@code --warmup-uses=0} skips the unreported warm-up round; contender 3 also runs on one thread
+ * over the first {@code single-thread-uses} uses, for its latency alone).
  */
 public final class IngestionBenchmark {
     private static final String[] TYPES = {"image_generation", "chat", "other"};
@@ -137,13 +139,22 @@ public final class IngestionBenchmark {
         boolean drift;
         try (Target target = open(database, options, "ingest")) {
             target.createBenchTables();
-            try (Earnings earnings = target.builder().build()) {
+            Earnings.Builder builder = target.builder();
+            if (options.containsKey("group-commit-concurrency")) {
+                builder.groupCommitConcurrency(Integer.parseInt(options.get("group-commit-concurrency")));
+            }
+            try (Earnings earnings = builder.build()) {
                 String contenders = options.getOrDefault("contenders", "1,2,3,4,5");
                 results.add(raw(target, workload, threads, earnings.calculator()));
                 results.add(contenders.contains("2") ? naive(target, workload, threads, earnings.calculator())
                         : skipped("2 naive read-modify-write"));
                 results.add(contenders.contains("3") ? sync(earnings, register(earnings, workload, "sync"), threads)
                         : skipped("3 logModelUsage"));
+                int single = Math.min(workload.size(), Integer.parseInt(options.getOrDefault("single-thread-uses", "3000")));
+                results.add(contenders.contains("3") && single > 0
+                        ? rename(sync(earnings, register(earnings, workload.subList(0, single), "sync1"), 1),
+                                "3 logModelUsage, 1 thread")
+                        : skipped("3 logModelUsage, 1 thread"));
                 results.add(contenders.contains("4") ? batch(earnings, register(earnings, workload, "batch"), threads)
                         : skipped("4 logModelUsageBatch"));
                 AsyncRecorder.Options asyncOptions = AsyncRecorder.Options.builder()
@@ -346,6 +357,10 @@ public final class IngestionBenchmark {
         }, "");
     }
 
+    private static Measured rename(Measured measured, String contender) {
+        return new Measured(contender, measured.uses, measured.nanos, measured.latencies, measured.note);
+    }
+
     /** (4) The library's batch call, batches of 500. */
     private static Measured batch(Earnings earnings, List<Use> workload, int threads) throws Exception {
         return parallel("4 logModelUsageBatch", workload.size(), threads, (t, latencies) -> {
@@ -423,6 +438,11 @@ public final class IngestionBenchmark {
             System.out.printf(Locale.ROOT, "%-28s %,10.0f %9s %9s %9.2f %9s  %s%n", m.contender, m.perSecond(),
                     m.percentile(0.50), m.percentile(0.99), m.perSecond() / ceiling.perSecond(),
                     naiveRan ? String.format(Locale.ROOT, "%.2f", m.perSecond() / naive.perSecond()) : "-", m.note);
+        }
+        Measured sync = results.get(2);
+        Measured batch = results.get(4);
+        if (sync.latencies.length > 0 && batch.latencies.length > 0) {
+            System.out.printf(Locale.ROOT, "logModelUsage / logModelUsageBatch: %.2f%n", sync.perSecond() / batch.perSecond());
         }
         System.out.printf("verifyIntegrity(): %,d uses of %,d models, %s%n", report.usesChecked(), report.modelsChecked(),
                 report.isClean() ? "clean" : "DRIFT " + report.drifts());
@@ -565,7 +585,7 @@ public final class IngestionBenchmark {
 
         /** The options of the ingestion part; the suite takes them too. */
         static final List<String> INGESTION = List.of("uses", "threads", "databases", "scenarios", "contenders",
-                "async-writers", "async-group", "warmup-uses");
+                "async-writers", "async-group", "warmup-uses", "single-thread-uses", "group-commit-concurrency");
         /** Where PostgreSQL is; every benchmark takes them. */
         static final List<String> POSTGRES = List.of("pg-url", "pg-user", "pg-password");
 
