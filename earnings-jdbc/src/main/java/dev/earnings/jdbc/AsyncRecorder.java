@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class AsyncRecorder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncRecorder.class);
 
+    /** How long a submitter waits for room in one turn, before it lets close() in. */
+    private static final long ROOM_TURN_MILLIS = 10;
+
     private final Recording recording;
     private final Options options;
     private final Consumer<AsyncRecorder> onClose;
@@ -88,25 +91,36 @@ public final class AsyncRecorder implements AutoCloseable {
         }
         Submitted item = new Submitted(UsageWriter.Pending.of(request), future);
         BlockingQueue<Submitted> queue = queues.get(Math.floorMod(request.modelId().hashCode(), queues.size()));
-        // Held while enqueuing, so close() cannot slip between the check and the enqueue and leave
-        // a use in the queue that nobody will write.
-        accepting.readLock().lock();
+        // Room is waited for in short turns, each under the read lock: close() cannot slip between
+        // the check and the enqueue and leave a use that nobody will write, and a submitter waiting
+        // for room holds close() up for one turn at most, not until the writer frees room.
+        boolean wait = options.blockWhenFull && !writers.contains(Thread.currentThread());
         try {
-            if (closed) {
-                future.completeExceptionally(new RejectedUseException("the recorder is closed; allowed: submit before close()"));
-            } else if (options.blockWhenFull && !writers.contains(Thread.currentThread())) {
-                // A future's callback runs on a writer thread; it must never wait for its own queue.
-                queue.put(item);
-            } else if (!queue.offer(item)) {
-                future.completeExceptionally(new RejectedUseException("the queue of " + perQueue
-                        + " uses for this model's writer is full; allowed: retry later, or configure"
-                        + " the recorder to wait when full"));
+            while (true) {
+                accepting.readLock().lock();
+                try {
+                    if (closed) {
+                        future.completeExceptionally(new RejectedUseException("the recorder is closed; allowed: submit"
+                                + " before close()"));
+                        break;
+                    }
+                    // A future's callback runs on a writer thread; it must never wait for its own queue.
+                    if (wait ? queue.offer(item, ROOM_TURN_MILLIS, TimeUnit.MILLISECONDS) : queue.offer(item)) {
+                        break;
+                    }
+                    if (!wait) {
+                        future.completeExceptionally(new RejectedUseException("the queue of " + perQueue
+                                + " uses for this model's writer is full; allowed: retry later, or configure"
+                                + " the recorder to wait when full"));
+                        break;
+                    }
+                } finally {
+                    accepting.readLock().unlock();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             future.completeExceptionally(new RejectedUseException("interrupted while waiting for room in the queue"));
-        } finally {
-            accepting.readLock().unlock();
         }
         return future;
     }
