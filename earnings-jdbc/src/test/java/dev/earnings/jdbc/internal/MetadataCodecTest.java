@@ -109,6 +109,23 @@ class MetadataCodecTest {
     }
 
     @Test
+    void keysAreSortedByStringCompareToThatIsByUtf16CodeUnits() {
+        // U+FFFF sorts after U+1F600 here: its one code unit is above the pair's high surrogate.
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("\uFFFF", 1);
+        metadata.put(EMOJI, 2);
+        metadata.put("b", 3);
+        metadata.put("B", 4);
+        metadata.put("", 5);
+        metadata.put("a", Map.of("\u00e9", 6, "z", 7, "e", 8));
+
+        String expected = "{\"\":5,\"B\":4,\"a\":{\"e\":8,\"z\":7,\"\u00e9\":6},\"b\":3,\"" + EMOJI + "\":2,\"\uFFFF\":1}";
+        assertThat(MetadataCodec.fromMap(metadata)).isEqualTo(expected);
+        assertThat(MetadataCodec.fromJson("{\"\\uffff\":1,\"\\ud83d\\ude00\":2,\"b\":3,\"B\":4,\"\":5,"
+                + "\"a\":{\"\u00e9\":6,\"z\":7,\"e\":8}}")).isEqualTo(expected);
+    }
+
+    @Test
     void mapAndJsonOfTheSameMetadataGiveTheSameString() {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("prompt", "hello");
