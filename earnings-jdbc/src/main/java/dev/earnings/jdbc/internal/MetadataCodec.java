@@ -2,22 +2,26 @@ package dev.earnings.jdbc.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.earnings.core.InvalidInputException;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +30,8 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Validates usage metadata and turns it into the one canonical JSON string that is stored.
@@ -47,13 +51,22 @@ import java.util.TreeMap;
  *       JSON fractions are read as exact {@link BigDecimal}s;
  *   <li>numbers are written exactly as given, never with an exponent: a {@link BigDecimal} keeps
  *       its scale (trailing zeros are not stripped, {@code 1.50} stays {@code 1.50}), while an
- *       exponent is written out in full ({@code 1.5e3} becomes {@code 1500});
+ *       exponent is written out in full ({@code 1.5e3} becomes {@code 1500}); a zero with a
+ *       positive exponent is plain {@code 0}, however large the exponent;
  *   <li>a number's written-out form may be at most {@value #MAX_NUMBER_CHARS} characters, the
  *       same limit the parser applies, so every stored string can be read back
  *       ({@code 1e400} is rejected rather than stored as 401 digits);
  *   <li>strings and keys must be well-formed Unicode (no unpaired surrogates), so that the UTF-8
  *       byte count is exact and any database can store them faithfully.
  * </ul>
+ *
+ * <p>How it is built: JSON text is read into Jackson's tree by a strictly configured mapper, a map
+ * is turned into the same tree by a typed walk, and Jackson writes the tree (keys sorted, decimals
+ * without exponent). Hand-written code covers only what Jackson cannot express: the Java type
+ * whitelist of maps, the {@code prompt} cut, the depth rule with a key path in its message, the
+ * byte size after the cut, the written-out length of numbers, and well-formed Unicode. Jackson's
+ * failures are told apart by their type and by where the parser stood, never by their message
+ * text, which is never shown because it may quote the input.
  */
 public final class MetadataCodec {
     /** The largest canonical metadata, in bytes of UTF-8, after the prompt is cut. */
@@ -79,7 +92,7 @@ public final class MetadataCodec {
 
     /**
      * The parser's own stack guard. The real rule ({@link #MAX_DEPTH}) is checked on the parsed
-     * value so that its message names the path; this only stops absurd input early.
+     * tree so that its message names the path; this only stops absurd input early.
      */
     private static final int PARSER_MAX_NESTING = 32;
 
@@ -95,14 +108,21 @@ public final class MetadataCodec {
     private static final String DEPTH_RULE = "at most " + MAX_DEPTH
             + " levels of nested objects and arrays, the top-level object being level 1";
 
+    private static final String NUMBER_RULE = "at most " + MAX_NUMBER_CHARS
+            + " characters per number when written out without exponent";
+
+    private static final String INPUT_RULE = "at most " + MAX_INPUT_CHARS + " characters of input, and " + SIZE_RULE;
+
     /**
-     * A private mapper: strict JSON only (no NaN/Infinity, comments or single quotes, which are
-     * Jackson's defaults and stated here for the reader), duplicate keys and trailing content
-     * rejected, fractions read as exact {@link BigDecimal}s, {@link BigDecimal}s written without
-     * exponent, and parser limits that are this codec's own. Global Jackson defaults are never
-     * touched.
+     * A private mapper: strict JSON only (no NaN/Infinity, comments, single quotes, unquoted keys
+     * or trailing commas, which are Jackson's defaults and stated here for the reader), duplicate
+     * keys rejected by the tree reader, fractions read as exact {@link BigDecimal}s with their
+     * trailing zeros, keys written sorted and {@link BigDecimal}s written without exponent, and
+     * parser limits that are this codec's own. Global Jackson defaults are never touched.
      */
     private static final JsonMapper MAPPER = createMapper();
+
+    private static final JsonNodeFactory NODES = MAPPER.getNodeFactory();
 
     private MetadataCodec() {}
 
@@ -120,7 +140,7 @@ public final class MetadataCodec {
         if (metadata == null || metadata.isEmpty()) {
             return null;
         }
-        return encode(metadata);
+        return encode(treeOfMap(metadata, Path.ROOT, 1));
     }
 
     /**
@@ -136,25 +156,15 @@ public final class MetadataCodec {
         if (json == null || json.isBlank()) {
             return null;
         }
-        if (json.length() > MAX_INPUT_CHARS) {
-            throw invalid(FIELD + " is " + json.length() + " characters of JSON text; allowed: at most "
-                    + MAX_INPUT_CHARS + " characters of input, and " + SIZE_RULE);
-        }
-        Object parsed;
-        try {
-            parsed = MAPPER.readValue(json, Object.class);
-        } catch (JsonProcessingException e) {
-            throw translate(e);
-        }
-        if (!(parsed instanceof Map)) {
-            throw invalid(FIELD + " must be a JSON object, not " + describeJsonType(parsed)
+        JsonNode parsed = readStrict(json);
+        if (!parsed.isObject()) {
+            throw invalid(FIELD + " must be a JSON object, not " + describe(parsed)
                     + "; allowed: a JSON object such as {\"" + PROMPT_KEY + "\":\"...\"}");
         }
-        Map<?, ?> map = (Map<?, ?>) parsed;
-        if (map.isEmpty()) {
+        if (parsed.isEmpty()) {
             return null;
         }
-        return encode(map);
+        return encode((ObjectNode) parsed);
     }
 
     /**
@@ -171,38 +181,26 @@ public final class MetadataCodec {
         if (canonicalJson == null || canonicalJson.isBlank()) {
             return Map.of();
         }
-        Object parsed;
+        JsonNode parsed;
         try {
-            parsed = MAPPER.readValue(canonicalJson, Object.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored metadata is not valid JSON" + where(e.getLocation())
-                    + "; it was not written by this library", e);
+            parsed = readStrict(canonicalJson);
+        } catch (InvalidInputException e) {
+            throw new IllegalStateException("stored metadata is not valid JSON; it was not written by this library", e);
         }
-        if (!(parsed instanceof Map)) {
-            throw new IllegalStateException("stored metadata is " + describeJsonType(parsed)
+        if (!parsed.isObject()) {
+            throw new IllegalStateException("stored metadata is " + describe(parsed)
                     + ", not a JSON object; it was not written by this library");
         }
-        return unmodifiableObject((Map<?, ?>) parsed);
+        return unmodifiableObject(parsed);
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Encoding
+    // Maps to trees: the one thing Jackson cannot do for us is hold maps to a whitelist of types.
 
-    /** Validates a non-empty top-level map, cuts the prompt, writes it canonically, checks size. */
-    private static String encode(Map<?, ?> metadata) {
-        Object canonical = canonicalObject(metadata, Path.ROOT, 1);
-        String json = write(canonical);
-        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_BYTES) {
-            throw invalid(FIELD + " is " + bytes + " bytes once serialized; allowed: " + SIZE_RULE);
-        }
-        return json;
-    }
-
-    /** Copies an object into a sorted map of validated values; {@code depth} is its own level. */
-    private static TreeMap<String, Object> canonicalObject(Map<?, ?> map, Path path, int depth) {
+    /** Builds the tree of a map; {@code depth} is the map's own level. */
+    private static ObjectNode treeOfMap(Map<?, ?> map, Path path, int depth) {
         checkDepth(path, depth);
-        TreeMap<String, Object> sorted = new TreeMap<>();
+        ObjectNode node = NODES.objectNode();
         for (Map.Entry<?, ?> entry : map.entrySet()) {
             Object key = entry.getKey();
             if (key == null) {
@@ -213,41 +211,30 @@ public final class MetadataCodec {
                         + "; allowed: String keys only");
             }
             String name = (String) key;
-            Path child = path.key(name);
-            if (!isWellFormed(name)) {
-                throw invalid(child.render() + " is a key with an unpaired UTF-16 surrogate;"
-                        + " allowed: well-formed Unicode text only");
-            }
-            Object value = entry.getValue();
-            if (depth == 1 && PROMPT_KEY.equals(name) && value instanceof String) {
-                value = cutPrompt((String) value);
-            }
-            sorted.put(name, canonicalValue(value, child, depth));
+            node.set(name, treeOfValue(entry.getValue(), path.key(name), depth));
         }
-        return sorted;
+        return node;
     }
 
-    /** Validates one value found inside a container at level {@code parentDepth}. */
-    private static Object canonicalValue(Object value, Path path, int parentDepth) {
-        if (value == null || value instanceof Boolean) {
-            return value;
+    /** Builds the node of one value found inside a container at level {@code parentDepth}. */
+    private static JsonNode treeOfValue(Object value, Path path, int parentDepth) {
+        if (value == null) {
+            return NODES.nullNode();
         }
         if (value instanceof String) {
-            String text = (String) value;
-            if (!isWellFormed(text)) {
-                throw invalid(path.render() + " contains an unpaired UTF-16 surrogate;"
-                        + " allowed: well-formed Unicode text only");
-            }
-            return text;
+            return NODES.textNode((String) value);
+        }
+        if (value instanceof Boolean) {
+            return NODES.booleanNode((Boolean) value);
         }
         if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return ((Number) value).longValue();
+            return NODES.numberNode(((Number) value).longValue());
         }
         if (value instanceof BigInteger) {
-            return checkInteger((BigInteger) value, path);
+            return NODES.numberNode((BigInteger) value);
         }
         if (value instanceof BigDecimal) {
-            return checkDecimal((BigDecimal) value, path);
+            return NODES.numberNode((BigDecimal) value);
         }
         if (value instanceof Double || value instanceof Float) {
             throw invalid(path.render() + " is a binary floating-point number ("
@@ -255,24 +242,98 @@ public final class MetadataCodec {
                     + " allowed: a BigDecimal or a String instead");
         }
         if (value instanceof Map) {
-            return canonicalObject((Map<?, ?>) value, path, parentDepth + 1);
+            return treeOfMap((Map<?, ?>) value, path, parentDepth + 1);
         }
         if (value instanceof Collection) {
-            return canonicalArray((Collection<?>) value, path, parentDepth + 1);
+            checkDepth(path, parentDepth + 1);
+            ArrayNode array = NODES.arrayNode();
+            int index = 0;
+            for (Object element : (Collection<?>) value) {
+                array.add(treeOfValue(element, path.index(index), parentDepth + 1));
+                index++;
+            }
+            return array;
         }
         throw invalid(path.render() + " has the unsupported type " + value.getClass().getName()
                 + "; allowed: " + ALLOWED_TYPES);
     }
 
-    private static List<Object> canonicalArray(Collection<?> values, Path path, int depth) {
+    // ---------------------------------------------------------------------------------------------
+    // The rules Jackson has no setting for, applied to the tree of either input
+
+    /**
+     * Cuts the prompt of a non-empty top-level object, applies the rules, writes it canonically
+     * and checks its size. The cut comes first, so that what is cut away is never judged.
+     */
+    private static String encode(ObjectNode metadata) {
+        JsonNode prompt = metadata.get(PROMPT_KEY);
+        if (prompt != null && prompt.isTextual()) {
+            metadata.put(PROMPT_KEY, cutPrompt(prompt.textValue()));
+        }
+        ObjectNode canonical = canonicalObject(metadata, Path.ROOT, 1);
+        String json;
+        try {
+            json = MAPPER.writeValueAsString(canonical);
+        } catch (JsonProcessingException e) {
+            // Every value was validated and the writer is a String; this is a bug, not input.
+            throw new IllegalStateException("could not write validated metadata", e);
+        }
+        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_BYTES) {
+            throw invalid(FIELD + " is " + bytes + " bytes once serialized; allowed: " + SIZE_RULE);
+        }
+        return json;
+    }
+
+    /** Checks an object's keys and values; {@code depth} is its own level. */
+    private static ObjectNode canonicalObject(JsonNode object, Path path, int depth) {
         checkDepth(path, depth);
-        List<Object> copy = new ArrayList<>(values.size());
-        int index = 0;
-        for (Object value : values) {
-            copy.add(canonicalValue(value, path.index(index), depth));
-            index++;
+        ObjectNode copy = NODES.objectNode();
+        for (Map.Entry<String, JsonNode> property : object.properties()) {
+            String name = property.getKey();
+            Path child = path.key(name);
+            if (!isWellFormed(name)) {
+                throw invalid(child.render() + " is a key with an unpaired UTF-16 surrogate;"
+                        + " allowed: well-formed Unicode text only");
+            }
+            copy.set(name, canonicalValue(property.getValue(), child, depth));
         }
         return copy;
+    }
+
+    /** Checks one value found inside a container at level {@code parentDepth}. */
+    private static JsonNode canonicalValue(JsonNode value, Path path, int parentDepth) {
+        if (value.isObject()) {
+            return canonicalObject(value, path, parentDepth + 1);
+        }
+        if (value.isArray()) {
+            checkDepth(path, parentDepth + 1);
+            ArrayNode copy = NODES.arrayNode(value.size());
+            int index = 0;
+            for (JsonNode element : value) {
+                copy.add(canonicalValue(element, path.index(index), parentDepth + 1));
+                index++;
+            }
+            return copy;
+        }
+        if (value.isTextual()) {
+            if (!isWellFormed(value.textValue())) {
+                throw invalid(path.render() + " contains an unpaired UTF-16 surrogate;"
+                        + " allowed: well-formed Unicode text only");
+            }
+            return value;
+        }
+        if (value.isBigDecimal()) {
+            return checkDecimal(value.decimalValue(), path);
+        }
+        if (value.isBigInteger()) {
+            return checkInteger(value.bigIntegerValue(), path);
+        }
+        if (value.isNull() || value.isBoolean() || value.isInt() || value.isLong() || value.isShort()) {
+            return value;
+        }
+        // Neither the parser (fractions are BigDecimals) nor the map walk makes any other node.
+        throw new IllegalStateException("not a metadata node: " + value.getNodeType());
     }
 
     private static void checkDepth(Path path, int depth) {
@@ -283,31 +344,38 @@ public final class MetadataCodec {
     }
 
     /** Integers must fit the number-length limit so the stored string can be parsed again. */
-    private static BigInteger checkInteger(BigInteger value, Path path) {
+    private static JsonNode checkInteger(BigInteger value, Path path) {
         if (value.bitLength() > MAX_NUMBER_BITS || value.toString().length() > MAX_NUMBER_CHARS) {
             throw invalid(path.render() + " is an integer of more than " + MAX_NUMBER_CHARS
                     + " characters; allowed: at most " + MAX_NUMBER_CHARS + " characters per number");
         }
-        return value;
+        return NODES.numberNode(value);
     }
 
     /**
      * Decimals are stored exactly, written without exponent; the written-out form must fit the
      * number-length limit. The cheap scale and size checks come first so that a value such as
      * {@code 1e999999999} is never expanded.
+     *
+     * <p>A zero with a negative scale ({@code 0e99999}) is just zero and is stored as {@code 0}:
+     * {@link BigDecimal#toPlainString} already writes any such zero as {@code 0}, so this changes
+     * no stored string, and it keeps Jackson's writer from refusing a scale beyond its own limit.
+     * A zero with a positive scale keeps it ({@code 0.00}), and so is held to the length rule.
      */
-    private static BigDecimal checkDecimal(BigDecimal value, Path path) {
+    private static JsonNode checkDecimal(BigDecimal value, Path path) {
+        if (value.signum() == 0 && value.scale() < 0) {
+            return NODES.numberNode(BigDecimal.ZERO);
+        }
         int scale = value.scale();
         boolean tooLong = scale > MAX_NUMBER_CHARS
-                || (scale < -MAX_NUMBER_CHARS && value.signum() != 0)
+                || scale < -MAX_NUMBER_CHARS
                 || value.unscaledValue().bitLength() > MAX_NUMBER_BITS
                 || value.toPlainString().length() > MAX_NUMBER_CHARS;
         if (tooLong) {
             throw invalid(path.render() + " is a number of more than " + MAX_NUMBER_CHARS
-                    + " characters when written out without exponent; allowed: at most " + MAX_NUMBER_CHARS
-                    + " characters per number");
+                    + " characters when written out without exponent; allowed: " + NUMBER_RULE);
         }
-        return value;
+        return NODES.numberNode(value);
     }
 
     /** Cuts to the first {@value #PROMPT_CODE_POINTS} code points, never splitting a surrogate pair. */
@@ -335,137 +403,118 @@ public final class MetadataCodec {
         return true;
     }
 
-    /** Writes an already validated canonical tree; keys are already sorted by the TreeMaps. */
-    private static String write(Object canonical) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator generator = MAPPER.getFactory().createGenerator(out)) {
-            writeValue(generator, canonical);
-        } catch (IOException e) {
-            // A StringWriter never fails and every value was validated; this is a bug, not input.
-            throw new UncheckedIOException("could not write validated metadata", e);
-        }
-        return out.toString();
-    }
-
-    private static void writeValue(JsonGenerator generator, Object value) throws IOException {
-        if (value == null) {
-            generator.writeNull();
-        } else if (value instanceof String) {
-            generator.writeString((String) value);
-        } else if (value instanceof Boolean) {
-            generator.writeBoolean((Boolean) value);
-        } else if (value instanceof Long) {
-            generator.writeNumber((Long) value);
-        } else if (value instanceof BigInteger) {
-            generator.writeNumber((BigInteger) value);
-        } else if (value instanceof BigDecimal) {
-            generator.writeNumber((BigDecimal) value);
-        } else if (value instanceof Map) {
-            generator.writeStartObject();
-            for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
-                generator.writeFieldName((String) entry.getKey());
-                writeValue(generator, entry.getValue());
-            }
-            generator.writeEndObject();
-        } else if (value instanceof List) {
-            generator.writeStartArray();
-            for (Object element : (List<?>) value) {
-                writeValue(generator, element);
-            }
-            generator.writeEndArray();
-        } else {
-            throw new IllegalStateException("not a canonical metadata value: " + value.getClass().getName());
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
-    // Decoding
-
-    private static Map<String, Object> unmodifiableObject(Map<?, ?> map) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> entry : map.entrySet()) {
-            copy.put((String) entry.getKey(), unmodifiableValue(entry.getValue()));
-        }
-        return Collections.unmodifiableMap(copy);
-    }
-
-    private static Object unmodifiableValue(Object value) {
-        if (value instanceof Map) {
-            return unmodifiableObject((Map<?, ?>) value);
-        }
-        if (value instanceof List) {
-            List<Object> copy = new ArrayList<>();
-            for (Object element : (List<?>) value) {
-                copy.add(unmodifiableValue(element));
-            }
-            return Collections.unmodifiableList(copy);
-        }
-        return value;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Parser set-up and error translation
-
-    private static JsonMapper createMapper() {
-        StreamReadConstraints limits = StreamReadConstraints.builder()
-                .maxNestingDepth(PARSER_MAX_NESTING)
-                .maxDocumentLength(MAX_INPUT_CHARS)
-                .maxStringLength(MAX_INPUT_CHARS)
-                .maxNameLength(MAX_INPUT_CHARS)
-                .maxNumberLength(MAX_NUMBER_CHARS)
-                .build();
-        JsonFactory factory = new JsonFactoryBuilder()
-                .streamReadConstraints(limits)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                // Locations in messages must never quote the (possibly private) input.
-                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
-                .build();
-        return JsonMapper.builder(factory)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .build();
-    }
+    // Reading JSON text
 
     /**
-     * Turns a Jackson failure into a message that says what is wrong and where, without the
-     * input text: Jackson's own messages may quote tokens of it, so only its location is kept
-     * (plus the numbers-only text of a limit violation).
+     * Reads exactly one strict JSON value. Jackson's failures are told apart by type and place:
+     * <ul>
+     *   <li>a {@link StreamConstraintsException} is a parser limit; the parser's nesting depth at
+     *       that moment says whether it was the nesting guard;
+     *   <li>a {@link MismatchedInputException} while reading the tree is a duplicate key: with
+     *       {@link DeserializationFeature#FAIL_ON_READING_DUP_TREE_KEY} the tree reader reports one
+     *       through {@code reportInputMismatch}, and strict JSON text gives it no other mismatch
+     *       (the parser's own duplicate detection is off: it would throw the same type as a
+     *       syntax error);
+     *   <li>a {@link NumberFormatException}, bare or as the cause of a parse failure, is a number
+     *       whose exponent does not fit a {@link BigDecimal};
+     *   <li>any other failure while reading the value is a syntax error;
+     *   <li>anything but the end of input after the value, a token or a failure, is trailing
+     *       content.
+     * </ul>
      */
-    private static InvalidInputException translate(JsonProcessingException e) {
+    private static JsonNode readStrict(String json) {
+        if (json.length() > MAX_INPUT_CHARS) {
+            throw invalid(FIELD + " is " + json.length() + " characters of JSON text; allowed: " + INPUT_RULE);
+        }
+        try (JsonParser parser = MAPPER.createParser(json)) {
+            JsonNode root;
+            try {
+                root = MAPPER.readTree(parser);
+            } catch (JsonProcessingException e) {
+                throw translate(e, parser);
+            } catch (NumberFormatException e) {
+                // Thrown unwrapped when the tree reader asks for the BigDecimal of the number the
+                // parser stands on, and the exponent does not fit an int (1e2147483648).
+                throw exponentOutOfRange(pathOf(parser.getParsingContext()), parser.currentTokenLocation());
+            }
+            if (root == null) {
+                throw invalid(FIELD + " is empty; allowed: one JSON object");
+            }
+            JsonToken next;
+            try {
+                next = parser.nextToken();
+            } catch (JsonProcessingException e) {
+                throw trailingContent(locationOf(e, parser));
+            }
+            if (next != null) {
+                throw trailingContent(parser.currentTokenLocation());
+            }
+            return root;
+        } catch (IOException e) {
+            // A parser over a String does no I/O; nothing else is left to fail.
+            throw new IllegalStateException("could not read metadata text", e);
+        }
+    }
+
+    private static InvalidInputException translate(JsonProcessingException e, JsonParser parser) {
         StreamConstraintsException limit = findCause(e, StreamConstraintsException.class);
         if (limit != null) {
-            String reason = String.valueOf(limit.getOriginalMessage());
-            if (reason.contains("nesting depth")) {
+            if (parser.getParsingContext().getNestingDepth() > PARSER_MAX_NESTING) {
                 return invalid(FIELD + " is nested more than " + PARSER_MAX_NESTING + " levels deep"
-                        + where(limit.getLocation()) + "; allowed: " + DEPTH_RULE);
+                        + where(parser.currentLocation()) + "; allowed: " + DEPTH_RULE);
             }
-            if (reason.contains("Document length")) {
-                return invalid(FIELD + " is more than " + MAX_INPUT_CHARS + " characters of JSON text; allowed: at most "
-                        + MAX_INPUT_CHARS + " characters of input, and " + SIZE_RULE);
-            }
-            if (reason.contains("Number value length")) {
-                return invalid(FIELD + " has a number of more than " + MAX_NUMBER_CHARS + " characters"
-                        + where(limit.getLocation()) + "; allowed: at most " + MAX_NUMBER_CHARS
-                        + " characters per number");
-            }
-            // Constraint messages hold only lengths and limits, never input text.
-            return invalid(FIELD + " exceeds a parser limit (" + reason + "); allowed: " + SIZE_RULE);
+            // The other limits: the input length is checked before parsing, so that strings and
+            // keys cannot reach theirs; what is left is a number token.
+            return invalid(FIELD + " has a number of more than " + MAX_NUMBER_CHARS + " characters or another token"
+                    + " beyond the parser's limits" + where(parser.currentLocation()) + "; allowed: " + NUMBER_RULE
+                    + ", " + INPUT_RULE);
         }
-        MismatchedInputException mismatch = findCause(e, MismatchedInputException.class);
-        if (mismatch != null && String.valueOf(mismatch.getOriginalMessage()).startsWith("Trailing token")) {
-            return invalid(FIELD + " has more content after the JSON object" + where(mismatch.getLocation())
-                    + "; allowed: exactly one JSON object");
-        }
-        JsonParseException parse = findCause(e, JsonParseException.class);
-        if (parse != null && String.valueOf(parse.getOriginalMessage()).startsWith("Duplicate field")) {
-            return invalid(FIELD + " has a duplicate key" + where(parse.getLocation())
+        if (e instanceof MismatchedInputException) {
+            // The reader finds the duplicate as soon as it has the new value's first token: a
+            // scalar within the object, or the start of a nested container whose parent it is.
+            JsonStreamContext object = parser.getParsingContext();
+            if (parser.isExpectedStartObjectToken() || parser.isExpectedStartArrayToken()) {
+                object = object.getParent();
+            }
+            return invalid(FIELD + " has a duplicate key " + pathOf(object).render() + where(locationOf(e, parser))
                     + "; allowed: each key at most once per object");
         }
-        return invalid(FIELD + " is not valid JSON" + where(e.getLocation())
+        if (findCause(e, NumberFormatException.class) != null) {
+            return exponentOutOfRange(pathOf(parser.getParsingContext()), locationOf(e, parser));
+        }
+        return invalid(FIELD + " is not valid JSON" + where(locationOf(e, parser))
                 + "; allowed: one JSON object in strict JSON syntax (double-quoted keys and strings,"
                 + " no comments, no NaN or Infinity)");
+    }
+
+    private static InvalidInputException exponentOutOfRange(Path path, JsonLocation location) {
+        return invalid(path.render() + " is a number whose exponent is out of range" + where(location)
+                + "; allowed: " + NUMBER_RULE);
+    }
+
+    private static InvalidInputException trailingContent(JsonLocation location) {
+        return invalid(FIELD + " has more content after the JSON object" + where(location)
+                + "; allowed: exactly one JSON object");
+    }
+
+    /** The key path of the value the parser stands on. */
+    private static Path pathOf(JsonStreamContext context) {
+        if (context == null || context.inRoot()) {
+            return Path.ROOT;
+        }
+        Path parent = pathOf(context.getParent());
+        if (context.inArray()) {
+            return parent.index(Math.max(0, context.getCurrentIndex()));
+        }
+        String name = context.getCurrentName();
+        return name == null ? parent : parent.key(name);
+    }
+
+    /** Where a failure happened: as Jackson reported it, or else where the parser stands. */
+    private static JsonLocation locationOf(JsonProcessingException e, JsonParser parser) {
+        JsonLocation location = e.getLocation();
+        return location != null ? location : parser.currentLocation();
     }
 
     private static <T extends Throwable> T findCause(Throwable thrown, Class<T> type) {
@@ -484,23 +533,87 @@ public final class MetadataCodec {
         return " (at line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
-    private static String describeJsonType(Object parsed) {
-        if (parsed == null) {
-            return "null";
+    private static String describe(JsonNode node) {
+        switch (node.getNodeType()) {
+            case ARRAY:
+                return "an array";
+            case STRING:
+                return "a string";
+            case BOOLEAN:
+                return "a boolean";
+            case NUMBER:
+                return "a number";
+            case NULL:
+                return "null";
+            default:
+                return "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
         }
-        if (parsed instanceof List) {
-            return "an array";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Trees to plain Java values
+
+    private static Map<String, Object> unmodifiableObject(JsonNode object) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> property : object.properties()) {
+            copy.put(property.getKey(), plainValue(property.getValue()));
         }
-        if (parsed instanceof String) {
-            return "a string";
+        return Collections.unmodifiableMap(copy);
+    }
+
+    private static Object plainValue(JsonNode value) {
+        if (value.isObject()) {
+            return unmodifiableObject(value);
         }
-        if (parsed instanceof Boolean) {
-            return "a boolean";
+        if (value.isArray()) {
+            List<Object> copy = new ArrayList<>(value.size());
+            for (JsonNode element : value) {
+                copy.add(plainValue(element));
+            }
+            return Collections.unmodifiableList(copy);
         }
-        if (parsed instanceof Number) {
-            return "a number";
+        if (value.isTextual()) {
+            return value.textValue();
         }
-        return "a " + parsed.getClass().getSimpleName();
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isNumber()) {
+            // Integer, Long, BigInteger or BigDecimal, as the tree reader chose.
+            return value.numberValue();
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Mapper set-up
+
+    private static JsonMapper createMapper() {
+        StreamReadConstraints limits = StreamReadConstraints.builder()
+                .maxNestingDepth(PARSER_MAX_NESTING)
+                .maxDocumentLength(MAX_INPUT_CHARS)
+                .maxStringLength(MAX_INPUT_CHARS)
+                .maxNameLength(MAX_INPUT_CHARS)
+                .maxNumberLength(MAX_NUMBER_CHARS)
+                .build();
+        JsonFactory factory = new JsonFactoryBuilder()
+                .streamReadConstraints(limits)
+                // Locations in messages must never quote the (possibly private) input.
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+                .disable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+                .disable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
+                .disable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+                .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+                .build();
+        return JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                // Explicitly off: the tree reader strips trailing zeros unless told not to.
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+                .build();
     }
 
     private static InvalidInputException invalid(String message) {

@@ -109,6 +109,23 @@ class MetadataCodecTest {
     }
 
     @Test
+    void keysAreSortedByStringCompareToThatIsByUtf16CodeUnits() {
+        // U+FFFF sorts after U+1F600 here: its one code unit is above the pair's high surrogate.
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("\uFFFF", 1);
+        metadata.put(EMOJI, 2);
+        metadata.put("b", 3);
+        metadata.put("B", 4);
+        metadata.put("", 5);
+        metadata.put("a", Map.of("\u00e9", 6, "z", 7, "e", 8));
+
+        String expected = "{\"\":5,\"B\":4,\"a\":{\"e\":8,\"z\":7,\"\u00e9\":6},\"b\":3,\"" + EMOJI + "\":2,\"\uFFFF\":1}";
+        assertThat(MetadataCodec.fromMap(metadata)).isEqualTo(expected);
+        assertThat(MetadataCodec.fromJson("{\"\\uffff\":1,\"\\ud83d\\ude00\":2,\"b\":3,\"B\":4,\"\":5,"
+                + "\"a\":{\"\u00e9\":6,\"z\":7,\"e\":8}}")).isEqualTo(expected);
+    }
+
+    @Test
     void mapAndJsonOfTheSameMetadataGiveTheSameString() {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("prompt", "hello");
@@ -180,6 +197,78 @@ class MetadataCodecTest {
         assertRejected(() -> MetadataCodec.fromJson("{\"n\":" + hundred + "9}"), "number of more than 100 characters");
         assertRejected(() -> MetadataCodec.fromMap(Map.of("n", new BigInteger(hundred + "9"))),
                 "metadata.n is an integer of more than 100 characters");
+    }
+
+    /** Decision: a zero with a huge negative scale is just zero, so it is stored as {@code 0}. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0e99999", "0E+99999", "-0e99999", "0.0e99999", "0e2147483647", "0e5"})
+    void zeroWithAHugeExponentIsStoredAsPlainZero(String number) {
+        assertThat(MetadataCodec.fromJson("{\"a\": " + number + "}")).isEqualTo("{\"a\":0}");
+    }
+
+    @Test
+    void zeroBigDecimalWithAHugeNegativeScaleIsStoredAsPlainZero() {
+        assertThat(MetadataCodec.fromMap(Map.of("a", new BigDecimal("0E+99999")))).isEqualTo("{\"a\":0}");
+        assertThat(MetadataCodec.fromMap(Map.of("a", new BigDecimal(BigInteger.ZERO, Integer.MIN_VALUE))))
+                .isEqualTo("{\"a\":0}");
+    }
+
+    /** Decision: a zero with a huge positive scale keeps its zeros, so its written-out form is too long. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0e-99999", "0.0e-101", "1e-99999", "1E+100", "-1E+100", "1e99999", "1e2147483647",
+        "-1e2147483647", "1e-2147483647"})
+    void numbersWhoseWrittenOutFormIsOver100CharactersAreRejectedWithoutBeingExpanded(String number) {
+        InvalidInputException e = assertRejected(() -> MetadataCodec.fromJson("{\"a\":" + number + "}"),
+                "metadata.a is a number of more than 100 characters", "allowed: at most 100 characters per number");
+
+        assertThat(e.getMessage()).doesNotContain(number);
+    }
+
+    @Test
+    void aNumberOfExactly100CharactersWrittenOutIsAccepted() {
+        assertThat(MetadataCodec.fromJson("{\"a\":1E+99}")).isEqualTo("{\"a\":1" + "0".repeat(99) + "}");
+        assertThat(MetadataCodec.fromJson("{\"a\":-1E+98}")).isEqualTo("{\"a\":-1" + "0".repeat(98) + "}");
+        assertThat(MetadataCodec.fromJson("{\"a\":1e-98}")).isEqualTo("{\"a\":0." + "0".repeat(97) + "1}");
+        assertRejected(() -> MetadataCodec.fromJson("{\"a\":1e-99}"), "metadata.a is a number of more than 100");
+    }
+
+    @Test
+    void negativeZeroIsZeroWithItsScale() {
+        assertThat(MetadataCodec.fromJson("{\"a\":-0.0,\"b\":-0,\"c\":-0.00e1}")).isEqualTo("{\"a\":0.0,\"b\":0,\"c\":0.0}");
+        assertThat(MetadataCodec.fromMap(Map.of("a", new BigDecimal("-0.0")))).isEqualTo("{\"a\":0.0}");
+    }
+
+    /** An exponent that does not fit an int used to escape as a NumberFormatException quoting the number. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e2147483648", "1e-2147483648", "-1e99999999999", "0e-2147483648", "0e2147483648",
+        "1.5E+9999999999999999999"})
+    void exponentBeyondTheRangeOfABigDecimalIsRejectedAsInvalidInput(String number) {
+        InvalidInputException e = assertRejected(() -> MetadataCodec.fromJson("{\"o\":{\"n\":[" + number + "]}}"),
+                "metadata.o.n[0] is a number whose exponent is out of range", "(at line 1, column ",
+                "allowed: at most 100 characters per number");
+
+        assertThat(e.getMessage()).doesNotContain(number);
+    }
+
+    @Test
+    void bigDecimalsFromMapsAtTheEdgesOfTheScaleRange() {
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("a", new BigDecimal(BigInteger.ONE, Integer.MIN_VALUE))),
+                "metadata.a is a number of more than 100 characters");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("a", new BigDecimal(BigInteger.ONE, Integer.MAX_VALUE))),
+                "metadata.a is a number of more than 100 characters");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("a", new BigDecimal(BigInteger.ZERO, Integer.MAX_VALUE))),
+                "metadata.a is a number of more than 100 characters");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("a", new BigDecimal(BigInteger.TEN.pow(5000), 4950))),
+                "metadata.a is a number of more than 100 characters");
+    }
+
+    @Test
+    void numberTokenLongerThanTheParserLimitIsRejectedWithItsLocation() {
+        String token = "1" + "0".repeat(150) + ".5";
+
+        InvalidInputException e = assertRejected(() -> MetadataCodec.fromJson("{\"a\":" + token + "}"),
+                "metadata has a number of more than 100 characters", "(at line 1, column ", "beyond the parser's limits");
+        assertThat(e.getMessage()).doesNotContain("0000000000");
     }
 
     @ParameterizedTest
@@ -284,6 +373,30 @@ class MetadataCodecTest {
     }
 
     @Test
+    void millionCharacterStringsAreRejectedBySizeWithoutBeingQuoted() {
+        String text = "s".repeat(1_000_000);
+        String json = "{\"k\":\"" + "s".repeat(1_000_000 - 8) + "\"}";
+
+        InvalidInputException fromMap = assertRejected(() -> MetadataCodec.fromMap(Map.of("k", text)),
+                "metadata is 1000008 bytes once serialized");
+        InvalidInputException fromJson = assertRejected(() -> MetadataCodec.fromJson(json), "metadata is 1000000 bytes once serialized");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of(text, 1)), "metadata is 1000006 bytes once serialized");
+        assertThat(fromMap.getMessage()).doesNotContain("ssssssssss");
+        assertThat(fromJson.getMessage()).doesNotContain("ssssssssss");
+    }
+
+    @Test
+    void promptIsCutBeforeItIsCheckedSoWhatIsCutAwayIsNeverJudged() {
+        String prompt = "a".repeat(100) + "\uD800" + "b";
+
+        assertThat(promptOf(MetadataCodec.fromMap(Map.of("prompt", prompt)))).isEqualTo("a".repeat(100));
+        assertThat(promptOf(MetadataCodec.fromJson("{\"prompt\":\"" + "a".repeat(100) + "\\ud800b\"}")))
+                .isEqualTo("a".repeat(100));
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("prompt", "a".repeat(99) + "\uD800" + "b")),
+                "metadata.prompt contains an unpaired UTF-16 surrogate");
+    }
+
+    @Test
     void rawJsonNearTheInputLimitIsAcceptedAndOverItRejected() {
         String wrapperStart = "{\"prompt\":\"";
         String wrapperEnd = "\"}";
@@ -339,6 +452,27 @@ class MetadataCodecTest {
     }
 
     @Test
+    void deeplyNestedArraysAreStoppedEarly() {
+        String deepJson = "{\"a\":" + "[".repeat(400_000) + "]".repeat(400_000) + "}";
+        Object deepList = 1;
+        for (int i = 0; i < 100_000; i++) {
+            deepList = List.of(deepList);
+        }
+        Object deep = deepList;
+
+        assertRejected(() -> MetadataCodec.fromJson(deepJson), "metadata is nested more than 32 levels deep");
+        assertRejected(() -> MetadataCodec.fromJson("[".repeat(999_999)), "metadata is nested more than 32 levels deep");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("a", deep)), "metadata is nested 11 levels deep at metadata.a[0]");
+    }
+
+    @Test
+    void nestingBetweenTheRuleAndTheParserGuardNamesThePath() {
+        String json = "{\"x\":{\"y\":" + "[".repeat(30) + "]".repeat(30) + "}}";
+
+        assertRejected(() -> MetadataCodec.fromJson(json), "metadata is nested 11 levels deep at metadata.x.y" + "[0]".repeat(7));
+    }
+
+    @Test
     void selfReferencingMapIsRejectedByTheDepthRule() {
         Map<String, Object> loop = new HashMap<>();
         loop.put("self", loop);
@@ -381,6 +515,25 @@ class MetadataCodecTest {
         assertRejected(() -> MetadataCodec.fromJson("{\"a\":1,\"a\":2}"), "metadata has a duplicate key",
                 "allowed: each key at most once per object");
         assertRejected(() -> MetadataCodec.fromJson("{\"o\":{\"x\":1,\"x\":1}}"), "metadata has a duplicate key");
+    }
+
+    @Test
+    void duplicateKeyMessageNamesThePathAndTheLocationButNoValue() {
+        InvalidInputException e = assertRejected(
+                () -> MetadataCodec.fromJson("{\"o\":{\"l\":[{\"x\":\"s3cret\",\"x\":{\"v\":\"t0ken\"}}]}}"),
+                "metadata has a duplicate key metadata.o.l[0].x (at line 1, column ");
+
+        assertThat(e.getMessage()).doesNotContain("s3cret").doesNotContain("t0ken");
+        assertRejected(() -> MetadataCodec.fromJson("{\"a\":[1],\"a\":[1]}"), "metadata has a duplicate key metadata.a (");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{} x", "{}]", "{\"a\":1}}", "{\"a\":1}\u0000", "{\"a\":1} 1e2147483648",
+        "{\"a\":1} " + "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "{\"a\":1} 1"
+        + "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"})
+    void trailingContentThatIsNotEvenJsonIsRejectedAsTrailingContent(String json) {
+        assertRejected(() -> MetadataCodec.fromJson(json), "metadata has more content after the JSON object",
+                "(at line 1, column ", "allowed: exactly one JSON object");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -435,6 +588,21 @@ class MetadataCodecTest {
                 .hasMessageContaining("not a JSON object");
         assertThatThrownBy(() -> MetadataCodec.toMap("{oops")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("stored metadata is not valid JSON");
+        assertThatThrownBy(() -> MetadataCodec.toMap("{\"a\":1,\"a\":2}")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stored metadata is not valid JSON");
+        assertThatThrownBy(() -> MetadataCodec.toMap("{\"a\":1} {}")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stored metadata is not valid JSON");
+    }
+
+    @Test
+    void toMapRoundTripsThroughFromMapForEveryKindOfValue() {
+        String json = MetadataCodec.fromJson("{\"z\":[0,-1,2147483648,-9223372036854775809,0.000,1.5e3,\"\",null,false,{}],"
+                + "\"\":{\"A\":[[]]},\"\u00e9\":\"\\uD83D\\uDE00\"}");
+
+        assertThat(MetadataCodec.fromMap(MetadataCodec.toMap(json))).isEqualTo(json);
+        assertThat(MetadataCodec.fromJson(json)).isEqualTo(json);
+        assertThat(json).isEqualTo("{\"\":{\"A\":[[]]},\"z\":[0,-1,2147483648,-9223372036854775809,0.000,1500,\"\",null,false,{}],"
+                + "\"\u00e9\":\"\uD83D\uDE00\"}");
     }
 
     // ---------------------------------------------------------------------------------------------
