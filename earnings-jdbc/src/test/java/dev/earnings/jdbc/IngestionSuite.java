@@ -846,6 +846,55 @@ abstract class IngestionSuite extends DatabaseSuite {
     }
 
     @Test
+    void asyncRecorderClose_whileASubmitterWaitsForRoom_returnsWithinItsCloseTimeout() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        CommitGate gate = new CommitGate();
+        List<CompletableFuture<RecordedUse>> futures = new CopyOnWriteArrayList<>();
+        try (Earnings gated = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build()) {
+            AsyncRecorder recorder = gated.asyncRecorder(heldQueueOfTwo(true).toBuilder()
+                    .closeTimeout(Duration.ofMillis(200)).build());
+            Thread submitter;
+            try {
+                gate.arm();
+                futures.add(recorder.submit(chat("user-0", modelId)));
+                gate.awaitHeld();
+                futures.add(recorder.submit(chat("user-1", modelId)));
+                futures.add(recorder.submit(chat("user-2", modelId)));
+                submitter = new Thread(() -> futures.add(recorder.submit(chat("user-3", modelId))), "submitter");
+                submitter.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (submitter.getState() != Thread.State.WAITING) {
+                    assertThat(System.nanoTime()).as("the submitter never waited for room").isLessThan(deadline);
+                    Thread.sleep(5);
+                }
+                // The writer stays held: close() must still return within its timeout (with a margin).
+                Thread closer = new Thread(recorder::close, "closer");
+                closer.start();
+                closer.join(3_000);
+                if (closer.isAlive()) {
+                    throw new AssertionError("close() with a close timeout of 200 ms was still waiting after 3 s, while a"
+                            + " submitter waited for room in the queue and the writer's transaction was held; close() was at "
+                            + java.util.Arrays.stream(closer.getStackTrace()).limit(8).map(String::valueOf)
+                                    .collect(Collectors.joining(" < ")));
+                }
+            } finally {
+                gate.open();
+            }
+            submitter.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(submitter.isAlive()).as("the submitter is still blocked").isFalse();
+            // The use in its transaction is written when the transaction ends; the others were not
+            // accepted for writing in time and fail, unwritten.
+            assertThat(futures.get(0).get(30, TimeUnit.SECONDS).useOrdinal()).isEqualTo(OptionalLong.of(1));
+            assertThat(futures).hasSize(4);
+            for (CompletableFuture<RecordedUse> f : futures.subList(1, 4)) {
+                assertThat(f).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                        .withCauseInstanceOf(RejectedUseException.class);
+            }
+        }
+        assertThat(db.usesOf(modelId)).isEqualTo(1);
+    }
+
+    @Test
     void asyncRecorder_badInput_failsTheFutureInsteadOfThrowing() {
         try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.defaults())) {
             assertThat(recorder.logModelUsage(" ", "m", 0, "chat", null)).isCompletedExceptionally();
