@@ -45,6 +45,7 @@ abstract class AnalyticsSuite extends DatabaseSuite {
     static final Caller ADMIN = Caller.admin("admin-1");
     static final Caller A = Caller.creator("creator-a");
     static final Caller B = Caller.creator("creator-b");
+    static final String[] TYPES = {"image_generation", "chat", "other"};
 
     List<Row> rows;
 
@@ -382,6 +383,114 @@ abstract class AnalyticsSuite extends DatabaseSuite {
     static Stream<Arguments> overviewSorts() {
         return Stream.of(CreatorOverview.Sort.values())
                 .flatMap(sort -> Stream.of(Arguments.of(sort, true), Arguments.of(sort, false)));
+    }
+
+    // ------------------------------------------------------------------ one snapshot under live writes
+
+    @Test
+    void creatorDashboard_readsOneSnapshot_whileUsesAreBeingRecorded() throws Exception {
+        // A database of its own: the writes must not change the figures the other tests compare.
+        try (TestDatabase own = openDatabase(); Earnings e = own.builder().clock(clock).build()) {
+            List<String> models = List.of("live-a", "live-b", "live-c");
+            models.forEach(m -> e.models().register(m, "creator-live", ModelPricing.of("0.01", "0.0001")));
+            Caller live = Caller.creator("creator-live");
+            DashboardQuery query = DashboardQuery.of(ReportPeriod.lastDays(30)).by(Granularity.DAY).limits(100, 100, 0);
+            int writers = 3;
+            InFlight race = new InFlight();
+            java.util.concurrent.atomic.AtomicLong committed = new java.util.concurrent.atomic.AtomicLong();
+            List<RecordedUse> recorded = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers + 1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+            int reads = 0;
+            int readsDuringCommits = 0;
+            try {
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    int writer = w;
+                    done.add(pool.submit(() -> {
+                        start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        for (int call = 0; call < 80; call++) {
+                            // One use alone or a batch of up to four, over the last seven days; every
+                            // 13th use is the creator's own.
+                            List<UsageRequest> batch = new ArrayList<>();
+                            for (int k = 0; k <= call % 4; k++) {
+                                int i = writer * 1_000 + call * 4 + k;
+                                batch.add(UsageRequest.builder(i % 13 == 0 ? "creator-live" : "user-" + i % 17,
+                                        models.get(i % 3)).tokensConsumed(i % 500).usageType(TYPES[i % 3])
+                                        .occurredAt(NOW.minus(Duration.ofDays(i % 7)).minus(Duration.ofMinutes(i % 60))).build());
+                            }
+                            if (batch.size() == 1) {
+                                recorded.add(race.call("write", () -> e.logModelUsage(batch.get(0))));
+                            } else {
+                                race.call("write", () -> e.logModelUsageBatch(batch)).items()
+                                        .forEach(item -> recorded.add(item.use().orElseThrow()));
+                            }
+                            committed.addAndGet(batch.size());
+                        }
+                        return null;
+                    }));
+                }
+                start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                while (done.stream().anyMatch(f -> !f.isDone())) {
+                    long before = committed.get();
+                    CreatorDashboard d = race.call("read", () -> e.analytics().creatorDashboard(live, "creator-live", query));
+                    long after = committed.get();
+                    assertConsistent(d, "read " + reads);
+                    reads++;
+                    readsDuringCommits += after > before ? 1 : 0;
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(readsDuringCommits).as("dashboards of %d read while uses were committed", reads).isPositive();
+            assertThat(race.crossings()).as("reads and writes in flight at once").isPositive();
+
+            // Once the writes are done: the figures of every use recorded.
+            CreatorDashboard last = e.analytics().creatorDashboard(live, "creator-live", query);
+            assertConsistent(last, "the last read");
+            assertThat(last.uses()).isEqualTo(recorded.size());
+            assertThat(last.periodEarnings().amount()).isEqualByComparingTo(recorded.stream()
+                    .map(u -> u.result().earnings().amount()).reduce(BigDecimal.ZERO, BigDecimal::add));
+            assertThat(last.earningUses()).isEqualTo(recorded.stream().filter(u -> u.result().earnings().signum() > 0).count());
+            assertThat(last.uniqueUsers()).isEqualTo(recorded.stream().map(RecordedUse::userId).distinct().count());
+            assertThat(e.verifyIntegrity().isClean()).isTrue();
+        }
+    }
+
+    /** The figures of one dashboard agree with each other, as figures of one moment must. */
+    static void assertConsistent(CreatorDashboard d, String which) {
+        BigDecimal period = d.periodEarnings().amount();
+        assertThat(d.trend()).as("%s: trend days", which).hasSize(30);
+        assertThat(d.trend().stream().map(p -> p.earnings().amount()).reduce(BigDecimal.ZERO, BigDecimal::add))
+                .as("%s: the trend's earnings", which).isEqualByComparingTo(period);
+        assertThat(d.trend().stream().mapToLong(CreatorDashboard.TrendPoint::uses).sum()).as("%s: the trend's uses", which)
+                .isEqualTo(d.uses());
+        // Every active model is listed (up to 100), so the list adds up to the period.
+        assertThat(d.topModels()).as("%s: models listed", which).hasSize((int) d.activeModels());
+        assertThat(d.topModels().stream().map(m -> m.earnings().amount()).reduce(BigDecimal.ZERO, BigDecimal::add))
+                .as("%s: the models' earnings", which).isEqualByComparingTo(period);
+        assertThat(d.topModels().stream().mapToLong(CreatorDashboard.ModelPerformance::uses).sum())
+                .as("%s: the models' uses", which).isEqualTo(d.uses());
+        // Every use lies in the period: the lifetime counters (another table) and the balance (another
+        // statement) are the period's figure, and the recent activity (a third) holds the period's uses.
+        assertThat(d.lifetimeEarnings().amount()).as("%s: lifetime earnings", which).isEqualByComparingTo(period);
+        assertThat(d.balance().earned().amount()).as("%s: earned in the balance", which).isEqualByComparingTo(period);
+        assertThat(d.balance().available().amount()).as("%s: available", which).isEqualByComparingTo(period);
+        assertThat(d.recentActivity()).as("%s: recent activity", which).hasSize((int) Math.min(d.uses(), 100));
+        assertThat(d.earningUses()).as("%s: earning uses", which).isLessThanOrEqualTo(d.uses());
+        assertThat(d.averageEarningsPerActiveModel().amount()).as("%s: average", which).isEqualByComparingTo(
+                d.activeModels() == 0 ? BigDecimal.ZERO
+                        : period.divide(BigDecimal.valueOf(d.activeModels()), 12, RoundingMode.HALF_EVEN));
+        assertThat(d.change().previousUses()).as("%s: previous uses", which).isZero();
+        for (CreatorDashboard.ModelPerformance m : d.topModels()) {
+            // Counted uses (from the counters) never exceed the model's uses (from the rollups).
+            long next = new long[] {100, 1_000, 5_000, 10_000}[m.currentTier() - 1];
+            assertThat(next - m.usesToNextTier().orElseThrow()).as("%s: counted uses of %s", which, m.modelId())
+                    .isLessThanOrEqualTo(m.uses());
+        }
     }
 
     // ------------------------------------------------------------------ access

@@ -2,18 +2,31 @@ package dev.earnings.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.ModelPricing;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,17 +72,20 @@ abstract class IngestionSuite extends DatabaseSuite {
         String modelId = newModel("creator-batch", "0.01", "0.000013");
         int total = COUNTED + SELF_USES;
         AtomicInteger next = new AtomicInteger();
+        InFlight race = new InFlight();
+        CyclicBarrier start = new CyclicBarrier(16);
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < 16; t++) {
                 workers.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
                     for (int from = next.getAndAdd(50); from < total; from = next.getAndAdd(50)) {
                         List<UsageRequest> batch = new ArrayList<>();
                         for (int i = from; i < Math.min(total, from + 50); i++) {
                             batch.add(use(modelId, "creator-batch", i));
                         }
-                        BatchResult result = earnings.logModelUsageBatch(batch);
+                        BatchResult result = race.call("batch", () -> earnings.logModelUsageBatch(batch));
                         assertThat(result.rejected()).isZero();
                     }
                     return null;
@@ -81,6 +97,7 @@ abstract class IngestionSuite extends DatabaseSuite {
         } finally {
             pool.shutdownNow();
         }
+        assertThat(race.maxInFlight()).as("batches in flight at once").isGreaterThan(1);
         UsageRecordingSuite.assertConcurrentRunIsExact(db, earnings, modelId, "0.01", "0.000013", COUNTED, SELF_USES);
     }
 
@@ -93,13 +110,19 @@ abstract class IngestionSuite extends DatabaseSuite {
             models.add(newModel("creator-many-" + (m % 13), "0.01", "0.0001"));
         }
         int batchesPerThread = 6;
+        // Seeded per thread from one seed (-Dearnings.test.seed=...), named in the failures.
+        long seed = Long.getLong("earnings.test.seed", 20260310L);
+        InFlight race = new InFlight();
+        CyclicBarrier start = new CyclicBarrier(8);
+        long retriesBefore = earnings.retries();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
                 workers.add(pool.submit(() -> {
-                    java.util.Random random = new java.util.Random(thread);
+                    java.util.Random random = new java.util.Random(seed + thread);
+                    start.await(30, TimeUnit.SECONDS);
                     for (int b = 0; b < batchesPerThread; b++) {
                         List<String> shuffled = new ArrayList<>(models);
                         Collections.shuffle(shuffled, random);
@@ -108,7 +131,8 @@ abstract class IngestionSuite extends DatabaseSuite {
                             batch.add(UsageRequest.builder("user-" + random.nextInt(50), model).tokensConsumed(7)
                                     .usageType("chat").build());
                         }
-                        assertThat(earnings.logModelUsageBatch(batch).recorded()).isEqualTo(600);
+                        assertThat(race.call("batch", () -> earnings.logModelUsageBatch(batch)).recorded())
+                                .as("seed %d", seed).isEqualTo(600);
                     }
                     return null;
                 }));
@@ -119,19 +143,23 @@ abstract class IngestionSuite extends DatabaseSuite {
         } finally {
             pool.shutdownNow();
         }
+        // The batches overlapped, and none of them was run again: a deadlock (or a lock timeout)
+        // would have been retried, and counted.
+        assertThat(race.maxInFlight()).as("batches in flight at once (seed %d)", seed).isGreaterThan(1);
+        assertThat(earnings.retries() - retriesBefore).as("transactions retried (seed %d)", seed).isZero();
         String in = models.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "));
         List<Map<String, Object>> perModel = db.jdbi.withHandle(h -> h.createQuery("SELECT model_id, COUNT(*) AS n,"
                 + " MIN(use_ordinal) AS lo, MAX(use_ordinal) AS hi, COUNT(DISTINCT use_ordinal) AS distinct_ordinals FROM "
                 + db.table("model_usage_logs") + " WHERE model_id IN (" + in + ") GROUP BY model_id").mapToMap().list());
         assertThat(perModel.stream().mapToLong(r -> ((Number) r.get("n")).longValue()).sum())
-                .isEqualTo(8L * batchesPerThread * 600);
+                .as("seed %d", seed).isEqualTo(8L * batchesPerThread * 600);
         for (Map<String, Object> row : perModel) {
             long n = ((Number) row.get("n")).longValue();
-            assertThat(((Number) row.get("lo")).longValue()).isEqualTo(1);
-            assertThat(((Number) row.get("hi")).longValue()).isEqualTo(n);
-            assertThat(((Number) row.get("distinct_ordinals")).longValue()).isEqualTo(n);
+            assertThat(((Number) row.get("lo")).longValue()).as("seed %d", seed).isEqualTo(1);
+            assertThat(((Number) row.get("hi")).longValue()).as("seed %d", seed).isEqualTo(n);
+            assertThat(((Number) row.get("distinct_ordinals")).longValue()).as("seed %d", seed).isEqualTo(n);
         }
-        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+        assertThat(earnings.verifyIntegrity().isClean()).as("seed %d", seed).isTrue();
     }
 
     @Test
@@ -140,15 +168,20 @@ abstract class IngestionSuite extends DatabaseSuite {
         int total = COUNTED + SELF_USES;
         List<CompletableFuture<RecordedUse>> futures = new CopyOnWriteArrayList<>();
         AtomicInteger next = new AtomicInteger();
+        InFlight race = new InFlight();
+        CyclicBarrier start = new CyclicBarrier(16);
         try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.defaults())) {
             ExecutorService pool = Executors.newFixedThreadPool(16);
             try {
                 List<Future<?>> submitters = new ArrayList<>();
                 for (int t = 0; t < 16; t++) {
                     submitters.add(pool.submit(() -> {
+                        start.await(30, TimeUnit.SECONDS);
                         for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-                            futures.add(recorder.submit(use(modelId, "creator-async", i)));
+                            UsageRequest request = use(modelId, "creator-async", i);
+                            futures.add(race.call("submit", () -> recorder.submit(request)));
                         }
+                        return null;
                     }));
                 }
                 for (Future<?> s : submitters) {
@@ -159,6 +192,7 @@ abstract class IngestionSuite extends DatabaseSuite {
             }
             CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.MINUTES);
         }
+        assertThat(race.maxInFlight()).as("submissions in flight at once").isGreaterThan(1);
         assertThat(futures).hasSize(total).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
         UsageRecordingSuite.assertConcurrentRunIsExact(db, earnings, modelId, "0.01", "0.000013", COUNTED, SELF_USES);
     }
@@ -202,63 +236,239 @@ abstract class IngestionSuite extends DatabaseSuite {
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
 
-    @Test
-    void batch_writesTheSameRowsAsOneUseAtATime_whateverTheTextHolds() {
-        // The batch path sends values as arrays of strings: quotes, commas, braces, backslashes,
-        // the word NULL and characters outside the BMP must arrive as sent, amounts unrounded.
-        String creator = "creator \"q\", {b} \\ NULL";
-        String single = newModel(creator, "0.012345678901", "0.000000000007");
-        String batched = newModel(creator, "0.012345678901", "0.000000000007");
-        String[] users = {"user \"one\", {two}", "NULL", "\\back\\slash", creator, "ünï 🎨 ∑", "  spaced  "};
-        String metadata = "{\"prompt\":\"say \\\"hi\\\", {now} \\\\ NULL\",\"emoji\":\"🎨\","
-                + "\"n\":12345678901234567890,\"nested\":{\"a\":[1,\"}\",null]}}";
-        List<UsageRequest> one = new ArrayList<>();
-        List<UsageRequest> many = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
-            Instant at = START.minus(Duration.ofDays(i % 3)).minusNanos(123_456_000L * i);
-            for (String model : List.of(single, batched)) {
-                UsageRequest.Builder use = UsageRequest.builder(users[i % users.length], model)
-                        .tokensConsumed(i * 43_478_260L).usageType(TYPES[i % 3]).eventId("ev,\"" + i + "\"{" + model + "}\\");
-                if (i % 2 == 0) {
-                    use.occurredAt(at).metadataJson(metadata);
-                }
-                (model.equals(single) ? one : many).add(use.build());
-            }
-        }
-        one.forEach(earnings::logModelUsage);
-        BatchResult result = earnings.logModelUsageBatch(many);
-        assertThat(result.recorded()).isEqualTo(many.size());
+    /** What the contract says one use's row must hold, computed by the test. */
+    record Expected(UsageRequest request, String modelId, String creatorId, Long ordinal, long prior, boolean self,
+            int pricingVersion, String perUse, String perToken, boolean monetized, Instant occurredAt, String metadata) {
 
-        String columns = "user_id, creator_id, tokens_consumed, usage_type, requested_usage_type, occurred_at,"
-                + " occurred_at_given, usage_day, recorded_at, use_ordinal, prior_counted_uses, self_use, tier_index,"
-                + " tier_threshold, tier_multiplier, type_multiplier, pricing_version, token_part, base_amount, earnings,"
-                + " reason, metadata";
-        List<Map<String, Object>> singleRows = rows("SELECT " + columns + " FROM {t}model_usage_logs WHERE model_id = ?"
-                + " ORDER BY id", single);
-        assertThat(singleRows).hasSize(24);
-        assertThat(rows("SELECT " + columns + " FROM {t}model_usage_logs WHERE model_id = ? ORDER BY id", batched))
-                .isEqualTo(singleRows);
-        assertThat(rows("SELECT event_id FROM {t}model_usage_logs WHERE model_id = ? ORDER BY id", batched))
-                .extracting(row -> row.get("event_id"))
-                .isEqualTo(many.stream().map(r -> r.eventId().orElseThrow()).collect(Collectors.toList()));
-        String days = "SELECT usage_day, creator_id, uses, counted_uses, earning_uses, tokens, earnings, unique_users"
-                + " FROM {t}model_analytics WHERE model_id = ? ORDER BY usage_day";
-        assertThat(rows(days, batched)).isEqualTo(rows(days, single)).hasSize(3);
-        String aggregate = "SELECT creator_id, counted_uses, total_uses, total_tokens, lifetime_earnings, last_used_at"
-                + " FROM {t}model_creator_earnings WHERE model_id = ?";
-        assertThat(rows(aggregate, batched)).isEqualTo(rows(aggregate, single));
-        // Each use reads back as sent: a replay compares the stored payload, metadata included.
-        for (int i = 0; i < many.size(); i++) {
-            RecordedUse replayed = earnings.logModelUsage(many.get(i));
-            assertThat(replayed.replayed()).isTrue();
-            assertThat(replayed.result()).isEqualTo(result.items().get(i).use().orElseThrow().result());
+        long n() {
+            return prior + 1;
         }
-        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+
+        BigDecimal earnings() {
+            return self || !monetized ? BigDecimal.ZERO
+                    : Oracle.earnings(perUse, perToken, request.tokensConsumed(), request.usageType(), n());
+        }
+
+        String reason() {
+            return self ? "SELF_USE" : monetized ? null : "NOT_MONETIZED";
+        }
     }
 
-    private List<Map<String, Object>> rows(String sql, String modelId) {
-        return db.jdbi.withHandle(h -> h.createQuery(sql.replace("{t}", db.table(""))).bind(0, modelId)
-                .mapToMap().list());
+    /** A usage row as stored. */
+    record Stored(String eventId, String modelId, String creatorId, String userId, long tokens, String usageType,
+            String requestedUsageType, Instant occurredAt, boolean occurredAtGiven, LocalDate usageDay, Instant recordedAt,
+            Long ordinal, long prior, boolean self, int tierIndex, long tierThreshold, BigDecimal tierMultiplier,
+            BigDecimal typeMultiplier, int pricingVersion, BigDecimal tokenPart, BigDecimal base, BigDecimal earnings,
+            String reason, String metadata) {
+    }
+
+    /** The models' pricing as the test sets it: per model, version, per use, per token, monetized. */
+    static final class Pricing {
+        final Map<String, Object[]> current = new HashMap<>();
+
+        void set(String modelId, int version, String perUse, String perToken, boolean monetized) {
+            current.put(modelId, new Object[] {version, perUse, perToken, monetized});
+        }
+    }
+
+    @Test
+    void batchAndRecorderRows_matchTheOracleColumnByColumn_andTheSumsOfTheRollups() throws Exception {
+        // Values travel as arrays of text: quotes, commas, braces, backslashes, the word NULL and
+        // characters outside the BMP must arrive as sent. Prices have 12 decimals, so amounts have
+        // up to 14 before rounding; model b's tier-3 image uses end in an exact half at the 13th.
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String creator = "creator \"q\", {b} \\ NULL " + run;
+        String a = newModel(creator, "0.012345678901", "0.000000000007");
+        String b = newModel(creator, "0.000000000003", "0.000000000002");
+        Pricing pricing = new Pricing();
+        pricing.set(a, 1, "0.012345678901", "0.000000000007", true);
+        pricing.set(b, 1, "0.000000000003", "0.000000000002", true);
+        String[] users = {"user \"one\", {two}", "NULL", "\\back\\slash", "ünï 🎨 ∑", "  spaced  "};
+        String canonical = "{\"emoji\":\"🎨\",\"n\":12345678901234567890,\"nested\":{\"a\":[1,\"}\",null]},"
+                + "\"prompt\":\"say \\\"hi\\\", {now} \\\\ NULL\"}";
+        String loose = "{ \"prompt\": \"" + "🎨".repeat(150) + "\", \"b\": 1.50, \"a\": [ \"x\", 1e3 ] }";
+        String looseCanonical = "{\"a\":[\"x\",1000],\"b\":1.50,\"prompt\":\"" + "🎨".repeat(100) + "\"}";
+
+        Map<String, long[]> counted = new HashMap<>(Map.of(a, new long[1], b, new long[1]));
+        List<Expected> expected = new ArrayList<>();
+        java.util.function.IntFunction<UsageRequest> request = i -> {
+            String model = i % 8 == 0 ? a : b;
+            String user = i % 53 == 52 ? creator : users[i % 5];
+            UsageRequest.Builder use = UsageRequest.builder(user, model).usageType(TYPES[i % 3])
+                    .tokensConsumed((i * 7_919L * 104_729L) % 1_000_000_001L).eventId("ev,\"" + i + "\"{" + run + "}\\");
+            if (i % 2 == 0) {
+                use.occurredAt(START.minus(Duration.ofDays(i % 3)).minusNanos(123_456_000L * (i % 50))).metadataJson(canonical);
+            } else if (i % 5 == 0) {
+                use.metadataJson(loose);
+            }
+            UsageRequest r = use.build();
+            Object[] p = pricing.current.get(model);
+            boolean self = user.equals(creator);
+            Long ordinal = self ? null : ++counted.get(model)[0];
+            expected.add(new Expected(r, model, creator, ordinal, self ? counted.get(model)[0] : ordinal - 1, self,
+                    (int) p[0], (String) p[1], (String) p[2], (boolean) p[3], r.occurredAt().orElse(START),
+                    i % 2 == 0 ? canonical : i % 5 == 0 ? looseCanonical : null));
+            return r;
+        };
+
+        // One batch across both models' first tiers and into model b's third.
+        List<UsageRequest> first = new ArrayList<>();
+        for (int i = 0; i < 1_250; i++) {
+            first.add(request.apply(i));
+        }
+        BatchResult batch = earnings.logModelUsageBatch(first);
+        assertThat(batch.recorded()).isEqualTo(first.size());
+        List<RecordedUse> returned = new ArrayList<>();
+        batch.items().forEach(item -> returned.add(item.use().orElseThrow()));
+
+        // A new price for model a, then the asynchronous recorder, from one submitting thread.
+        earnings.models().changePricing(a, ModelPricing.of("0.02", "0.000000000011"));
+        pricing.set(a, 2, "0.02", "0.000000000011", true);
+        List<CompletableFuture<RecordedUse>> futures = new ArrayList<>();
+        try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.builder().writers(2).maxBatch(64)
+                .flushInterval(Duration.ofMillis(1)).build())) {
+            for (int i = 1_250; i < 1_550; i++) {
+                futures.add(recorder.submit(request.apply(i)));
+            }
+            for (CompletableFuture<RecordedUse> f : futures) {
+                returned.add(f.get(60, TimeUnit.SECONDS));
+            }
+        }
+
+        // Model b stops earning: its uses are still counted, rated NOT_MONETIZED (SELF_USE wins).
+        earnings.models().setMonetized(b, false);
+        pricing.set(b, 2, "0.000000000003", "0.000000000002", false);
+        List<UsageRequest> last = new ArrayList<>();
+        for (int i = 1_550; i < 1_650; i++) {
+            last.add(request.apply(i));
+        }
+        earnings.logModelUsageBatch(last).items().forEach(item -> returned.add(item.use().orElseThrow()));
+        assertThat(counted.get(b)[0]).as("model b's counted uses").isGreaterThan(1_000);
+        assertThat(counted.get(a)[0]).as("model a's counted uses").isGreaterThan(100);
+
+        Map<String, Stored> stored = new HashMap<>();
+        db.jdbi.withHandle(h -> h.createQuery("SELECT * FROM " + db.table("model_usage_logs") + " WHERE model_id IN (?, ?)")
+                .bind(0, a).bind(1, b).map((rs, ctx) -> {
+                    long ordinal = rs.getLong("use_ordinal");
+                    Long ordinalOrNull = rs.wasNull() ? null : ordinal;
+                    return new Stored(rs.getString("event_id"), rs.getString("model_id"), rs.getString("creator_id"),
+                            rs.getString("user_id"), rs.getLong("tokens_consumed"), rs.getString("usage_type"),
+                            rs.getString("requested_usage_type"), rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                            rs.getBoolean("occurred_at_given"), rs.getObject("usage_day", LocalDate.class),
+                            rs.getObject("recorded_at", OffsetDateTime.class).toInstant(), ordinalOrNull,
+                            rs.getLong("prior_counted_uses"), rs.getBoolean("self_use"), rs.getInt("tier_index"),
+                            rs.getLong("tier_threshold"), rs.getBigDecimal("tier_multiplier"), rs.getBigDecimal("type_multiplier"),
+                            rs.getInt("pricing_version"), rs.getBigDecimal("token_part"), rs.getBigDecimal("base_amount"),
+                            rs.getBigDecimal("earnings"), rs.getString("reason"), rs.getString("metadata"));
+                }).list()).forEach(row -> stored.put(row.eventId(), row));
+        assertThat(stored).hasSize(expected.size());
+
+        int roundingMattered = 0;
+        for (int i = 0; i < expected.size(); i++) {
+            Expected e = expected.get(i);
+            UsageRequest r = e.request();
+            String id = r.eventId().orElseThrow();
+            Stored row = stored.get(id);
+            assertThat(row).as("row of use %d", i).isNotNull();
+            String what = "use " + i + " (" + (i < 1_250 ? "batch" : i < 1_550 ? "recorder" : "batch while b is unpaid") + ")";
+            long tokens = r.tokensConsumed();
+            assertThat(row.modelId()).as("%s model", what).isEqualTo(e.modelId());
+            assertThat(row.creatorId()).as("%s creator", what).isEqualTo(creator);
+            assertThat(row.userId()).as("%s user", what).isEqualTo(r.userId());
+            assertThat(row.tokens()).as("%s tokens", what).isEqualTo(tokens);
+            assertThat(row.usageType()).as("%s type", what).isEqualTo(r.usageType());
+            assertThat(row.requestedUsageType()).as("%s type as sent", what).isEqualTo(r.usageType());
+            assertThat(row.occurredAt()).as("%s occurredAt", what).isEqualTo(e.occurredAt());
+            assertThat(row.occurredAtGiven()).as("%s occurredAt given", what).isEqualTo(r.occurredAt().isPresent());
+            assertThat(row.usageDay()).as("%s day", what).isEqualTo(LocalDate.ofInstant(e.occurredAt(), ZoneOffset.UTC));
+            assertThat(row.recordedAt()).as("%s recordedAt", what).isEqualTo(START);
+            assertThat(row.ordinal()).as("%s ordinal", what).isEqualTo(e.ordinal());
+            assertThat(row.prior()).as("%s prior counted uses", what).isEqualTo(e.prior());
+            assertThat(row.self()).as("%s self-use", what).isEqualTo(e.self());
+            assertThat(row.tierIndex()).as("%s tier", what).isEqualTo(Oracle.tierIndex(e.n()));
+            assertThat(row.tierThreshold()).as("%s tier threshold", what).isEqualTo(Oracle.tierThreshold(e.n()));
+            assertThat(row.tierMultiplier()).as("%s tier multiplier", what).isEqualByComparingTo(Oracle.tierMultiplier(e.n()));
+            assertThat(row.typeMultiplier()).as("%s type multiplier", what)
+                    .isEqualByComparingTo(Oracle.typeMultiplier(r.usageType()));
+            assertThat(row.pricingVersion()).as("%s pricing version", what).isEqualTo(e.pricingVersion());
+            assertThat(row.tokenPart()).as("%s token part", what).isEqualByComparingTo(Oracle.tokenPart(e.perToken(), tokens));
+            assertThat(row.base()).as("%s base", what).isEqualByComparingTo(Oracle.base(e.perUse(), e.perToken(), tokens));
+            assertThat(row.earnings()).as("%s earnings", what).isEqualTo(e.earnings().setScale(12));
+            assertThat(row.reason()).as("%s reason", what).isEqualTo(e.reason());
+            assertThat(row.metadata()).as("%s metadata", what).isEqualTo(e.metadata());
+            // What the call returned is what was stored.
+            RecordedUse use = returned.get(i);
+            assertThat(use.eventId()).isEqualTo(id);
+            assertThat(use.replayed()).isFalse();
+            assertThat(use.useOrdinal()).as("%s returned ordinal", what)
+                    .isEqualTo(e.ordinal() == null ? OptionalLong.empty() : OptionalLong.of(e.ordinal()));
+            assertThat(use.result().earnings().amount()).as("%s returned earnings", what).isEqualTo(e.earnings().setScale(12));
+            assertThat(use.pricingVersion()).as("%s returned pricing version", what).isEqualTo(e.pricingVersion());
+            if (e.earnings().signum() > 0) {
+                BigDecimal unrounded = Oracle.base(e.perUse(), e.perToken(), tokens).multiply(Oracle.tierMultiplier(e.n()))
+                        .multiply(Oracle.typeMultiplier(r.usageType()));
+                roundingMattered += unrounded.setScale(12, RoundingMode.HALF_UP).compareTo(e.earnings()) != 0 ? 1 : 0;
+            }
+        }
+        assertThat(roundingMattered).as("uses whose amount differs rounded half-up and half-even").isPositive();
+        assertThat(expected).filteredOn(e -> "NOT_MONETIZED".equals(e.reason())).isNotEmpty();
+        assertThat(expected).filteredOn(Expected::self).isNotEmpty();
+
+        // The counters and rollups against sums computed here.
+        for (String model : List.of(a, b)) {
+            List<Expected> mine = expected.stream().filter(e -> e.modelId().equals(model)).collect(Collectors.toList());
+            Map<String, Object> aggregate = db.jdbi.withHandle(h -> h.createQuery("SELECT total_uses, counted_uses,"
+                    + " total_tokens, lifetime_earnings, last_used_at FROM " + db.table("model_creator_earnings")
+                    + " WHERE model_id = ?").bind(0, model).map((rs, ctx) -> Map.<String, Object>of(
+                            "total_uses", rs.getLong(1), "counted_uses", rs.getLong(2), "total_tokens", rs.getLong(3),
+                            "lifetime_earnings", rs.getBigDecimal(4),
+                            "last_used_at", rs.getObject(5, OffsetDateTime.class).toInstant())).one());
+            assertThat(aggregate).isEqualTo(Map.of("total_uses", (long) mine.size(),
+                    "counted_uses", mine.stream().filter(e -> !e.self()).count(),
+                    "total_tokens", mine.stream().mapToLong(e -> e.request().tokensConsumed()).sum(),
+                    "lifetime_earnings", mine.stream().map(Expected::earnings).reduce(BigDecimal.ZERO, BigDecimal::add)
+                            .setScale(12),
+                    "last_used_at", mine.stream().map(Expected::occurredAt).max(Comparator.naturalOrder()).orElseThrow()));
+
+            Map<LocalDate, List<Expected>> byDay = mine.stream()
+                    .collect(Collectors.groupingBy(e -> LocalDate.ofInstant(e.occurredAt(), ZoneOffset.UTC), TreeMap::new,
+                            Collectors.toList()));
+            Map<LocalDate, List<Object>> expectedDays = new TreeMap<>();
+            byDay.forEach((day, uses) -> expectedDays.put(day, List.of((long) uses.size(),
+                    uses.stream().filter(e -> !e.self()).count(), uses.stream().filter(e -> e.earnings().signum() > 0).count(),
+                    uses.stream().mapToLong(e -> e.request().tokensConsumed()).sum(),
+                    uses.stream().map(Expected::earnings).reduce(BigDecimal.ZERO, BigDecimal::add).setScale(12),
+                    uses.stream().map(e -> e.request().userId()).distinct().count())));
+            Map<LocalDate, List<Object>> days = new TreeMap<>();
+            db.jdbi.withHandle(h -> h.createQuery("SELECT usage_day, uses, counted_uses, earning_uses, tokens, earnings,"
+                    + " unique_users FROM " + db.table("model_analytics") + " WHERE model_id = ?").bind(0, model)
+                    .map((rs, ctx) -> days.put(rs.getObject(1, LocalDate.class), List.of(rs.getLong(2), rs.getLong(3),
+                            rs.getLong(4), rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7)))).list());
+            assertThat(days).as("daily rollups of %s", model).isEqualTo(expectedDays).hasSize(3);
+            Map<LocalDate, Set<String>> expectedUsers = new TreeMap<>();
+            byDay.forEach((day, uses) -> expectedUsers.put(day, uses.stream().map(e -> e.request().userId())
+                    .collect(Collectors.toCollection(TreeSet::new))));
+            Map<LocalDate, Set<String>> dailyUsers = new TreeMap<>();
+            db.jdbi.withHandle(h -> h.createQuery("SELECT usage_day, user_id FROM " + db.table("model_daily_users")
+                    + " WHERE model_id = ?").bind(0, model).map((rs, ctx) -> dailyUsers.computeIfAbsent(
+                            rs.getObject(1, LocalDate.class), d -> new TreeSet<>()).add(rs.getString(2))).list());
+            assertThat(dailyUsers).as("daily users of %s", model).isEqualTo(expectedUsers);
+        }
+
+        // Each use reads back as sent: a replay compares the stored payload, metadata included.
+        BatchResult replays = earnings.logModelUsageBatch(first);
+        for (int i = 0; i < first.size(); i++) {
+            RecordedUse replay = replays.items().get(i).use().orElseThrow();
+            assertThat(replay.replayed()).as("replay of use %d", i).isTrue();
+            assertThat(replay.result()).isEqualTo(returned.get(i).result());
+        }
+        for (int i = 1_250; i < 1_300; i++) {
+            RecordedUse replay = earnings.logModelUsage(expected.get(i).request());
+            assertThat(replay.replayed()).isTrue();
+            assertThat(replay.result()).isEqualTo(returned.get(i).result());
+        }
+        assertThat(db.usesOf(a) + db.usesOf(b)).isEqualTo(expected.size());
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
 
     @Test
@@ -505,6 +715,183 @@ abstract class IngestionSuite extends DatabaseSuite {
         assertThat(recorded + causes.size()).isEqualTo(8);
         long rows = db.usesOf(modelId);
         assertThat(rows).isEqualTo(recorded);
+    }
+
+    @Test
+    void batch_ofTenThousandUses_isAccepted_andOfOneMore_isRejectedNamingRequestsAndWritingNothing() {
+        String modelId = newModel("creator-limit", "0.01", "0.000013");
+        List<UsageRequest> uses = new ArrayList<>();
+        for (int i = 0; i < 10_001; i++) {
+            uses.add(UsageRequest.builder("user-" + (i % 97), modelId).tokensConsumed((i * 7919L) % 3001)
+                    .usageType(TYPES[i % 3]).eventId(modelId + "-" + i).build());
+        }
+        Map<String, Long> before = rowCounts();
+        InvalidInputException refused = catchThrowableOfType(InvalidInputException.class,
+                () -> earnings.logModelUsageBatch(uses));
+        assertThat(refused).as("a batch of 10,001 uses is refused").isNotNull();
+        assertThat(refused.field()).isEqualTo("requests");
+        assertThat(refused.getMessage()).contains("10001").contains("up to 10000").contains("allowed");
+        assertThat(rowCounts()).isEqualTo(before);
+
+        BatchResult result = earnings.logModelUsageBatch(uses.subList(0, 10_000));
+        assertThat(result.recorded()).isEqualTo(10_000);
+        assertThat(result.rejected()).isZero();
+        assertThat(db.usesOf(modelId)).isEqualTo(10_000);
+        // The use left out is still free to record: the 10,001st, the first of the fifth tier.
+        RecordedUse last = earnings.logModelUsage(uses.get(10_000));
+        assertThat(last.replayed()).isFalse();
+        assertThat(last.useOrdinal()).isEqualTo(OptionalLong.of(10_001));
+        UsageRecordingSuite.assertConcurrentRunIsExact(db, earnings, modelId, "0.01", "0.000013", 10_001, 0);
+    }
+
+    /** A recorder of one writer and a queue of two, on an instance whose next commit the gate holds. */
+    static AsyncRecorder.Options heldQueueOfTwo(boolean blockWhenFull) {
+        return AsyncRecorder.Options.builder().capacity(2).writers(1).maxBatch(1).flushInterval(Duration.ZERO)
+                .blockWhenFull(blockWhenFull).build();
+    }
+
+    static UsageRequest chat(String userId, String modelId) {
+        return UsageRequest.builder(userId, modelId).usageType("chat").eventId(userId + "@" + modelId).build();
+    }
+
+    @Test
+    void asyncRecorder_fullQueueThatWaits_blocksTheSubmitterWhileTheWriterIsHeld_andWritesEveryUseOnce() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        CommitGate gate = new CommitGate();
+        List<CompletableFuture<RecordedUse>> futures = new CopyOnWriteArrayList<>();
+        try (Earnings gated = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build();
+                AsyncRecorder recorder = gated.asyncRecorder(heldQueueOfTwo(true))) {
+            gate.arm();
+            futures.add(recorder.submit(chat("user-0", modelId)));
+            gate.awaitHeld();
+            // The writer holds use 0 at its commit; two more fill the queue.
+            futures.add(recorder.submit(chat("user-1", modelId)));
+            futures.add(recorder.submit(chat("user-2", modelId)));
+            assertThat(recorder.queued()).isEqualTo(2);
+
+            CompletableFuture<Void> submitted = new CompletableFuture<>();
+            Thread submitter = new Thread(() -> {
+                futures.add(recorder.submit(chat("user-3", modelId)));
+                submitted.complete(null);
+            }, "submitter");
+            submitter.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (submitter.getState() != Thread.State.WAITING) {
+                assertThat(submitted).as("submit returned although the queue was full").isNotDone();
+                assertThat(System.nanoTime()).as("the submitter never waited").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            Thread.sleep(300);
+            // Still waiting, inside submit, while the writer is held: nothing is written yet.
+            assertThat(submitted).isNotDone();
+            assertThat(submitter.getState()).isEqualTo(Thread.State.WAITING);
+            assertThat(submitter.getStackTrace()).anyMatch(f -> f.getClassName().equals(AsyncRecorder.class.getName())
+                    && f.getMethodName().equals("submit"));
+            assertThat(futures).hasSize(3).noneMatch(CompletableFuture::isDone);
+            assertThat(db.usesOf(modelId)).isZero();
+
+            gate.open();
+            submitted.get(30, TimeUnit.SECONDS);
+            submitter.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(futures).hasSize(4);
+            List<Long> ordinals = new ArrayList<>();
+            for (CompletableFuture<RecordedUse> f : futures) {
+                RecordedUse use = f.get(30, TimeUnit.SECONDS);
+                assertThat(use.replayed()).isFalse();
+                ordinals.add(use.useOrdinal().getAsLong());
+            }
+            assertThat(ordinals).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(gated.retries()).isZero();
+        }
+        List<String> written = db.jdbi.withHandle(h -> h.createQuery("SELECT event_id FROM " + db.table("model_usage_logs")
+                + " WHERE model_id = ? ORDER BY use_ordinal").bind(0, modelId).mapTo(String.class).list());
+        assertThat(written).containsExactly("user-0@" + modelId, "user-1@" + modelId, "user-2@" + modelId,
+                "user-3@" + modelId);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void asyncRecorder_fullQueueThatRejects_failsTheNextFutureAtOnce_andWritesTheOthersOnce() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        CommitGate gate = new CommitGate();
+        List<CompletableFuture<RecordedUse>> accepted = new ArrayList<>();
+        try (Earnings gated = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build();
+                AsyncRecorder recorder = gated.asyncRecorder(heldQueueOfTwo(false))) {
+            gate.arm();
+            accepted.add(recorder.submit(chat("user-0", modelId)));
+            gate.awaitHeld();
+            accepted.add(recorder.submit(chat("user-1", modelId)));
+            accepted.add(recorder.submit(chat("user-2", modelId)));
+            // The submit returns at once (bounded here, so a submit that waits fails the test)...
+            CompletableFuture<RecordedUse> rejected = CompletableFuture
+                    .supplyAsync(() -> recorder.submit(chat("user-3", modelId)))
+                    .get(5, TimeUnit.SECONDS);
+            // ...with its future failed, while the writer is still held.
+            assertThat(rejected).isCompletedExceptionally();
+            assertThat(rejected).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(RejectedUseException.class);
+            assertThat(accepted).noneMatch(CompletableFuture::isDone);
+            gate.open();
+            List<Long> ordinals = new ArrayList<>();
+            for (CompletableFuture<RecordedUse> f : accepted) {
+                ordinals.add(f.get(30, TimeUnit.SECONDS).useOrdinal().getAsLong());
+            }
+            assertThat(ordinals).containsExactly(1L, 2L, 3L);
+            // The rejected use was not written: submitted again, it is the fourth.
+            assertThat(recorder.submit(chat("user-3", modelId)).get(30, TimeUnit.SECONDS).useOrdinal())
+                    .isEqualTo(OptionalLong.of(4));
+        }
+        assertThat(db.usesOf(modelId)).isEqualTo(4);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void asyncRecorderClose_whileASubmitterWaitsForRoom_returnsWithinItsCloseTimeout() throws Exception {
+        String modelId = newModel("creator-1", "0.01", "0");
+        CommitGate gate = new CommitGate();
+        List<CompletableFuture<RecordedUse>> futures = new CopyOnWriteArrayList<>();
+        try (Earnings gated = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build()) {
+            AsyncRecorder recorder = gated.asyncRecorder(heldQueueOfTwo(true).toBuilder()
+                    .closeTimeout(Duration.ofMillis(200)).build());
+            Thread submitter;
+            try {
+                gate.arm();
+                futures.add(recorder.submit(chat("user-0", modelId)));
+                gate.awaitHeld();
+                futures.add(recorder.submit(chat("user-1", modelId)));
+                futures.add(recorder.submit(chat("user-2", modelId)));
+                submitter = new Thread(() -> futures.add(recorder.submit(chat("user-3", modelId))), "submitter");
+                submitter.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (submitter.getState() != Thread.State.WAITING) {
+                    assertThat(System.nanoTime()).as("the submitter never waited for room").isLessThan(deadline);
+                    Thread.sleep(5);
+                }
+                // The writer stays held: close() must still return within its timeout (with a margin).
+                Thread closer = new Thread(recorder::close, "closer");
+                closer.start();
+                closer.join(3_000);
+                if (closer.isAlive()) {
+                    throw new AssertionError("close() with a close timeout of 200 ms was still waiting after 3 s, while a"
+                            + " submitter waited for room in the queue and the writer's transaction was held; close() was at "
+                            + java.util.Arrays.stream(closer.getStackTrace()).limit(8).map(String::valueOf)
+                                    .collect(Collectors.joining(" < ")));
+                }
+            } finally {
+                gate.open();
+            }
+            submitter.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(submitter.isAlive()).as("the submitter is still blocked").isFalse();
+            // The use in its transaction is written when the transaction ends; the others were not
+            // accepted for writing in time and fail, unwritten.
+            assertThat(futures.get(0).get(30, TimeUnit.SECONDS).useOrdinal()).isEqualTo(OptionalLong.of(1));
+            assertThat(futures).hasSize(4);
+            for (CompletableFuture<RecordedUse> f : futures.subList(1, 4)) {
+                assertThat(f).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                        .withCauseInstanceOf(RejectedUseException.class);
+            }
+        }
+        assertThat(db.usesOf(modelId)).isEqualTo(1);
     }
 
     @Test

@@ -22,6 +22,16 @@ final class Oracle {
         return new BigDecimal("2.5");
     }
 
+    /** The default tier (1-based) of the use with ordinal {@code n}. */
+    static int tierIndex(long n) {
+        return n <= 100 ? 1 : n <= 1_000 ? 2 : n <= 5_000 ? 3 : n <= 10_000 ? 4 : 5;
+    }
+
+    /** The uses before the first use of the tier of the use with ordinal {@code n}. */
+    static long tierThreshold(long n) {
+        return new long[] {0, 100, 1_000, 5_000, 10_000}[tierIndex(n) - 1];
+    }
+
     static BigDecimal typeMultiplier(String type) {
         switch (type) {
             case "image_generation":
@@ -35,9 +45,19 @@ final class Oracle {
         }
     }
 
+    /** {@code tokens x earningsPerToken}, exact. */
+    static BigDecimal tokenPart(String perToken, long tokens) {
+        return new BigDecimal(perToken).multiply(BigDecimal.valueOf(tokens));
+    }
+
+    /** {@code earningsPerUse + tokens x earningsPerToken}, exact. */
+    static BigDecimal base(String perUse, String perToken, long tokens) {
+        return new BigDecimal(perUse).add(tokenPart(perToken, tokens));
+    }
+
     /** Precise earnings of a monetized, non-self use with ordinal {@code n}. */
     static BigDecimal earnings(String perUse, String perToken, long tokens, String type, long n) {
-        BigDecimal base = new BigDecimal(perUse).add(new BigDecimal(perToken).multiply(BigDecimal.valueOf(tokens)));
-        return base.multiply(tierMultiplier(n)).multiply(typeMultiplier(type)).setScale(12, RoundingMode.HALF_EVEN);
+        return base(perUse, perToken, tokens).multiply(tierMultiplier(n)).multiply(typeMultiplier(type))
+                .setScale(12, RoundingMode.HALF_EVEN);
     }
 }

@@ -25,6 +25,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -106,26 +107,57 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
 
     @Test
     void setMonetized_racingWithPriceChanges_neverUndoesAPrice() throws Exception {
-        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        // Registered at a price no change sets, so every version that keeps its predecessor's
+        // price was made by a toggle, and every other one by a price change.
+        String modelId = newModel("creator-1", ModelPricing.of("0.001", "0"));
+        InFlight race = new InFlight();
+        CyclicBarrier start = new CyclicBarrier(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<?> prices = pool.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
                 for (int i = 1; i <= 40; i++) {
-                    earnings.models().changePricing(modelId,
-                            ModelPricing.of(new BigDecimal(i).movePointLeft(2), BigDecimal.ZERO).withMonetized(i % 2 == 0));
+                    int n = i;
+                    race.run("price", () -> earnings.models().changePricing(modelId,
+                            ModelPricing.of(new BigDecimal(n).movePointLeft(2), BigDecimal.ZERO).withMonetized(n % 2 == 0)));
                 }
+                return null;
             });
             Future<?> toggles = pool.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
                 for (int i = 0; i < 40; i++) {
-                    earnings.models().setMonetized(modelId, i % 2 == 0);
+                    int n = i;
+                    race.run("toggle", () -> earnings.models().setMonetized(modelId, n % 2 == 0));
                 }
+                return null;
             });
             prices.get(60, TimeUnit.SECONDS);
             toggles.get(60, TimeUnit.SECONDS);
         } finally {
             pool.shutdownNow();
         }
+        assertThat(race.crossings()).as("calls of one side that started while the other side's call ran").isPositive();
         assertThat(earnings.models().find(modelId).orElseThrow().pricing().earningsPerUse()).isEqualByComparingTo("0.40");
+
+        // Every price was set once and none was undone: along the versions the price only rises,
+        // through all forty prices; and toggles landed between price changes, not only before or after them.
+        List<BigDecimal> perVersion = db.jdbi.withHandle(h -> h.createQuery("SELECT earnings_per_use FROM "
+                + db.table("earnings_model_pricing") + " WHERE model_id = ? ORDER BY version").bind(0, modelId)
+                .mapTo(BigDecimal.class).list());
+        List<BigDecimal> distinct = new ArrayList<>();
+        int togglesBetweenPriceChanges = 0;
+        for (int v = 1; v < perVersion.size(); v++) {
+            int order = perVersion.get(v).compareTo(perVersion.get(v - 1));
+            assertThat(order).as("price of version %d against version %d", v + 1, v).isGreaterThanOrEqualTo(0);
+            if (order > 0) {
+                distinct.add(perVersion.get(v));
+            } else if (!distinct.isEmpty() && distinct.size() < 40) {
+                togglesBetweenPriceChanges++;
+            }
+        }
+        assertThat(distinct).hasSize(40);
+        assertThat(togglesBetweenPriceChanges).as("versions made by toggles between the first and last price change")
+                .isPositive();
     }
 
     @Test
@@ -133,20 +165,31 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         String modelId = newModel("creator-1", ModelPricing.of("0.001", "0"));
         int threads = 4;
         int perThread = 100;
+        InFlight race = new InFlight();
+        CyclicBarrier start = new CyclicBarrier(threads + 1);
+        // The changes start once a use went through, so a slow first use (a cold write path) cannot
+        // let every change pass before any use.
+        CountDownLatch firstUse = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
                     for (int i = 0; i < perThread; i++) {
-                        earnings.logModelUsage("user-" + i, modelId, 0, "image_generation", null);
+                        String user = "user-" + i;
+                        race.call("use", () -> earnings.logModelUsage(user, modelId, 0, "image_generation", null));
+                        firstUse.countDown();
                     }
                     return null;
                 }));
             }
             futures.add(pool.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
+                assertThat(firstUse.await(60, TimeUnit.SECONDS)).as("a first use went through").isTrue();
                 for (int v = 2; v <= 21; v++) {
-                    earnings.models().changePricing(modelId, ModelPricing.of(new BigDecimal(v).movePointLeft(3), BigDecimal.ZERO));
+                    BigDecimal price = new BigDecimal(v).movePointLeft(3);
+                    race.call("price", () -> earnings.models().changePricing(modelId, ModelPricing.of(price, BigDecimal.ZERO)));
                     Thread.sleep(5);
                 }
                 return null;
@@ -157,11 +200,13 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         } finally {
             pool.shutdownNow();
         }
+        assertThat(race.crossings()).as("uses and price changes in flight at once").isPositive();
         List<Map<String, Object>> rows = db.jdbi.withHandle(h -> h.createQuery("SELECT use_ordinal, pricing_version, earnings"
                 + " FROM " + db.table("model_usage_logs") + " WHERE model_id = ? ORDER BY use_ordinal")
                 .bind(0, modelId).mapToMap().list());
         assertThat(rows).hasSize(threads * perThread);
         int previous = 1;
+        java.util.Set<Integer> versions = new java.util.TreeSet<>();
         for (Map<String, Object> row : rows) {
             int version = ((Number) row.get("pricing_version")).intValue();
             long ordinal = ((Number) row.get("use_ordinal")).longValue();
@@ -170,7 +215,11 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             assertThat((BigDecimal) row.get("earnings")).isEqualByComparingTo(
                     Oracle.earnings(new BigDecimal(version).movePointLeft(3).toPlainString(), "0", 0, "image_generation", ordinal));
             previous = version;
+            versions.add(version);
         }
+        // The uses interleaved with the changes: some were rated with a version that was neither
+        // the first nor the last.
+        assertThat(versions).as("pricing versions the uses were rated with").anyMatch(v -> v > 1 && v < 21);
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
 
@@ -439,22 +488,32 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         int threads = 16;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        InFlight race = new InFlight();
         try {
-            List<Future<RecordedUse>> futures = new ArrayList<>();
+            // Each call with the moments it started and returned.
+            List<Future<Object[]>> futures = new ArrayList<>();
             for (int i = 0; i < threads * 4; i++) {
                 futures.add(pool.submit(() -> {
                     start.await();
-                    return earnings.logModelUsage(request);
+                    long started = System.nanoTime();
+                    RecordedUse use = race.call("replay", () -> earnings.logModelUsage(request));
+                    return new Object[] {use, started, System.nanoTime()};
                 }));
             }
             start.countDown();
-            List<RecordedUse> results = new ArrayList<>();
-            for (Future<RecordedUse> f : futures) {
-                results.add(f.get(60, TimeUnit.SECONDS));
+            List<Object[]> calls = new ArrayList<>();
+            for (Future<Object[]> f : futures) {
+                calls.add(f.get(60, TimeUnit.SECONDS));
             }
+            List<RecordedUse> results = calls.stream().map(c -> (RecordedUse) c[0]).collect(Collectors.toList());
             assertThat(results).filteredOn(r -> !r.replayed()).hasSize(1);
             assertThat(results).extracting(RecordedUse::useOrdinal).containsOnly(OptionalLong.of(1));
             assertThat(results).extracting(r -> r.result().earnings()).containsOnly(results.get(0).result().earnings());
+            // The replays raced the write: some of them started before the call that wrote the use returned.
+            Object[] writer = calls.stream().filter(c -> !((RecordedUse) c[0]).replayed()).findFirst().orElseThrow();
+            long racing = calls.stream().filter(c -> c != writer && (long) c[1] < (long) writer[2]).count();
+            assertThat(racing).as("replays that started before the writing call returned").isPositive();
+            assertThat(race.maxInFlight()).as("calls in flight at once").isGreaterThan(1);
         } finally {
             pool.shutdownNow();
         }
@@ -553,11 +612,51 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("USD").hasMessageContaining("EUR");
     }
 
+    /** The library's migrations, by version: description and script. */
+    static final Map<String, List<String>> MIGRATIONS = new TreeMap<>(Map.of(
+            "1", List.of("earnings schema", "V1__earnings_schema.sql"),
+            "2", List.of("creators and payout history", "V2__creators_and_payout_history.sql"),
+            "3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql"),
+            "4", List.of("write tokens", "V4__write_tokens.sql")));
+
+    /** The rows of the library's migration history, in the order applied: version, description, type, script, success. */
+    static List<List<Object>> migrationHistory(TestDatabase db) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT \"version\", \"description\", \"type\", \"script\", \"success\""
+                + " FROM " + db.table("\"earnings_schema_history\"") + " ORDER BY \"installed_rank\"")
+                .map((rs, ctx) -> java.util.Arrays.<Object>asList(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getBoolean(5)))
+                .list());
+    }
+
+    /** The history a database migrated to {@code version} must hold, exactly. */
+    static List<List<Object>> expectedHistory(TestDatabase db, int version) {
+        List<List<Object>> expected = new ArrayList<>();
+        // Flyway's own first row: the schema it created for the library when given one, else the
+        // history table it created in the connection's schema.
+        expected.add(db.schema.isPresent()
+                ? java.util.Arrays.asList(null, "<< Flyway Schema Creation >>", "SCHEMA", "\"" + db.schema.get() + "\"", true)
+                : java.util.Arrays.asList(null, "<< Flyway Schema History table created >>", "TABLE", "", true));
+        MIGRATIONS.forEach((v, m) -> {
+            if (Integer.parseInt(v) <= version) {
+                expected.add(java.util.Arrays.asList(v, m.get(0), "SQL", m.get(1), true));
+            }
+        });
+        return expected;
+    }
+
     @Test
-    void migrationHistory_isKeptInTheLibrarysOwnTable() {
-        long applied = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("\"earnings_schema_history\"")
-                + " WHERE \"success\" = TRUE").mapTo(Long.class).one());
-        assertThat(applied).isGreaterThanOrEqualTo(1);
+    void migrationHistory_holdsExactlyTheLibrarysMigrations_inItsOwnTable() throws Exception {
+        // The scripts the library ships are exactly the ones listed, so the list cannot fall behind.
+        java.net.URL folder = getClass().getClassLoader().getResource("dev/earnings/jdbc/migration");
+        assertThat(folder).isNotNull();
+        try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(folder.toURI()))) {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList()))
+                    .containsExactlyElementsOf(MIGRATIONS.values().stream().map(m -> m.get(1)).collect(Collectors.toList()));
+        }
+        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 4));
+        // A second instance on the migrated database applies nothing more.
+        db.builder().clock(clock).build().close();
+        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 4));
     }
 
     @Test
@@ -607,6 +706,109 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             assertThat(failure.getCause()).isNotNull();
             assertThat(failure.getMessage()).contains("after 2 attempts");
             assertThat(rowCounts()).isEqualTo(before);
+        }
+    }
+
+    // ------------------------------------------------------------------ upgrades
+
+    @Test
+    void upgradeFromTheFirstSchemaVersion_keepsTheOldData_andContinuesIt() {
+        try (TestDatabase old = openDatabase()) {
+            org.flywaydb.core.api.configuration.FluentConfiguration v1 = org.flywaydb.core.Flyway
+                    .configure(getClass().getClassLoader()).dataSource(old.dataSource)
+                    .locations("classpath:dev/earnings/jdbc/migration").table("earnings_schema_history").target("1");
+            old.schema.ifPresent(s -> v1.schemas(s).defaultSchema(s).createSchemas(true));
+            v1.load().migrate();
+            assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, 1));
+            SchemaV1Data legacy = SchemaV1Data.write(old);
+            Map<String, List<Map<String, Object>>> before = SchemaV1Data.read(old);
+            assertThat(before.get("model_usage_logs")).hasSize(128);
+
+            try (Earnings upgraded = old.builder().clock(clock).build()) {
+                assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, 4));
+                // Every old row is intact; the rows written before version 4 carry no write token.
+                Map<String, List<Map<String, Object>>> after = SchemaV1Data.read(old);
+                for (String table : SchemaV1Data.TABLES.keySet()) {
+                    List<Map<String, Object>> rows = after.get(table);
+                    if (table.equals("earnings_settings")) {
+                        rows = rows.stream().filter(r -> r.get("setting_name").equals("currency")).collect(Collectors.toList());
+                    }
+                    for (Map<String, Object> row : rows) {
+                        if (row.containsKey("write_token")) {
+                            assertThat(row.remove("write_token")).as("write token of an old row of %s", table).isNull();
+                        }
+                    }
+                    assertThat(rows).as("rows of %s", table).isEqualTo(before.get(table));
+                }
+                List<String> creators = old.jdbi.withHandle(h -> h.createQuery("SELECT creator_id FROM "
+                        + old.table("earnings_creators")).mapTo(String.class).list());
+                assertThat(creators).containsExactly(SchemaV1Data.CREATOR);
+                IntegrityReport report = upgraded.verifyIntegrity();
+                assertThat(report.drifts()).isEmpty();
+                assertThat(report.usesChecked()).isEqualTo(128);
+
+                // Every old eventId replays to its original record, as one batch and one by one.
+                List<UsageRequest> replays = legacy.uses.stream().map(SchemaV1Data.Use::replay).collect(Collectors.toList());
+                BatchResult replayed = upgraded.logModelUsageBatch(replays);
+                for (int i = 0; i < replays.size(); i++) {
+                    SchemaV1Data.Use original = legacy.uses.get(i);
+                    RecordedUse use = replayed.items().get(i).use().orElseThrow();
+                    assertThat(use.replayed()).as("replay of %s", original.eventId()).isTrue();
+                    assertThat(use.useOrdinal()).isEqualTo(original.ordinal() == null ? OptionalLong.empty()
+                            : OptionalLong.of(original.ordinal()));
+                    assertThat(use.pricingVersion()).isEqualTo(original.pricingVersion());
+                    assertThat(use.occurredAt()).isEqualTo(original.occurredAt());
+                    assertThat(use.result().earnings().amount()).isEqualByComparingTo(original.earnings());
+                    assertThat(use.result().reason().map(Enum::name).orElse(null)).isEqualTo(original.reason());
+                    assertThat(use.result().priorCountedUses()).isEqualTo(original.prior());
+                }
+                SchemaV1Data.Use last = legacy.uses.get(119);
+                RecordedUse single = upgraded.logModelUsage(last.replay());
+                assertThat(single.replayed()).isTrue();
+                assertThat(single.result().earnings().amount()).isEqualByComparingTo(last.earnings());
+                IdempotencyConflictException conflict = catchThrowableOfType(IdempotencyConflictException.class,
+                        () -> upgraded.logModelUsage(UsageRequest.builder(last.userId(), last.modelId())
+                                .tokensConsumed(last.tokens() + 1).usageType(last.type()).eventId(last.eventId()).build()));
+                assertThat(conflict.field()).isEqualTo("tokensConsumed");
+                assertThat(old.count("model_usage_logs")).isEqualTo(128);
+
+                // New uses continue the ordinals, rated with the pricing in force.
+                RecordedUse next = upgraded.logModelUsage("new-user", SchemaV1Data.PAID, 10, "chat", null);
+                assertThat(next.replayed()).isFalse();
+                assertThat(next.useOrdinal()).isEqualTo(OptionalLong.of(121));
+                assertThat(next.pricingVersion()).isEqualTo(2);
+                assertThat(next.result().tier().index()).isEqualTo(2);
+                assertThat(next.result().earnings().amount())
+                        .isEqualByComparingTo(Oracle.earnings("0.02", "0", 10, "chat", 121));
+                assertThat(upgraded.logModelUsage(SchemaV1Data.CREATOR, SchemaV1Data.PAID, 0, "chat", null).useOrdinal())
+                        .isEmpty();
+                assertThat(upgraded.logModelUsage("new-user", SchemaV1Data.PAID, 0, "chat", null).useOrdinal())
+                        .isEqualTo(OptionalLong.of(122));
+                RecordedUse unpaid = upgraded.logModelUsage("new-user", SchemaV1Data.OFF, 0, "chat", null);
+                assertThat(unpaid.useOrdinal()).isEqualTo(OptionalLong.of(6));
+                assertThat(unpaid.result().reason()).contains(NoEarningsReason.NOT_MONETIZED);
+                BigDecimal earnedSince = next.result().earnings().amount()
+                        .add(Oracle.earnings("0.02", "0", 0, "chat", 122));
+                assertThat(upgraded.verifyIntegrity().drifts()).isEmpty();
+
+                // The old payouts count in the balance; the old pending one still moves, with history.
+                Caller admin = Caller.admin("admin-new");
+                Balance balance = upgraded.analytics().balance(admin, SchemaV1Data.CREATOR);
+                assertThat(balance.earned().amount()).isEqualByComparingTo(legacy.earned().add(earnedSince));
+                assertThat(balance.paidOut().amount()).isEqualByComparingTo("1.00");
+                assertThat(balance.pending().amount()).isEqualByComparingTo("0.50");
+                assertThat(balance.available().amount())
+                        .isEqualByComparingTo(legacy.earned().add(earnedSince).subtract(new BigDecimal("1.50")));
+                Payout moved = upgraded.payouts().complete(admin, legacy.pendingPayout, "wire 2");
+                assertThat(moved.status()).isEqualTo(PayoutStatus.COMPLETED);
+                assertThat(moved.createdBy()).isEqualTo("admin-old");
+                assertThat(upgraded.payouts().history(admin, legacy.pendingPayout)).extracting(PayoutEvent::to)
+                        .containsExactly(PayoutStatus.COMPLETED);
+                assertThat(upgraded.payouts().find(admin, legacy.completedPayout).orElseThrow().status())
+                        .isEqualTo(PayoutStatus.COMPLETED);
+                Payout fresh = upgraded.payouts().create(admin, PayoutRequest.of(SchemaV1Data.CREATOR, 25, "after-upgrade"));
+                assertThat(fresh.amount().amount()).isEqualByComparingTo("0.25");
+            }
         }
     }
 
@@ -669,15 +871,21 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                 }));
             }
             int checks = 0;
+            int checksDuringCommits = 0;
             while (done.getCount() > 0) {
+                long before = db.usesOf(modelId);
                 IntegrityReport report = earnings.verifyIntegrity();
+                long after = db.usesOf(modelId);
                 assertThat(report.drifts()).as("drift seen during traffic").isEmpty();
                 checks++;
+                // Uses were committed while this check read its snapshot.
+                checksDuringCommits += after > before ? 1 : 0;
             }
             for (Future<?> w : writers) {
                 w.get(60, TimeUnit.SECONDS);
             }
             assertThat(checks).isPositive();
+            assertThat(checksDuringCommits).as("checks of %d during which uses were committed", checks).isPositive();
         } finally {
             pool.shutdownNow();
         }
@@ -745,6 +953,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         List<RecordedUse> results = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        InFlight race = new InFlight();
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -753,9 +962,10 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                     for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
                         // Every 41st use is the creator's own; uses spread over four UTC days.
                         String user = i % 41 == 0 ? "creator-conc" : "user-" + (i % 97);
-                        results.add(earnings.logModelUsage(UsageRequest.builder(user, modelId)
+                        UsageRequest request = UsageRequest.builder(user, modelId)
                                 .tokensConsumed((i * 7919L) % 3001).usageType(types[i % 3])
-                                .occurredAt(START.minus(Duration.ofDays(i % 4))).build()));
+                                .occurredAt(START.minus(Duration.ofDays(i % 4))).build();
+                        results.add(race.call("use", () -> earnings.logModelUsage(request)));
                     }
                     return null;
                 }));
@@ -767,6 +977,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         } finally {
             pool.shutdownNow();
         }
+        assertThat(race.maxInFlight()).as("calls in flight at once").isGreaterThan(1);
 
         assertConcurrentRunIsExact(db, earnings, modelId, perUse, perToken, counted, selfUses);
         assertThat(results).hasSize(total);

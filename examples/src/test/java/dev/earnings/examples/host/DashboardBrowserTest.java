@@ -14,13 +14,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,26 +33,37 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
  * Without them the test is skipped with a message, except under {@code CI=true}, where it fails.
+ *
+ * <p>Nothing here waits without a bound: every request has a timeout, every polling loop a
+ * deadline, the driver process a time to exit, and the whole test a timeout of its own; each
+ * fails the test with a message saying what did not happen.
  */
 class DashboardBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** How long one WebDriver command or API request may take; starting the browser may take longer. */
+    static final Duration REQUEST = Duration.ofSeconds(30);
+    static final Duration NEW_SESSION = Duration.ofSeconds(90);
+    static final Duration DRIVER_START = Duration.ofSeconds(20);
+    static final Duration PAGE_LOAD = Duration.ofSeconds(20);
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     final ObjectMapper json = new ObjectMapper();
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void dashboard_showsTheApisFigures_beforeAndAfterChangingThePeriod(@TempDir Path directory) throws Exception {
         requireBrowser();
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        Path driverLog = directory.resolve("chromedriver.log");
         Process driver = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=" + port).redirectErrorStream(true)
-                .redirectOutput(directory.resolve("chromedriver.log").toFile()).start();
+                .redirectOutput(driverLog.toFile()).start();
         try (HostApp app = HostApp.start(directory.resolve("db"), TestClock.at(TestClock.DEFAULT_START), 0)) {
             String webdriver = "http://127.0.0.1:" + port;
-            waitForDriver(webdriver);
+            waitForDriver(webdriver, driver, driverLog);
             ObjectNode options = json.createObjectNode();
             options.put("binary", CHROMIUM.toString());
             options.putArray("args").add("--headless").add("--no-sandbox").add("--disable-gpu")
@@ -57,7 +71,7 @@ class DashboardBrowserTest {
             ObjectNode capabilities = json.createObjectNode();
             capabilities.putObject("capabilities").putObject("alwaysMatch").put("browserName", "chrome")
                     .set("goog:chromeOptions", options);
-            String session = post(webdriver + "/session", capabilities).get("value").get("sessionId").asText();
+            String session = post(webdriver + "/session", capabilities, NEW_SESSION).get("value").get("sessionId").asText();
             String base = webdriver + "/session/" + session;
             try {
                 String site = "http://127.0.0.1:" + app.port();
@@ -71,22 +85,38 @@ class DashboardBrowserTest {
                 waitForPeriod(base, "7");
                 assertFigures(base, site, "7");
 
-                JsonNode shot = http(HttpRequest.newBuilder(URI.create(base + "/screenshot")).GET().build());
+                JsonNode shot = http(HttpRequest.newBuilder(URI.create(base + "/screenshot")).timeout(REQUEST).GET().build());
                 Path target = Path.of("target", "dashboard-last-7-days.png");
                 Files.createDirectories(target.getParent());
                 Files.write(target, Base64.getDecoder().decode(shot.get("value").asText()));
                 assertThat(Files.size(target)).isGreaterThan(10_000);
             } finally {
-                http(HttpRequest.newBuilder(URI.create(base)).DELETE().build());
+                try {
+                    http(HttpRequest.newBuilder(URI.create(base)).timeout(REQUEST).DELETE().build());
+                } catch (Exception | AssertionError e) {
+                    // Closing the session is cleanup; the driver is stopped below either way.
+                    System.err.println("could not close the WebDriver session: " + e);
+                }
             }
         } finally {
-            driver.destroy();
+            stop(driver);
+        }
+    }
+
+    /** Stops the driver, forcibly if it does not exit in time, and fails if it still runs. */
+    private static void stop(Process driver) throws InterruptedException {
+        driver.destroy();
+        if (!driver.waitFor(10, TimeUnit.SECONDS)) {
+            driver.destroyForcibly();
+            if (!driver.waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("chromedriver (pid " + driver.pid() + ") did not exit within 20 s of being stopped");
+            }
         }
     }
 
     private void assertFigures(String base, String site, String period) throws Exception {
         JsonNode api = http(HttpRequest.newBuilder(URI.create(site + "/api/creator-analytics?period=" + period))
-                .header("Authorization", "Bearer demo-ada").GET().build());
+                .timeout(REQUEST).header("Authorization", "Bearer demo-ada").GET().build());
         assertThat(text(base, "total-earnings")).isEqualTo(usd(api.get("totalEarnings").asText()));
         assertThat(text(base, "total-usage")).isEqualTo(String.format("%,d", api.get("totalUsage").asLong()));
         assertThat(text(base, "active-models")).isEqualTo(api.get("activeModels").asText());
@@ -113,40 +143,72 @@ class DashboardBrowserTest {
     }
 
     private void waitForPeriod(String base, String period) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + PAGE_LOAD.toNanos();
         while (!period.equals(script(base, "return document.body.dataset.loadedPeriod || '';").asText())) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the dashboard did not load period " + period + "; status: "
-                        + text(base, "status"));
+                throw new AssertionError("the dashboard did not load period " + period + " within " + PAGE_LOAD.toSeconds()
+                        + " s; status: " + text(base, "status"));
             }
             Thread.sleep(100);
         }
     }
 
-    private void waitForDriver(String webdriver) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    /** Waits, up to {@link #DRIVER_START}, until the driver says it is ready. */
+    private void waitForDriver(String webdriver, Process driver, Path log) throws Exception {
+        long deadline = System.nanoTime() + DRIVER_START.toNanos();
+        String last = "no answer";
         while (true) {
             try {
-                if (http(HttpRequest.newBuilder(URI.create(webdriver + "/status")).GET().build())
-                        .get("value").get("ready").asBoolean()) {
+                JsonNode status = http(HttpRequest.newBuilder(URI.create(webdriver + "/status")).timeout(Duration.ofSeconds(5))
+                        .GET().build());
+                if (status.get("value").get("ready").asBoolean()) {
                     return;
                 }
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
+                last = "not ready: " + status;
+            } catch (IOException | AssertionError e) {
+                // Not listening yet, or not answering yet: asked again until the deadline.
+                last = e.toString();
+            }
+            if (!driver.isAlive()) {
+                throw new AssertionError("chromedriver exited with " + driver.exitValue() + "; its log:\n" + read(log));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("chromedriver was not ready within " + DRIVER_START.toSeconds() + " s (" + last
+                        + "); its log:\n" + read(log));
             }
             Thread.sleep(100);
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
     private JsonNode post(String url, JsonNode body) throws Exception {
-        return http(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        return post(url, body, REQUEST);
+    }
+
+    private JsonNode post(String url, JsonNode body, Duration timeout) throws Exception {
+        return http(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build());
     }
 
+    /** Sends a request that must carry a timeout; one that takes longer fails the test, saying which. */
     private JsonNode http(HttpRequest request) throws Exception {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (request.timeout().isEmpty()) {
+            throw new IllegalArgumentException("a request without a timeout: " + request);
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new AssertionError(request.method() + " " + request.uri() + " got no answer within "
+                    + request.timeout().get().toMillis() + " ms", e);
+        }
         JsonNode node = json.readTree(response.body());
         if (response.statusCode() != 200) {
             throw new AssertionError("WebDriver answered " + response.statusCode() + ": " + node);
