@@ -750,6 +750,14 @@ abstract class IngestionSuite extends DatabaseSuite {
                 .blockWhenFull(blockWhenFull).build();
     }
 
+    /** Whether a thread is parked (with or without a timeout) inside the recorder's submit. */
+    static boolean waitsInSubmit(Thread thread) {
+        Thread.State state = thread.getState();
+        return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                && java.util.Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getClassName().equals(
+                        AsyncRecorder.class.getName()) && f.getMethodName().equals("submit"));
+    }
+
     static UsageRequest chat(String userId, String modelId) {
         return UsageRequest.builder(userId, modelId).usageType("chat").eventId(userId + "@" + modelId).build();
     }
@@ -776,7 +784,7 @@ abstract class IngestionSuite extends DatabaseSuite {
             }, "submitter");
             submitter.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (submitter.getState() != Thread.State.WAITING) {
+            while (!waitsInSubmit(submitter)) {
                 assertThat(submitted).as("submit returned although the queue was full").isNotDone();
                 assertThat(System.nanoTime()).as("the submitter never waited").isLessThan(deadline);
                 Thread.sleep(5);
@@ -784,9 +792,7 @@ abstract class IngestionSuite extends DatabaseSuite {
             Thread.sleep(300);
             // Still waiting, inside submit, while the writer is held: nothing is written yet.
             assertThat(submitted).isNotDone();
-            assertThat(submitter.getState()).isEqualTo(Thread.State.WAITING);
-            assertThat(submitter.getStackTrace()).anyMatch(f -> f.getClassName().equals(AsyncRecorder.class.getName())
-                    && f.getMethodName().equals("submit"));
+            assertThat(waitsInSubmit(submitter)).as("the submitter waits inside submit").isTrue();
             assertThat(futures).hasSize(3).noneMatch(CompletableFuture::isDone);
             assertThat(db.usesOf(modelId)).isZero();
 
@@ -863,7 +869,7 @@ abstract class IngestionSuite extends DatabaseSuite {
                 submitter = new Thread(() -> futures.add(recorder.submit(chat("user-3", modelId))), "submitter");
                 submitter.start();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (submitter.getState() != Thread.State.WAITING) {
+                while (!waitsInSubmit(submitter)) {
                     assertThat(System.nanoTime()).as("the submitter never waited for room").isLessThan(deadline);
                     Thread.sleep(5);
                 }

@@ -216,7 +216,6 @@ abstract class PayoutSuite extends DatabaseSuite {
     @Test
     void concurrentCompleteAndFail_exactlyOneWins() throws Exception {
         String creator = creatorEarning("1", 30);
-        InFlight race = new InFlight();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int i = 0; i < 15; i++) {
@@ -225,8 +224,7 @@ abstract class PayoutSuite extends DatabaseSuite {
                 Future<PayoutStatus> complete = pool.submit(() -> {
                     start.await();
                     try {
-                        return race.call("complete", () -> earnings.payouts().complete(Caller.admin("admin-a"), payout.id(),
-                                null).status());
+                        return earnings.payouts().complete(Caller.admin("admin-a"), payout.id(), null).status();
                     } catch (IllegalPayoutTransitionException e) {
                         return null;
                     }
@@ -234,8 +232,7 @@ abstract class PayoutSuite extends DatabaseSuite {
                 Future<PayoutStatus> fail = pool.submit(() -> {
                     start.await();
                     try {
-                        return race.call("fail", () -> earnings.payouts().fail(Caller.admin("admin-b"), payout.id(), "duel")
-                                .status());
+                        return earnings.payouts().fail(Caller.admin("admin-b"), payout.id(), "duel").status();
                     } catch (IllegalPayoutTransitionException e) {
                         return null;
                     }
@@ -248,10 +245,29 @@ abstract class PayoutSuite extends DatabaseSuite {
                 assertThat(earnings.payouts().find(ADMIN, payout.id()).orElseThrow().status()).isEqualTo(winner);
                 assertThat(earnings.payouts().history(ADMIN, payout.id())).hasSize(2);
             }
-            assertThat(race.crossings()).as("calls of complete or fail that started while the other was in flight").isPositive();
         } finally {
             pool.shutdownNow();
         }
+        // And once for certain: complete is written and held at its commit, fail starts meanwhile
+        // and waits for the payout's row, then finds it completed.
+        Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 100, "held-duel"));
+        CommitGate gate = new CommitGate();
+        ExecutorService duel = Executors.newFixedThreadPool(2);
+        try (Earnings held = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build()) {
+            gate.arm();
+            Future<Payout> complete = duel.submit(() -> held.payouts().complete(Caller.admin("admin-a"), payout.id(), null));
+            gate.awaitHeld();
+            Future<Payout> fail = duel.submit(() -> earnings.payouts().fail(Caller.admin("admin-b"), payout.id(), "duel"));
+            Thread.sleep(300);
+            assertThat(complete).isNotDone();
+            assertThat(fail).as("fail waits for the row complete holds").isNotDone();
+            gate.open();
+            assertThat(complete.get(30, TimeUnit.SECONDS).status()).isEqualTo(PayoutStatus.COMPLETED);
+            assertThatThrownBy(() -> fail.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalPayoutTransitionException.class);
+        } finally {
+            duel.shutdownNow();
+        }
+        assertThat(earnings.payouts().history(ADMIN, payout.id())).hasSize(2);
     }
 
     @Test
