@@ -67,6 +67,7 @@ public final class UsageWriter {
     public static final int MAX_USES = 10_000;
     private static final int LOOKUP_CHUNK = 500;
 
+
     private static final ArrayColumns<UseRow> USE_ROWS = new ArrayColumns<UseRow>("u_")
             .add("event_id", "VARCHAR", UseRow::eventId)
             .add("model_id", "VARCHAR", UseRow::modelId)
@@ -96,11 +97,12 @@ public final class UsageWriter {
 
     private static final ArrayColumns<ModelTotals> MODEL_TOTALS = new ArrayColumns<ModelTotals>("m_")
             .add("model_id", "VARCHAR", t -> t.modelId)
-            .add("uses", "BIGINT", t -> t.uses)
-            .add("counted", "BIGINT", t -> t.counted)
-            .add("tokens", "BIGINT", t -> t.tokens)
-            .add("earnings", "NUMERIC(38, 12)", t -> t.earnings)
-            .add("last_used", "TIMESTAMP WITH TIME ZONE", t -> t.lastUsed);
+            .add("creator_id", "VARCHAR", t -> t.creatorId)
+            .add("total_uses", "BIGINT", t -> t.uses)
+            .add("counted_uses", "BIGINT", t -> t.counted)
+            .add("total_tokens", "BIGINT", t -> t.tokens)
+            .add("lifetime_earnings", "NUMERIC(38, 12)", t -> t.earnings)
+            .add("last_used_at", "TIMESTAMP WITH TIME ZONE", t -> t.lastUsed);
 
     private static final ArrayColumns<DayTotals> DAY_TOTALS = new ArrayColumns<DayTotals>("d_")
             .add("model_id", "VARCHAR", d -> d.modelId)
@@ -136,10 +138,10 @@ public final class UsageWriter {
 
     private static final String ADD_TO_MODELS = "MERGE INTO <t>model_creator_earnings a USING (SELECT * FROM "
             + MODEL_TOTALS.unnest("v") + ") v ON a.model_id = v.model_id"
-            + " WHEN MATCHED THEN UPDATE SET total_uses = a.total_uses + v.uses,"
-            + " counted_uses = a.counted_uses + v.counted, total_tokens = a.total_tokens + v.tokens,"
-            + " lifetime_earnings = a.lifetime_earnings + v.earnings,"
-            + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used THEN v.last_used"
+            + " WHEN MATCHED THEN UPDATE SET total_uses = a.total_uses + v.total_uses,"
+            + " counted_uses = a.counted_uses + v.counted_uses, total_tokens = a.total_tokens + v.total_tokens,"
+            + " lifetime_earnings = a.lifetime_earnings + v.lifetime_earnings,"
+            + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used_at THEN v.last_used_at"
             + " ELSE a.last_used_at END";
 
     private static final String NEW_DAILY_USERS = "INSERT INTO <t>model_daily_users (" + DAILY_USERS.names() + ")"
@@ -159,18 +161,21 @@ public final class UsageWriter {
      * so a use costs three round trips: the lock, this, the commit. The users new to a model-day
      * are counted from what their insert returned, within the statement; the rollup is added to
      * or created by {@code INSERT ... ON CONFLICT}, since PostgreSQL 15 takes no MERGE in a WITH.
-     * Every table is reached through its key ({@code ON CONFLICT}, {@code = ANY}), never by a join
-     * whose plan depends on table statistics: a generic plan made while a table was small would
-     * otherwise scan it whole on every use.
+     * Every table is reached through its key ({@code ON CONFLICT} on the primary key or unique
+     * index), never by a join whose plan depends on table statistics or on how many uses the write
+     * holds, so one plan serves every size of write: PostgreSQL keeps it after a few executions
+     * instead of planning the statement again every time. The counters' rows exist from the
+     * model's registration; {@code ON CONFLICT DO UPDATE} is only the keyed way to reach them.
      */
     private static final String WRITE_ALL = "WITH used AS (INSERT INTO <t>model_usage_logs (" + USE_ROWS.names()
             + ") SELECT * FROM " + USE_ROWS.unnest("v") + "),"
-            + " counted AS (UPDATE <t>model_creator_earnings a SET total_uses = a.total_uses + v.uses,"
-            + " counted_uses = a.counted_uses + v.counted, total_tokens = a.total_tokens + v.tokens,"
-            + " lifetime_earnings = a.lifetime_earnings + v.earnings,"
-            + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < v.last_used THEN v.last_used"
-            + " ELSE a.last_used_at END FROM " + MODEL_TOTALS.unnest("v") + " WHERE a.model_id = v.model_id"
-            + " AND a.model_id = ANY(CAST(:m_model_id AS VARCHAR ARRAY))),"
+            + " counted AS (INSERT INTO <t>model_creator_earnings AS a (" + MODEL_TOTALS.names() + ") SELECT * FROM "
+            + MODEL_TOTALS.unnest("v") + " ON CONFLICT (model_id) DO UPDATE SET"
+            + " total_uses = a.total_uses + EXCLUDED.total_uses, counted_uses = a.counted_uses + EXCLUDED.counted_uses,"
+            + " total_tokens = a.total_tokens + EXCLUDED.total_tokens,"
+            + " lifetime_earnings = a.lifetime_earnings + EXCLUDED.lifetime_earnings,"
+            + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < EXCLUDED.last_used_at"
+            + " THEN EXCLUDED.last_used_at ELSE a.last_used_at END),"
             + " new_users AS (INSERT INTO <t>model_daily_users (" + DAILY_USERS.names() + ") SELECT * FROM "
             + DAILY_USERS.unnest("v") + " ON CONFLICT (model_id, usage_day, user_id) DO NOTHING RETURNING model_id, usage_day),"
             + " new_per_day AS (SELECT model_id, usage_day, COUNT(*) AS users FROM new_users GROUP BY model_id, usage_day)"
@@ -375,7 +380,7 @@ public final class UsageWriter {
             String modelId = entry.getKey();
             Model model = models.get(modelId);
             long countedBefore = counted.getOrDefault(modelId, 0L);
-            ModelTotals totals = new ModelTotals(modelId);
+            ModelTotals totals = new ModelTotals(modelId, model.creatorId());
             for (int i : entry.getValue()) {
                 Pending p = uses.get(i);
                 UsageRequest request = p.request();
@@ -559,14 +564,16 @@ public final class UsageWriter {
     /** One model's uses within a write, coalesced into one change of its counters. */
     private static final class ModelTotals {
         final String modelId;
+        final String creatorId;
         long uses;
         long counted;
         long tokens;
         BigDecimal earnings = BigDecimal.ZERO;
         Instant lastUsed;
 
-        ModelTotals(String modelId) {
+        ModelTotals(String modelId, String creatorId) {
             this.modelId = modelId;
+            this.creatorId = creatorId;
         }
 
         void add(boolean isCounted, EarningsResult result, Instant occurredAt) {
