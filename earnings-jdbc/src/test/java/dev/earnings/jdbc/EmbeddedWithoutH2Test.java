@@ -1,0 +1,53 @@
+package dev.earnings.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.earnings.core.InvalidConfigurationException;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * H2 is an optional dependency: a host that asks for the embedded database without it on the
+ * class path gets a configuration error that says what to add, at {@code build()}, and nothing is
+ * created. Run in a JVM of its own whose class path is this test's without the H2 jar.
+ */
+class EmbeddedWithoutH2Test {
+    /** The probe run in the JVM without H2: prints what {@code build()} threw. */
+    public static final class Probe {
+        public static void main(String[] args) {
+            try {
+                Earnings.builder().embeddedDatabase(Path.of(args[0])).build().close();
+                System.out.println("BUILT");
+            } catch (InvalidConfigurationException e) {
+                System.out.println("REFUSED " + e.field() + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                System.out.println("OTHER " + e);
+            }
+        }
+    }
+
+    @Test
+    void theEmbeddedDatabaseWithoutH2_isAClearConfigurationError(@TempDir Path dir) throws Exception {
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("h2database") && !entry.matches(".*[/\\\\]h2-[0-9.]+\\.jar"))
+                .collect(Collectors.joining(File.pathSeparator));
+        assertThat(classPath).as("the probe's class path still has H2").doesNotContain("h2database");
+        Path data = dir.resolve("earnings-data");
+        Path output = dir.resolve("probe.log");
+        Process probe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", Probe.class.getName(), data.toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as("the probe finished").isTrue();
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        assertThat(printed).as("what the probe printed").contains("REFUSED embeddedDatabase:")
+                .contains("com.h2database:h2").contains("dataSource(...) or jdbcUrl(...)");
+        assertThat(data).as("nothing was created").doesNotExist();
+    }
+}
