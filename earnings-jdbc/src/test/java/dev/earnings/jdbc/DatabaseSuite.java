@@ -32,6 +32,11 @@ abstract class DatabaseSuite {
         earnings = db.builder().clock(clock).build();
     }
 
+    /** A second instance on this database and clock whose commits pass through {@code gate}. */
+    Earnings.Builder gated(CommitGate gate) {
+        return db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false);
+    }
+
     /** Registers a model of its own for one test. */
     String newModel(String creatorId, ModelPricing pricing) {
         String modelId = "model-" + UUID.randomUUID();

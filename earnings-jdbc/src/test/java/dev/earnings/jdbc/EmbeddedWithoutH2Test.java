@@ -26,7 +26,7 @@ class EmbeddedWithoutH2Test {
                 Earnings.builder().embeddedDatabase(Path.of(args[0])).build().close();
                 System.out.println("BUILT");
             } catch (InvalidConfigurationException e) {
-                System.out.println("REFUSED " + e.field() + ": " + e.getMessage());
+                System.out.println("REFUSED " + e.setting() + ": " + e.getMessage());
             } catch (RuntimeException e) {
                 System.out.println("OTHER " + e);
             }

@@ -767,7 +767,7 @@ abstract class IngestionSuite extends DatabaseSuite {
         String modelId = newModel("creator-1", "0.01", "0");
         CommitGate gate = new CommitGate();
         List<CompletableFuture<RecordedUse>> futures = new CopyOnWriteArrayList<>();
-        try (Earnings gated = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build();
+        try (Earnings gated = gated(gate).build();
                 AsyncRecorder recorder = gated.asyncRecorder(heldQueueOfTwo(true))) {
             gate.arm();
             futures.add(recorder.submit(chat("user-0", modelId)));
@@ -821,7 +821,7 @@ abstract class IngestionSuite extends DatabaseSuite {
         String modelId = newModel("creator-1", "0.01", "0");
         CommitGate gate = new CommitGate();
         List<CompletableFuture<RecordedUse>> accepted = new ArrayList<>();
-        try (Earnings gated = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build();
+        try (Earnings gated = gated(gate).build();
                 AsyncRecorder recorder = gated.asyncRecorder(heldQueueOfTwo(false))) {
             gate.arm();
             accepted.add(recorder.submit(chat("user-0", modelId)));
@@ -856,7 +856,7 @@ abstract class IngestionSuite extends DatabaseSuite {
         String modelId = newModel("creator-1", "0.01", "0");
         CommitGate gate = new CommitGate();
         List<CompletableFuture<RecordedUse>> futures = new CopyOnWriteArrayList<>();
-        try (Earnings gated = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build()) {
+        try (Earnings gated = gated(gate).build()) {
             AsyncRecorder recorder = gated.asyncRecorder(heldQueueOfTwo(true).toBuilder()
                     .closeTimeout(Duration.ofMillis(200)).build());
             Thread submitter;

@@ -253,7 +253,7 @@ abstract class PayoutSuite extends DatabaseSuite {
         Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 100, "held-duel"));
         CommitGate gate = new CommitGate();
         ExecutorService duel = Executors.newFixedThreadPool(2);
-        try (Earnings held = db.builder(gate.wrap(db.dataSource)).clock(clock).migrateOnStart(false).build()) {
+        try (Earnings held = gated(gate).build()) {
             gate.arm();
             Future<Payout> complete = duel.submit(() -> held.payouts().complete(Caller.admin("admin-a"), payout.id(), null));
             gate.awaitHeld();
