@@ -21,7 +21,11 @@ import dev.earnings.jdbc.internal.Recording;
 import dev.earnings.jdbc.internal.Settings;
 import dev.earnings.jdbc.internal.Transactor;
 import dev.earnings.jdbc.internal.UsageWriter;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +89,7 @@ public final class Earnings implements AutoCloseable {
         this.groupCommit = new GroupCommit(recording, b.lanes, UsageWriter.MAX_USES);
         this.integrity = new IntegrityChecker(tx, dialect);
         this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock);
-        this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(settings.pseudonymKey()),
+        this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey()),
                 calculator, b.clock));
         this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()));
         this.payouts = new Payouts(tx, ledger, access);
@@ -288,6 +292,7 @@ public final class Earnings implements AutoCloseable {
         private Duration retryBudget = Duration.ofSeconds(30);
         private int maximumPoolSize = 10;
         private int lanes = 2;
+        private byte @Nullable [] pseudonymKey;
 
         private Builder() {
         }
@@ -341,7 +346,30 @@ public final class Earnings implements AutoCloseable {
          * @return this builder
          */
         public Builder embeddedDatabase(Path directory) {
-            this.embeddedDirectory = Objects.requireNonNull(directory, "directory");
+            this.embeddedDirectory = requireEmbeddedDirectory(directory);
+            return this;
+        }
+
+        /**
+         * Keys the pseudonyms that creators see instead of user ids with the host's own secret,
+         * kept where the host keeps its secrets, rather than with a key the library generates and
+         * stores in its own database (where anyone who can read the data can read the key too).
+         *
+         * <p>A pseudonym is keyed by the creator and the user, so one user looks different to two
+         * creators. Changing the key changes every pseudonym at once (recent activity then shows
+         * new ones; counts of unique users are not affected, they count users, not pseudonyms): to
+         * rotate, deploy the new key to every instance together.
+         *
+         * @param key at least 32 bytes from a secure random source; copied
+         * @return this builder
+         * @throws InvalidConfigurationException if the key is missing or shorter than 32 bytes
+         */
+        public Builder pseudonymKey(byte[] key) {
+            if (key == null || key.length < 32) {
+                throw new InvalidConfigurationException("pseudonymKey", "pseudonymKey is "
+                        + (key == null ? "missing" : key.length + " bytes") + "; allowed: at least 32 bytes of secure random data");
+            }
+            this.pseudonymKey = key.clone();
             return this;
         }
 
@@ -546,9 +574,64 @@ public final class Earnings implements AutoCloseable {
                         + " configure dataSource(...) or jdbcUrl(...)");
             }
             Path directory = (embeddedDirectory != null ? embeddedDirectory : DEFAULT_EMBEDDED_DIRECTORY).toAbsolutePath();
+            createPrivately(directory);
             // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
             // row, and a short wait there is normal, not an error.
             return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000";
+        }
+
+        /**
+         * Checks an embedded database's directory. Its path becomes part of H2's URL, where a
+         * {@code ;} starts a setting ({@code ;INIT=...} runs SQL), so no character H2 reads as
+         * URL syntax may appear in it.
+         */
+        static Path requireEmbeddedDirectory(@Nullable Path directory) {
+            if (directory == null) {
+                throw new InvalidConfigurationException("embeddedDatabase", "the embedded database's directory is missing;"
+                        + " allowed: a directory path");
+            }
+            String text = directory.toString();
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == ';' || Character.isISOControl(c)) {
+                    throw new InvalidConfigurationException("embeddedDatabase", "the embedded database's directory has a "
+                            + (c == ';' ? "';'" : "control character") + " at position " + i + ", which H2 would read as part"
+                            + " of its URL; allowed: a path without ';' or control characters");
+                }
+            }
+            if (text.isBlank()) {
+                throw new InvalidConfigurationException("embeddedDatabase", "the embedded database's directory is blank;"
+                        + " allowed: a directory path");
+            }
+            return directory;
+        }
+
+        /**
+         * Creates the embedded database's directory readable by its owner only, where the file
+         * system has POSIX permissions, so the database files in it are not world-readable
+         * whatever the process's umask. An existing directory is left as the host made it.
+         */
+        private static void createPrivately(Path directory) {
+            if (Files.isDirectory(directory)) {
+                return;
+            }
+            try {
+                if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Path parent = directory.getParent();
+                    if (parent != null) {
+                        Files.createDirectories(parent);
+                    }
+                    Files.createDirectory(directory,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } else {
+                    Files.createDirectories(directory);
+                }
+            } catch (FileAlreadyExistsException e) {
+                // Created by another instance at the same moment: as good as ours.
+            } catch (IOException e) {
+                throw new StorageException("could not create the embedded database's directory (" + e.getClass().getSimpleName()
+                        + ")", e, false);
+            }
         }
 
         /**

@@ -240,7 +240,7 @@ abstract class AnalyticsSuite extends DatabaseSuite {
             assertThat(a.usageType()).isEqualTo(r.usageType());
             assertThat(a.tokensConsumed()).isEqualTo(r.tokens());
             assertThat(a.earnings().amount()).isEqualByComparingTo(r.earnings());
-            assertThat(a.userPseudonym()).doesNotContain(r.userId()).matches("anon-[0-9a-f]{12}");
+            assertThat(a.userPseudonym()).doesNotContain(r.userId()).matches("anon-[0-9a-f]{16}");
         }
     }
 
@@ -268,6 +268,63 @@ abstract class AnalyticsSuite extends DatabaseSuite {
                     .containsExactlyElementsOf(dashboard.recentActivity().stream()
                             .map(CreatorDashboard.Activity::userPseudonym).collect(Collectors.toList()));
         }
+    }
+
+    /**
+     * Guards: with the host's key, a pseudonym is HMAC-SHA256 of the creator and the user under
+     * that key (computed here independently), and one user looks different to two creators.
+     */
+    @Test
+    void pseudonyms_withTheHostsKey_areKeyedByCreatorAndUser() throws Exception {
+        byte[] key = new byte[32];
+        new Random(42).nextBytes(key);
+        DashboardQuery query = DashboardQuery.of(ReportPeriod.lastDays(365)).limits(5, 100, 0);
+        try (Earnings keyed = db.builder().clock(clock).migrateOnStart(false).pseudonymKey(key).build()) {
+            Map<String, String> seenByA = new HashMap<>();
+            Map<String, String> seenByB = new HashMap<>();
+            for (String creator : List.of("creator-a", "creator-b")) {
+                CreatorDashboard dashboard = keyed.analytics().creatorDashboard(Caller.creator(creator), creator, query);
+                List<Row> latest = rows.stream().filter(of(creator, Optional.empty()))
+                        .sorted(Comparator.comparing(Row::occurredAt).thenComparing(Row::id).reversed()).limit(100)
+                        .collect(Collectors.toList());
+                assertThat(dashboard.recentActivity()).hasSameSizeAs(latest).isNotEmpty();
+                for (int i = 0; i < latest.size(); i++) {
+                    String expected = hmacPseudonym(key, creator, latest.get(i).userId());
+                    assertThat(dashboard.recentActivity().get(i).userPseudonym()).isEqualTo(expected);
+                    (creator.equals("creator-a") ? seenByA : seenByB).put(latest.get(i).userId(), expected);
+                }
+            }
+            Set<String> shared = new HashSet<>(seenByA.keySet());
+            shared.retainAll(seenByB.keySet());
+            assertThat(shared).as("users of both creators in the fixture").isNotEmpty();
+            for (String user : shared) {
+                assertThat(seenByA.get(user)).as("user %s as A and B see them", user).isNotEqualTo(seenByB.get(user));
+            }
+            // The database's generated key gives other pseudonyms to the same rows.
+            List<String> withGenerated = earnings.analytics().creatorDashboard(A, "creator-a", query).recentActivity().stream()
+                    .map(CreatorDashboard.Activity::userPseudonym).collect(Collectors.toList());
+            List<String> withHosts = keyed.analytics().creatorDashboard(A, "creator-a", query).recentActivity().stream()
+                    .map(CreatorDashboard.Activity::userPseudonym).collect(Collectors.toList());
+            assertThat(withGenerated).hasSameSizeAs(withHosts);
+            for (int i = 0; i < withHosts.size(); i++) {
+                assertThat(withGenerated.get(i)).isNotEqualTo(withHosts.get(i));
+            }
+        }
+    }
+
+    /** HMAC-SHA256 over the creator's UTF-8 length (4 bytes, big-endian), the creator and the user; 16 hex digits. */
+    private static String hmacPseudonym(byte[] key, String creator, String user) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        byte[] c = creator.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        mac.update(new byte[] {(byte) (c.length >>> 24), (byte) (c.length >>> 16), (byte) (c.length >>> 8), (byte) c.length});
+        mac.update(c);
+        byte[] digest = mac.doFinal(user.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder("anon-");
+        for (int i = 0; i < 8; i++) {
+            hex.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
+        }
+        return hex.toString();
     }
 
     @Test

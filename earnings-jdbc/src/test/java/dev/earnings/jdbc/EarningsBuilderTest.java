@@ -35,6 +35,43 @@ class EarningsBuilderTest {
         }
     }
 
+    /** Guards: an embedded path cannot carry H2 URL settings such as INIT, which would run SQL. */
+    @Test
+    void embeddedDatabase_pathWithH2UrlSyntax_isRefusedBeforeAnythingRuns(@TempDir Path directory) throws Exception {
+        Path marker = directory.resolve("init-ran");
+        Path attack = directory.resolve("data;INIT=CREATE ALIAS X AS 'void x() {}'\\;RUNSCRIPT FROM '" + marker + "'");
+        assertThatThrownBy(() -> Earnings.builder().embeddedDatabase(attack))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("';' at position")
+                .hasMessageContaining("allowed: a path without ';' or control characters");
+        assertThatThrownBy(() -> Earnings.builder().embeddedDatabase(Path.of("data\nx")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("control character");
+        try (var files = Files.list(directory)) {
+            assertThat(files).as("nothing was created").isEmpty();
+        }
+    }
+
+    /** Guards: the embedded database's files are not readable by other users of the machine. */
+    @Test
+    void embeddedDatabase_directoryIsCreatedOwnerOnly(@TempDir Path directory) throws Exception {
+        Path data = directory.resolve("nested").resolve("earnings-data");
+        try (Earnings earnings = Earnings.builder().embeddedDatabase(data).build()) {
+            earnings.models().register("m1", "c1", ModelPricing.of("0.01", "0"));
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                .isEqualTo("rwx------");
+    }
+
+    /** Guards: a host's pseudonym key must be long enough to be a key. */
+    @Test
+    void pseudonymKey_shorterThan32Bytes_isRefused() {
+        assertThatThrownBy(() -> Earnings.builder().pseudonymKey(new byte[31]))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("pseudonymKey is 31 bytes; allowed: at least 32 bytes of secure random data");
+        assertThatThrownBy(() -> Earnings.builder().pseudonymKey(null))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("pseudonymKey is missing");
+    }
+
     @Test
     void jdbcUrl_poolIsOwnedAndClosedWithTheInstance() {
         String url = "jdbc:h2:mem:owned_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";

@@ -209,7 +209,7 @@ public final class CreatorReports {
                 .bind("limit", limit);
         modelId.ifPresent(m -> query.bind("model", m));
         return query.map(ConstructorMapper.of(ActivityRow.class)).map(row -> new Activity(row.occurredAt(), row.modelId(),
-                row.usageType(), row.tokensConsumed(), money(row.earnings()), pseudonyms.of(row.userId()))).list();
+                row.usageType(), row.tokensConsumed(), money(row.earnings()), pseudonyms.of(creatorId, row.userId()))).list();
     }
 
     /**
