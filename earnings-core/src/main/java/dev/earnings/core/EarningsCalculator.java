@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.util.Currency;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Rates uses: the contract's formula, tiers, usage types and which-uses-earn rules, with no I/O.
@@ -132,6 +133,28 @@ public final class EarningsCalculator {
         if (tokensConsumed < 0 || tokensConsumed > maxTokens) {
             throw new InvalidInputException("tokensConsumed", "tokensConsumed is " + tokensConsumed
                     + "; allowed: a whole number from 0 to " + maxTokens);
+        }
+        return tokensConsumed;
+    }
+
+    /**
+     * Validates the token count of a use to be recorded against the configured maximum and the
+     * plausibility cap of the use's type, whichever is lower. The storage layer calls it for
+     * every use it records; {@link #calculate} applies only the maximum, so that any count up to
+     * it can still be rated (the contract's conformance vectors rate counts far above the caps).
+     *
+     * @param tokensConsumed the tokens of a use
+     * @param usageType the use's resolved type
+     * @return the same count
+     * @throws InvalidInputException if it is negative or above the maximum or the type's cap
+     */
+    public long requireTokens(long tokensConsumed, UsageType usageType) {
+        requireTokens(tokensConsumed);
+        OptionalLong cap = usageTypes.tokenCap(usageType.name());
+        if (cap.isPresent() && tokensConsumed > cap.getAsLong()) {
+            throw new InvalidInputException("tokensConsumed", "tokensConsumed is " + tokensConsumed + " for usage type "
+                    + usageType.name() + "; allowed: a whole number from 0 to " + cap.getAsLong()
+                    + ", the type's plausibility cap");
         }
         return tokensConsumed;
     }

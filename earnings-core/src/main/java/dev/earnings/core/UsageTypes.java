@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -27,25 +28,40 @@ public final class UsageTypes {
     /** Names are lower-case identifiers of 1 to 64 characters, so they are safe in URLs, logs and CSV. */
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
+    /** The default plausibility cap of {@code image_generation}: 100,000 tokens in one use. */
+    public static final long DEFAULT_IMAGE_GENERATION_TOKEN_CAP = 100_000L;
+
+    /** The default plausibility cap of {@code chat}: 2,000,000 tokens in one use. */
+    public static final long DEFAULT_CHAT_TOKEN_CAP = 2_000_000L;
+
+    /** The default plausibility cap of {@code other}: 1,000,000 tokens in one use. */
+    public static final long DEFAULT_OTHER_TOKEN_CAP = 1_000_000L;
+
     private static final UsageTypes DEFAULTS = builder()
             .type(UsageType.IMAGE_GENERATION, "1.0")
             .type(UsageType.CHAT, "0.8")
             .type(UsageType.OTHER, "0.6")
+            .tokenCap(UsageType.IMAGE_GENERATION, DEFAULT_IMAGE_GENERATION_TOKEN_CAP)
+            .tokenCap(UsageType.CHAT, DEFAULT_CHAT_TOKEN_CAP)
+            .tokenCap(UsageType.OTHER, DEFAULT_OTHER_TOKEN_CAP)
             .build();
 
     private final Map<String, UsageType> types;
+    private final Map<String, Long> tokenCaps;
     private final List<String> names;
     private final boolean mapUnknownToOther;
 
-    private UsageTypes(Map<String, UsageType> types, boolean mapUnknownToOther) {
+    private UsageTypes(Map<String, UsageType> types, Map<String, Long> tokenCaps, boolean mapUnknownToOther) {
         this.types = Map.copyOf(types);
+        this.tokenCaps = Map.copyOf(tokenCaps);
         this.names = List.copyOf(types.keySet());
         this.mapUnknownToOther = mapUnknownToOther;
     }
 
     /**
      * The contract's defaults: {@code image_generation} 1.0, {@code chat} 0.8, {@code other} 0.6;
-     * unknown names rejected.
+     * unknown names rejected; plausibility caps of 100,000 tokens per image generation, 2,000,000
+     * per chat (above the largest context windows offered today) and 1,000,000 per other use.
      *
      * @return the default types
      */
@@ -72,6 +88,7 @@ public final class UsageTypes {
         for (String name : names) {
             builder.type(name, types.get(name).multiplier());
         }
+        tokenCaps.forEach(builder::tokenCap);
         return builder.mapUnknownToOther(mapUnknownToOther);
     }
 
@@ -98,6 +115,19 @@ public final class UsageTypes {
     }
 
     /**
+     * The plausibility cap of a type: the most tokens one use of it may report. A use above it is
+     * rejected, because a count no real use of the type reaches is a bug or an abuse in the host,
+     * and paying it would move real money.
+     *
+     * @param name a configured type's name
+     * @return its cap, or empty when the type has none (the calculator's maximum still applies)
+     */
+    public OptionalLong tokenCap(String name) {
+        Long cap = tokenCaps.get(name);
+        return cap == null ? OptionalLong.empty() : OptionalLong.of(cap);
+    }
+
+    /**
      * The configured names, in the order they were added.
      *
      * @return an unmodifiable list
@@ -118,19 +148,21 @@ public final class UsageTypes {
     @Override
     public boolean equals(Object o) {
         return o instanceof UsageTypes && types.equals(((UsageTypes) o).types)
+                && tokenCaps.equals(((UsageTypes) o).tokenCaps)
                 && mapUnknownToOther == ((UsageTypes) o).mapUnknownToOther;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(types, mapUnknownToOther);
+        return Objects.hash(types, tokenCaps, mapUnknownToOther);
     }
 
     @Override
     public String toString() {
         List<String> parts = new ArrayList<>();
         for (String name : names) {
-            parts.add(name + "=" + types.get(name).multiplier().toPlainString());
+            Long cap = tokenCaps.get(name);
+            parts.add(name + "=" + types.get(name).multiplier().toPlainString() + (cap == null ? "" : " (at most " + cap + " tokens)"));
         }
         return "UsageTypes" + parts + (mapUnknownToOther ? " (unknown -> other)" : "");
     }
@@ -138,6 +170,7 @@ public final class UsageTypes {
     /** Builds a set of usage types, validating each as it is added. Not thread-safe. */
     public static final class Builder {
         private final Map<String, UsageType> types = new LinkedHashMap<>();
+        private final Map<String, Long> tokenCaps = new LinkedHashMap<>();
         private boolean mapUnknownToOther;
 
         private Builder() {}
@@ -172,6 +205,36 @@ public final class UsageTypes {
         }
 
         /**
+         * Sets the plausibility cap of a type: the most tokens one use of it may report. The
+         * calculator's {@linkplain EarningsCalculator.Builder#maxTokens(long) maximum} applies to
+         * every type as well; the lower of the two wins.
+         *
+         * @param name a type added to this builder, before or after this call
+         * @param maxTokens from 0 to {@link EarningsCalculator#MAX_TOKENS_LIMIT}
+         * @return this builder
+         * @throws InvalidConfigurationException if the cap is out of range
+         */
+        public Builder tokenCap(String name, long maxTokens) {
+            if (maxTokens < 0 || maxTokens > EarningsCalculator.MAX_TOKENS_LIMIT) {
+                throw new InvalidConfigurationException("usageTypes", "the token cap of usage type '" + name + "' is "
+                        + maxTokens + "; allowed: 0 to " + EarningsCalculator.MAX_TOKENS_LIMIT);
+            }
+            tokenCaps.put(Objects.requireNonNull(name, "name"), maxTokens);
+            return this;
+        }
+
+        /**
+         * Removes the plausibility cap of a type, so only the calculator's maximum applies to it.
+         *
+         * @param name the type's name
+         * @return this builder
+         */
+        public Builder noTokenCap(String name) {
+            tokenCaps.remove(name);
+            return this;
+        }
+
+        /**
          * Whether unknown names are rated as {@code other} instead of rejected. Off by default.
          *
          * @param map {@code true} to map unknown names to {@code other}
@@ -196,7 +259,13 @@ public final class UsageTypes {
             if (mapUnknownToOther && !types.containsKey(UsageType.OTHER)) {
                 throw new InvalidConfigurationException("usageTypes", "mapping unknown names to 'other' needs a usage type named 'other'");
             }
-            return new UsageTypes(types, mapUnknownToOther);
+            for (String capped : tokenCaps.keySet()) {
+                if (!types.containsKey(capped)) {
+                    throw new InvalidConfigurationException("usageTypes", "a token cap is set for usage type '" + capped
+                            + "', which is not configured; allowed: caps of configured types only");
+                }
+            }
+            return new UsageTypes(types, tokenCaps, mapUnknownToOther);
         }
     }
 }

@@ -326,8 +326,8 @@ class EarningsCalculatorTest {
             assertThat(defaults.maxTokens()).isEqualTo(1_000_000_000L);
             assertThat(defaults.selfUsePolicy()).isEqualTo(SelfUsePolicy.NOT_COUNTED);
             assertThat(defaults).hasToString("EarningsCalculator[currency=USD, tiers=UsageTierSchedule[0+: 1x, 100+: 1.2x,"
-                    + " 1000+: 1.5x, 5000+: 2x, 10000+: 2.5x], usageTypes=UsageTypes[image_generation=1, chat=0.8,"
-                    + " other=0.6], maxTokens=1000000000, selfUsePolicy=NOT_COUNTED]");
+                    + " 1000+: 1.5x, 5000+: 2x, 10000+: 2.5x], usageTypes=UsageTypes[image_generation=1 (at most 100000 tokens), chat=0.8 (at most 2000000 tokens),"
+                    + " other=0.6 (at most 1000000 tokens)], maxTokens=1000000000, selfUsePolicy=NOT_COUNTED]");
         }
 
         @Test
@@ -348,6 +348,31 @@ class EarningsCalculatorTest {
             assertThat(calc.selfUsePolicy()).isEqualTo(SelfUsePolicy.EARNS_LIKE_ANY_USE);
             assertThat(calc.counts(true)).isTrue();
             assertThat(calc.calculate(PRICING, 3, 77, "video", true).earnings()).isEqualTo(Money.of("EUR", "0.1062")); // (0.01 + 77 x 0.0001) x 3 x 2
+        }
+
+        @Test
+        void recordedTokensAreHeldToTheTypesPlausibilityCap_whileTheCalculationRatesAnyCountUpToTheMaximum() {
+            UsageType image = CALC.usageTypes().resolve("image_generation");
+            assertThat(CALC.requireTokens(100_000, image)).isEqualTo(100_000);
+            assertThatThrownBy(() -> CALC.requireTokens(100_001, image))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("tokensConsumed is 100001 for usage type image_generation; allowed: a whole number from 0 to"
+                            + " 100000, the type's plausibility cap");
+            assertThat(CALC.requireTokens(2_000_000, CALC.usageTypes().resolve("chat"))).isEqualTo(2_000_000);
+            assertThatThrownBy(() -> CALC.requireTokens(2_000_001, CALC.usageTypes().resolve("chat")))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("usage type chat");
+            assertThatThrownBy(() -> CALC.requireTokens(-1, image)).isInstanceOf(InvalidInputException.class)
+                    .hasMessage("tokensConsumed is -1; allowed: a whole number from 0 to 1000000000");
+            // The lower of the maximum and the cap wins.
+            EarningsCalculator small = EarningsCalculator.builder().maxTokens(10).build();
+            assertThatThrownBy(() -> small.requireTokens(11, image)).isInstanceOf(InvalidInputException.class)
+                    .hasMessage("tokensConsumed is 11; allowed: a whole number from 0 to 10");
+            // A type without a cap: only the maximum.
+            EarningsCalculator audio = EarningsCalculator.builder()
+                    .usageTypes(UsageTypes.defaults().toBuilder().type("audio", "0.5").build()).build();
+            assertThat(audio.requireTokens(1_000_000_000L, audio.usageTypes().resolve("audio"))).isEqualTo(1_000_000_000L);
+            // Rating is not recording: the calculation still rates a count above the cap.
+            assertThat(CALC.calculate(PRICING, 0, 1_000_000, "image_generation", false).tokensConsumed()).isEqualTo(1_000_000);
         }
 
         @Test

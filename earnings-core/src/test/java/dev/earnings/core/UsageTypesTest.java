@@ -56,7 +56,36 @@ class UsageTypesTest {
         assertThat(UsageTypes.defaults().toBuilder().build()).isEqualTo(UsageTypes.defaults())
                 .hasSameHashCodeAs(UsageTypes.defaults());
         assertThat(UsageTypes.defaults().toBuilder().mapUnknownToOther(true).build()).isNotEqualTo(UsageTypes.defaults());
-        assertThat(UsageTypes.defaults()).hasToString("UsageTypes[image_generation=1, chat=0.8, other=0.6]");
+        assertThat(UsageTypes.defaults()).hasToString("UsageTypes[image_generation=1 (at most 100000 tokens), chat=0.8 (at most 2000000 tokens), other=0.6 (at most 1000000 tokens)]");
+    }
+
+    @Test
+    void defaultTokenCapsAreDocumentedAndKeptByToBuilder() {
+        assertThat(UsageTypes.defaults().tokenCap("image_generation")).hasValue(100_000L);
+        assertThat(UsageTypes.defaults().tokenCap("chat")).hasValue(2_000_000L);
+        assertThat(UsageTypes.defaults().tokenCap("other")).hasValue(1_000_000L);
+        UsageTypes withAudio = UsageTypes.defaults().toBuilder().type("audio", "0.5").build();
+        assertThat(withAudio.tokenCap("audio")).isEmpty();
+        assertThat(withAudio.tokenCap("chat")).hasValue(2_000_000L);
+        UsageTypes uncapped = UsageTypes.defaults().toBuilder().noTokenCap("chat").build();
+        assertThat(uncapped.tokenCap("chat")).isEmpty();
+        assertThat(uncapped).isNotEqualTo(UsageTypes.defaults());
+        assertThat(UsageTypes.defaults().toBuilder().tokenCap("chat", 5).build()).isNotEqualTo(UsageTypes.defaults())
+                .hasToString("UsageTypes[image_generation=1 (at most 100000 tokens), chat=0.8 (at most 5 tokens),"
+                        + " other=0.6 (at most 1000000 tokens)]");
+    }
+
+    @Test
+    void tokenCapsOutOfRangeOrOfUnknownTypesAreRefused() {
+        assertThatThrownBy(() -> UsageTypes.builder().tokenCap("chat", -1))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("the token cap of usage type 'chat' is -1; allowed: 0 to 1000000000000");
+        assertThatThrownBy(() -> UsageTypes.builder().tokenCap("chat", EarningsCalculator.MAX_TOKENS_LIMIT + 1))
+                .isInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> UsageTypes.builder().type("chat", "1").tokenCap("chta", 10).build())
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("a token cap is set for usage type 'chta', which is not configured; allowed: caps of configured types only");
+        assertThat(UsageTypes.builder().type("chat", "1").tokenCap("chat", 0).build().tokenCap("chat")).hasValue(0L);
     }
 
     @Test
@@ -66,7 +95,7 @@ class UsageTypesTest {
         assertThat(lenient.toBuilder().build().mapsUnknownToOther()).isTrue();
         assertThat(lenient.resolve("video")).isEqualTo(new UsageType("other", new java.math.BigDecimal("0.6")));
         assertThat(lenient.resolve("chat").name()).isEqualTo("chat");
-        assertThat(lenient).hasToString("UsageTypes[image_generation=1, chat=0.8, other=0.6] (unknown -> other)");
+        assertThat(lenient).hasToString("UsageTypes[image_generation=1 (at most 100000 tokens), chat=0.8 (at most 2000000 tokens), other=0.6 (at most 1000000 tokens)] (unknown -> other)");
         assertThat(lenient.hashCode()).isNotEqualTo(UsageTypes.defaults().hashCode());
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.ModelPricing;
+import dev.earnings.core.UsageTypes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -295,7 +296,8 @@ abstract class IngestionSuite extends DatabaseSuite {
             String model = i % 8 == 0 ? a : b;
             String user = i % 53 == 52 ? creator : users[i % 5];
             UsageRequest.Builder use = UsageRequest.builder(user, model).usageType(TYPES[i % 3])
-                    .tokensConsumed((i * 7_919L * 104_729L) % 1_000_000_001L).eventId("ev,\"" + i + "\"{" + run + "}\\");
+                    .tokensConsumed((i * 7_919L * 104_729L)
+                            % (UsageTypes.defaults().tokenCap(TYPES[i % 3]).orElseThrow() + 1)).eventId("ev,\"" + i + "\"{" + run + "}\\");
             if (i % 2 == 0) {
                 use.occurredAt(START.minus(Duration.ofDays(i % 3)).minusNanos(123_456_000L * (i % 50))).metadataJson(canonical);
             } else if (i % 5 == 0) {

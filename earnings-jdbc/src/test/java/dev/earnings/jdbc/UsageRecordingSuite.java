@@ -568,6 +568,23 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
 
     // ------------------------------------------------------------------ bad input
 
+    /** Guards: a type's plausibility cap is inclusive, and in a batch a use above it fails only itself. */
+    @Test
+    void tokensAtTheTypesCap_areRecorded_andAboveItFailOnlyTheirOwnItem() {
+        String modelId = newModel("creator-cap", ModelPricing.of("0.01", "0.00015"));
+        RecordedUse atCap = earnings.logModelUsage("u-cap", modelId, 100_000, "image_generation", null);
+        assertThat(atCap.result().earnings().amount()).isEqualByComparingTo("15.01");
+        BatchResult batch = earnings.logModelUsageBatch(List.of(
+                UsageRequest.builder("u-cap", modelId).usageType("chat").tokensConsumed(2_000_000).build(),
+                UsageRequest.builder("u-cap", modelId).usageType("image_generation").tokensConsumed(100_001).build()));
+        assertThat(batch.items().get(0).use()).isPresent();
+        assertThat(batch.items().get(1).error()).get().isInstanceOf(InvalidInputException.class)
+                .extracting(Throwable::getMessage).asString()
+                .isEqualTo("tokensConsumed is 100001 for usage type image_generation; allowed: a whole number from 0 to"
+                        + " 100000, the type's plausibility cap");
+        assertThat(db.usesOf(modelId)).isEqualTo(2);
+    }
+
     record BadCall(String name, Class<? extends Exception> type, String field, Consumer<UsageRecordingSuite> call) {
         @Override
         public String toString() {
@@ -600,6 +617,10 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                 bad("negative tokens", InvalidInputException.class, "tokensConsumed", s -> s.log("u", s.badInputModel, -1, "chat", null)),
                 bad("tokens above the maximum", InvalidInputException.class, "tokensConsumed",
                         s -> s.log("u", s.badInputModel, EarningsCalculator.DEFAULT_MAX_TOKENS + 1, "chat", null)),
+                bad("a billion tokens for one image (above its plausibility cap)", InvalidInputException.class, "tokensConsumed",
+                        s -> s.log("u", s.badInputModel, 1_000_000_000L, "image_generation", null)),
+                bad("chat tokens one above the type's cap", InvalidInputException.class, "tokensConsumed",
+                        s -> s.log("u", s.badInputModel, 2_000_001L, "chat", null)),
                 bad("unknown usage type", UnknownUsageTypeException.class, "usageType", s -> s.log("u", s.badInputModel, 1, "video", null)),
                 bad("usage type in the wrong case", UnknownUsageTypeException.class, "usageType", s -> s.log("u", s.badInputModel, 1, "Chat", null)),
                 bad("missing usage type", InvalidInputException.class, "usageType", s -> s.log("u", s.badInputModel, 1, null, null)),

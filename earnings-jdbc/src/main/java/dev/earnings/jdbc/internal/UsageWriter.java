@@ -332,7 +332,7 @@ public final class UsageWriter {
                     continue;
                 }
                 calculator.requireTokens(request.tokensConsumed());
-                calculator.usageTypes().resolve(request.usageType());
+                calculator.requireTokens(request.tokensConsumed(), calculator.usageTypes().resolve(request.usageType()));
                 request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
                 valid.add(i);
             } catch (EarningsException e) {
