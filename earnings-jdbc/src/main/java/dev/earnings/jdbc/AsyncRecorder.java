@@ -89,7 +89,7 @@ public final class AsyncRecorder implements AutoCloseable {
             future.completeExceptionally(new InvalidInputException("request", "request is missing; allowed: a UsageRequest"));
             return future;
         }
-        Submitted item = new Submitted(UsageWriter.Pending.of(request), future);
+        Submitted item = new Submitted(recording.pending(request), future);
         BlockingQueue<Submitted> queue = queues.get(Math.floorMod(request.modelId().hashCode(), queues.size()));
         // Room is waited for in short turns, each under the read lock: close() cannot slip between
         // the check and the enqueue and leave a use that nobody will write, and a submitter waiting

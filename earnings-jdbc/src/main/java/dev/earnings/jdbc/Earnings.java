@@ -82,7 +82,7 @@ public final class Earnings implements AutoCloseable {
         Settings settings = new Settings(tx);
         settings.requireCurrency(calculator.currency());
         ModelCatalog catalog = new ModelCatalog();
-        UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect);
+        UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules);
         Ledger ledger = new Ledger(tx, b.clock, calculator.currency());
         Access access = new Access(ledger, catalog);
         this.recording = new Recording(tx, writer);
@@ -186,7 +186,7 @@ public final class Earnings implements AutoCloseable {
         if (request == null) {
             throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
         }
-        return groupCommit.record(UsageWriter.Pending.of(request));
+        return groupCommit.record(recording.pending(request));
     }
 
     /**
@@ -207,7 +207,7 @@ public final class Earnings implements AutoCloseable {
         // Assigned once, before the first attempt, so a retried transaction writes the same ids.
         List<UsageWriter.Pending> uses = new ArrayList<>(requests.size());
         for (UsageRequest request : requests) {
-            uses.add(UsageWriter.Pending.of(request));
+            uses.add(recording.pending(request));
         }
         return recording.batch(uses);
     }
@@ -293,6 +293,7 @@ public final class Earnings implements AutoCloseable {
         private int maximumPoolSize = 10;
         private int lanes = 2;
         private byte @Nullable [] pseudonymKey;
+        private MetadataRules metadataRules = MetadataRules.defaults();
 
         private Builder() {
         }
@@ -347,6 +348,24 @@ public final class Earnings implements AutoCloseable {
          */
         public Builder embeddedDatabase(Path directory) {
             this.embeddedDirectory = requireEmbeddedDirectory(directory);
+            return this;
+        }
+
+        /**
+         * What is done to a use's metadata before it is stored: which keys are prompt-like (their
+         * strings cut to 100 code points at any depth) and which are denied (metadata holding one
+         * is refused). The defaults are the contract's; a host adds the keys its own clients use
+         * for free text or secrets.
+         *
+         * @param rules the rules
+         * @return this builder
+         */
+        public Builder metadataRules(MetadataRules rules) {
+            if (rules == null) {
+                throw new InvalidConfigurationException("metadataRules", "metadataRules is missing; allowed:"
+                        + " MetadataRules.defaults() or MetadataRules.of(promptKeys, deniedKeys)");
+            }
+            this.metadataRules = rules;
             return this;
         }
 

@@ -12,16 +12,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * One use to record, with the optional parts a host needs for retries and late events.
  *
- * <p>Built with {@link #builder(String, String)}; the builder checks ids and metadata at once, so a
- * bad request fails where it is made. Token limits, the usage type and the occurredAt window depend
- * on the library's configuration and are checked by {@link Earnings#logModelUsage(UsageRequest)},
- * before anything is written.
+ * <p>Built with {@link #builder(String, String)}; the builder checks ids and the metadata's form
+ * (a strict JSON object, of allowed types, at most 10 levels deep) at once, so a bad request fails
+ * where it is made. What depends on the library's configuration is checked when the use is
+ * recorded, before anything is written: token limits, the usage type, the occurredAt window, and
+ * the {@link MetadataRules} (denied keys, the cut of prompt-like strings, and the stored size of at
+ * most 8,192 bytes after the cut).
  *
  * @param userId the user who used the model
  * @param modelId the model used
  * @param tokensConsumed tokens of the use
  * @param usageType the usage type name, as the host sent it
- * @param metadataJson the canonical metadata JSON (keys sorted, {@code prompt} cut), or empty
+ * @param metadataJson the canonical metadata JSON (compact, keys sorted), or empty; as given, since
+ *     the {@link MetadataRules} are applied when the use is recorded
  * @param eventId the idempotency key, or empty for the library to assign one
  * @param occurredAt when the use happened, to the microsecond, or empty for "now"
  */
@@ -71,7 +74,7 @@ public record UsageRequest(
                     + " instant within the library's window, or Optional.empty() for now");
         }
         eventId.ifPresent(id -> Checks.requireId("eventId", id));
-        metadataJson = metadataJson.map(MetadataCodec::fromJson);
+        metadataJson = metadataJson.map(MetadataCodec::canonical);
         occurredAt = occurredAt.map(at -> at.truncatedTo(ChronoUnit.MICROS));
     }
 
@@ -129,10 +132,10 @@ public record UsageRequest(
          *
          * @param metadata the metadata, or {@code null} for none
          * @return this builder
-         * @throws InvalidInputException if the metadata breaks the size, depth or type rules
+         * @throws InvalidInputException if the metadata breaks the depth or type rules
          */
         public Builder metadata(@Nullable Map<String, ?> metadata) {
-            this.metadataJson = MetadataCodec.fromMap(metadata);
+            this.metadataJson = MetadataCodec.canonical(metadata);
             return this;
         }
 
@@ -141,10 +144,10 @@ public record UsageRequest(
          *
          * @param json a JSON object, or {@code null} for none
          * @return this builder
-         * @throws InvalidInputException if it is not a JSON object or breaks the size or depth rules
+         * @throws InvalidInputException if it is not a strict JSON object or breaks the depth rule
          */
         public Builder metadataJson(@Nullable String json) {
-            this.metadataJson = MetadataCodec.fromJson(json);
+            this.metadataJson = MetadataCodec.canonical(json);
             return this;
         }
 

@@ -367,6 +367,76 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         assertThat(stored).isEqualTo("{\"prompt\":\"" + "\uD83C\uDFA8".repeat(100) + "\",\"steps\":30}");
     }
 
+    String storedMetadata(String eventId) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT metadata FROM " + db.table("model_usage_logs")
+                + " WHERE event_id = :e").bind("e", eventId).mapTo(String.class).one());
+    }
+
+    /**
+     * Guards the attack: {@code Prompt}, {@code negative_prompt} and a nested {@code input.prompt}
+     * of 3,000 characters were stored whole. Every path records them cut, and a replay with the
+     * whole text is the same use.
+     */
+    @Test
+    void metadata_promptLikeKeysAtAnyDepthAreCut_onEveryPath() throws Exception {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        String text = "t".repeat(3000);
+        String cut = "t".repeat(100);
+        String json = "{\"Prompt\":\"" + text + "\",\"negative_prompt\":\"" + text + "\",\"input\":{\"prompt\":\"" + text
+                + "\",\"images\":[\"" + text + "\"]},\"tags\":{\"systemPrompt\":[\"" + text + "\",\"short\"]},\"seed\":7}";
+        String expected = "{\"Prompt\":\"" + cut + "\",\"input\":{\"images\":[\"" + text + "\"],\"prompt\":\"" + cut
+                + "\"},\"negative_prompt\":\"" + cut + "\",\"seed\":7,\"tags\":{\"systemPrompt\":[\"" + cut + "\",\"short\"]}}";
+        java.util.function.Function<String, UsageRequest> use = eventId -> UsageRequest.builder("user-1", modelId)
+                .usageType("chat").metadataJson(json).eventId(eventId).build();
+        // "images" is not prompt-like, so its 3,000 characters stay; the rest fits 8 KiB once cut.
+        RecordedUse single = earnings.logModelUsage(use.apply("one-" + modelId));
+        earnings.logModelUsageBatch(List.of(use.apply("batch-" + modelId)));
+        try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.builder().build())) {
+            recorder.submit(use.apply("async-" + modelId)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        for (String path : List.of("one-", "batch-", "async-")) {
+            assertThat(storedMetadata(path + modelId)).as(path).isEqualTo(expected);
+        }
+        RecordedUse again = earnings.logModelUsage(use.apply("one-" + modelId));
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.eventId()).isEqualTo(single.eventId());
+        assertThat(db.usesOf(modelId)).isEqualTo(3);
+    }
+
+    /** Guards the attack: {@code api_key} and {@code email} keys were stored as given; now refused, nothing written. */
+    @Test
+    void metadata_deniedKeysAreRefused_andNothingIsWritten() {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        Map<String, Long> before = rowCounts();
+        InvalidInputException single = catchThrowableOfType(InvalidInputException.class, () -> earnings.logModelUsage(
+                "user-1", modelId, 1, "chat", Map.of("auth", Map.of("api_key", "sk-live-123"))));
+        assertThat(single.field()).isEqualTo("metadata");
+        assertThat(single.getMessage()).startsWith("metadata.auth.api_key is a denied key").doesNotContain("sk-live-123");
+        BatchResult batch = earnings.logModelUsageBatch(List.of(
+                UsageRequest.builder("user-2", modelId).usageType("chat").metadataJson("{\"Email\":\"a@b.c\"}").build(),
+                UsageRequest.builder("user-3", modelId).usageType("chat").build()));
+        assertThat(batch.items().get(0).error()).get().isInstanceOf(InvalidInputException.class)
+                .extracting(Throwable::getMessage).asString().startsWith("metadata.Email is a denied key").doesNotContain("a@b.c");
+        assertThat(batch.items().get(1).use()).isPresent();
+        assertThat(rowCounts().get("model_usage_logs")).isEqualTo(before.get("model_usage_logs") + 1);
+    }
+
+    /** Guards: the host's rules replace the defaults, on the instance that has them. */
+    @Test
+    void metadata_theHostsRulesApply() {
+        String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
+        MetadataRules rules = MetadataRules.of(List.of("caption"), List.of("phone"));
+        try (Earnings custom = db.builder().clock(clock).migrateOnStart(false).metadataRules(rules).build()) {
+            RecordedUse use = custom.logModelUsage("user-1", modelId, 1, "chat",
+                    Map.of("caption", "c".repeat(120), "prompt", "p".repeat(120), "email", "kept"));
+            assertThat(storedMetadata(use.eventId())).isEqualTo("{\"caption\":\"" + "c".repeat(100) + "\",\"email\":\"kept\","
+                    + "\"prompt\":\"" + "p".repeat(120) + "\"}");
+            assertThatThrownBy(() -> custom.logModelUsage("user-1", modelId, 1, "chat", Map.of("PHONE", "1")))
+                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("metadata.PHONE is a denied key");
+        }
+    }
+
+
     @Test
     void occurredAt_lateEventsWithinTheWindowGoToTheirUtcDay() {
         String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.earnings.core.InvalidInputException;
+import dev.earnings.jdbc.MetadataRules;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -32,16 +33,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Validates usage metadata and turns it into the one canonical JSON string that is stored.
  *
- * <p>The contract: metadata is a JSON object; its top-level {@code prompt} string is cut to
- * {@value #PROMPT_CODE_POINTS} Unicode code points; after that cut the serialized form may be at
- * most {@value #MAX_BYTES} bytes of UTF-8 and at most {@value #MAX_DEPTH} levels deep (the
- * top-level object is level 1, every nested object or array adds one). Every rejection is an
- * {@link InvalidInputException} for the field {@code metadata}; messages name the offending key
- * path and never echo the value.
+ * <p>The contract, in two steps. {@link #canonical(String)} and {@link #canonical(Map)} check what
+ * a request may hold: a JSON object at most {@value #MAX_DEPTH} levels deep (the top-level object
+ * is level 1, every nested object or array adds one), of the types below, written canonically.
+ * {@link #stored(String, MetadataRules)} then applies the deployment's {@link MetadataRules} when
+ * a use is recorded: denied keys refused, prompt-like strings cut to
+ * {@value MetadataRules#PROMPT_CODE_POINTS} code points, and the result at most
+ * {@value #MAX_BYTES} bytes of UTF-8. {@link #fromJson} and {@link #fromMap} do both with the
+ * default rules. Every rejection is an {@link InvalidInputException} for the field
+ * {@code metadata}; messages name the offending key path and never echo the value.
  *
  * <p>The canonical form exists because idempotent replays compare stored metadata byte for byte,
  * so the same metadata must always give the same string:
@@ -75,8 +80,8 @@ public final class MetadataCodec {
     /** The deepest nesting allowed; the top-level object is level 1. */
     public static final int MAX_DEPTH = 10;
 
-    /** The top-level {@code prompt} string is cut to this many Unicode code points. */
-    public static final int PROMPT_CODE_POINTS = 100;
+    /** Prompt-like strings are cut to this many Unicode code points. */
+    public static final int PROMPT_CODE_POINTS = MetadataRules.PROMPT_CODE_POINTS;
 
     private static final String FIELD = "metadata";
     private static final String PROMPT_KEY = "prompt";
@@ -102,8 +107,8 @@ public final class MetadataCodec {
     private static final String ALLOWED_TYPES = "null, String, Boolean, Integer, Long, Short, Byte, BigInteger,"
             + " BigDecimal, Map with String keys (an object) or List/Collection (an array)";
 
-    private static final String SIZE_RULE = "at most " + MAX_BYTES + " bytes of UTF-8 JSON (after " + PROMPT_KEY
-            + " is cut to " + PROMPT_CODE_POINTS + " code points)";
+    private static final String SIZE_RULE = "at most " + MAX_BYTES + " bytes of UTF-8 JSON (after prompt-like strings"
+            + " are cut to " + PROMPT_CODE_POINTS + " code points)";
 
     private static final String DEPTH_RULE = "at most " + MAX_DEPTH
             + " levels of nested objects and arrays, the top-level object being level 1";
@@ -112,6 +117,7 @@ public final class MetadataCodec {
             + " characters per number when written out without exponent";
 
     private static final String INPUT_RULE = "at most " + MAX_INPUT_CHARS + " characters of input, and " + SIZE_RULE;
+
 
     /**
      * A private mapper: strict JSON only (no NaN/Infinity, comments, single quotes, unquoted keys
@@ -127,32 +133,89 @@ public final class MetadataCodec {
     private MetadataCodec() {}
 
     /**
-     * Validates metadata given as a map and returns its canonical JSON, so that callers of the
-     * Java API and callers that pass JSON text are held to exactly the same rules.
+     * Checks metadata given as a map and writes it canonically, without applying any
+     * {@link MetadataRules}: what a {@link dev.earnings.jdbc.UsageRequest} holds, so that callers
+     * of the Java API and callers that pass JSON text are held to exactly the same rules.
      *
      * @param metadata the metadata; values may be null, String, Boolean, Integer, Long, Short,
      *     Byte, BigInteger, BigDecimal, Map with String keys or List/Collection, nested
      * @return the canonical JSON, or {@code null} for a null or empty map (no metadata)
      * @throws InvalidInputException if a value has another type (notably {@code Double} or
-     *     {@code Float}), or the metadata is too big or too deep
+     *     {@code Float}), or the metadata is too deep or over 1,000,000 characters as JSON
      */
-    public static String fromMap(Map<String, ?> metadata) {
+    public static @Nullable String canonical(@Nullable Map<String, ?> metadata) {
         if (metadata == null || metadata.isEmpty()) {
             return null;
         }
-        return encode(treeOfMap(metadata, Path.ROOT, 1));
+        String json = write(canonicalObject(treeOfMap(metadata, Path.ROOT, 1), Path.ROOT, 1));
+        // The limit JSON text has as input, so that a map is held to the same rules as text.
+        if (json.length() > MAX_INPUT_CHARS) {
+            throw invalid(FIELD + " is " + json.length() + " characters as JSON; allowed: " + INPUT_RULE);
+        }
+        return json;
     }
 
     /**
-     * Parses metadata given as JSON text and returns its canonical JSON, so that the same
-     * metadata always gives the same stored string whatever its whitespace or key order.
+     * Parses metadata given as JSON text and writes it canonically, without applying any
+     * {@link MetadataRules}, so that the same metadata always gives the same string whatever its
+     * whitespace or key order.
      *
      * @param json the JSON text of one object; at most 1,000,000 characters
      * @return the canonical JSON, or {@code null} for null, blank or {@code {}} input (no metadata)
      * @throws InvalidInputException if the text is not strict JSON, not an object, has duplicate
-     *     keys or trailing content, or the metadata is too big or too deep
+     *     keys or trailing content, or the metadata is too deep
      */
-    public static String fromJson(String json) {
+    public static @Nullable String canonical(@Nullable String json) {
+        ObjectNode parsed = parseObject(json);
+        return parsed == null ? null : write(canonicalObject(parsed, Path.ROOT, 1));
+    }
+
+    /**
+     * Applies the deployment's rules to canonical metadata and checks the size of what is
+     * stored: the one form a recorded use's metadata takes, and the one replays compare.
+     *
+     * @param canonical a string from {@link #canonical(String)} or {@link #canonical(Map)}, or null
+     * @param rules the rules
+     * @return the stored form, or {@code null} for no metadata
+     * @throws InvalidInputException if the metadata holds a denied key, or is over
+     *     {@value #MAX_BYTES} bytes after the cut
+     */
+    public static @Nullable String stored(@Nullable String canonical, MetadataRules rules) {
+        ObjectNode parsed = parseObject(canonical);
+        if (parsed == null) {
+            return null;
+        }
+        String json = write((ObjectNode) redacted(parsed, Path.ROOT, false, rules));
+        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_BYTES) {
+            throw invalid(FIELD + " is " + bytes + " bytes once serialized; allowed: " + SIZE_RULE);
+        }
+        return json;
+    }
+
+    /**
+     * Checks metadata given as a map and returns what the default rules store.
+     *
+     * @param metadata the metadata, as for {@link #canonical(Map)}
+     * @return the stored form, or {@code null} for no metadata
+     * @throws InvalidInputException as {@link #canonical(Map)} and {@link #stored} do
+     */
+    public static @Nullable String fromMap(@Nullable Map<String, ?> metadata) {
+        return stored(canonical(metadata), MetadataRules.defaults());
+    }
+
+    /**
+     * Parses metadata given as JSON text and returns what the default rules store.
+     *
+     * @param json the JSON text, as for {@link #canonical(String)}
+     * @return the stored form, or {@code null} for no metadata
+     * @throws InvalidInputException as {@link #canonical(String)} and {@link #stored} do
+     */
+    public static @Nullable String fromJson(@Nullable String json) {
+        return stored(canonical(json), MetadataRules.defaults());
+    }
+
+    private static @Nullable ObjectNode parseObject(@Nullable String json) {
         if (json == null || json.isBlank()) {
             return null;
         }
@@ -161,10 +224,7 @@ public final class MetadataCodec {
             throw invalid(FIELD + " must be a JSON object, not " + describe(parsed)
                     + "; allowed: a JSON object such as {\"" + PROMPT_KEY + "\":\"...\"}");
         }
-        if (parsed.isEmpty()) {
-            return null;
-        }
-        return encode((ObjectNode) parsed);
+        return parsed.isEmpty() ? null : (ObjectNode) parsed;
     }
 
     /**
@@ -261,28 +321,59 @@ public final class MetadataCodec {
     // ---------------------------------------------------------------------------------------------
     // The rules Jackson has no setting for, applied to the tree of either input
 
-    /**
-     * Cuts the prompt of a non-empty top-level object, applies the rules, writes it canonically
-     * and checks its size. The cut comes first, so that what is cut away is never judged.
-     */
-    private static String encode(ObjectNode metadata) {
-        JsonNode prompt = metadata.get(PROMPT_KEY);
-        if (prompt != null && prompt.isTextual()) {
-            metadata.put(PROMPT_KEY, cutPrompt(prompt.textValue()));
-        }
-        ObjectNode canonical = canonicalObject(metadata, Path.ROOT, 1);
-        String json;
+    private static String write(ObjectNode canonical) {
         try {
-            json = MAPPER.writeValueAsString(canonical);
+            return MAPPER.writeValueAsString(canonical);
         } catch (JsonProcessingException e) {
             // Every value was validated and the writer is a String; this is a bug, not input.
             throw new IllegalStateException("could not write validated metadata", e);
         }
-        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_BYTES) {
-            throw invalid(FIELD + " is " + bytes + " bytes once serialized; allowed: " + SIZE_RULE);
+    }
+
+    /**
+     * The rules Jackson has no setting for: a denied key anywhere is refused, under a prompt-like
+     * key every string, at any depth, is cut, and then every key and string must be well-formed
+     * Unicode (so the UTF-8 size is exact and any database stores it faithfully). The input is
+     * canonical already, so the walk keeps its order and types.
+     */
+    private static JsonNode redacted(JsonNode value, Path path, boolean underPrompt, MetadataRules rules) {
+        if (value.isObject()) {
+            ObjectNode copy = NODES.objectNode();
+            for (Map.Entry<String, JsonNode> property : value.properties()) {
+                String name = property.getKey();
+                Path child = path.key(name);
+                if (!isWellFormed(name)) {
+                    throw invalid(child.render() + " is a key with an unpaired UTF-16 surrogate;"
+                            + " allowed: well-formed Unicode text only");
+                }
+                if (rules.isDeniedKey(name)) {
+                    throw invalid(child.render() + " is a denied key: metadata must not carry credentials or contact"
+                            + " details; allowed: keys other than " + rules.deniedKeys()
+                            + " (compared ignoring case, '_', '-', '.' and spaces)");
+                }
+                copy.set(name, redacted(property.getValue(), child, underPrompt || rules.isPromptKey(name), rules));
+            }
+            return copy;
         }
-        return json;
+        if (value.isArray()) {
+            ArrayNode copy = NODES.arrayNode(value.size());
+            int index = 0;
+            for (JsonNode element : value) {
+                copy.add(redacted(element, path.index(index), underPrompt, rules));
+                index++;
+            }
+            return copy;
+        }
+        if (value.isTextual()) {
+            // Judged after the cut, so that what is cut away is never judged.
+            String text = underPrompt ? cutPrompt(value.textValue()) : value.textValue();
+            if (!isWellFormed(text)) {
+                throw invalid(path.render() + " contains an unpaired UTF-16 surrogate;"
+                        + " allowed: well-formed Unicode text only");
+            }
+            return underPrompt ? NODES.textNode(text) : value;
+        }
+        return value;
     }
 
     /** Checks an object's keys and values; {@code depth} is its own level. */
@@ -292,10 +383,6 @@ public final class MetadataCodec {
         for (Map.Entry<String, JsonNode> property : object.properties()) {
             String name = property.getKey();
             Path child = path.key(name);
-            if (!isWellFormed(name)) {
-                throw invalid(child.render() + " is a key with an unpaired UTF-16 surrogate;"
-                        + " allowed: well-formed Unicode text only");
-            }
             copy.set(name, canonicalValue(property.getValue(), child, depth));
         }
         return copy;
@@ -317,10 +404,6 @@ public final class MetadataCodec {
             return copy;
         }
         if (value.isTextual()) {
-            if (!isWellFormed(value.textValue())) {
-                throw invalid(path.render() + " contains an unpaired UTF-16 surrogate;"
-                        + " allowed: well-formed Unicode text only");
-            }
             return value;
         }
         if (value.isBigDecimal()) {

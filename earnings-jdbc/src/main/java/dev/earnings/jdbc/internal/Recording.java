@@ -3,8 +3,10 @@ package dev.earnings.jdbc.internal;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.BatchResult;
 import dev.earnings.jdbc.StorageException;
+import dev.earnings.jdbc.UsageRequest;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the one write path in transactions, for every way of recording: a batch (one transaction,
@@ -38,6 +40,16 @@ public final class Recording {
     public Recording(Transactor tx, UsageWriter writer) {
         this.tx = tx;
         this.writer = writer;
+    }
+
+    /**
+     * Makes a use ready to write, once, before its first attempt.
+     *
+     * @param request the use, or {@code null}
+     * @return the pending use
+     */
+    public UsageWriter.Pending pending(@Nullable UsageRequest request) {
+        return writer.pending(request);
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.earnings.core.UsageType;
 import dev.earnings.core.internal.Checks;
 import dev.earnings.jdbc.BatchResult;
 import dev.earnings.jdbc.IdempotencyConflictException;
+import dev.earnings.jdbc.MetadataRules;
 import dev.earnings.jdbc.Model;
 import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.UnknownModelException;
@@ -36,6 +37,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Owner of the usage rows ({@code model_usage_logs}), the per-model counters
@@ -195,27 +197,44 @@ public final class UsageWriter {
     private final Duration maxAhead;
     private final Dialect dialect;
     private final String insertNewDailyUsers;
+    private final MetadataRules metadataRules;
 
     /**
      * A use to write.
      *
-     * @param request the use, or {@code null} (a batch may hold one; its item fails)
+     * @param request the use with its metadata as it will be stored, or {@code null} (a batch
+     *     may hold one; its item fails)
      * @param eventId its eventId: the host's, or one the library assigned before the first attempt
      * @param assigned whether the library assigned the eventId (then only a retry can find it recorded)
+     * @param rejected why the use is refused before any statement, or {@code null}
      */
-    public record Pending(UsageRequest request, String eventId, boolean assigned) {
+    public record Pending(@Nullable UsageRequest request, String eventId, boolean assigned,
+            @Nullable EarningsException rejected) {
 
         /**
-         * A use with the host's eventId, or a new library-assigned one.
+         * A use with the host's eventId, or a new library-assigned one, and its metadata under the
+         * deployment's rules: done once, before the first attempt, so that every attempt writes
+         * the same thing and a refused use costs no transaction.
          *
          * @param request the use, or {@code null}
+         * @param rules the deployment's metadata rules
          * @return the pending use
          */
-        public static Pending of(UsageRequest request) {
-            if (request == null || request.eventId().isEmpty()) {
-                return new Pending(request, EventIds.next(), true);
+        public static Pending of(@Nullable UsageRequest request, MetadataRules rules) {
+            String eventId = request == null || request.eventId().isEmpty() ? EventIds.next() : request.eventId().get();
+            boolean assigned = request == null || request.eventId().isEmpty();
+            if (request == null || request.metadataJson().isEmpty()) {
+                return new Pending(request, eventId, assigned, null);
             }
-            return new Pending(request, request.eventId().get(), false);
+            try {
+                String stored = MetadataCodec.stored(request.metadataJson().get(), rules);
+                UsageRequest storable = request.metadataJson().get().equals(stored) ? request
+                        : new UsageRequest(request.userId(), request.modelId(), request.tokensConsumed(), request.usageType(),
+                                Optional.ofNullable(stored), request.eventId(), request.occurredAt());
+                return new Pending(storable, eventId, assigned, null);
+            } catch (InvalidInputException e) {
+                return new Pending(request, eventId, assigned, e);
+            }
         }
     }
 
@@ -252,9 +271,11 @@ public final class UsageWriter {
      * @param maxAge how far back a host-given occurredAt may lie
      * @param maxAhead how far ahead a host-given occurredAt may lie
      * @param dialect the database
+     * @param metadataRules what is done to metadata before it is stored
      */
     public UsageWriter(ModelCatalog catalog, EarningsCalculator calculator, Clock clock, Duration maxAge,
-            Duration maxAhead, Dialect dialect) {
+            Duration maxAhead, Dialect dialect, MetadataRules metadataRules) {
+        this.metadataRules = metadataRules;
         this.catalog = catalog;
         this.calculator = calculator;
         this.currency = calculator.currency();
@@ -264,6 +285,16 @@ public final class UsageWriter {
         this.dialect = dialect;
         // H2 reads the rows an INSERT wrote from its data change delta table.
         this.insertNewDailyUsers = "SELECT model_id, usage_day FROM FINAL TABLE (" + NEW_DAILY_USERS + ")";
+    }
+
+    /**
+     * Makes a use ready to write: its eventId fixed and its metadata as it will be stored.
+     *
+     * @param request the use, or {@code null}
+     * @return the pending use
+     */
+    public Pending pending(@Nullable UsageRequest request) {
+        return Pending.of(request, metadataRules);
     }
 
     /**
@@ -318,6 +349,9 @@ public final class UsageWriter {
                 UsageRequest request = p.request();
                 if (request == null) {
                     throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
+                }
+                if (p.rejected() != null) {
+                    throw p.rejected();
                 }
                 UseRow row = stored.get(p.eventId());
                 if (row != null) {

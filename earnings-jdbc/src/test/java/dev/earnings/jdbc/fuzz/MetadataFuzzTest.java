@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.earnings.core.EarningsException;
 import dev.earnings.core.InvalidInputException;
+import dev.earnings.jdbc.MetadataRules;
 import dev.earnings.jdbc.UsageRequest;
 import dev.earnings.jdbc.internal.MetadataCodec;
 import java.math.BigDecimal;
@@ -73,7 +74,8 @@ class MetadataFuzzTest {
     @FuzzTest(maxDuration = "2m")
     @DictionaryEntries({"\"prompt\"", "{\"", "\":", "\"}", "[", "]", "{}", "e99999", "E+", "e-", "1e2147483648",
         "0e-2147483648", "-0.0", "1.50", "\\ud800", "\\udc00", "\\uD83D\\uDE00", "\\u0000", "null", "true", "false",
-        "NaN", "Infinity", "//", "/*", "'", "9223372036854775808", "\u0001"})
+        "NaN", "Infinity", "//", "/*", "'", "9223372036854775808", "\u0001", "\"Negative-Prompt\"", "\"system_prompt\"",
+        "\"apiKey\"", "\"E_mail\""})
     void metadataAndUsageRequests(byte[] input) {
         FuzzBytes in = new FuzzBytes(input);
         switch (in.u8() % 4) {
@@ -152,7 +154,24 @@ class MetadataFuzzTest {
         } catch (EarningsException e) {
             return;
         }
-        requireCanonical(request.metadataJson().orElse(null));
+        String held = request.metadataJson().orElse(null);
+        if (held == null) {
+            return;
+        }
+        // A request holds the canonical form as given, a fixed point of canonical(); the rules
+        // turn it into what is stored, or refuse it for the field metadata.
+        String again = MetadataCodec.canonical(held);
+        if (!held.equals(again)) {
+            throw new AssertionError("canonical(held) differs from held: " + held + " -> " + again);
+        }
+        String stored;
+        try {
+            stored = MetadataCodec.stored(held, MetadataRules.defaults());
+        } catch (InvalidInputException e) {
+            requireMetadataField(e);
+            return;
+        }
+        requireCanonical(stored);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,10 @@ package dev.earnings.jdbc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.earnings.core.InvalidInputException;
+import dev.earnings.jdbc.MetadataRules;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -56,20 +58,74 @@ class MetadataCodecTest {
     }
 
     @Test
-    void promptIsOnlyCutAtTheTopLevel() {
+    void promptLikeKeysAreCutAtAnyDepth_caseAndSeparatorsIgnored_inArraysAndNestedObjectsToo() {
         String longText = "y".repeat(150);
-        Map<String, Object> metadata = Map.of("inner", Map.of("prompt", longText), "list", List.of(Map.of("prompt", longText)));
+        String cut = "y".repeat(100);
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("Prompt", longText);
+        metadata.put("negativePrompt", longText);
+        metadata.put("input", Map.of("system-prompt", longText, "prompt", List.of(longText, 7, Map.of("text", longText))));
+        metadata.put("list", List.of(Map.of("NEGATIVE_PROMPT", longText)));
+        metadata.put("notes", longText);
 
         String json = MetadataCodec.fromMap(metadata);
 
-        assertThat(json).isEqualTo("{\"inner\":{\"prompt\":\"" + longText + "\"},\"list\":[{\"prompt\":\"" + longText + "\"}]}");
+        assertThat(json).isEqualTo("{\"Prompt\":\"" + cut + "\",\"input\":{\"prompt\":[\"" + cut + "\",7,{\"text\":\"" + cut
+                + "\"}],\"system-prompt\":\"" + cut + "\"},\"list\":[{\"NEGATIVE_PROMPT\":\"" + cut + "\"}],"
+                + "\"negativePrompt\":\"" + cut + "\",\"notes\":\"" + longText + "\"}");
     }
 
     @Test
-    void nonStringPromptIsKeptAsIs() {
+    void nonStringPromptValuesAreKeptAsIs() {
         assertThat(MetadataCodec.fromMap(Map.of("prompt", 12345))).isEqualTo("{\"prompt\":12345}");
-        assertThat(MetadataCodec.fromJson("{\"prompt\":[\"" + "z".repeat(150) + "\"]}"))
-                .isEqualTo("{\"prompt\":[\"" + "z".repeat(150) + "\"]}");
+        assertThat(MetadataCodec.fromJson("{\"prompt\":[true,null,1.50]}")).isEqualTo("{\"prompt\":[true,null,1.50]}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"password", "api_key", "apiKey", "API-KEY", "token", "Token", "secret", "email", "E_mail"})
+    void deniedKeysAreRefusedAtAnyDepth_namingThePathNeverTheValue(String key) {
+        String json = "{\"a\":[{\"b\":{\"" + key + "\":\"s3cr3t-value\"}}]}";
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> MetadataCodec.fromJson(json));
+        assertThat(e).isNotNull();
+        assertThat(e.field()).isEqualTo("metadata");
+        assertThat(e.getMessage()).startsWith("metadata.a[0].b." + key + " is a denied key")
+                .contains("allowed: keys other than [api_key, email, password, secret, token]")
+                .doesNotContain("s3cr3t-value");
+    }
+
+    @Test
+    void onlyWholeKeysAreDenied() {
+        assertThat(MetadataCodec.fromJson("{\"completion_tokens\":5,\"secretary\":\"x\",\"emails_sent\":2}"))
+                .isEqualTo("{\"completion_tokens\":5,\"emails_sent\":2,\"secretary\":\"x\"}");
+    }
+
+    @Test
+    void theCanonicalFormOfARequestIsNotCut_theRulesApplyWhenStored() {
+        String longText = "z".repeat(150);
+        String canonical = MetadataCodec.canonical("{ \"prompt\" : \"" + longText + "\", \"api_key\": \"k\" }");
+        assertThat(canonical).isEqualTo("{\"api_key\":\"k\",\"prompt\":\"" + longText + "\"}");
+        assertThat(MetadataCodec.canonical(Map.of("prompt", longText))).isEqualTo("{\"prompt\":\"" + longText + "\"}");
+
+        MetadataRules custom = MetadataRules.of(List.of("caption"), List.of("phone"));
+        String stored = MetadataCodec.stored("{\"api_key\":\"k\",\"caption\":\"" + longText + "\",\"prompt\":\""
+                + longText + "\"}", custom);
+        assertThat(stored).isEqualTo("{\"api_key\":\"k\",\"caption\":\"" + "z".repeat(100) + "\",\"prompt\":\""
+                + longText + "\"}");
+        assertRejected(() -> MetadataCodec.stored("{\"x\":{\"Phone\":1}}", custom), "metadata.x.Phone is a denied key");
+        MetadataRules none = MetadataRules.of(List.of(), List.of());
+        assertThat(MetadataCodec.stored(canonical, none)).isEqualTo(canonical);
+        assertThat(MetadataCodec.stored(null, none)).isNull();
+    }
+
+    @Test
+    void theStoredSizeIsJudgedAfterTheCut() {
+        // 8,000 characters of prompt in a nested key: over 8 KiB as given, far under once cut.
+        String json = "{\"input\":{\"negative_prompt\":\"" + "q".repeat(8000) + "\"},\"n\":\"" + "r".repeat(8100) + "\"}";
+        String canonical = MetadataCodec.canonical(json);
+        assertThat(canonical).hasSizeGreaterThan(16_000);
+        assertRejected(() -> MetadataCodec.stored(canonical, MetadataRules.defaults()), "metadata is 8", "bytes once serialized");
+        String fits = "{\"input\":{\"negative_prompt\":\"" + "q".repeat(8000) + "\"},\"n\":\"" + "r".repeat(7000) + "\"}";
+        assertThat(MetadataCodec.fromJson(fits)).hasSize(7000 + 100 + "{\"input\":{\"negative_prompt\":\"\"},\"n\":\"\"}".length());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -358,7 +414,7 @@ class MetadataCodecTest {
         Map<String, Object> over = Map.of("k", "x".repeat(8073), "prompt", prompt);
 
         assertThat(MetadataCodec.fromMap(fits)).hasSize(8192);
-        assertRejected(() -> MetadataCodec.fromMap(over), "metadata is 8193 bytes once serialized", "after prompt is cut");
+        assertRejected(() -> MetadataCodec.fromMap(over), "metadata is 8193 bytes once serialized", "after prompt-like strings are cut");
     }
 
     @Test
@@ -377,10 +433,11 @@ class MetadataCodecTest {
         String text = "s".repeat(1_000_000);
         String json = "{\"k\":\"" + "s".repeat(1_000_000 - 8) + "\"}";
 
+        // A map is held to the input limit of text, on its JSON form.
         InvalidInputException fromMap = assertRejected(() -> MetadataCodec.fromMap(Map.of("k", text)),
-                "metadata is 1000008 bytes once serialized");
+                "metadata is 1000008 characters as JSON; allowed: at most 1000000 characters of input");
         InvalidInputException fromJson = assertRejected(() -> MetadataCodec.fromJson(json), "metadata is 1000000 bytes once serialized");
-        assertRejected(() -> MetadataCodec.fromMap(Map.of(text, 1)), "metadata is 1000006 bytes once serialized");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of(text, 1)), "metadata is 1000006 characters as JSON");
         assertThat(fromMap.getMessage()).doesNotContain("ssssssssss");
         assertThat(fromJson.getMessage()).doesNotContain("ssssssssss");
     }
