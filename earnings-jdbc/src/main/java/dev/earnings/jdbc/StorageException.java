@@ -1,6 +1,7 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.EarningsException;
+import dev.earnings.jdbc.internal.Withheld;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,7 +13,9 @@ import java.util.Optional;
  * <p>Transient failures (serialization failures, deadlocks, lock timeouts, lost connections) are
  * retried inside the library first, within a bounded number of attempts and time; when this is
  * thrown for one of them, {@link #isTransient()} is {@code true} and the host may retry the whole
- * call later. The cause is always attached.
+ * call later. The cause is always attached, with its messages withheld: drivers and JDBI quote row
+ * values and statement arguments in theirs, so the chain keeps each exception's type, SQLSTATE,
+ * the constraint, table and column a PostgreSQL error names, and stack traces, never a message.
  *
  * <p>When the connection was lost while a transaction was committing, nobody can know whether the
  * commit happened. That is why a failed recording carries its {@link #eventId()} (a batch, its
@@ -29,7 +32,7 @@ public final class StorageException extends EarningsException {
      * Creates the exception.
      *
      * @param message what the library was doing
-     * @param cause the database's exception
+     * @param cause the database's exception; attached with its messages withheld
      * @param transientFailure whether the failure was of a kind that may succeed on retry
      */
     public StorageException(String message, Throwable cause, boolean transientFailure) {
@@ -37,7 +40,7 @@ public final class StorageException extends EarningsException {
     }
 
     private StorageException(String message, Throwable cause, boolean transientFailure, List<String> eventIds) {
-        super(message, cause);
+        super(message, Withheld.chainOf(cause));
         this.transientFailure = transientFailure;
         this.eventIds = eventIds;
     }

@@ -22,13 +22,22 @@ final class LibraryMessages {
         return messages;
     }
 
-    /** Every message of the chain, the driver's included. */
+    /** Every message of the chain and of the suppressed exceptions in it, the driver's included. */
     static String wholeChain(Throwable failure) {
         StringBuilder all = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t).append('\n');
-        }
+        appendAll(failure, all, new IdentityHashMap<>());
         return all.toString();
+    }
+
+    private static void appendAll(Throwable t, StringBuilder all, Map<Throwable, Boolean> seen) {
+        if (t == null || seen.put(t, Boolean.TRUE) != null) {
+            return;
+        }
+        all.append(t).append('\n');
+        for (Throwable suppressed : t.getSuppressed()) {
+            appendAll(suppressed, all, seen);
+        }
+        appendAll(t.getCause(), all, seen);
     }
 
     private static void collect(Throwable t, List<String> messages, Map<Throwable, Boolean> seen) {
