@@ -1,6 +1,7 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.InvalidConfigurationException;
+import java.text.Normalizer;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,9 +26,10 @@ import java.util.TreeSet;
  *       its own code.
  * </ul>
  *
- * <p>Keys are compared ignoring case and the separators {@code _}, {@code -}, {@code .} and
- * space, so {@code negativePrompt}, {@code Negative-Prompt} and {@code NEGATIVE_PROMPT} are all the
- * prompt-like key {@code negative_prompt}, and {@code apiKey} is the denied key {@code api_key}.
+ * <p>Keys are compared by their letters and digits only, in Unicode compatibility form (NFKC) and
+ * ignoring case, so {@code negativePrompt}, {@code Negative-Prompt} and {@code NEGATIVE_PROMPT}
+ * are all the prompt-like key {@code negative_prompt}, {@code apiKey} is the denied key
+ * {@code api_key}, and neither a zero-width character nor full-width letters slip a key past.
  * Only whole keys match: {@code completion_tokens} is not the denied key {@code token}.
  *
  * <p>The rules apply when a use is recorded (by {@link Earnings#logModelUsage(UsageRequest)}, a
@@ -85,7 +87,7 @@ public final class MetadataRules {
      * @param deniedKeys the denied keys, possibly empty
      * @return the rules
      * @throws InvalidConfigurationException if a key is blank, longer than 128 characters, made
-     *     only of separators, or in both sets
+     *     without a letter or digit, or in both sets
      */
     public static MetadataRules of(Collection<String> promptKeys, Collection<String> deniedKeys) {
         return new MetadataRules(promptKeys, deniedKeys);
@@ -154,23 +156,18 @@ public final class MetadataRules {
             if (key == null || key.isBlank() || key.length() > MAX_KEY_CHARS || normalize(key).isEmpty()) {
                 throw new InvalidConfigurationException("metadataRules", setting + " has the key "
                         + (key == null ? "null" : "'" + (key.length() > 40 ? key.substring(0, 40) + "..." : key) + "'")
-                        + "; allowed: 1 to " + MAX_KEY_CHARS + " characters, not only separators");
+                        + "; allowed: 1 to " + MAX_KEY_CHARS + " characters, with at least one letter or digit");
             }
             normalized.putIfAbsent(normalize(key), key);
         }
         return Map.copyOf(normalized);
     }
 
-    /** Lower case, without {@code _}, {@code -}, {@code .} and spaces. */
+    /** The key's letters and digits, in compatibility form and lower case. */
     private static String normalize(String key) {
-        StringBuilder out = new StringBuilder(key.length());
-        String lower = key.toLowerCase(Locale.ROOT);
-        for (int i = 0; i < lower.length(); i++) {
-            char c = lower.charAt(i);
-            if (c != '_' && c != '-' && c != '.' && c != ' ') {
-                out.append(c);
-            }
-        }
+        String folded = Normalizer.normalize(key, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        StringBuilder out = new StringBuilder(folded.length());
+        folded.codePoints().filter(Character::isLetterOrDigit).forEach(out::appendCodePoint);
         return out.toString();
     }
 }

@@ -349,7 +349,7 @@ public final class MetadataCodec {
                 if (rules.isDeniedKey(name)) {
                     throw invalid(child.render() + " is a denied key: metadata must not carry credentials or contact"
                             + " details; allowed: keys other than " + rules.deniedKeys()
-                            + " (compared ignoring case, '_', '-', '.' and spaces)");
+                            + " (compared by letters and digits, ignoring case)");
                 }
                 copy.set(name, redacted(property.getValue(), child, underPrompt || rules.isPromptKey(name), rules));
             }

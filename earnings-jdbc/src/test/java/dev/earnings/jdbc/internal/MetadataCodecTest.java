@@ -82,13 +82,15 @@ class MetadataCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"password", "api_key", "apiKey", "API-KEY", "token", "Token", "secret", "email", "E_mail"})
+    @ValueSource(strings = {"password", "api_key", "apiKey", "API-KEY", "token", "Token", "secret", "email", "E_mail",
+        "api\u200Bkey", "\uFF45\uFF4D\uFF41\uFF49\uFF4C", "pass word"})
     void deniedKeysAreRefusedAtAnyDepth_namingThePathNeverTheValue(String key) {
         String json = "{\"a\":[{\"b\":{\"" + key + "\":\"s3cr3t-value\"}}]}";
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> MetadataCodec.fromJson(json));
         assertThat(e).isNotNull();
         assertThat(e.field()).isEqualTo("metadata");
         assertThat(e.getMessage()).startsWith("metadata.a[0].b." + key + " is a denied key")
+                .contains("(compared by letters and digits, ignoring case)")
                 .contains("allowed: keys other than [api_key, email, password, secret, token]")
                 .doesNotContain("s3cr3t-value");
     }
