@@ -146,6 +146,26 @@ abstract class RateLimitSuite extends DatabaseSuite {
     }
 
     @Test
+    void theAttack_twoThousandCallsOfOneUserIn3_7Seconds_recordTheBurstAndTheRefillOnly_andLeaveTheTier() throws Exception {
+        // 2,000 tracking calls of one user within 3.7 seconds once moved a model out of its first
+        // tier. With 60 per minute, the user has a burst of 60 and one more use each second.
+        String user = newUser();
+        String model = newModel();
+        Duration step = Duration.ofMillis(3700).dividedBy(2000);
+        try (Earnings limited = limited(RateLimits.builder().perUser(60, Duration.ofMinutes(1)))) {
+            List<RecordedUse> written = new CopyOnWriteArrayList<>();
+            Run run = sixteenThreads(125, (t, i) -> {
+                clock.advance(step);
+                written.add(limited.logModelUsage(use(user, model)));
+            });
+            assertThat(run.recorded()).isEqualTo(63);
+            assertThat(run.refused()).hasSize(2000 - 63);
+            assertThat(db.usesOf(model)).isEqualTo(63);
+            assertThat(written).allSatisfy(u -> assertThat(u.result().tier().index()).isEqualTo(1));
+        }
+    }
+
+    @Test
     void perModelLimit_sixteenThreadsOfManyUsers_recordExactlyTheCapacity_withOrdinalsWithoutGaps() throws Exception {
         String model = newModel();
         String other = newModel();
