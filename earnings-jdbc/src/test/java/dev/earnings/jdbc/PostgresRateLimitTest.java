@@ -1,7 +1,6 @@
 package dev.earnings.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -75,13 +74,13 @@ class PostgresRateLimitTest extends RateLimitSuite {
         String model = newModel();
         try (Earnings limited = limited(RateLimits.builder().perUser(1, Duration.ofHours(1)))) {
             limited.logModelUsage(use(user, model));
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
         }
         // A deployment with new rates does not inherit a bucket made for the old ones.
         try (Earnings limited = limited(RateLimits.builder().perUser(2, Duration.ofHours(1)))) {
             limited.logModelUsage(use(user, model));
             limited.logModelUsage(use(user, model));
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
         }
     }
 
@@ -91,8 +90,7 @@ class PostgresRateLimitTest extends RateLimitSuite {
         String model = newModel();
         try (Earnings limited = limited(RateLimits.builder().perUser(5, Duration.ofHours(1)))) {
             Map<String, Long> before = rowCounts();
-            db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table("earnings_rate_limit_buckets")
-                    + " RENAME TO earnings_rate_limit_buckets_off"));
+            renameTable("earnings_rate_limit_buckets", "earnings_rate_limit_buckets_off");
             try {
                 StorageException single = catchThrowableOfType(StorageException.class,
                         () -> limited.logModelUsage(use(user, model, "unreachable-" + model)));
@@ -103,8 +101,7 @@ class PostgresRateLimitTest extends RateLimitSuite {
                         () -> limited.logModelUsageBatch(List.of(use(user, model), use(user, model))));
                 assertThat(batch.eventIds()).hasSize(2);
             } finally {
-                db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table("earnings_rate_limit_buckets_off")
-                        + " RENAME TO earnings_rate_limit_buckets"));
+                renameTable("earnings_rate_limit_buckets_off", "earnings_rate_limit_buckets");
             }
             assertThat(rowCounts()).isEqualTo(before);
             // Once the table is back, the use records, with its eventId still free.
@@ -130,7 +127,7 @@ class PostgresRateLimitTest extends RateLimitSuite {
             assertThat(planted.get()).as("bucket reads, the two planted failures among them").isGreaterThan(2);
             assertThat(limited.retries()).isEqualTo(2);
             limited.logModelUsage(use(user, model));
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
         }
         assertThat(rowsOfUser(user)).isEqualTo(2);
     }

@@ -72,6 +72,18 @@ abstract class RateLimitSuite extends DatabaseSuite {
         return UsageRequest.builder(userId, modelId).tokensConsumed(10).usageType("chat").build();
     }
 
+    /** Asserts that the next use of {@code userId} and {@code modelId} is over a limit. */
+    static RateLimitedException refusedNext(Earnings limited, String userId, String modelId) {
+        RateLimitedException refused = catchThrowableOfType(RateLimitedException.class,
+                () -> limited.logModelUsage(use(userId, modelId)));
+        assertThat(refused).as("a use over the limit").isNotNull();
+        return refused;
+    }
+
+    void renameTable(String from, String to) {
+        db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table(from) + " RENAME TO " + to));
+    }
+
     static UsageRequest use(String userId, String modelId, String eventId) {
         return UsageRequest.builder(userId, modelId).tokensConsumed(10).usageType("chat").eventId(eventId).build();
     }
@@ -217,9 +229,7 @@ abstract class RateLimitSuite extends DatabaseSuite {
                 for (int i = 0; i < left; i++) {
                     limited.logModelUsage(use(user, spare));
                 }
-                RateLimitedException over = catchThrowableOfType(RateLimitedException.class,
-                        () -> limited.logModelUsage(use(user, spare)));
-                assertThat(over.limit()).isEqualTo(RateLimits.Per.USER);
+                assertThat(refusedNext(limited, user, spare).limit()).isEqualTo(RateLimits.Per.USER);
             }
             assertThat(db.usesOf(spare)).isEqualTo(8 * 5 - 30);
         }
@@ -236,21 +246,19 @@ abstract class RateLimitSuite extends DatabaseSuite {
                 limited.logModelUsage(use(user, model));
             }
             // Three per minute: one use comes back every 20 seconds.
-            assertThat(catchThrowableOfType(RateLimitedException.class, () -> limited.logModelUsage(use(user, model)))
-                    .retryAfter()).isEqualTo(Duration.ofSeconds(20));
+            assertThat(refusedNext(limited, user, model).retryAfter()).isEqualTo(Duration.ofSeconds(20));
             clock.advance(Duration.ofMillis(19_999));
-            assertThat(catchThrowableOfType(RateLimitedException.class, () -> limited.logModelUsage(use(user, model)))
-                    .retryAfter()).isEqualTo(Duration.ofMillis(1));
+            assertThat(refusedNext(limited, user, model).retryAfter()).isEqualTo(Duration.ofMillis(1));
             clock.advance(Duration.ofMillis(1));
             limited.logModelUsage(use(user, model));
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
 
             // A long pause refills the bucket to its capacity, never beyond.
             clock.advance(Duration.ofHours(5));
             for (int i = 0; i < 3; i++) {
                 limited.logModelUsage(use(user, model));
             }
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
             assertThat(rowsOfUser(user)).isEqualTo(7);
         }
     }
@@ -263,14 +271,12 @@ abstract class RateLimitSuite extends DatabaseSuite {
         try (Earnings limited = limited(RateLimits.builder().perUser(2, Duration.ofSeconds(1)).perUser(4, Duration.ofHours(1)))) {
             limited.logModelUsage(use(user, model));
             limited.logModelUsage(use(user, model));
-            assertThat(catchThrowableOfType(RateLimitedException.class, () -> limited.logModelUsage(use(user, model)))
-                    .retryAfter()).isEqualTo(Duration.ofMillis(500));
+            assertThat(refusedNext(limited, user, model).retryAfter()).isEqualTo(Duration.ofMillis(500));
             clock.advance(Duration.ofSeconds(1));
             limited.logModelUsage(use(user, model));
             limited.logModelUsage(use(user, model));
             // The hourly rate is spent: its next use is 15 minutes after the first, less the second gone by.
-            RateLimitedException hourly = catchThrowableOfType(RateLimitedException.class,
-                    () -> limited.logModelUsage(use(user, model)));
+            RateLimitedException hourly = refusedNext(limited, user, model);
             assertThat(hourly.retryAfter()).isEqualTo(Duration.ofMinutes(15).minusSeconds(1));
             assertThat(hourly.getMessage()).contains("2 uses per PT1S and 4 uses per PT1H");
         }
@@ -317,7 +323,7 @@ abstract class RateLimitSuite extends DatabaseSuite {
             assertThat(limited.logModelUsageBatch(List.of(first, first)).recorded()).isZero();
             // Replays took nothing: one token is left.
             limited.logModelUsage(use(user, model));
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
             // With the limit spent, a replay still gets its original answer, and a conflict its error.
             RecordedUse replay = limited.logModelUsage(first);
             assertThat(replay.replayed()).isTrue();
@@ -342,7 +348,7 @@ abstract class RateLimitSuite extends DatabaseSuite {
                     .occurredAt(START.minus(Duration.ofDays(400))).build())).isInstanceOf(InvalidInputException.class);
             limited.logModelUsage(use(user, model));
             limited.logModelUsage(use(user, model));
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
         }
     }
 
@@ -352,12 +358,12 @@ abstract class RateLimitSuite extends DatabaseSuite {
         String model = newModel();
         try (Earnings limited = limited(RateLimits.builder().perUser(3, Duration.ofHours(1)))) {
             List<UsageRequest> batch = List.of(use(user, model), use(user, model), use(user, model));
-            db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table("model_analytics") + " RENAME TO model_analytics_off"));
+            renameTable("model_analytics", "model_analytics_off");
             try {
                 assertThatThrownBy(() -> limited.logModelUsageBatch(batch)).isInstanceOf(StorageException.class)
                         .satisfies(e -> assertThat(((StorageException) e).eventIds()).hasSize(3));
             } finally {
-                db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table("model_analytics_off") + " RENAME TO model_analytics"));
+                renameTable("model_analytics_off", "model_analytics");
             }
             assertThat(limited.logModelUsageBatch(batch).recorded()).isEqualTo(3);
         }
@@ -414,7 +420,7 @@ abstract class RateLimitSuite extends DatabaseSuite {
             assertThat(result.items().get(3).use().orElseThrow().replayed()).isTrue();
             // The repeat gave its token back afterwards: one more use passes.
             limited.logModelUsage(use(user, model));
-            assertThatThrownBy(() -> limited.logModelUsage(use(user, model))).isInstanceOf(RateLimitedException.class);
+            refusedNext(limited, user, model);
             assertThat(rowsOfUser(user)).isEqualTo(2);
         }
     }
