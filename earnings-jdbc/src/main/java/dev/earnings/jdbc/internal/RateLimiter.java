@@ -231,13 +231,19 @@ public final class RateLimiter {
                 modelBack.merge(admission.modelKeys[i], 1L, Long::sum);
             }
         }
-        try {
-            giveBack(users, userBack);
-            giveBack(models, modelBack);
-        } catch (RuntimeException e) {
-            LOG.warn("giving back rate limit tokens of uses that were not recorded failed ({}); the limits are"
-                    + " stricter until their buckets refill", Failures.describe(e));
-        }
+        giveBackQuietly(users, userBack);
+        giveBackQuietly(models, modelBack);
+    }
+
+    private void giveBackQuietly(@Nullable Limit limit, Map<String, Long> tokens) {
+        tokens.forEach((key, count) -> {
+            try {
+                giveBack(limit, Map.of(key, count));
+            } catch (RuntimeException e) {
+                LOG.warn("giving back {} rate limit tokens of uses that were not recorded failed ({}); the limit is"
+                        + " stricter until its bucket refills", count, Failures.describe(e));
+            }
+        });
     }
 
     /**
