@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * it. A group that fails for good is written again use by use, so one bad use cannot fail the
  * others.
  *
+ * <p>{@linkplain Earnings.Builder#rateLimits Rate limits} apply when a use's group is written,
+ * not when it is submitted: a use over a limit then fails its future with a
+ * {@link RateLimitedException}, like any other rejected use (the listener hears only of groups
+ * that could not be written).
+ *
  * <p>{@link #close()} stops accepting new uses and waits until every accepted one is written or
  * failed, for at most the {@link Options.Builder#closeTimeout close timeout}; uses still queued
  * then fail with {@link RejectedUseException} (they were not written: submit them again, or

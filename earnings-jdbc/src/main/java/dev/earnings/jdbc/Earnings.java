@@ -17,6 +17,7 @@ import dev.earnings.jdbc.internal.Jdbis;
 import dev.earnings.jdbc.internal.Ledger;
 import dev.earnings.jdbc.internal.ModelCatalog;
 import dev.earnings.jdbc.internal.Pseudonyms;
+import dev.earnings.jdbc.internal.RateLimiter;
 import dev.earnings.jdbc.internal.Recording;
 import dev.earnings.jdbc.internal.Settings;
 import dev.earnings.jdbc.internal.Transactor;
@@ -75,7 +76,7 @@ public final class Earnings implements AutoCloseable {
     private final HikariDataSource ownedPool;
     private final List<AsyncRecorder> recorders = new CopyOnWriteArrayList<>();
 
-    private Earnings(Builder b, Transactor tx, Dialect dialect, HikariDataSource ownedPool) {
+    private Earnings(Builder b, Transactor tx, Dialect dialect, DataSource dataSource, HikariDataSource ownedPool) {
         this.calculator = b.calculator;
         this.tx = tx;
         this.ownedPool = ownedPool;
@@ -85,14 +86,26 @@ public final class Earnings implements AutoCloseable {
         UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules);
         Ledger ledger = new Ledger(tx, b.clock, calculator.currency());
         Access access = new Access(ledger, catalog);
-        this.recording = new Recording(tx, writer);
+        // The host's key when given: then no key is generated into the database at all.
+        byte[] pseudonymKey = b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey();
+        this.recording = new Recording(tx, writer, limiter(b, tx, pseudonymKey, dataSource));
         this.groupCommit = new GroupCommit(recording, b.lanes, UsageWriter.MAX_USES);
         this.integrity = new IntegrityChecker(tx, dialect);
         this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock);
-        this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey()),
+        this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(pseudonymKey),
                 calculator, b.clock));
         this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()));
         this.payouts = new Payouts(tx, ledger, access);
+    }
+
+    private static RateLimiter limiter(Builder b, Transactor tx, byte[] pseudonymKey, DataSource dataSource) {
+        if (b.rateLimits == null) {
+            return RateLimiter.off();
+        }
+        if (b.rateLimits.storage() == RateLimits.Storage.LOCAL) {
+            return RateLimiter.local(b.rateLimits, b.clock);
+        }
+        return RateLimiter.shared(b.rateLimits, b.clock, dataSource, b.schema, tx, pseudonymKey);
     }
 
     /**
@@ -158,6 +171,7 @@ public final class Earnings implements AutoCloseable {
      * @throws InvalidInputException if an argument is not allowed; nothing is written
      * @throws UnknownModelException if the model is not registered; nothing is written
      * @throws UnknownUsageTypeException if the usage type is not configured; nothing is written
+     * @throws RateLimitedException if the use is over a configured rate limit; nothing is written
      * @throws StorageException if the database fails after the retries; nothing is written
      */
     public RecordedUse logModelUsage(String userId, String modelId, long tokensConsumed, String usageType,
@@ -180,6 +194,8 @@ public final class Earnings implements AutoCloseable {
      *     window); nothing is written
      * @throws UnknownModelException if the model is not registered; nothing is written
      * @throws IdempotencyConflictException if the eventId was recorded with another payload
+     * @throws RateLimitedException if the use is over a configured rate limit; nothing is written.
+     *     A replay of a recorded eventId is answered even then, and takes nothing from a limit
      * @throws StorageException if the database fails after the retries; nothing is written
      */
     public RecordedUse logModelUsage(UsageRequest request) {
@@ -193,6 +209,10 @@ public final class Earnings implements AutoCloseable {
      * Records many uses in one transaction. Every use that passes validation is written, or none
      * is; a rejected use is reported in its item and does not stop the others. Replays of earlier
      * eventIds, and repeats of an eventId within the batch, return the original record.
+     *
+     * <p>Under {@linkplain Builder#rateLimits rate limits} each use is judged on its own, in the
+     * batch's order, like any other rejection: the uses that find room in their user's and model's
+     * limits are written, the rest are items failed with {@link RateLimitedException}.
      *
      * @param requests up to 10,000 uses
      * @return one item per use, in order
@@ -294,6 +314,7 @@ public final class Earnings implements AutoCloseable {
         private int lanes = 2;
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
+        private @Nullable RateLimits rateLimits;
 
         private Builder() {
         }
@@ -507,6 +528,21 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
+         * Limits how fast uses are recorded, per user and per model, so that one user (or a script
+         * with a user's credentials) cannot record thousands of uses in seconds and move a model's
+         * tier. A use over a limit fails with a {@link RateLimitedException} that says when to
+         * retry, and nothing of it is written; every way of recording is limited alike. Off by
+         * default.
+         *
+         * @param limits the limits; {@link RateLimits.Storage#SHARED} needs PostgreSQL
+         * @return this builder
+         */
+        public Builder rateLimits(RateLimits limits) {
+            this.rateLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
          * Sets the size of the pool the library owns (with {@link #jdbcUrl} or the embedded
          * database); ignored with a host's {@link DataSource}.
          *
@@ -526,7 +562,8 @@ public final class Earnings implements AutoCloseable {
          *
          * @return the ready instance
          * @throws InvalidConfigurationException if more than one database is configured, the
-         *     database is neither H2 nor PostgreSQL, or it holds another currency
+         *     database is neither H2 nor PostgreSQL, it holds another currency, or shared rate
+         *     limits are asked of H2
          * @throws StorageException if the database cannot be reached or migrated
          */
         public Earnings build() {
@@ -545,10 +582,16 @@ public final class Earnings implements AutoCloseable {
                 Jdbi jdbi = Jdbis.create(ds, schema, calculator.currency());
                 // Known before anything is migrated: another database is refused untouched.
                 Dialect dialect = Dialect.detect(jdbi);
+                if (rateLimits != null && rateLimits.storage() == RateLimits.Storage.SHARED
+                        && dialect != Dialect.POSTGRESQL) {
+                    throw new InvalidConfigurationException("rateLimits.storage", "rateLimits.storage is SHARED on an H2"
+                            + " database; allowed: SHARED on PostgreSQL only (Bucket4j keeps shared buckets there), or"
+                            + " LOCAL, which on the embedded H2 database, opened by one process, limits every use");
+                }
                 if (migrateOnStart) {
                     migrate(owned != null ? null : ds);
                 }
-                return new Earnings(this, new Transactor(jdbi, dialect, maxAttempts, retryBudget), dialect, owned);
+                return new Earnings(this, new Transactor(jdbi, dialect, maxAttempts, retryBudget), dialect, ds, owned);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();

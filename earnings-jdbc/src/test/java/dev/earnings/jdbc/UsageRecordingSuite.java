@@ -752,7 +752,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             "1", List.of("earnings schema", "V1__earnings_schema.sql"),
             "2", List.of("creators and payout history", "V2__creators_and_payout_history.sql"),
             "3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql"),
-            "4", List.of("write tokens", "V4__write_tokens.sql")));
+            "4", List.of("write tokens", "V4__write_tokens.sql"),
+            "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql")));
 
     /** The rows of the library's migration history, in the order applied: version, description, type, script, success. */
     static List<List<Object>> migrationHistory(TestDatabase db) {
@@ -788,10 +789,10 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             assertThat(files.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList()))
                     .containsExactlyElementsOf(MIGRATIONS.values().stream().map(m -> m.get(1)).collect(Collectors.toList()));
         }
-        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 4));
+        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 6));
         // A second instance on the migrated database applies nothing more.
         db.builder().clock(clock).build().close();
-        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 4));
+        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 6));
     }
 
     @Test
@@ -860,7 +861,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             assertThat(before.get("model_usage_logs")).hasSize(128);
 
             try (Earnings upgraded = old.builder().clock(clock).build()) {
-                assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, 4));
+                assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, 6));
                 // Every old row is intact; the rows written before version 4 carry no write token.
                 Map<String, List<Map<String, Object>>> after = SchemaV1Data.read(old);
                 for (String table : SchemaV1Data.TABLES.keySet()) {

@@ -1,17 +1,25 @@
 package dev.earnings.jdbc.internal;
 
+import dev.earnings.core.EarningsException;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.BatchResult;
 import dev.earnings.jdbc.StorageException;
 import dev.earnings.jdbc.UsageRequest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the one write path in transactions, for every way of recording: a batch (one transaction,
  * all or nothing) and groups of independent calls (the synchronous group commit and the
  * asynchronous recorder), where one call's failure must not fail the others.
+ *
+ * <p>Every write passes the {@link RateLimiter} first, outside its transaction: a refused use is
+ * not written (only answered, when its eventId turns out to be recorded already), and a use that
+ * took tokens and was not recorded by this write gives them back afterwards.
  *
  * <p>Each write gets a token fixed before its first attempt, and the transaction runner retries
  * it as a whole, so a write whose commit was lost in transit finds its own rows and reports them
@@ -20,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 public final class Recording {
     private final Transactor tx;
     private final UsageWriter writer;
+    private final RateLimiter limiter;
 
     /**
      * What became of one use of a group: its item (the use, or what rejected it), or the storage
@@ -36,10 +45,12 @@ public final class Recording {
      *
      * @param tx the transaction runner, the one place that retries
      * @param writer the write path
+     * @param limiter the rate limits every write passes first ({@link RateLimiter#off()} for none)
      */
-    public Recording(Transactor tx, UsageWriter writer) {
+    public Recording(Transactor tx, UsageWriter writer, RateLimiter limiter) {
         this.tx = tx;
         this.writer = writer;
+        this.limiter = limiter;
     }
 
     /**
@@ -69,14 +80,70 @@ public final class Recording {
             return new BatchResult(List.of());
         }
         long token = WriteTokens.next();
+        Map<Integer, EarningsException> refused = new HashMap<>();
+        RateLimiter.Admission admission;
         try {
-            return new BatchResult(tx.inTransaction("recording a batch of " + uses.size() + " uses",
-                    (h, attempt) -> writer.write(h, uses, token, attempt)));
+            admission = admit(uses, refused);
         } catch (StorageException e) {
-            List<String> eventIds = new ArrayList<>(uses.size());
-            uses.forEach(p -> eventIds.add(p.eventId()));
-            throw e.withEventIds(eventIds);
+            throw e.withEventIds(eventIds(uses));
         }
+        List<BatchResult.Item> items;
+        try {
+            items = write("recording a batch of " + uses.size() + " uses", uses, token, refused);
+        } catch (StorageException e) {
+            limiter.settle(admission, i -> false);
+            throw e.withEventIds(eventIds(uses));
+        }
+        limiter.settle(admission, i -> recordedBy(items.get(i)));
+        return new BatchResult(items);
+    }
+
+    /**
+     * Asks the rate limits for the uses that break no rule, and puts every use refused before
+     * the write, by a rule or by a limit, into {@code refused}.
+     */
+    private RateLimiter.Admission admit(List<UsageWriter.Pending> uses, Map<Integer, EarningsException> refused) {
+        if (!limiter.isOn()) {
+            return limiter.admit(uses, Set.of());
+        }
+        // Checked before the limits, so that a use that will be rejected takes no token.
+        refused.putAll(writer.rejections(uses));
+        RateLimiter.Admission admission = limiter.admit(uses, refused.keySet());
+        refused.putAll(admission.refused());
+        return admission;
+    }
+
+    /**
+     * Writes uses in one transaction, unless every one was refused before the write and none can
+     * be recorded already (only a host-given eventId can): then their refusals are the answer,
+     * and the database is not asked.
+     */
+    private List<BatchResult.Item> write(String what, List<UsageWriter.Pending> uses, long token,
+            Map<Integer, EarningsException> refused) {
+        boolean anyToAsk = false;
+        for (int i = 0; i < uses.size() && !anyToAsk; i++) {
+            UsageWriter.Pending p = uses.get(i);
+            anyToAsk = !refused.containsKey(i) || p.request() != null && !p.assigned();
+        }
+        if (!anyToAsk) {
+            List<BatchResult.Item> items = new ArrayList<>(uses.size());
+            for (int i = 0; i < uses.size(); i++) {
+                items.add(BatchResult.Item.failed(i, refused.get(i)));
+            }
+            return items;
+        }
+        return tx.inTransaction(what, (h, attempt) -> writer.write(h, uses, token, attempt, refused));
+    }
+
+    /** Whether an item is a use this call recorded: not a replay, not a rejection. */
+    private static boolean recordedBy(BatchResult.@Nullable Item item) {
+        return item != null && item.use().isPresent() && !item.use().get().replayed();
+    }
+
+    private static List<String> eventIds(List<UsageWriter.Pending> uses) {
+        List<String> eventIds = new ArrayList<>(uses.size());
+        uses.forEach(p -> eventIds.add(p.eventId()));
+        return eventIds;
     }
 
     /**
@@ -88,16 +155,32 @@ public final class Recording {
      * @return one outcome per use, in order
      */
     public List<Outcome> group(List<UsageWriter.Pending> uses) {
+        Map<Integer, EarningsException> refused = new HashMap<>();
+        RateLimiter.Admission admission;
+        try {
+            admission = admit(uses, refused);
+        } catch (StorageException e) {
+            List<Outcome> outcomes = new ArrayList<>(uses.size());
+            uses.forEach(p -> outcomes.add(new Outcome(null, e.withEventId(p.eventId()))));
+            return outcomes;
+        }
+        List<Outcome> outcomes = group(uses, refused);
+        limiter.settle(admission, i -> recordedBy(outcomes.get(i).item()));
+        return outcomes;
+    }
+
+    private List<Outcome> group(List<UsageWriter.Pending> uses, Map<Integer, EarningsException> refused) {
         List<Outcome> outcomes = new ArrayList<>(uses.size());
         long token = WriteTokens.next();
         try {
-            for (BatchResult.Item item : tx.inTransaction(what(uses), (h, attempt) -> writer.write(h, uses, token, attempt))) {
+            for (BatchResult.Item item : write(what(uses), uses, token, refused)) {
                 outcomes.add(new Outcome(item, null));
             }
         } catch (StorageException e) {
             if (!e.isTransient() && uses.size() > 1) {
-                for (UsageWriter.Pending p : uses) {
-                    outcomes.addAll(group(List.of(p)));
+                for (int i = 0; i < uses.size(); i++) {
+                    EarningsException refusal = refused.get(i);
+                    outcomes.addAll(group(List.of(uses.get(i)), refusal == null ? Map.of() : Map.of(0, refusal)));
                 }
             } else {
                 for (UsageWriter.Pending p : uses) {

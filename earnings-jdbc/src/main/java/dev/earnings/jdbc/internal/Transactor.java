@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -113,11 +115,29 @@ public final class Transactor {
      * @throws StorageException if the database failed for good or the retries ran out
      */
     public <T> T inTransaction(String what, TransactionIsolationLevel isolation, Unit<T> work) {
+        return attempts(what, attempt -> run(isolation, h -> work.run(h, attempt)));
+    }
+
+    /**
+     * Runs {@code work} that holds no transaction of the library's (it takes connections of its
+     * own, as the shared rate limits' buckets do), with the same attempts, budget and back-off
+     * as a transaction, so that retries still happen in this one place.
+     *
+     * @param what what the work does, for error messages
+     * @param work the work; it may throw project exceptions, which pass through
+     * @param <T> the result type
+     * @return the work's result
+     * @throws StorageException if the database failed for good or the retries ran out
+     */
+    public <T> T retrying(String what, Supplier<T> work) {
+        return attempts(what, attempt -> work.get());
+    }
+
+    private <T> T attempts(String what, IntFunction<T> work) {
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
-            int current = attempt;
             try {
-                return run(isolation, h -> work.run(h, current));
+                return work.apply(attempt);
             } catch (EarningsException e) {
                 throw e;
             } catch (RuntimeException e) {

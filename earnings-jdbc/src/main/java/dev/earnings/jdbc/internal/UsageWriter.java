@@ -14,6 +14,7 @@ import dev.earnings.jdbc.BatchResult;
 import dev.earnings.jdbc.IdempotencyConflictException;
 import dev.earnings.jdbc.MetadataRules;
 import dev.earnings.jdbc.Model;
+import dev.earnings.jdbc.RateLimitedException;
 import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
@@ -332,9 +333,14 @@ public final class UsageWriter {
      * @param token the write token of the call, the same for all its attempts
      * @param attempt the attempt: from the second on, every eventId is looked up, since the
      *     previous attempt may have committed before its connection was lost
+     * @param refusals the uses, by index, refused before the write, each with why: every one is
+     *     answered as a replay when its eventId is recorded already, one that a rate limit refused
+     *     also as a repeat of an eventId claimed earlier in this write; otherwise it fails with its
+     *     refusal, writing nothing
      * @return one item per use, in order
      */
-    public List<BatchResult.Item> write(Handle h, List<Pending> uses, long token, int attempt) {
+    public List<BatchResult.Item> write(Handle h, List<Pending> uses, long token, int attempt,
+            Map<Integer, ? extends EarningsException> refusals) {
         BatchResult.Item[] items = new BatchResult.Item[uses.size()];
         Map<String, UseRow> stored = lookUp(h, uses, attempt > 1);
         Map<String, ModelPricing> storedPricing = stored.isEmpty() ? Map.of() : pricingOf(h, stored.values());
@@ -365,9 +371,12 @@ public final class UsageWriter {
                     items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), request, !ours));
                     continue;
                 }
-                calculator.requireTokens(request.tokensConsumed());
-                calculator.requireTokens(request.tokensConsumed(), calculator.usageTypes().resolve(request.usageType()));
-                request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
+                if (refusals.containsKey(i)) {
+                    // Neither checked nor written: it may still repeat an eventId claimed before it.
+                    valid.add(i);
+                    continue;
+                }
+                check(request, now);
                 valid.add(i);
             } catch (EarningsException e) {
                 items[i] = BatchResult.Item.failed(i, e);
@@ -379,7 +388,9 @@ public final class UsageWriter {
         // claimed eventId are repeats, answered once the first is written.
         Set<String> modelIds = new java.util.TreeSet<>();
         for (int i : valid) {
-            modelIds.add(uses.get(i).request().modelId());
+            if (!refusals.containsKey(i)) {
+                modelIds.add(uses.get(i).request().modelId());
+            }
         }
         Map<String, Model> models = new HashMap<>();
         Map<String, Long> counted = new HashMap<>();
@@ -396,7 +407,14 @@ public final class UsageWriter {
         for (int i : valid) {
             Pending p = uses.get(i);
             String modelId = p.request().modelId();
-            if (!models.containsKey(modelId)) {
+            EarningsException refusal = refusals.get(i);
+            if (refusal != null) {
+                if (refusal instanceof RateLimitedException && claimedBy.containsKey(p.eventId())) {
+                    repeats.add(i);
+                } else {
+                    items[i] = BatchResult.Item.failed(i, refusal);
+                }
+            } else if (!models.containsKey(modelId)) {
                 items[i] = BatchResult.Item.failed(i, new UnknownModelException(modelId));
             } else if (claimedBy.containsKey(p.eventId())) {
                 repeats.add(i);
@@ -452,6 +470,41 @@ public final class UsageWriter {
             items[i] = repeatOf(i, items[first].use().orElseThrow(), uses.get(first).request(), uses.get(i).request());
         }
         return List.of(items);
+    }
+
+    /**
+     * The uses that break a rule checked without the database (tokens and the type's cap, usage
+     * type, occurredAt window, the metadata rules), with what rejects each; a missing request is
+     * one of them. The write applies the
+     * same rules, after answering replays.
+     *
+     * @param uses the uses of a write
+     * @return the rejections, by index
+     */
+    public Map<Integer, EarningsException> rejections(List<Pending> uses) {
+        Instant now = now();
+        Map<Integer, EarningsException> rejected = new HashMap<>();
+        for (int i = 0; i < uses.size(); i++) {
+            UsageRequest request = uses.get(i).request();
+            try {
+                if (request == null) {
+                    throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
+                }
+                if (uses.get(i).rejected() != null) {
+                    throw uses.get(i).rejected();
+                }
+                check(request, now);
+            } catch (EarningsException e) {
+                rejected.put(i, e);
+            }
+        }
+        return rejected;
+    }
+
+    private void check(UsageRequest request, Instant now) {
+        calculator.requireTokens(request.tokensConsumed());
+        calculator.requireTokens(request.tokensConsumed(), calculator.usageTypes().resolve(request.usageType()));
+        request.occurredAt().ifPresent(at -> requireWithinWindow(at, now));
     }
 
     /** The uses whose eventId may be recorded, by eventId: host-given ones, or every one on a retry. */
