@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Opens the dashboard in headless Chromium (through ChromeDriver's WebDriver protocol, spoken
  * directly over HTTP), signs in on its form, changes the period filter, checks the figures shown
  * against the API's answer, and saves a screenshot under {@code target/}; then signs in to the
- * admin page and runs a bulk dry run. The pages have no inline script, and the token is never in
- * a URL.
+ * admin page and runs a bulk dry run. All of it under the app's Content-Security-Policy, which
+ * allows no inline script, and with the token never in a URL (one there is refused).
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
  * Without them the test is skipped with a message, except under {@code CI=true}, where it fails.
@@ -77,6 +77,10 @@ class DashboardBrowserTest {
             String base = webdriver + "/session/" + session;
             try {
                 String site = "http://127.0.0.1:" + app.port();
+                // A token in the URL is refused, not taken: the page says how to sign in instead.
+                post(base + "/url", json.createObjectNode().put("url", site + "/?token=demo-ada"));
+                assertThat(script(base, "return document.body.textContent;").asText()).contains("Authorization header");
+
                 // Signing in on the page's form, as a person does; the token stays out of the URL.
                 post(base + "/url", json.createObjectNode().put("url", site + "/"));
                 signIn(base, "demo-ada");
