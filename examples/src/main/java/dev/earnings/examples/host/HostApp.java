@@ -1,23 +1,25 @@
 package dev.earnings.examples.host;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import dev.earnings.core.EarningsException;
+
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.ModelPricing;
+import dev.earnings.examples.host.Credentials.Principal;
+import dev.earnings.examples.host.Credentials.Role;
 import dev.earnings.jdbc.AccessDeniedException;
-import dev.earnings.jdbc.CreatorsOverviewQuery;
-import dev.earnings.jdbc.BulkPayoutRequest;
-import dev.earnings.jdbc.PayoutRequest;
 import dev.earnings.jdbc.Balance;
+import dev.earnings.jdbc.BulkPayoutRequest;
 import dev.earnings.jdbc.BulkPayoutResult;
 import dev.earnings.jdbc.Caller;
 import dev.earnings.jdbc.CreatorDashboard;
 import dev.earnings.jdbc.CreatorOverview;
+import dev.earnings.jdbc.CreatorsOverviewQuery;
 import dev.earnings.jdbc.DashboardQuery;
 import dev.earnings.jdbc.Earnings;
 import dev.earnings.jdbc.IdempotencyConflictException;
@@ -26,6 +28,7 @@ import dev.earnings.jdbc.InsufficientFundsException;
 import dev.earnings.jdbc.Model;
 import dev.earnings.jdbc.Page;
 import dev.earnings.jdbc.Payout;
+import dev.earnings.jdbc.PayoutRequest;
 import dev.earnings.jdbc.PlatformTotals;
 import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.ReportPeriod;
@@ -49,62 +52,118 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An example host application: the tracking and analytics endpoints over HTTP, and a web
- * dashboard, with nothing but the JDK's HTTP server.
+ * dashboard, on the JDK's HTTP server.
  *
- * <p>Users sign in with a bearer token; the demo tokens are printed at start. The tracking
- * endpoint records a use for the signed-in user; creators read their own analytics; admins read
- * everyone's and manage payouts. Run it with the README's command and open the printed URL.
+ * <p>Who may do what. People sign in with a bearer token in the {@code Authorization} header (the
+ * demo tokens are printed at start; a token in the URL is refused): creators read their own
+ * analytics, admins read everyone's and manage payouts, end users read nothing. Uses are recorded
+ * by the host's backend alone, with its <em>service credential</em>: the backend served the model,
+ * so it names the user and sends the prompt and response, and this app measures the tokens from
+ * them ({@link TokenMeter}). A token count sent by a client is refused: creators are paid by it, so
+ * it is never taken from a request.
+ *
+ * <p>What bounds it. Tracking is rate-limited per credential and per end user, failed sign-ins per
+ * client address with a lockout ({@link RateLimits}; 429 with {@code Retry-After}). A request must
+ * arrive whole within {@link #REQUEST_TIMEOUT} and be answered within {@link #RESPONSE_TIMEOUT};
+ * idle connections close after {@link #IDLE_TIMEOUT}, and {@link #WORKERS} threads serve at most
+ * {@link #MAX_CONNECTIONS} connections. The JDK server holds a thread while it reads a request, so
+ * slow clients can delay others by up to the request timeout; a production host puts a proxy in
+ * front. Bodies are at most 64 KiB of {@code Content-Type: application/json}, read strictly
+ * ({@link JsonBody}); the metadata goes to the library as the JSON text the backend sent.
+ *
+ * <p>What it shows browsers and logs. Every answer carries security headers ({@link
+ * SecurityHeaders}); API answers are {@code Cache-Control: no-store}. The access log has method,
+ * route template, status and duration, and no user id, token, query string or body ({@link
+ * AccessLog}).
+ *
+ * <p>Run it with the README's command and open the printed URL.
  */
 public final class HostApp implements AutoCloseable {
-    /** Demo sign-ins: token to principal. A real host would verify a session or a JWT here. */
-    static final Map<String, Principal> DEMO_TOKENS = Map.of(
-            "demo-user", new Principal("user-42", Role.USER),
-            "demo-ada", new Principal("ada", Role.CREATOR),
-            "demo-lin", new Principal("lin", Role.CREATOR),
-            "demo-admin", new Principal("admin-1", Role.ADMIN));
+    /** How long a client may take to send a request, headers and body. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** How long the app may take to answer, once the request is read. */
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a kept-alive connection may sit idle between requests. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Threads that serve requests; more requests wait in a queue of {@link #QUEUED}. */
+    static final int WORKERS = 32;
+    static final int QUEUED = 128;
+    /** Open connections beyond this are closed at once. */
+    static final int MAX_CONNECTIONS = 512;
+    private static final Logger LOG = LoggerFactory.getLogger(HostApp.class);
     private static final int MAX_BODY = 64 * 1024;
+    private static final Set<String> TOKEN_PARAMETERS = Set.of("token", "access_token", "api_key", "apikey");
+    private static final Set<String> TRACK_FIELDS = Set.of("userId", "modelId", "usageType", "prompt", "response",
+            "metadata", "eventId");
+
+    static {
+        // The JDK's server has no API for its timeouts: it reads these properties once, when this
+        // JVM starts its first server, which is why they are set here, before any server exists.
+        // Values an operator passed with -D stand.
+        serverDefault("sun.net.httpserver.maxReqTime", REQUEST_TIMEOUT.toSeconds());
+        serverDefault("sun.net.httpserver.maxRspTime", RESPONSE_TIMEOUT.toSeconds());
+        serverDefault("sun.net.httpserver.idleInterval", IDLE_TIMEOUT.toSeconds());
+        // How often idle connections are looked for, in milliseconds (the JDK's default is 10 s).
+        serverDefault("sun.net.httpserver.clockTick", 1000);
+        serverDefault("jdk.httpserver.maxConnections", MAX_CONNECTIONS);
+    }
 
     private final Earnings earnings;
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final ThreadPoolExecutor executor;
     private final ObjectMapper json = new ObjectMapper();
+    private final Credentials credentials = Credentials.demo();
+    private final RateLimits limits;
+    private final TokenMeter meter = new TokenMeter();
+    private final AccessLog accessLog;
 
-    enum Role { USER, CREATOR, ADMIN }
-
-    record Principal(String id, Role role) {
-        Caller caller() {
-            return role == Role.ADMIN ? Caller.admin(id) : Caller.creator(id);
+    private static void serverDefault(String property, long value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Long.toString(value));
         }
     }
 
-    /** An error answered to the client: status, the field at fault and a message. */
-    static final class HttpError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String field;
-
-        HttpError(int status, String field, String message) {
-            super(message);
-            this.status = status;
-            this.field = field;
-        }
-    }
-
-    private HostApp(Earnings earnings, int port) throws IOException {
+    private HostApp(Earnings earnings, Clock clock, int port, Consumer<String> accessLog) throws IOException {
         this.earnings = earnings;
+        this.limits = new RateLimits(clock);
+        this.accessLog = new AccessLog(accessLog);
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory named = task -> new Thread(task, "host-http-" + threads.incrementAndGet());
+        // A full queue refuses the request: the server then closes its connection at once.
+        this.executor = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(QUEUED), named, new ThreadPoolExecutor.AbortPolicy());
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setExecutor(executor);
-        server.createContext("/api/track-model-usage", exchange -> handle(exchange, "POST", this::track));
-        server.createContext("/api/creator-analytics", exchange -> handle(exchange, "GET", this::creatorAnalytics));
-        server.createContext("/api/admin/totals", exchange -> handle(exchange, "GET", this::adminTotals));
-        server.createContext("/api/admin/creators", exchange -> handle(exchange, "GET", this::adminCreators));
-        server.createContext("/api/admin/payouts", exchange -> handle(exchange, "POST", this::adminPayouts));
-        server.createContext("/", this::staticFile);
+        api("/api/track-model-usage", "POST", true, this::track);
+        api("/api/creator-analytics", "GET", true, this::creatorAnalytics);
+        api("/api/admin/totals", "GET", true, this::adminTotals);
+        api("/api/admin/creators", "GET", true, this::adminCreators);
+        // The payout actions lie below this path: their handler sorts them out.
+        api("/api/admin/payouts", "POST", false, this::adminPayouts);
+        route("/", this::staticFile, "no-cache");
+    }
+
+    /** An API route; {@code exact} if no path below it is served. */
+    private void api(String path, String method, boolean exact, Handler handler) {
+        route(path, exchange -> handle(exchange, method, exact, handler), "no-store");
+    }
+
+    private void route(String path, HttpHandler handler, String cacheControl) {
+        HttpContext context = server.createContext(path, handler);
+        context.getFilters().add(accessLog);
+        context.getFilters().add(new SecurityHeaders(cacheControl));
     }
 
     /**
@@ -119,29 +178,42 @@ public final class HostApp implements AutoCloseable {
         HostApp app = start(Path.of("earnings-host-data"), Clock.systemUTC(), port);
         String url = "http://127.0.0.1:" + app.port() + "/";
         System.out.printf("earnings example host running at %s%n%n", url);
-        System.out.printf("  creator dashboard (ada):  %s?token=demo-ada%n", url);
-        System.out.printf("  creator dashboard (lin):  %s?token=demo-lin%n", url);
-        System.out.printf("  admin page:               %sadmin.html?token=demo-admin%n", url);
-        System.out.printf("  track a use as user-42:   curl -H 'Authorization: Bearer demo-user' -d '{\"modelId\":\"anime-diffusion\","
-                + "\"tokensConsumed\":50,\"usageType\":\"image_generation\"}' %sapi/track-model-usage%n", url);
-        System.out.println("\nDemo tokens: demo-user, demo-ada, demo-lin, demo-admin. Ctrl-C stops it.");
+        System.out.printf("  creator dashboard:  %s  (sign in with demo-ada or demo-lin)%n", url);
+        System.out.printf("  admin page:         %sadmin.html  (sign in with demo-admin)%n", url);
+        System.out.printf("  record a use as the host's backend, for user-42 (the app counts the tokens):%n"
+                + "    curl -H 'Authorization: Bearer demo-backend' -H 'Content-Type: application/json' \\%n"
+                + "      -d '{\"userId\":\"user-42\",\"modelId\":\"story-chat\",\"usageType\":\"chat\","
+                + "\"prompt\":\"Tell me a story\",\"response\":\"Once upon a time...\"}' \\%n"
+                + "      %sapi/track-model-usage%n", url);
+        System.out.println("\nDemo tokens: demo-user (an end user), demo-ada and demo-lin (creators), demo-admin,"
+                + " demo-backend (the service credential). Ctrl-C stops it.");
     }
 
     /**
-     * Starts the app.
+     * Starts the app; its access log goes to the logger {@code dev.earnings.examples.host.access}.
      *
      * @param directory the embedded database's directory
-     * @param clock the clock the library runs on
+     * @param clock the clock the library and the rate limits run on
      * @param port the port, 0 for any free one
      * @return the running app
      * @throws IOException if the port is taken
      */
     public static HostApp start(Path directory, Clock clock, int port) throws IOException {
+        return start(directory, clock, port, LoggerFactory.getLogger("dev.earnings.examples.host.access")::info);
+    }
+
+    /** Starts the app with its access log lines going to {@code accessLog}. */
+    static HostApp start(Path directory, Clock clock, int port, Consumer<String> accessLog) throws IOException {
         Earnings earnings = Earnings.builder().embeddedDatabase(directory).clock(clock).build();
-        DemoData.load(earnings, clock);
-        HostApp app = new HostApp(earnings, port);
-        app.server.start();
-        return app;
+        try {
+            DemoData.load(earnings, clock);
+            HostApp app = new HostApp(earnings, clock, port, accessLog);
+            app.server.start();
+            return app;
+        } catch (IOException | RuntimeException e) {
+            earnings.close();
+            throw e;
+        }
     }
 
     /**
@@ -151,6 +223,11 @@ public final class HostApp implements AutoCloseable {
      */
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Threads serving a request now, of {@link #WORKERS}. */
+    int busyWorkers() {
+        return executor.getActiveCount();
     }
 
     @Override
@@ -166,15 +243,22 @@ public final class HostApp implements AutoCloseable {
         Object handle(HttpExchange exchange, Principal principal) throws IOException;
     }
 
-    private void handle(HttpExchange exchange, String method, Handler handler) throws IOException {
+    private void handle(HttpExchange exchange, String method, boolean exact, Handler handler) throws IOException {
         try (exchange) {
+            AccessLog.template(exchange, exchange.getHttpContext().getPath());
             try {
+                if (exact) {
+                    exactPath(exchange);
+                }
+                refuseTokenInUrl(exchange);
                 if (!exchange.getRequestMethod().equals(method)) {
+                    exchange.getResponseHeaders().set("Allow", method);
                     throw new HttpError(405, "method", "use " + method);
                 }
                 Principal principal = authenticate(exchange);
                 send(exchange, 200, json.writeValueAsBytes(handler.handle(exchange, principal)));
             } catch (HttpError e) {
+                e.retryAfterSeconds().ifPresent(s -> exchange.getResponseHeaders().set("Retry-After", Long.toString(s)));
                 sendError(exchange, e.status, e.field, e.getMessage());
             } catch (AccessDeniedException e) {
                 sendError(exchange, 403, "caller", e.getMessage());
@@ -192,25 +276,69 @@ public final class HostApp implements AutoCloseable {
                 // The use may or may not have been committed: the client retries with this eventId.
                 sendError(exchange, 503, "server", "the earnings store is unavailable; retry with eventId "
                         + e.eventId().orElse("(none)"));
-            } catch (EarningsException e) {
+            } catch (RuntimeException e) {
+                LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getAttribute(AccessLog.TEMPLATE), e);
                 sendError(exchange, 500, "server", "the server failed; see its log");
             }
         }
     }
 
-    private static Principal authenticate(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
-            throw new HttpError(401, "authorization", "sign in: send Authorization: Bearer <token>");
+    /** Refuses a path below a fixed route, which no handler serves. */
+    private static void exactPath(HttpExchange exchange) {
+        if (!exchange.getRequestURI().getPath().equals(exchange.getHttpContext().getPath())) {
+            AccessLog.template(exchange, exchange.getHttpContext().getPath() + "/*");
+            throw new HttpError(404, "path", "no such endpoint");
         }
-        Principal principal = DEMO_TOKENS.get(header.substring("Bearer ".length()).trim());
-        if (principal == null) {
-            throw new HttpError(401, "authorization", "the token is not valid");
-        }
-        return principal;
     }
 
-    private JsonNode body(HttpExchange exchange) throws IOException {
+    /** A token in a URL is kept in browser history, proxy logs and Referer headers: it is refused. */
+    private static void refuseTokenInUrl(HttpExchange exchange) {
+        for (String name : query(exchange).keySet()) {
+            if (TOKEN_PARAMETERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new HttpError(400, name, "a token in the URL is refused; send it in the Authorization header"
+                        + " as Bearer <token>, and sign in on the page's form");
+            }
+        }
+    }
+
+    private Principal authenticate(HttpExchange exchange) {
+        List<String> headers = exchange.getRequestHeaders().get("Authorization");
+        if (headers == null || headers.isEmpty()) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            throw new HttpError(401, "authorization", "sign in: send Authorization: Bearer <token>");
+        }
+        if (headers.size() > 1) {
+            throw new HttpError(400, "authorization", "send one Authorization header");
+        }
+        String header = headers.get(0);
+        String token = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+        // Counted as a failed sign-in whatever is wrong with it, a malformed header included.
+        Optional<Principal> principal = limits.signIn(exchange.getRemoteAddress().getAddress(),
+                () -> token.isEmpty() ? Optional.empty() : credentials.verify(token));
+        if (principal.isEmpty()) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            throw new HttpError(401, "authorization", "the token is not valid");
+        }
+        return principal.get();
+    }
+
+    /** The caller the library sees: creators and admins only. */
+    private static Caller caller(Principal principal) {
+        switch (principal.role()) {
+            case ADMIN:
+                return Caller.admin(principal.id());
+            case CREATOR:
+                return Caller.creator(principal.id());
+            default:
+                throw new HttpError(403, "authorization", "only creators and admins have analytics and payouts");
+        }
+    }
+
+    private JsonBody body(HttpExchange exchange) throws IOException {
+        List<String> types = exchange.getRequestHeaders().get("Content-Type");
+        if (types == null || types.size() != 1 || !isJsonUtf8(types.get(0))) {
+            throw new HttpError(415, "Content-Type", "send the body as Content-Type: application/json (UTF-8)");
+        }
         byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
             bytes = in.readNBytes(MAX_BODY + 1);
@@ -218,15 +346,22 @@ public final class HostApp implements AutoCloseable {
         if (bytes.length > MAX_BODY) {
             throw new HttpError(413, "body", "the body is larger than " + MAX_BODY + " bytes");
         }
-        try {
-            JsonNode node = json.readTree(bytes);
-            if (node == null || !node.isObject()) {
-                throw new HttpError(400, "body", "the body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new HttpError(400, "body", "the body is not valid JSON: " + e.getOriginalMessage());
+        return JsonBody.parse(bytes);
+    }
+
+    /** {@code application/json}, with no parameter but an optional UTF-8 charset (JSON is UTF-8). */
+    static boolean isJsonUtf8(String contentType) {
+        String[] parts = contentType.split(";", -1);
+        if (!parts[0].strip().equalsIgnoreCase("application/json")) {
+            return false;
         }
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip().replace("\"", "");
+            if (!parameter.equalsIgnoreCase("charset=utf-8")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, String> query(HttpExchange exchange) {
@@ -235,9 +370,9 @@ public final class HostApp implements AutoCloseable {
         if (raw != null) {
             for (String pair : raw.split("&")) {
                 int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                if (!name.isEmpty()) {
+                    params.put(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
         }
@@ -252,19 +387,53 @@ public final class HostApp implements AutoCloseable {
 
     private void sendError(HttpExchange exchange, int status, String field, String message) throws IOException {
         ObjectNode error = json.createObjectNode();
-        error.put("error", status == 401 ? "unauthorized" : status == 403 ? "forbidden" : status == 404 ? "not_found"
-                : status == 409 ? "conflict" : status >= 500 ? "unavailable" : "bad_request");
+        error.put("error", errorName(status));
         error.put("field", field);
         error.put("message", message);
         send(exchange, status, json.writeValueAsBytes(error));
     }
 
+    private static String errorName(int status) {
+        switch (status) {
+            case 401:
+                return "unauthorized";
+            case 403:
+                return "forbidden";
+            case 404:
+                return "not_found";
+            case 405:
+                return "method_not_allowed";
+            case 409:
+                return "conflict";
+            case 413:
+                return "too_large";
+            case 415:
+                return "unsupported_media_type";
+            case 429:
+                return "too_many_requests";
+            default:
+                return status >= 500 ? "unavailable" : "bad_request";
+        }
+    }
+
     private void staticFile(HttpExchange exchange) throws IOException {
         try (exchange) {
+            AccessLog.template(exchange, "/*");
+            try {
+                refuseTokenInUrl(exchange);
+            } catch (HttpError e) {
+                sendError(exchange, e.status, e.field, e.getMessage());
+                return;
+            }
             String path = exchange.getRequestURI().getPath();
             String name = path.equals("/") ? "index.html" : path.substring(1);
             if (!name.matches("[a-z]+\\.(html|js|css)")) {
                 exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            if (!exchange.getRequestMethod().equals("GET")) {
+                exchange.getResponseHeaders().set("Allow", "GET");
+                exchange.sendResponseHeaders(405, -1);
                 return;
             }
             try (InputStream in = HostApp.class.getResourceAsStream("web/" + name)) {
@@ -272,6 +441,8 @@ public final class HostApp implements AutoCloseable {
                     exchange.sendResponseHeaders(404, -1);
                     return;
                 }
+                // Only the names of files that exist go to the log: a path as sent may hold anything.
+                AccessLog.template(exchange, path);
                 byte[] bytes = in.readAllBytes();
                 String type = name.endsWith(".html") ? "text/html" : name.endsWith(".js") ? "text/javascript" : "text/css";
                 exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
@@ -284,34 +455,51 @@ public final class HostApp implements AutoCloseable {
     // ------------------------------------------------------------------ endpoints
 
     private Object track(HttpExchange exchange, Principal principal) throws IOException {
-        JsonNode body = body(exchange);
-        UsageRequest.Builder request = UsageRequest.builder(principal.id(), text(body, "modelId", true))
-                .tokensConsumed(wholeNumber(body, "tokensConsumed"))
-                .usageType(text(body, "usageType", true));
-        JsonNode metadata = body.get("metadata");
-        if (metadata != null && !metadata.isNull()) {
-            request.metadataJson(metadata.toString());
+        if (principal.role() != Role.SERVICE) {
+            throw new HttpError(403, "authorization", "uses are recorded by the host's backend with its service"
+                    + " credential, not with a person's sign-in");
         }
-        String eventId = text(body, "eventId", false);
+        limits.trackingCall(principal.id());
+        JsonBody body = body(exchange);
+        JsonNode tree = body.tree();
+        if (tree.has("tokensConsumed")) {
+            throw new HttpError(400, "tokensConsumed", "tokensConsumed is not accepted: the host measures the tokens"
+                    + " itself; send the prompt and the response the model gave");
+        }
+        tree.fieldNames().forEachRemaining(name -> {
+            if (!TRACK_FIELDS.contains(name)) {
+                throw new HttpError(400, name, name + " is not a field of a use; allowed: " + TRACK_FIELDS);
+            }
+        });
+        String userId = text(tree, "userId", true);
+        limits.use(principal.id(), userId);
+        String response = text(tree, "response", false);
+        long tokens = meter.tokens(text(tree, "prompt", true), response == null ? "" : response);
+        UsageRequest.Builder request = UsageRequest.builder(userId, text(tree, "modelId", true))
+                .tokensConsumed(tokens)
+                .usageType(text(tree, "usageType", true));
+        // The text as sent, for the library's own strict parser and its messages.
+        body.raw("metadata").ifPresent(request::metadataJson);
+        String eventId = text(tree, "eventId", false);
         if (eventId != null) {
             request.eventId(eventId);
         }
-        return use(earnings.logModelUsage(request.build()));
+        Map<String, Object> out = use(earnings.logModelUsage(request.build()));
+        out.put("tokensConsumed", tokens);
+        return out;
     }
 
     private Object creatorAnalytics(HttpExchange exchange, Principal principal) {
         Map<String, String> q = query(exchange);
         ReportPeriod period = period(q);
+        Caller caller = caller(principal);
         String creatorId = q.getOrDefault("creatorId", principal.id());
-        if (principal.role() == Role.USER) {
-            throw new AccessDeniedException("only creators and admins have analytics");
-        }
         DashboardQuery query = DashboardQuery.of(period).limits(10, 10, 10);
         String modelId = q.get("modelId");
         if (modelId != null && !modelId.isEmpty()) {
             query = query.forModel(modelId);
         }
-        CreatorDashboard d = earnings.analytics().creatorDashboard(principal.caller(), creatorId, query);
+        CreatorDashboard d = earnings.analytics().creatorDashboard(caller, creatorId, query);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("creatorId", d.creatorId());
         out.put("from", d.range().from().toString());
@@ -366,7 +554,7 @@ public final class HostApp implements AutoCloseable {
     }
 
     private Object adminTotals(HttpExchange exchange, Principal principal) {
-        PlatformTotals t = earnings.admin().platformTotals(principal.caller(), period(query(exchange)));
+        PlatformTotals t = earnings.admin().platformTotals(caller(principal), period(query(exchange)));
         return Map.of("from", t.range().from().toString(), "to", t.range().to().toString(),
                 "earnings", money(t.earnings().amount()), "uses", t.uses(), "creatorsWithUsage", t.creatorsWithUsage(),
                 "modelsWithUsage", t.modelsWithUsage(), "newModels", t.newModels());
@@ -380,7 +568,7 @@ public final class HostApp implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, "sort", "sort must be one of " + List.of(CreatorOverview.Sort.values()));
         }
-        Page<CreatorOverview> page = earnings.admin().creatorsOverview(principal.caller(), CreatorsOverviewQuery.of(period(q)).sortedBy(sort, !"asc".equals(q.get("direction"))).page(integer(q, "page", 0), integer(q, "size", 50)));
+        Page<CreatorOverview> page = earnings.admin().creatorsOverview(caller(principal), CreatorsOverviewQuery.of(period(q)).sortedBy(sort, !"asc".equals(q.get("direction"))).page(integer(q, "page", 0), integer(q, "size", 50)));
         List<Map<String, Object>> items = new ArrayList<>();
         for (CreatorOverview c : page.items()) {
             items.add(Map.of("creatorId", c.creatorId(), "lifetimeEarnings", money(c.lifetimeEarnings().amount()),
@@ -392,8 +580,12 @@ public final class HostApp implements AutoCloseable {
 
     private Object adminPayouts(HttpExchange exchange, Principal principal) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        JsonNode body = body(exchange);
-        Caller caller = principal.caller();
+        String[] parts = path.split("/");
+        boolean transition = parts.length == 6 && parts[5].matches("complete|fail|cancel");
+        AccessLog.template(exchange, path.equals("/api/admin/payouts") || path.equals("/api/admin/payouts/bulk") ? path
+                : transition ? "/api/admin/payouts/{id}/" + parts[5] : "/api/admin/payouts/*");
+        Caller caller = caller(principal);
+        JsonNode body = body(exchange).tree();
         if (path.equals("/api/admin/payouts")) {
             return payout(earnings.payouts().create(caller, PayoutRequest.of(text(body, "creatorId", true), wholeNumber(body, "amountMinor"), text(body, "reference", true)).note(text(body, "note", false))));
         }
@@ -411,8 +603,7 @@ public final class HostApp implements AutoCloseable {
             }
             return Map.of("dryRun", result.dryRun(), "items", items);
         }
-        String[] parts = path.split("/");
-        if (parts.length == 6 && parts[5].matches("complete|fail|cancel")) {
+        if (transition) {
             long id;
             try {
                 id = Long.parseLong(parts[4]);

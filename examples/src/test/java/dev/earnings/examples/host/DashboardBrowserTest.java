@@ -28,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Opens the dashboard in headless Chromium (through ChromeDriver's WebDriver protocol, spoken
- * directly over HTTP), changes the period filter, checks the figures shown against the API's
- * answer, and saves a screenshot under {@code target/}.
+ * directly over HTTP), signs in on its form, changes the period filter, checks the figures shown
+ * against the API's answer, and saves a screenshot under {@code target/}; then signs in to the
+ * admin page and runs a bulk dry run. All of it under the app's Content-Security-Policy, which
+ * allows no inline script, and with the token never in a URL (one there is refused).
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
  * Without them the test is skipped with a message, except under {@code CI=true}, where it fails.
@@ -75,8 +77,15 @@ class DashboardBrowserTest {
             String base = webdriver + "/session/" + session;
             try {
                 String site = "http://127.0.0.1:" + app.port();
+                // A token in the URL is refused, not taken: the page says how to sign in instead.
                 post(base + "/url", json.createObjectNode().put("url", site + "/?token=demo-ada"));
+                assertThat(script(base, "return document.body.textContent;").asText()).contains("Authorization header");
+
+                // Signing in on the page's form, as a person does; the token stays out of the URL.
+                post(base + "/url", json.createObjectNode().put("url", site + "/"));
+                signIn(base, "demo-ada");
                 waitForPeriod(base, "30");
+                assertThat(script(base, "return location.href;").asText()).isEqualTo(site + "/");
                 assertFigures(base, site, "30");
 
                 // Change the period filter as a user would: pick "last 7 days" in the select.
@@ -90,6 +99,20 @@ class DashboardBrowserTest {
                 Files.createDirectories(target.getParent());
                 Files.write(target, Base64.getDecoder().decode(shot.get("value").asText()));
                 assertThat(Files.size(target)).isGreaterThan(10_000);
+
+                // The admin page, signed out and in again: its figures, and a bulk dry run, which
+                // posts JSON as application/json under the same policy.
+                script(base, "document.getElementById('sign-out').click(); return true;");
+                post(base + "/url", json.createObjectNode().put("url", site + "/admin.html"));
+                signIn(base, "demo-admin");
+                waitForStatus(base, "period 30 loaded");
+                JsonNode totals = http(HttpRequest.newBuilder(URI.create(site + "/api/admin/totals?period=30"))
+                        .timeout(REQUEST).header("Authorization", "Bearer demo-admin").GET().build());
+                assertThat(text(base, "admin-earnings")).isEqualTo(usd(totals.get("earnings").asText()));
+                script(base, "document.getElementById('bulk-threshold').value = '1';"
+                        + " document.getElementById('bulk-form').requestSubmit(); return true;");
+                waitForText(base, "payout-message", "dry run: ");
+                assertThat(text(base, "payout-message")).contains("ada WOULD_CREATE", "lin WOULD_CREATE");
             } finally {
                 try {
                     http(HttpRequest.newBuilder(URI.create(base)).timeout(REQUEST).DELETE().build());
@@ -140,6 +163,35 @@ class DashboardBrowserTest {
         ObjectNode body = json.createObjectNode().put("script", code);
         body.putArray("args");
         return post(base + "/execute/sync", body).get("value");
+    }
+
+    /** Waits for the sign-in form, then types the token into it and submits it. */
+    private void signIn(String base, String token) throws Exception {
+        waitFor(base, "the sign-in form", "return document.body.dataset.signIn === 'shown';");
+        script(base, "document.getElementById('token').value = '" + token + "';"
+                + " document.getElementById('sign-in').requestSubmit(); return true;");
+    }
+
+    private void waitForStatus(String base, String status) throws Exception {
+        waitFor(base, "the status '" + status + "'", "return document.getElementById('status').textContent === '"
+                + status + "';");
+    }
+
+    private void waitForText(String base, String id, String prefix) throws Exception {
+        waitFor(base, "#" + id + " to start with '" + prefix + "'", "return document.getElementById('" + id
+                + "').textContent.startsWith('" + prefix + "');");
+    }
+
+    /** Polls a script that returns a boolean until it returns true, up to {@link #PAGE_LOAD}. */
+    private void waitFor(String base, String what, String condition) throws Exception {
+        long deadline = System.nanoTime() + PAGE_LOAD.toNanos();
+        while (!script(base, condition).asBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the page did not show " + what + " within " + PAGE_LOAD.toSeconds()
+                        + " s; status: " + text(base, "status"));
+            }
+            Thread.sleep(100);
+        }
     }
 
     private void waitForPeriod(String base, String period) throws Exception {

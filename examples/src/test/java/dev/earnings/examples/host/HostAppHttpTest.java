@@ -3,7 +3,7 @@ package dev.earnings.examples.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.earnings.examples.host.HostClient.Answer;
 import dev.earnings.testkit.TestClock;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -39,16 +39,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HostAppHttpTest {
     static final Instant NOW = TestClock.DEFAULT_START;
     HostApp app;
+    HostClient client;
     final HttpClient http = HttpClient.newHttpClient();
-    final ObjectMapper json = new ObjectMapper();
-
-    /** A response: status and parsed JSON body. */
-    record Answer(int status, JsonNode body) {
-    }
 
     @BeforeAll
     void start(@TempDir Path directory) throws IOException {
-        app = HostApp.start(directory.resolve("db"), TestClock.at(NOW), 0);
+        app = HostApp.start(directory.resolve("db"), TestClock.at(NOW), 0, line -> { });
+        client = new HostClient(app);
     }
 
     @AfterAll
@@ -57,35 +54,24 @@ class HostAppHttpTest {
     }
 
     Answer call(String method, String path, String token, String body) throws Exception {
-        return call(app, method, path, token, body);
+        return client.call(method, path, token, body);
     }
 
     Answer call(HostApp on, String method, String path, String token) throws Exception {
-        return call(on, method, path, token, null);
-    }
-
-    Answer call(HostApp on, String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.port() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body().isEmpty() ? null : json.readTree(response.body()));
-    }
-
-    Answer track(String token, String body) throws Exception {
-        return call("POST", "/api/track-model-usage", token, body);
+        return new HostClient(on).call(method, path, token, null);
     }
 
     @Test
-    void track_recordsTheUseAndAnswersTheExplainedResult_andReplaysByEventId() throws Exception {
-        String body = "{\"modelId\":\"voice-clone\",\"tokensConsumed\":0,\"usageType\":\"other\","
+    void track_recordsTheUseWithTheTokensTheHostMeasured_andReplaysByEventId() throws Exception {
+        String body = "{\"userId\":\"user-42\",\"modelId\":\"voice-clone\",\"usageType\":\"other\","
+                + "\"prompt\":\"Tell me a story\",\"response\":\"Once upon a time...\","
                 + "\"metadata\":{\"prompt\":\"hello\"},\"eventId\":\"http-1\"}";
-        Answer first = track("demo-user", body);
+        Answer first = client.track(body);
         assertThat(first.status()).isEqualTo(200);
         assertThat(first.body().get("eventId").asText()).isEqualTo("http-1");
         assertThat(first.body().get("replayed").asBoolean()).isFalse();
+        // The o200k_base tokens of the prompt (4) and the response (5), as the app counted them.
+        assertThat(first.body().get("tokensConsumed").asLong()).isEqualTo(9);
         // voice-clone's next counted use after the demo data (no other test records one): its
         // $0.03 at that ordinal's tier, x 0.6 for other.
         long ordinal = Demo.uses(NOW).stream().filter(u -> u.modelId().equals("voice-clone")).count() + 1;
@@ -99,50 +85,150 @@ class HostAppHttpTest {
         assertThat(first.body().get("occurredAt").asText()).isEqualTo(NOW.toString());
         assertThat(first.body().get("explanation").asText()).contains("x 0.6 (other)");
 
-        Answer again = track("demo-user", body);
+        Answer again = client.track(body);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.body().get("replayed").asBoolean()).isTrue();
         assertThat(again.body().get("useOrdinal")).isEqualTo(first.body().get("useOrdinal"));
         assertThat(again.body().get("earnings")).isEqualTo(first.body().get("earnings"));
 
-        Answer conflict = track("demo-user", body.replace("\"tokensConsumed\":0", "\"tokensConsumed\":5"));
+        Answer conflict = client.track(body.replace("Once upon a time...", "Once upon a time, far away..."));
         assertThat(conflict.status()).isEqualTo(409);
         assertThat(conflict.body().get("field").asText()).isEqualTo("tokensConsumed");
     }
 
+    @Test
+    void track_pricesTheMeasuredTokens() throws Exception {
+        // story-chat: $0.002 a use plus $0.00002 a token; "hello world" is 2 tokens, no response.
+        Answer answer = client.track("{\"userId\":\"user-priced\",\"modelId\":\"story-chat\","
+                + "\"usageType\":\"image_generation\",\"prompt\":\"hello world\"}");
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body().get("tokensConsumed").asLong()).isEqualTo(2);
+        assertThat(answer.body().get("base").asText()).isEqualTo("0.002040000000");
+    }
+
+    @Test
+    void track_takesMetadataDecimalsExactly_asTheTextSent() throws Exception {
+        String body = "{\"userId\":\"user-decimals\",\"modelId\":\"story-chat\",\"usageType\":\"chat\","
+                + "\"prompt\":\"p\",\"eventId\":\"http-decimals\",\"metadata\":{\"score\":0.1,\"weight\":1.50}}";
+        assertThat(client.track(body).status()).isEqualTo(200);
+        // Other spacing, same numbers: the same use.
+        assertThat(client.track(body.replace("\"score\":0.1,", "\"score\" : 0.1 ,")).body().get("replayed").asBoolean())
+                .isTrue();
+        // As doubles these are the same numbers; as the decimals sent, they are not.
+        for (String other : List.of("0.10000000000000000001", "0.1000000000000000055511151231257827")) {
+            Answer conflict = client.track(body.replace("0.1,", other + ","));
+            assertThat(conflict.status()).as(other).isEqualTo(409);
+            assertThat(conflict.body().get("field").asText()).isEqualTo("metadata");
+        }
+        Answer scale = client.track(body.replace("1.50", "1.5"));
+        assertThat(scale.status()).isEqualTo(409);
+        assertThat(scale.body().get("field").asText()).isEqualTo("metadata");
+    }
+
     static Stream<Arguments> badTracks() {
-        String ok = "\"modelId\":\"anime-diffusion\",\"tokensConsumed\":5,\"usageType\":\"chat\"";
         return Stream.of(
-                Arguments.of("malformed JSON", "demo-user", "{\"modelId\":", 400, "body"),
-                Arguments.of("not an object", "demo-user", "[1,2]", 400, "body"),
-                Arguments.of("missing modelId", "demo-user", "{\"tokensConsumed\":5,\"usageType\":\"chat\"}", 400, "modelId"),
-                Arguments.of("unknown model", "demo-user", "{" + ok.replace("anime-diffusion", "no-such-model") + "}", 404, "modelId"),
-                Arguments.of("negative tokens", "demo-user", "{" + ok.replace("5", "-1") + "}", 400, "tokensConsumed"),
-                Arguments.of("fractional tokens", "demo-user", "{" + ok.replace("5", "1.5") + "}", 400, "tokensConsumed"),
-                Arguments.of("tokens as text", "demo-user", "{" + ok.replace("5", "\"5\"") + "}", 400, "tokensConsumed"),
-                Arguments.of("missing tokens", "demo-user", "{\"modelId\":\"anime-diffusion\",\"usageType\":\"chat\"}", 400, "tokensConsumed"),
-                Arguments.of("unknown usage type", "demo-user", "{" + ok.replace("chat", "video") + "}", 400, "usageType"),
-                Arguments.of("missing usage type", "demo-user", "{\"modelId\":\"anime-diffusion\",\"tokensConsumed\":5}", 400, "usageType"),
-                Arguments.of("metadata not an object", "demo-user", "{" + ok + ",\"metadata\":[1]}", 400, "metadata"),
-                Arguments.of("metadata too big", "demo-user", "{" + ok + ",\"metadata\":{\"notes\":\"" + "x".repeat(9000) + "\"}}",
+                Arguments.of("malformed JSON", "demo-backend", "{\"modelId\":", 400, "body"),
+                Arguments.of("not an object", "demo-backend", "[1,2]", 400, "body"),
+                Arguments.of("an empty body", "demo-backend", "", 400, "body"),
+                Arguments.of("a duplicate modelId", "demo-backend", ok("dup").replace("{", "{\"modelId\":\"sketch-xl\","),
+                        400, "body"),
+                Arguments.of("a duplicate key in metadata", "demo-backend", with(ok("dupmeta"), "\"metadata\":{\"a\":1,\"a\":2}"),
+                        400, "body"),
+                Arguments.of("a second JSON value after the object", "demo-backend", ok("trailing") + "{}", 400, "body"),
+                Arguments.of("trailing garbage", "demo-backend", ok("garbage") + "x", 400, "body"),
+                Arguments.of("nested too deeply", "demo-backend", with(ok("deep"), "\"metadata\":" + "{\"a\":".repeat(20)
+                        + "1" + "}".repeat(20)), 400, "body"),
+                Arguments.of("a token count sent by the client", "demo-backend",
+                        with(ok("tokens"), "\"tokensConsumed\":1000000000"), 400, "tokensConsumed"),
+                Arguments.of("an unknown field", "demo-backend", with(ok("unknown"), "\"tokens\":5"), 400, "tokens"),
+                Arguments.of("missing userId", "demo-backend", ok("x").replace("\"userId\":\"user-bad-x\",", ""), 400, "userId"),
+                Arguments.of("blank userId", "demo-backend", ok("x").replace("user-bad-x", " "), 400, "userId"),
+                Arguments.of("missing modelId", "demo-backend", ok("nomodel").replace("\"modelId\":\"story-chat\",", ""),
+                        400, "modelId"),
+                Arguments.of("unknown model", "demo-backend", ok("model").replace("story-chat", "no-such-model"), 404, "modelId"),
+                Arguments.of("missing prompt", "demo-backend", ok("noprompt").replace(",\"prompt\":\"a short prompt\"", ""),
+                        400, "prompt"),
+                Arguments.of("prompt not a string", "demo-backend", ok("promptnum").replace("\"a short prompt\"", "5"), 400, "prompt"),
+                Arguments.of("unknown usage type", "demo-backend", ok("type").replace("chat", "video"), 400, "usageType"),
+                Arguments.of("missing usage type", "demo-backend", ok("notype").replace("\"usageType\":\"chat\",", ""),
+                        400, "usageType"),
+                Arguments.of("metadata not an object", "demo-backend", with(ok("metaarray"), "\"metadata\":[1]"), 400, "metadata"),
+                Arguments.of("metadata too big", "demo-backend", with(ok("metabig"), "\"metadata\":{\"notes\":\""
+                        + "x".repeat(9000) + "\"}"), 400, "metadata"),
+                Arguments.of("a metadata number past every limit", "demo-backend", with(ok("metahuge"), "\"metadata\":{\"score\":1e400}"),
                         400, "metadata"),
-                Arguments.of("blank eventId", "demo-user", "{" + ok + ",\"eventId\":\" \"}", 400, "eventId"),
-                Arguments.of("no token", null, "{" + ok + "}", 401, "authorization"),
-                Arguments.of("unknown token", "forged", "{" + ok + "}", 401, "authorization"));
+                Arguments.of("blank eventId", "demo-backend", with(ok("event"), "\"eventId\":\" \""), 400, "eventId"),
+                Arguments.of("no token", null, ok("notoken"), 401, "authorization"),
+                Arguments.of("unknown token", "forged", ok("forged"), 401, "authorization"),
+                Arguments.of("an end user's token", "demo-user", ok("user"), 403, "authorization"),
+                Arguments.of("a creator's token", "demo-ada", ok("creator"), 403, "authorization"),
+                Arguments.of("an admin's token", "demo-admin", ok("admin"), 403, "authorization"));
+    }
+
+    /** A good use body; each case names its own user, so that no user's rate limit is reached. */
+    static String ok(String user) {
+        return "{\"userId\":\"user-bad-" + user + "\",\"modelId\":\"story-chat\",\"usageType\":\"chat\","
+                + "\"prompt\":\"a short prompt\"}";
+    }
+
+    static String with(String body, String member) {
+        return body.substring(0, body.length() - 1) + "," + member + "}";
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badTracks")
     void track_badInput_isA4xxNamingTheField(String name, String token, String body, int status, String field) throws Exception {
-        Answer answer = track(token, body);
+        Answer answer = call("POST", "/api/track-model-usage", token, body);
         assertThat(answer.status()).isEqualTo(status);
         assertThat(answer.body().get("field").asText()).isEqualTo(field);
         assertThat(answer.body().get("message").asText()).isNotBlank();
     }
 
     @Test
+    void track_metadataTheLibraryRefuses_isA400WithTheLibrarysMessage() throws Exception {
+        Answer answer = client.track(with(ok("message"), "\"metadata\":{\"score\":1e400}"));
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body().get("message").asText()).contains("metadata", "without exponent");
+    }
+
+    static Stream<Arguments> contentTypes() {
+        return Stream.of(
+                Arguments.of(List.of(), 415),
+                Arguments.of(List.of("text/plain"), 415),
+                Arguments.of(List.of("text/plain;charset=UTF-8"), 415),
+                Arguments.of(List.of("application/x-www-form-urlencoded"), 415),
+                Arguments.of(List.of("application/json; charset=iso-8859-1"), 415),
+                Arguments.of(List.of("application/jsonp"), 415),
+                Arguments.of(List.of("application/json", "application/json"), 415),
+                Arguments.of(List.of("application/json"), 200),
+                Arguments.of(List.of("application/json; charset=utf-8"), 200),
+                Arguments.of(List.of("Application/JSON;charset=\"UTF-8\""), 200));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("contentTypes")
+    void track_takesJsonBodiesOnly(List<String> contentTypes, int status) throws Exception {
+        HttpRequest.Builder request = client.request("POST", "/api/track-model-usage", ok("type-" + contentTypes.hashCode()))
+                .header("Authorization", "Bearer demo-backend");
+        contentTypes.forEach(type -> request.header("Content-Type", type));
+        Answer answer = client.send(request);
+        assertThat(answer.status()).isEqualTo(status);
+        if (status == 415) {
+            assertThat(answer.body().get("field").asText()).isEqualTo("Content-Type");
+        }
+    }
+
+    @Test
     void track_withTheWrongMethod_is405() throws Exception {
-        assertThat(call("GET", "/api/track-model-usage", "demo-user", null).status()).isEqualTo(405);
+        Answer answer = call("GET", "/api/track-model-usage", "demo-backend", null);
+        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.header("Allow")).isEqualTo("POST");
+    }
+
+    @Test
+    void aPathBelowAnEndpoint_is404() throws Exception {
+        assertThat(call("GET", "/api/admin/totals/x", "demo-admin", null).status()).isEqualTo(404);
+        assertThat(call("POST", "/api/track-model-usage/x", "demo-backend", ok("below")).status()).isEqualTo(404);
     }
 
     @Test

@@ -1,14 +1,48 @@
 'use strict';
-// The example host's pages: plain JavaScript, no libraries, no network beyond this server.
-const params = new URLSearchParams(location.search);
-if (params.get('token')) { sessionStorage.setItem('token', params.get('token')); }
-const token = sessionStorage.getItem('token') || '';
+// The example host's pages: plain JavaScript, no libraries, no network beyond this server, no
+// inline script (the server's Content-Security-Policy forbids it).
+//
+// The token is typed into the page's sign-in form, kept in sessionStorage (this tab only) and sent
+// in the Authorization header; never in a URL, where history, logs and Referer headers keep it.
+
+function token() { return sessionStorage.getItem('token') || ''; }
 
 async function api(path, options) {
-  const response = await fetch(path, Object.assign({ headers: { Authorization: 'Bearer ' + token } }, options || {}));
+  const headers = { Authorization: 'Bearer ' + token() };
+  if (options && options.body !== undefined) { headers['Content-Type'] = 'application/json'; }
+  const response = await fetch(path, Object.assign({}, options || {}, { headers }));
   const body = await response.json();
+  if (response.status === 401) {
+    // The token is wrong: back to the sign-in form, saying why.
+    sessionStorage.removeItem('token');
+    sessionStorage.setItem('signInMessage', body.message || 'sign in again');
+    location.reload();
+  }
   if (!response.ok) { throw new Error(body.message || response.statusText); }
   return body;
+}
+
+// Shows the sign-in form until a token is given, then starts the page. Signing in or out reloads
+// the page, so that it starts once with the token it has.
+function signedIn(start) {
+  const form = document.getElementById('sign-in');
+  const out = document.getElementById('sign-out');
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    sessionStorage.setItem('token', document.getElementById('token').value.trim());
+    location.reload();
+  });
+  out.addEventListener('click', () => { sessionStorage.removeItem('token'); location.reload(); });
+  const message = sessionStorage.getItem('signInMessage');
+  sessionStorage.removeItem('signInMessage');
+  if (token()) {
+    out.hidden = false;
+    start();
+  } else {
+    form.hidden = false;
+    if (message) { status(message, true); }
+    document.body.dataset.signIn = 'shown';
+  }
 }
 
 function usd(amount, places) {
@@ -150,3 +184,5 @@ async function admin() {
   period.addEventListener('change', load);
   await load();
 }
+
+signedIn(document.body.dataset.page === 'admin' ? admin : dashboard);
