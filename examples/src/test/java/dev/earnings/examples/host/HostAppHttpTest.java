@@ -309,7 +309,7 @@ class HostAppHttpTest {
                     assertThat(a.get("usageType").asText()).isEqualTo(u.type());
                     assertThat(a.get("tokens").asLong()).isEqualTo(u.tokens());
                     assertThat(a.get("earnings").asText()).isEqualTo(Demo.money(u.earnings()));
-                    assertThat(a.get("user").asText()).matches("anon-[0-9a-f]{12}");
+                    assertThat(a.get("user").asText()).matches("anon-[0-9a-f]{16}");
                     assertThat(pseudonyms.computeIfAbsent(u.userId(), k -> a.get("user").asText()))
                             .isEqualTo(a.get("user").asText());
                 }
