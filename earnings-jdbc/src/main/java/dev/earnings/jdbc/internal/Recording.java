@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <p>Each write gets a token fixed before its first attempt, and the transaction runner retries
  * it as a whole, so a write whose commit was lost in transit finds its own rows and reports them
- * as written by itself.
+ * as written by itself. Recording is a trusted call of the host's backend, so its transactions run
+ * in the {@link Scope#SERVICE service} scope.
  */
 public final class Recording {
     private final Transactor tx;
@@ -58,7 +59,7 @@ public final class Recording {
         }
         long token = WriteTokens.next();
         try {
-            return new BatchResult(tx.inTransaction("recording a batch of " + uses.size() + " uses",
+            return new BatchResult(tx.inTransaction("recording a batch of " + uses.size() + " uses", Scope.SERVICE,
                     (h, attempt) -> writer.write(h, uses, token, attempt)));
         } catch (StorageException e) {
             List<String> eventIds = new ArrayList<>(uses.size());
@@ -79,7 +80,7 @@ public final class Recording {
         List<Outcome> outcomes = new ArrayList<>(uses.size());
         long token = WriteTokens.next();
         try {
-            for (BatchResult.Item item : tx.inTransaction(what(uses), (h, attempt) -> writer.write(h, uses, token, attempt))) {
+            for (BatchResult.Item item : tx.inTransaction(what(uses), Scope.SERVICE, (h, attempt) -> writer.write(h, uses, token, attempt))) {
                 outcomes.add(new Outcome(item, null));
             }
         } catch (StorageException e) {
