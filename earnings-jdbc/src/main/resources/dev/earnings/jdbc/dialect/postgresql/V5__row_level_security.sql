@@ -17,62 +17,23 @@
 -- Each setting is read through a scalar subquery, which PostgreSQL evaluates once per statement
 -- (an init plan) instead of once per row, and which an index scan can use as a key.
 
--- Tables that name their creator.
-ALTER TABLE earnings_creators ENABLE ROW LEVEL SECURITY;
-ALTER TABLE earnings_creators FORCE ROW LEVEL SECURITY;
-CREATE POLICY creator_reads_own ON earnings_creators FOR SELECT
-    USING ((SELECT current_setting('earnings.caller_kind', true)) = 'creator'
-        AND creator_id = (SELECT current_setting('earnings.creator_id', true)));
-CREATE POLICY trusted_all ON earnings_creators
-    USING ((SELECT current_setting('earnings.caller_kind', true)) IN ('admin', 'service'));
-
-ALTER TABLE earnings_models ENABLE ROW LEVEL SECURITY;
-ALTER TABLE earnings_models FORCE ROW LEVEL SECURITY;
-CREATE POLICY creator_reads_own ON earnings_models FOR SELECT
-    USING ((SELECT current_setting('earnings.caller_kind', true)) = 'creator'
-        AND creator_id = (SELECT current_setting('earnings.creator_id', true)));
-CREATE POLICY trusted_all ON earnings_models
-    USING ((SELECT current_setting('earnings.caller_kind', true)) IN ('admin', 'service'));
-
-ALTER TABLE model_creator_earnings ENABLE ROW LEVEL SECURITY;
-ALTER TABLE model_creator_earnings FORCE ROW LEVEL SECURITY;
-CREATE POLICY creator_reads_own ON model_creator_earnings FOR SELECT
-    USING ((SELECT current_setting('earnings.caller_kind', true)) = 'creator'
-        AND creator_id = (SELECT current_setting('earnings.creator_id', true)));
-CREATE POLICY trusted_all ON model_creator_earnings
-    USING ((SELECT current_setting('earnings.caller_kind', true)) IN ('admin', 'service'));
-
-ALTER TABLE model_usage_logs ENABLE ROW LEVEL SECURITY;
-ALTER TABLE model_usage_logs FORCE ROW LEVEL SECURITY;
-CREATE POLICY creator_reads_own ON model_usage_logs FOR SELECT
-    USING ((SELECT current_setting('earnings.caller_kind', true)) = 'creator'
-        AND creator_id = (SELECT current_setting('earnings.creator_id', true)));
-CREATE POLICY trusted_all ON model_usage_logs
-    USING ((SELECT current_setting('earnings.caller_kind', true)) IN ('admin', 'service'));
-
-ALTER TABLE model_analytics ENABLE ROW LEVEL SECURITY;
-ALTER TABLE model_analytics FORCE ROW LEVEL SECURITY;
-CREATE POLICY creator_reads_own ON model_analytics FOR SELECT
-    USING ((SELECT current_setting('earnings.caller_kind', true)) = 'creator'
-        AND creator_id = (SELECT current_setting('earnings.creator_id', true)));
-CREATE POLICY trusted_all ON model_analytics
-    USING ((SELECT current_setting('earnings.caller_kind', true)) IN ('admin', 'service'));
-
-ALTER TABLE model_daily_users ENABLE ROW LEVEL SECURITY;
-ALTER TABLE model_daily_users FORCE ROW LEVEL SECURITY;
-CREATE POLICY creator_reads_own ON model_daily_users FOR SELECT
-    USING ((SELECT current_setting('earnings.caller_kind', true)) = 'creator'
-        AND creator_id = (SELECT current_setting('earnings.creator_id', true)));
-CREATE POLICY trusted_all ON model_daily_users
-    USING ((SELECT current_setting('earnings.caller_kind', true)) IN ('admin', 'service'));
-
-ALTER TABLE earnings_transactions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE earnings_transactions FORCE ROW LEVEL SECURITY;
-CREATE POLICY creator_reads_own ON earnings_transactions FOR SELECT
-    USING ((SELECT current_setting('earnings.caller_kind', true)) = 'creator'
-        AND creator_id = (SELECT current_setting('earnings.creator_id', true)));
-CREATE POLICY trusted_all ON earnings_transactions
-    USING ((SELECT current_setting('earnings.caller_kind', true)) IN ('admin', 'service'));
+-- Tables that name their creator: the same two policies on each.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['earnings_creators', 'earnings_models', 'model_creator_earnings', 'model_usage_logs',
+            'model_analytics', 'model_daily_users', 'earnings_transactions'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY creator_reads_own ON %I FOR SELECT'
+            ' USING ((SELECT current_setting(''earnings.caller_kind'', true)) = ''creator'''
+            ' AND creator_id = (SELECT current_setting(''earnings.creator_id'', true)))', t);
+        EXECUTE format('CREATE POLICY trusted_all ON %I'
+            ' USING ((SELECT current_setting(''earnings.caller_kind'', true)) IN (''admin'', ''service''))', t);
+    END LOOP;
+END
+$$;
 
 -- Tables whose creator is that of the row they belong to: a model's pricing versions, a payout's
 -- history. The subquery names the creator itself rather than leaning on the other table's policy.
