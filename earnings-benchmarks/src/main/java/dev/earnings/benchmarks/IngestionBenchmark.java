@@ -124,7 +124,8 @@ public final class IngestionBenchmark {
     static Target open(String database, Map<String, String> options, String purpose) {
         return database.equals("postgresql")
                 ? Target.postgres(options.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/postgres"),
-                        options.getOrDefault("pg-user", "postgres"), options.getOrDefault("pg-password", ""), purpose)
+                        options.getOrDefault("pg-user", "postgres"), options.getOrDefault("pg-password", ""),
+                        options.get("pg-runtime-user"), options.getOrDefault("pg-runtime-password", ""), purpose)
                 : Target.h2(purpose);
     }
 
@@ -456,26 +457,44 @@ public final class IngestionBenchmark {
                 + " pricing_version, token_part, base_amount, earnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 + " ?, ?, ?, ?, ?, ?, ?)";
 
+        /** The benchmark's own pool, for its tables and direct writes; the library's migrations too. */
         final HikariDataSource dataSource;
+        /** The pool the library runs on: a runtime role of its own when one is given, else {@link #dataSource}. */
+        final HikariDataSource runtime;
         final String schema;
         final boolean postgres;
         private final java.nio.file.Path directory;
 
-        private Target(HikariDataSource dataSource, String schema, boolean postgres, java.nio.file.Path directory) {
+        private Target(HikariDataSource dataSource, HikariDataSource runtime, String schema, boolean postgres,
+                java.nio.file.Path directory) {
             this.dataSource = dataSource;
+            this.runtime = runtime;
             this.schema = schema;
             this.postgres = postgres;
             this.directory = directory;
         }
 
-        static Target postgres(String url, String user, String password, String purpose) {
+        /**
+         * A fresh schema. With a runtime user (which must have the README's default privileges from
+         * {@code user}) the library runs as it, filtered by row-level security, and migrates as
+         * {@code user}; without one it runs as {@code user}, which on a test database is usually
+         * a superuser that the policies do not filter.
+         */
+        static Target postgres(String url, String user, String password, String runtimeUser, String runtimePassword,
+                String purpose) {
+            String schema = "bench_" + purpose + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+            HikariDataSource owner = pool(url, user, password);
+            return new Target(owner, runtimeUser == null ? owner : pool(url, runtimeUser, runtimePassword), schema, true,
+                    null);
+        }
+
+        private static HikariDataSource pool(String url, String user, String password) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true");
             config.setUsername(user);
             config.setPassword(password);
             config.setMaximumPoolSize(16);
-            String schema = "bench_" + purpose + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-            return new Target(new HikariDataSource(config), schema, true, null);
+            return new HikariDataSource(config);
         }
 
         static Target h2(String purpose) {
@@ -486,14 +505,17 @@ public final class IngestionBenchmark {
                 config.setUsername("sa");
                 config.setPassword("");
                 config.setMaximumPoolSize(16);
-                return new Target(new HikariDataSource(config), "bench", false, directory);
+                HikariDataSource pool = new HikariDataSource(config);
+                return new Target(pool, pool, "bench", false, directory);
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
         }
 
         Earnings.Builder builder() {
-            return Earnings.builder().dataSource(dataSource).schema(schema).maximumPoolSize(16);
+            Earnings.Builder builder = Earnings.builder().dataSource(runtime).schema(schema).maximumPoolSize(16);
+            // Without a runtime role of its own the library runs as the benchmark's login, knowingly.
+            return runtime == dataSource ? builder.requireRowLevelSecurity(false) : builder.migrationDataSource(dataSource);
         }
 
         Earnings.Builder builder(Clock clock) {
@@ -569,6 +591,9 @@ public final class IngestionBenchmark {
                 }
             } finally {
                 dataSource.close();
+                if (runtime != dataSource) {
+                    runtime.close();
+                }
                 if (directory != null) {
                     try (var files = java.nio.file.Files.walk(directory)) {
                         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -587,7 +612,8 @@ public final class IngestionBenchmark {
         static final List<String> INGESTION = List.of("uses", "threads", "databases", "scenarios", "contenders",
                 "async-writers", "async-group", "warmup-uses", "single-thread-uses", "group-commit-concurrency");
         /** Where PostgreSQL is; every benchmark takes them. */
-        static final List<String> POSTGRES = List.of("pg-url", "pg-user", "pg-password");
+        static final List<String> POSTGRES = List.of("pg-url", "pg-user", "pg-password", "pg-runtime-user",
+                "pg-runtime-password");
 
         /**
          * Reads {@code --name=value} arguments, refusing any name not in {@code known}, so that a

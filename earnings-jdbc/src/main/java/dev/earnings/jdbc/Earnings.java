@@ -19,6 +19,7 @@ import dev.earnings.jdbc.internal.ModelCatalog;
 import dev.earnings.jdbc.internal.Pseudonyms;
 import dev.earnings.jdbc.internal.RateLimiter;
 import dev.earnings.jdbc.internal.Recording;
+import dev.earnings.jdbc.internal.RuntimeRole;
 import dev.earnings.jdbc.internal.Settings;
 import dev.earnings.jdbc.internal.Transactor;
 import dev.earnings.jdbc.internal.UsageWriter;
@@ -301,6 +302,11 @@ public final class Earnings implements AutoCloseable {
         private String jdbcUrl;
         private String username;
         private String password;
+        private DataSource migrationDataSource;
+        private boolean migrationCredentials;
+        private String migrationUsername;
+        private String migrationPassword;
+        private boolean requireRowLevelSecurity = true;
         private Path embeddedDirectory;
         private Optional<String> schema = Optional.empty();
         private boolean migrateOnStart = true;
@@ -357,6 +363,54 @@ public final class Earnings implements AutoCloseable {
             this.jdbcUrl = jdbcUrl;
             this.username = username;
             this.password = password;
+            return this;
+        }
+
+        /**
+         * Applies the migrations through another pool: on PostgreSQL, one that logs in as the owner
+         * of the library's tables, while the pool of {@link #dataSource} or {@link #jdbcUrl} logs
+         * in as a runtime role that owns nothing. The runtime role then cannot change the schema or
+         * turn row-level security off, and the policies filter every query it runs. The library
+         * borrows connections and never closes the pool.
+         *
+         * @param dataSource the owner's data source
+         * @return this builder
+         */
+        public Builder migrationDataSource(DataSource dataSource) {
+            this.migrationDataSource = Objects.requireNonNull(dataSource, "migrationDataSource");
+            return this;
+        }
+
+        /**
+         * Applies the migrations as another login on the {@link #jdbcUrl} database: on PostgreSQL,
+         * the owner of the library's tables, while the URL's own credentials are those of a runtime
+         * role that owns nothing (see {@link #migrationDataSource} for why). The migrations run on
+         * connections of their own, opened for them and closed after.
+         *
+         * @param username the owner's user
+         * @param password the owner's password, or {@code null}
+         * @return this builder
+         */
+        public Builder migrationCredentials(String username, @Nullable String password) {
+            this.migrationCredentials = true;
+            this.migrationUsername = Objects.requireNonNull(username, "username");
+            this.migrationPassword = password;
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} refuses a PostgreSQL login that row-level security does not
+         * filter: a superuser or a role with BYPASSRLS (default {@code true}). For such a login a
+         * query that forgot its creator filter would return every creator's rows, so a payments
+         * library does not run as one by accident. Turn it off only where one privileged login is
+         * run knowingly, such as a throwaway test database; the library then logs a warning. H2 has
+         * no row-level security and ignores this.
+         *
+         * @param require whether to refuse
+         * @return this builder
+         */
+        public Builder requireRowLevelSecurity(boolean require) {
+            this.requireRowLevelSecurity = require;
             return this;
         }
 
@@ -562,8 +616,10 @@ public final class Earnings implements AutoCloseable {
          *
          * @return the ready instance
          * @throws InvalidConfigurationException if more than one database is configured, the
-         *     database is neither H2 nor PostgreSQL, it holds another currency, or shared rate
-         *     limits are asked of H2
+         *     migration login does not fit the database, the database is neither H2 nor
+         *     PostgreSQL, it holds another currency, (see {@link #requireRowLevelSecurity}) the
+         *     PostgreSQL login is not filtered by row-level security, or shared rate limits are
+         *     asked of H2
          * @throws StorageException if the database cannot be reached or migrated
          */
         public Earnings build() {
@@ -571,6 +627,19 @@ public final class Earnings implements AutoCloseable {
             if (configured > 1) {
                 throw new InvalidConfigurationException("database", "configure one database: dataSource(...),"
                         + " jdbcUrl(...) or embeddedDatabase(...), not " + configured);
+            }
+            if (migrationDataSource != null && migrationCredentials) {
+                throw new InvalidConfigurationException("migrationCredentials", "configure one migration login:"
+                        + " migrationDataSource(...) or migrationCredentials(...), not both");
+            }
+            if (migrationCredentials && jdbcUrl == null) {
+                throw new InvalidConfigurationException("migrationCredentials", "migrationCredentials(...) log in to the"
+                        + " jdbcUrl(...) database, and none is configured; allowed: jdbcUrl(...), or"
+                        + " migrationDataSource(...) with dataSource(...)");
+            }
+            if (migrationDataSource != null && dataSource == null && jdbcUrl == null) {
+                throw new InvalidConfigurationException("migrationDataSource", "the embedded database migrates itself;"
+                        + " allowed: migrationDataSource(...) with dataSource(...) or jdbcUrl(...)");
             }
             HikariDataSource owned = null;
             DataSource ds = dataSource;
@@ -589,7 +658,10 @@ public final class Earnings implements AutoCloseable {
                             + " LOCAL, which on the embedded H2 database, opened by one process, limits every use");
                 }
                 if (migrateOnStart) {
-                    migrate(owned != null ? null : ds);
+                    migrate(dialect, owned != null ? null : ds);
+                }
+                if (dialect == Dialect.POSTGRESQL) {
+                    RuntimeRole.check(jdbi, schema, requireRowLevelSecurity);
                 }
                 return new Earnings(this, new Transactor(jdbi, dialect, maxAttempts, retryBudget), dialect, ds, owned);
             } catch (RuntimeException e) {
@@ -709,19 +781,24 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
-         * Applies the migrations: on the host's data source, or on connections of their own when
-         * the library owns the pool, since Flyway holds one connection while it migrates on
-         * another and a pool of one could not serve both.
+         * Applies the migrations: on the migration data source, or the host's data source, or on
+         * connections of their own when the library owns the pool (as the migration login when
+         * one is given), since Flyway holds one connection while it migrates on another and a pool
+         * of one could not serve both.
          */
-        private void migrate(@Nullable DataSource hostDataSource) {
+        private void migrate(Dialect dialect, @Nullable DataSource hostDataSource) {
             var flyway = Flyway.configure(Earnings.class.getClassLoader())
-                    .locations("classpath:dev/earnings/jdbc/migration")
+                    .locations(dialect.migrationLocations().toArray(new String[0]))
                     .table("earnings_schema_history")
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .failOnMissingLocations(true);
-            if (hostDataSource != null) {
+            if (migrationDataSource != null) {
+                flyway.dataSource(migrationDataSource);
+            } else if (hostDataSource != null) {
                 flyway.dataSource(hostDataSource);
+            } else if (migrationCredentials) {
+                flyway.dataSource(url(), migrationUsername, migrationPassword);
             } else {
                 flyway.dataSource(url(), jdbcUrl != null ? username : "sa", jdbcUrl != null ? password : "");
             }

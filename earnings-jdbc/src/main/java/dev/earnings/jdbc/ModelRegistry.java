@@ -5,6 +5,7 @@ import dev.earnings.core.ModelPricing;
 import dev.earnings.core.internal.Checks;
 import dev.earnings.jdbc.internal.Ledger;
 import dev.earnings.jdbc.internal.ModelCatalog;
+import dev.earnings.jdbc.internal.Scope;
 import dev.earnings.jdbc.internal.Transactor;
 import dev.earnings.jdbc.internal.UsageWriter;
 import java.time.Clock;
@@ -18,6 +19,7 @@ import java.util.Optional;
  *
  * <p>Obtained from {@link Earnings#models()}. Pricing is versioned: a change applies to uses
  * recorded after it and never re-rates earlier uses, which keep the version they were rated with.
+ * Its calls come from the host's backend, trusted like recording, and run in the library's own scope.
  */
 public final class ModelRegistry {
     private final Transactor tx;
@@ -51,7 +53,7 @@ public final class ModelRegistry {
         Checks.requireId("modelId", modelId);
         Checks.requireId("creatorId", creatorId);
         requirePresent("pricing", pricing);
-        return tx.inTransaction("registering model '" + modelId + "'", (h, attempt) -> {
+        return tx.inTransaction("registering model '" + modelId + "'", Scope.SERVICE, (h, attempt) -> {
             Instant now = now();
             ModelCatalog.Registered registered = catalog.register(h, modelId, creatorId, pricing, now);
             if (registered.created()) {
@@ -103,11 +105,11 @@ public final class ModelRegistry {
      */
     public Optional<Model> find(String modelId) {
         Checks.requireId("modelId", modelId);
-        return tx.inTransaction("reading model '" + modelId + "'", (h, attempt) -> catalog.find(h, modelId));
+        return tx.inTransaction("reading model '" + modelId + "'", Scope.SERVICE, (h, attempt) -> catalog.find(h, modelId));
     }
 
     private Model reprice(String modelId, String what, UnaryOperator<ModelPricing> change) {
-        return tx.inTransaction(what, (h, attempt) -> catalog.reprice(h, modelId, change, now()))
+        return tx.inTransaction(what, Scope.SERVICE, (h, attempt) -> catalog.reprice(h, modelId, change, now()))
                 .orElseThrow(() -> new UnknownModelException(modelId));
     }
 

@@ -4,6 +4,7 @@ import dev.earnings.core.EarningsException;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.Ledger;
+import dev.earnings.jdbc.internal.Scope;
 import dev.earnings.jdbc.internal.Transactor;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class Payouts {
             throw new InvalidInputException("request", "request is missing; allowed: PayoutRequest.of(creatorId, amountMinor,"
                     + " reference)");
         }
-        return ledger.create(caller.id(), request);
+        return ledger.create(Scope.of(caller), caller.id(), request);
     }
 
     /**
@@ -142,7 +143,7 @@ public final class Payouts {
         if (request == null) {
             throw new InvalidInputException("request", "request is missing; allowed: BulkPayoutRequest.of(batchReference)");
         }
-        return ledger.payoutAll(caller.id(), request);
+        return ledger.payoutAll(Scope.of(caller), caller.id(), request);
     }
 
     /**
@@ -154,7 +155,7 @@ public final class Payouts {
      * @throws AccessDeniedException if the caller is missing or unknown
      */
     public Optional<Payout> find(Caller caller, long payoutId) {
-        return tx.inTransaction("reading payout " + payoutId, (h, attempt) -> {
+        return tx.inTransaction("reading payout " + payoutId, Scope.of(caller), (h, attempt) -> {
             access.requireKnown(h, caller);
             Optional<Payout> payout = ledger.find(h, payoutId);
             if (caller instanceof Caller.Creator && payout.isPresent() && !payout.get().creatorId().equals(caller.id())) {
@@ -174,7 +175,7 @@ public final class Payouts {
      */
     public List<PayoutEvent> history(Caller caller, long payoutId) {
         Access.requireAdmin(caller);
-        return tx.inTransaction("reading the history of payout " + payoutId, (h, attempt) -> ledger.history(h, payoutId));
+        return tx.inTransaction("reading the history of payout " + payoutId, Scope.of(caller), (h, attempt) -> ledger.history(h, payoutId));
     }
 
     private Payout transition(Caller caller, long payoutId, PayoutStatus to, @Nullable String reason) {
@@ -184,7 +185,7 @@ public final class Payouts {
                     + PayoutRequest.MAX_TEXT + " characters");
         }
         PayoutRequest.requireText("reason", reason);
-        return ledger.transition(caller.id(), payoutId, to, reason);
+        return ledger.transition(Scope.of(caller), caller.id(), payoutId, to, reason);
     }
 
     private List<PayoutResult> transitionAll(Caller caller, List<Long> payoutIds, PayoutStatus to, @Nullable String reason) {

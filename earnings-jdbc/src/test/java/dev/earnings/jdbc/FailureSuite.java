@@ -533,7 +533,7 @@ abstract class FailureSuite extends DatabaseSuite {
     @Test
     void aPoolOfOneConnection_migratesRecordsAndPays() throws Exception {
         String schema = "pool_of_one_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Earnings one = Earnings.builder().jdbcUrl(db.url, db.user, db.password).schema(schema).maximumPoolSize(1)
+        try (Earnings one = db.urlBuilder().schema(schema).maximumPoolSize(1)
                 .retryBudget(Duration.ofSeconds(3)).clock(clock).build()) {
             one.models().register("m1", "c1", ModelPricing.of("0.5", "0"));
             assertThat(one.logModelUsage("u1", "m1", 0, "image_generation", null).useOrdinal()).isEqualTo(OptionalLong.of(1));
@@ -562,13 +562,39 @@ abstract class FailureSuite extends DatabaseSuite {
         return db.isPostgres() ? "23514" : "23513";
     }
 
-    /** Makes the usage table refuse any use of {@link #POISON_TOKENS} tokens. */
+    /**
+     * Makes the usage table refuse any use of {@link #POISON_TOKENS} tokens. On PostgreSQL a
+     * trigger refuses it with a check violation whose message and detail quote the row's user id
+     * and metadata: PostgreSQL's own CHECK message would quote the row too, but not to a role under
+     * row-level security (the library's runtime role), and the test needs a driver message that
+     * holds the values the library must not copy.
+     */
     void addPoisonCheck() {
+        if (db.isPostgres()) {
+            String function = db.table("earnings_test_no_poison");
+            db.jdbi.useHandle(h -> {
+                h.execute("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " IF NEW.tokens_consumed = " + POISON_TOKENS + " THEN RAISE EXCEPTION 'poisoned use of %', NEW.user_id"
+                        + " USING ERRCODE = 'check_violation', CONSTRAINT = 'earnings_test_no_poison',"
+                        + " DETAIL = 'Failing row contains (' || NEW.user_id || ', '"
+                        + " || COALESCE(NEW.metadata, '') || ')'; END IF; RETURN NEW; END $$");
+                h.execute("CREATE TRIGGER earnings_test_no_poison BEFORE INSERT ON " + db.table("model_usage_logs")
+                        + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+            });
+            return;
+        }
         db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table("model_usage_logs")
                 + " ADD CONSTRAINT earnings_test_no_poison CHECK (tokens_consumed <> " + POISON_TOKENS + ")"));
     }
 
     void dropPoisonCheck() {
+        if (db.isPostgres()) {
+            db.jdbi.useHandle(h -> {
+                h.execute("DROP TRIGGER earnings_test_no_poison ON " + db.table("model_usage_logs"));
+                h.execute("DROP FUNCTION " + db.table("earnings_test_no_poison") + "()");
+            });
+            return;
+        }
         db.jdbi.useHandle(h -> h.execute("ALTER TABLE " + db.table("model_usage_logs")
                 + " DROP CONSTRAINT earnings_test_no_poison"));
     }

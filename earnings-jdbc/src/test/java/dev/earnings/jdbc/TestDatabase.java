@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,49 +21,125 @@ import org.junit.jupiter.api.Assumptions;
  * password {@code EARNINGS_TEST_POSTGRES_PASSWORD}), else {@code jdbc:postgresql://127.0.0.1:5432/postgres}
  * as {@code postgres}. When it cannot be reached the PostgreSQL tests are skipped with a message,
  * except under {@code CI=true}, where that is a failure: a skipped test proves nothing.
+ *
+ * <p>On PostgreSQL the library runs as the README's two roles: migrations as {@link #OWNER_ROLE},
+ * which owns the tables, and everything else as {@link #RUNTIME_ROLE}, which owns nothing, has
+ * neither SUPERUSER nor BYPASSRLS, and gets its privileges from the owner's default privileges, so
+ * every query the library makes is filtered by row-level security. The test's own reads and
+ * tampering ({@link #jdbi}) go through the configured login, which sees every row. The roles are
+ * created once per database when missing (they belong to the whole cluster, so several test JVMs
+ * may race to create them). On H2 all three are the one login {@code sa}.
  */
 final class TestDatabase implements AutoCloseable {
     static final String PG_URL = env("EARNINGS_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
     static final String PG_USER = env("EARNINGS_TEST_POSTGRES_USER", "postgres");
     static final String PG_PASSWORD = env("EARNINGS_TEST_POSTGRES_PASSWORD", "");
+    /** The role that owns the library's tables and runs its migrations. */
+    static final String OWNER_ROLE = "earnings_test_owner";
+    /** The role the library runs as: no table of its own, no way past row-level security. */
+    static final String RUNTIME_ROLE = "earnings_test_runtime";
+    /** The password of both roles, for servers that ask for one. */
+    static final String ROLE_PASSWORD = "earnings-test";
+    private static volatile boolean rolesReady;
 
     final String name;
     final String url;
+    /** The login the library runs as. */
     final String user;
     final String password;
+    /** The login the library's migrations run as. */
+    final String ownerUser;
+    final String ownerPassword;
     final Optional<String> schema;
+    /** The pool the library runs on, as {@link #user}. */
     final HikariDataSource dataSource;
+    /** The test's own view of the database, past row-level security: on PostgreSQL the configured login. */
     final Jdbi jdbi;
     private final boolean postgres;
+    /** PostgreSQL: the configured login's pool behind {@link #jdbi}, and the owner's pool for migrations. */
+    private final HikariDataSource inspection;
+    private final HikariDataSource migrations;
 
-    private TestDatabase(String name, String url, String user, String password, Optional<String> schema,
-            boolean postgres) {
+    private TestDatabase(String name, String url, String user, String password, String ownerUser, String ownerPassword,
+            Optional<String> schema, boolean postgres) {
         this.name = name;
         this.url = url;
         this.user = user;
         this.password = password;
+        this.ownerUser = ownerUser;
+        this.ownerPassword = ownerPassword;
         this.schema = schema;
         this.postgres = postgres;
+        this.dataSource = pool(name, user, password, 24, -1);
+        if (postgres) {
+            this.inspection = pool(name + "-inspection", PG_USER, PG_PASSWORD, 8, 1);
+            this.migrations = pool(name + "-migrations", ownerUser, ownerPassword, 3, 0);
+            this.jdbi = Jdbi.create(inspection);
+        } else {
+            this.inspection = null;
+            this.migrations = null;
+            this.jdbi = Jdbi.create(dataSource);
+        }
+    }
+
+    private HikariDataSource pool(String poolName, String login, String secret, int size, int minimumIdle) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setMaximumPoolSize(24);
-        config.setPoolName("test-" + name);
-        this.dataSource = new HikariDataSource(config);
-        this.jdbi = Jdbi.create(dataSource);
+        config.setUsername(login);
+        config.setPassword(secret);
+        config.setMaximumPoolSize(size);
+        if (minimumIdle >= 0) {
+            config.setMinimumIdle(minimumIdle);
+        }
+        config.setPoolName("test-" + poolName);
+        return new HikariDataSource(config);
     }
 
     static TestDatabase h2() {
         String db = "earnings_" + UUID.randomUUID().toString().replace("-", "");
-        return new TestDatabase("H2", "jdbc:h2:mem:" + db + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000", "sa", "",
+        return new TestDatabase("H2", "jdbc:h2:mem:" + db + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000", "sa", "", "sa", "",
                 Optional.empty(), false);
     }
 
     static TestDatabase postgres() {
         requirePostgres();
+        createRoles();
         String schema = "earnings_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        return new TestDatabase("PostgreSQL", PG_URL, PG_USER, PG_PASSWORD, Optional.of(schema), true);
+        return new TestDatabase("PostgreSQL", PG_URL, RUNTIME_ROLE, ROLE_PASSWORD, OWNER_ROLE, ROLE_PASSWORD,
+                Optional.of(schema), true);
+    }
+
+    /**
+     * The README's two roles, made when missing: the owner may create schemas in this database,
+     * and whatever it creates there is usable by the runtime role (schemas) and open to its reads
+     * and writes (tables and sequences). Test JVMs in parallel serialize on an advisory lock per
+     * database, and a role another database's run created meanwhile counts as made.
+     */
+    static synchronized void createRoles() {
+        if (rolesReady) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SELECT pg_advisory_xact_lock(hashtext('earnings test roles'))");
+            for (String role : List.of(OWNER_ROLE, RUNTIME_ROLE)) {
+                s.execute("DO $$ BEGIN CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                        + " PASSWORD '" + ROLE_PASSWORD + "'; EXCEPTION WHEN duplicate_object OR unique_violation THEN"
+                        + " NULL; END $$");
+            }
+            s.execute("DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO " + OWNER_ROLE + "',"
+                    + " current_database()); END $$");
+            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT USAGE ON SCHEMAS TO " + RUNTIME_ROLE);
+            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES"
+                    + " TO " + RUNTIME_ROLE);
+            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT USAGE, SELECT ON SEQUENCES TO "
+                    + RUNTIME_ROLE);
+            c.commit();
+            rolesReady = true;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the test roles " + OWNER_ROLE + " and " + RUNTIME_ROLE + " as "
+                    + PG_USER + " (SQLSTATE " + e.getSQLState() + "): the test login needs CREATEROLE", e);
+        }
     }
 
     /** Skips (or, under CI=true, fails) when PostgreSQL cannot be reached. */
@@ -95,11 +173,31 @@ final class TestDatabase implements AutoCloseable {
         return builder(dataSource);
     }
 
-    /** A builder wired to another pool on this database, with this test's schema. */
+    /**
+     * A builder wired to another pool on this database, with this test's schema; on PostgreSQL
+     * its migrations run as the owner.
+     */
     Earnings.Builder builder(DataSource pool) {
         Earnings.Builder builder = Earnings.builder().dataSource(pool);
+        if (migrations != null) {
+            builder.migrationDataSource(migrations);
+        }
         schema.ifPresent(builder::schema);
         return builder;
+    }
+
+    /** A builder whose pool the library creates from this database's URL, with both logins. */
+    Earnings.Builder urlBuilder() {
+        Earnings.Builder builder = Earnings.builder().jdbcUrl(url, user, password);
+        if (postgres) {
+            builder.migrationCredentials(ownerUser, ownerPassword);
+        }
+        return builder;
+    }
+
+    /** The pool migrations run on: the owner's on PostgreSQL, the one pool on H2. */
+    DataSource migrationPool() {
+        return migrations != null ? migrations : dataSource;
     }
 
     /** The table's name qualified with the test schema. */
@@ -130,6 +228,10 @@ final class TestDatabase implements AutoCloseable {
             }
         } finally {
             dataSource.close();
+            if (inspection != null) {
+                inspection.close();
+                migrations.close();
+            }
         }
     }
 

@@ -747,13 +747,31 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("USD").hasMessageContaining("EUR");
     }
 
-    /** The library's migrations, by version: description and script. */
+    /** The library's migrations that both databases run, by version: description and script. */
     static final Map<String, List<String>> MIGRATIONS = new TreeMap<>(Map.of(
             "1", List.of("earnings schema", "V1__earnings_schema.sql"),
             "2", List.of("creators and payout history", "V2__creators_and_payout_history.sql"),
             "3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql"),
             "4", List.of("write tokens", "V4__write_tokens.sql"),
             "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql")));
+
+    /** The migrations only PostgreSQL runs, by version: description and script. */
+    static final Map<String, List<String>> POSTGRES_MIGRATIONS = new TreeMap<>(Map.of(
+            "5", List.of("row level security", "V5__row_level_security.sql"),
+            "8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql")));
+
+    /** The newest version of either database. */
+    static final int LATEST = 8;
+
+    /** The migrations a database runs, by version. */
+    static Map<String, List<String>> migrationsOf(TestDatabase db) {
+        Map<String, List<String>> all = new TreeMap<>(java.util.Comparator.comparingInt(Integer::parseInt));
+        all.putAll(MIGRATIONS);
+        if (db.isPostgres()) {
+            all.putAll(POSTGRES_MIGRATIONS);
+        }
+        return all;
+    }
 
     /** The rows of the library's migration history, in the order applied: version, description, type, script, success. */
     static List<List<Object>> migrationHistory(TestDatabase db) {
@@ -772,7 +790,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         expected.add(db.schema.isPresent()
                 ? java.util.Arrays.asList(null, "<< Flyway Schema Creation >>", "SCHEMA", "\"" + db.schema.get() + "\"", true)
                 : java.util.Arrays.asList(null, "<< Flyway Schema History table created >>", "TABLE", "", true));
-        MIGRATIONS.forEach((v, m) -> {
+        migrationsOf(db).forEach((v, m) -> {
             if (Integer.parseInt(v) <= version) {
                 expected.add(java.util.Arrays.asList(v, m.get(0), "SQL", m.get(1), true));
             }
@@ -783,16 +801,24 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     @Test
     void migrationHistory_holdsExactlyTheLibrarysMigrations_inItsOwnTable() throws Exception {
         // The scripts the library ships are exactly the ones listed, so the list cannot fall behind.
-        java.net.URL folder = getClass().getClassLoader().getResource("dev/earnings/jdbc/migration");
-        assertThat(folder).isNotNull();
-        try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(folder.toURI()))) {
-            assertThat(files.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList()))
-                    .containsExactlyElementsOf(MIGRATIONS.values().stream().map(m -> m.get(1)).collect(Collectors.toList()));
-        }
-        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 6));
+        assertThat(versionedScripts("dev/earnings/jdbc/migration"))
+                .containsExactlyElementsOf(MIGRATIONS.values().stream().map(m -> m.get(1)).collect(Collectors.toList()));
+        assertThat(versionedScripts("dev/earnings/jdbc/dialect/postgresql"))
+                .containsExactlyElementsOf(POSTGRES_MIGRATIONS.values().stream().map(m -> m.get(1)).collect(Collectors.toList()));
+        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, LATEST));
         // A second instance on the migrated database applies nothing more.
         db.builder().clock(clock).build().close();
-        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, 6));
+        assertThat(migrationHistory(db)).containsExactlyElementsOf(expectedHistory(db, LATEST));
+    }
+
+    /** The versioned migration scripts in a folder of the classpath, by name; callbacks are not listed. */
+    private List<String> versionedScripts(String folder) throws Exception {
+        java.net.URL url = getClass().getClassLoader().getResource(folder);
+        assertThat(url).as(folder).isNotNull();
+        try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(url.toURI()))) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("V")).sorted()
+                    .collect(Collectors.toList());
+        }
     }
 
     @Test
@@ -851,7 +877,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     void upgradeFromTheFirstSchemaVersion_keepsTheOldData_andContinuesIt() {
         try (TestDatabase old = openDatabase()) {
             org.flywaydb.core.api.configuration.FluentConfiguration v1 = org.flywaydb.core.Flyway
-                    .configure(getClass().getClassLoader()).dataSource(old.dataSource)
+                    .configure(getClass().getClassLoader()).dataSource(old.migrationPool())
                     .locations("classpath:dev/earnings/jdbc/migration").table("earnings_schema_history").target("1");
             old.schema.ifPresent(s -> v1.schemas(s).defaultSchema(s).createSchemas(true));
             v1.load().migrate();
@@ -861,7 +887,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             assertThat(before.get("model_usage_logs")).hasSize(128);
 
             try (Earnings upgraded = old.builder().clock(clock).build()) {
-                assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, 6));
+                assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, LATEST));
                 // Every old row is intact; the rows written before version 4 carry no write token.
                 Map<String, List<Map<String, Object>>> after = SchemaV1Data.read(old);
                 for (String table : SchemaV1Data.TABLES.keySet()) {

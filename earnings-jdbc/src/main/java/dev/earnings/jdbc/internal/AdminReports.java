@@ -64,7 +64,7 @@ public final class AdminReports {
         Access.requireAdmin(caller);
         ReportSupport.requirePresent("period", period);
         DateRange range = period.resolve(ReportSupport.today(clock));
-        return tx.inSnapshot("reading platform totals", (h, attempt) -> {
+        return tx.inSnapshot("reading platform totals", Scope.of(caller), (h, attempt) -> {
             TotalsRow row = h.createQuery("SELECT COALESCE(SUM(earnings), 0) AS earnings, COALESCE(SUM(uses), 0) AS uses,"
                     + " COALESCE(SUM(earning_uses), 0) AS earning_uses, COUNT(DISTINCT creator_id) AS creators,"
                     + " COUNT(DISTINCT model_id) AS models FROM <t>model_analytics WHERE usage_day >= :from AND usage_day < :to")
@@ -89,7 +89,7 @@ public final class AdminReports {
         String order = sortColumn(query.sort()) + (query.descending() ? " DESC" : " ASC") + ", creator_id ASC";
         boolean byPeriod = query.sort() == CreatorOverview.Sort.PERIOD_EARNINGS
                 || query.sort() == CreatorOverview.Sort.PERIOD_USES;
-        return tx.inSnapshot("reading the creators overview", (h, attempt) -> {
+        return tx.inSnapshot("reading the creators overview", Scope.of(caller), (h, attempt) -> {
             long total = ledger.creatorCount(h);
             List<CreatorOverview> items = h.createQuery(byPeriod ? byPeriodSql(order) : pageFirstSql(order))
                     .bind("from", range.from()).bind("to", range.to()).bind("limit", query.pageSize())
@@ -141,7 +141,7 @@ public final class AdminReports {
      */
     public TransactionSummary transactionSummary(Caller caller) {
         Access.requireAdmin(caller);
-        return tx.inSnapshot("reading the transaction summary", (h, attempt) -> ledger.summary(h));
+        return tx.inSnapshot("reading the transaction summary", Scope.of(caller), (h, attempt) -> ledger.summary(h));
     }
 
     private static String sortColumn(CreatorOverview.Sort sort) {

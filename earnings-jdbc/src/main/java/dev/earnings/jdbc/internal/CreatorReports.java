@@ -96,7 +96,7 @@ public final class CreatorReports {
         Checks.requireId("creatorId", creatorId);
         ReportSupport.requirePresent("query", query);
         DateRange range = query.period().resolve(ReportSupport.today(clock));
-        return tx.inSnapshot("reading the dashboard of creator '" + creatorId + "'", (h, attempt) -> {
+        return tx.inSnapshot("reading the dashboard of creator '" + creatorId + "'", Scope.of(caller), (h, attempt) -> {
             access.requireCreatorData(h, caller, creatorId);
             query.modelId().ifPresent(m -> access.requireModel(h, caller, m, Optional.of(creatorId)));
             DateRange previous = range.previous();
@@ -221,7 +221,7 @@ public final class CreatorReports {
      */
     public Balance balance(Caller caller, String creatorId) {
         Checks.requireId("creatorId", creatorId);
-        return tx.inSnapshot("reading the balance of creator '" + creatorId + "'", (h, attempt) -> {
+        return tx.inSnapshot("reading the balance of creator '" + creatorId + "'", Scope.of(caller), (h, attempt) -> {
             access.requireCreatorData(h, caller, creatorId);
             return ledger.balance(h, creatorId);
         });
@@ -241,7 +241,7 @@ public final class CreatorReports {
         ReportSupport.requirePresent("period", period);
         ReportSupport.requirePresent("granularity", granularity);
         DateRange range = period.resolve(ReportSupport.today(clock));
-        return tx.inSnapshot("reading the report of model '" + modelId + "'", (h, attempt) -> {
+        return tx.inSnapshot("reading the report of model '" + modelId + "'", Scope.of(caller), (h, attempt) -> {
             String creatorId = access.requireModel(h, caller, modelId, Optional.empty());
             Model model = catalog.find(h, modelId).orElseThrow();
             ModelFigures f = h.createQuery("SELECT a.counted_uses, a.total_uses, a.lifetime_earnings,"

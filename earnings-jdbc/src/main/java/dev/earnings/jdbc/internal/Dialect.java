@@ -3,6 +3,7 @@ package dev.earnings.jdbc.internal;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.jdbc.StorageException;
 import java.sql.SQLException;
+import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
@@ -59,6 +60,20 @@ public enum Dialect {
             throw new StorageException("could not connect to the database (" + Failures.describe(e) + ")", e,
                     Failures.isTransient(e));
         }
+    }
+
+    /**
+     * Where Flyway finds this database's migrations: the scripts both run, and on PostgreSQL its
+     * own (row-level security, which H2 lacks, and the callback that runs every migration in the
+     * service scope). The folders do not nest, since Flyway searches a location's subfolders too.
+     * H2 skips the versions only PostgreSQL has: Flyway allows gaps between versions.
+     *
+     * @return the classpath locations
+     */
+    public List<String> migrationLocations() {
+        return this == POSTGRESQL
+                ? List.of("classpath:dev/earnings/jdbc/migration", "classpath:dev/earnings/jdbc/dialect/postgresql")
+                : List.of("classpath:dev/earnings/jdbc/migration");
     }
 
     /**

@@ -22,6 +22,9 @@ public final class Failures {
     /** Undefined table: PostgreSQL's, and H2's (in a database with and without other tables). */
     private static final Set<String> MISSING_OBJECT_STATES = Set.of("42P01", "42S02", "42S04");
 
+    /** Insufficient privilege: a missing grant, or a row a row-level security policy refused to write. */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
     private Failures() {
     }
 
@@ -66,6 +69,10 @@ public final class Failures {
         }
         return (state == null ? "no SQLSTATE" : "SQLSTATE " + state) + ", " + deepest.getClass().getSimpleName()
                 + (state != null && MISSING_OBJECT_STATES.contains(state)
-                        ? "; a table of the library is missing: apply its migrations (migrateOnStart) first" : "");
+                        ? "; a table of the library is missing: apply its migrations (migrateOnStart) first"
+                        : INSUFFICIENT_PRIVILEGE.equals(state)
+                        ? "; the database login lacks a privilege on the library's schema or tables, or a row-level"
+                                + " security policy refused the row: grant the runtime role what the README's"
+                                + " Row-level security part lists" : "");
     }
 }

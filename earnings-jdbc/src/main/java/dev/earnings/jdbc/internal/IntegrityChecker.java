@@ -56,7 +56,7 @@ public final class IntegrityChecker {
      * @return the report
      */
     public IntegrityReport verify() {
-        return tx.inSnapshot("verifying integrity", (h, attempt) -> verify(h));
+        return tx.inSnapshot("verifying integrity", Scope.SERVICE, (h, attempt) -> verify(h));
     }
 
     private IntegrityReport verify(Handle h) {

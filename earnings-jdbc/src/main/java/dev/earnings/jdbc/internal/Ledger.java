@@ -156,10 +156,11 @@ public final class Ledger {
     /**
      * Every known creator, in id order.
      *
+     * @param scope whose creators: an admin's scope lists them all
      * @return the creators
      */
-    public List<String> creators() {
-        return tx.inTransaction("listing creators", (h, attempt) -> h.createQuery(
+    public List<String> creators(Scope scope) {
+        return tx.inTransaction("listing creators", scope, (h, attempt) -> h.createQuery(
                 "SELECT creator_id FROM <t>earnings_creators ORDER BY creator_id").mapTo(String.class).list());
     }
 
@@ -178,13 +179,14 @@ public final class Ledger {
     /**
      * Reserves a payout as {@code PENDING}, or returns the one already created with its reference.
      *
+     * @param scope the caller's scope
      * @param actor who creates it
      * @param request the payout
      * @return the payout
      */
-    public Payout create(String actor, PayoutRequest request) {
+    public Payout create(Scope scope, String actor, PayoutRequest request) {
         long token = WriteTokens.next();
-        return tx.inTransaction("creating payout '" + request.reference() + "' for creator '" + request.creatorId() + "'",
+        return tx.inTransaction("creating payout '" + request.reference() + "' for creator '" + request.creatorId() + "'", scope,
                 (h, attempt) -> create(h, actor, request.creatorId(), request.amountMinor(), request.reference(),
                         request.note().orElse(null), false, token).payout);
     }
@@ -235,15 +237,16 @@ public final class Ledger {
      * Moves a pending payout to a final status. A retry that finds the payout already moved to
      * {@code to} by this very call (its commit was lost in transit) succeeds.
      *
+     * @param scope the caller's scope
      * @param actor who moves it
      * @param payoutId the payout
      * @param to {@code COMPLETED}, {@code FAILED} or {@code CANCELLED}
      * @param reason why, or {@code null}
      * @return the payout as it now stands
      */
-    public Payout transition(String actor, long payoutId, PayoutStatus to, String reason) {
+    public Payout transition(Scope scope, String actor, long payoutId, PayoutStatus to, String reason) {
         long token = WriteTokens.next();
-        return tx.inTransaction("moving payout " + payoutId + " to " + to, (h, attempt) -> {
+        return tx.inTransaction("moving payout " + payoutId + " to " + to, scope, (h, attempt) -> {
             Instant now = now();
             int moved = h.createUpdate("UPDATE <t>earnings_transactions SET status = :to, updated_at = :now,"
                     + " updated_by = :actor, status_reason = :reason WHERE id = :id AND status = 'PENDING'")
@@ -270,18 +273,19 @@ public final class Ledger {
      * Pays out every creator whose available balance is at least the threshold, each in a
      * transaction of their own.
      *
+     * @param scope the caller's scope
      * @param actor who pays
      * @param request the batch
      * @return one line per creator with a balance
      */
-    public BulkPayoutResult payoutAll(String actor, BulkPayoutRequest request) {
+    public BulkPayoutResult payoutAll(Scope scope, String actor, BulkPayoutRequest request) {
         String batch = request.batchReference();
         List<BulkPayoutResult.Item> items = new ArrayList<>();
-        for (String creatorId : creators()) {
+        for (String creatorId : creators(scope)) {
             String reference = batch + ":" + creatorId;
             long token = WriteTokens.next();
             try {
-                BulkPayoutResult.Item item = tx.inTransaction("paying out creator '" + creatorId + "'", (h, attempt) -> {
+                BulkPayoutResult.Item item = tx.inTransaction("paying out creator '" + creatorId + "'", scope, (h, attempt) -> {
                     // The creator's lock first, so the balance read here is the one the payout takes.
                     lockCreator(h, creatorId);
                     long available = balance(h, creatorId).availableMinor();

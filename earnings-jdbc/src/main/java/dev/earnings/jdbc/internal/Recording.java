@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each write gets a token fixed before its first attempt, and the transaction runner retries
  * it as a whole, so a write whose commit was lost in transit finds its own rows and reports them
- * as written by itself.
+ * as written by itself. Recording is a trusted call of the host's backend, so its transactions run
+ * in the {@link Scope#SERVICE service} scope.
  */
 public final class Recording {
     private final Transactor tx;
@@ -132,7 +133,7 @@ public final class Recording {
             }
             return items;
         }
-        return tx.inTransaction(what, (h, attempt) -> writer.write(h, uses, token, attempt, refused));
+        return tx.inTransaction(what, Scope.SERVICE, (h, attempt) -> writer.write(h, uses, token, attempt, refused));
     }
 
     /** Whether an item is a use this call recorded: not a replay, not a rejection. */

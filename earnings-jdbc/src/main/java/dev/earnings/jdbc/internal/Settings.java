@@ -37,7 +37,7 @@ public final class Settings {
      * @throws InvalidConfigurationException if the database holds amounts in another currency
      */
     public void requireCurrency(Currency currency) {
-        String stored = tx.inTransaction("checking the stored currency", (h, attempt) -> valueOf(h, CURRENCY,
+        String stored = tx.inTransaction("checking the stored currency", Scope.SERVICE, (h, attempt) -> valueOf(h, CURRENCY,
                 currency.getCurrencyCode()));
         if (!stored.equals(currency.getCurrencyCode())) {
             throw new InvalidConfigurationException("currency", "the database holds amounts in " + stored
@@ -54,7 +54,7 @@ public final class Settings {
     public byte[] pseudonymKey() {
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
-        String encoded = tx.inTransaction("reading the pseudonym key", (h, attempt) -> valueOf(h, PSEUDONYM_KEY,
+        String encoded = tx.inTransaction("reading the pseudonym key", Scope.SERVICE, (h, attempt) -> valueOf(h, PSEUDONYM_KEY,
                 Base64.getEncoder().encodeToString(fresh)));
         return Base64.getDecoder().decode(encoded);
     }

@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * previous one may have committed before its connection was lost, and the unit looks for its own
  * writes before writing again.
  *
+ * <p>Every unit names its {@link Scope}: on PostgreSQL the transaction's first statement sets it, so
+ * the row-level security policies show the unit only its caller's rows, and a retry sets it again.
+ *
  * <p>Writes run at the connection's own level (READ COMMITTED on the library's pools).
  * Correctness never depends on the isolation level: every write to a model's figures first
  * locks the model's row, and unique constraints are the last word on eventIds and ordinals.
@@ -33,6 +36,14 @@ public final class Transactor {
 
     /** Stands for "whatever level the connection has": nothing is asked or set. */
     private static final TransactionIsolationLevel CONNECTION_LEVEL = TransactionIsolationLevel.UNKNOWN;
+
+    /**
+     * Names the caller for the row-level security policies, local to the transaction, so nothing
+     * of it is left on the pooled connection after commit or rollback. One statement, sent with
+     * the transaction's BEGIN, so one round trip.
+     */
+    private static final String SET_SCOPE = "SELECT set_config('" + Scope.KIND_SETTING + "', :kind, true),"
+            + " set_config('" + Scope.CREATOR_SETTING + "', :creator, true)";
 
     /** A unit of work that knows which attempt it is. */
     @FunctionalInterface
@@ -69,39 +80,32 @@ public final class Transactor {
     }
 
     /**
-     * The JDBI instance, for work that needs no transaction of its own.
-     *
-     * @return the JDBI instance
-     */
-    public Jdbi jdbi() {
-        return jdbi;
-    }
-
-    /**
      * Runs {@code work} in one transaction at the connection's isolation level (READ COMMITTED
      * on pools the library creates), retrying transient failures.
      *
      * @param what what the unit does, for error messages: ids and field names, never user data
+     * @param scope whose rows the unit may see
      * @param work the unit; it may throw project exceptions, which roll back and pass through
      * @param <T> the result type
      * @return the unit's result
      * @throws StorageException if the database failed for good or the retries ran out
      */
-    public <T> T inTransaction(String what, Unit<T> work) {
-        return inTransaction(what, CONNECTION_LEVEL, work);
+    public <T> T inTransaction(String what, Scope scope, Unit<T> work) {
+        return inTransaction(what, CONNECTION_LEVEL, scope, work);
     }
 
     /**
      * Runs {@code work} in one transaction that reads one snapshot of the database.
      *
      * @param what what the unit does, for error messages
+     * @param scope whose rows the unit may see
      * @param work the unit
      * @param <T> the result type
      * @return the unit's result
      * @throws StorageException if the database failed for good or the retries ran out
      */
-    public <T> T inSnapshot(String what, Unit<T> work) {
-        return inTransaction(what, dialect.snapshotIsolation(), work);
+    public <T> T inSnapshot(String what, Scope scope, Unit<T> work) {
+        return inTransaction(what, dialect.snapshotIsolation(), scope, work);
     }
 
     /**
@@ -109,13 +113,15 @@ public final class Transactor {
      *
      * @param what what the unit does, for error messages
      * @param isolation the isolation level
+     * @param scope whose rows the unit may see
      * @param work the unit
      * @param <T> the result type
      * @return the unit's result
      * @throws StorageException if the database failed for good or the retries ran out
      */
-    public <T> T inTransaction(String what, TransactionIsolationLevel isolation, Unit<T> work) {
-        return attempts(what, attempt -> run(isolation, h -> work.run(h, attempt)));
+    public <T> T inTransaction(String what, TransactionIsolationLevel isolation, Scope scope, Unit<T> work) {
+        Objects.requireNonNull(scope, "scope");
+        return attempts(what, attempt -> run(isolation, scope, h -> work.run(h, attempt)));
     }
 
     /**
@@ -166,18 +172,22 @@ public final class Transactor {
         return retries.sum();
     }
 
-    private <T> T run(TransactionIsolationLevel isolation, org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
-        if (isolation == CONNECTION_LEVEL) {
-            return jdbi.inTransaction(work);
-        }
+    private <T> T run(TransactionIsolationLevel isolation, Scope scope,
+            org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
         if (dialect == Dialect.POSTGRESQL) {
-            // The level in the transaction's first statement: JDBC's way asks the server for the
-            // current level and sets it twice, three round trips.
-            String level = isolation.name().replace('_', ' ');
+            // The level, when one is asked for, in the same round trip as the scope, ahead of it:
+            // it must come before the transaction's first query. JDBC's way would ask the server
+            // for the current level and set it twice, three round trips.
+            String sql = isolation == CONNECTION_LEVEL ? SET_SCOPE
+                    : "SET TRANSACTION ISOLATION LEVEL " + isolation.name().replace('_', ' ') + "; " + SET_SCOPE;
             return jdbi.inTransaction(h -> {
-                h.execute("SET TRANSACTION ISOLATION LEVEL " + level);
+                h.createUpdate(sql).bind("kind", scope.kind()).bind("creator", scope.creatorId()).execute();
                 return work.withHandle(h);
             });
+        }
+        // H2 has no row-level security: the access rules alone decide what a caller sees there.
+        if (isolation == CONNECTION_LEVEL) {
+            return jdbi.inTransaction(work);
         }
         return jdbi.inTransaction(isolation, work);
     }

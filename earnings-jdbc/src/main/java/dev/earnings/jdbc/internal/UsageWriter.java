@@ -56,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  *       users new to each model-day and changes the daily rollups; on H2, which has no
  *       data-modifying WITH queries, one statement for each of the four.
  * </ol>
- * A single use is a write of one: three round trips on PostgreSQL, with the commit.
+ * A single use is a write of one: three round trips on PostgreSQL, with the commit (and the
+ * transaction's first, which names its scope for row-level security).
  * Each model's ordinals continue from its counted uses as they stand under its lock, in the order
  * the uses are given, so they run 1, 2, 3, ... with no gap or repeat across threads and processes.
  *
@@ -161,7 +162,7 @@ public final class UsageWriter {
 
     /**
      * PostgreSQL: the four writes as one statement (data-modifying WITH queries, which H2 lacks),
-     * so a use costs three round trips: the lock, this, the commit. The users new to a model-day
+     * so a use costs three round trips: the lock, this, the commit (after the one naming the scope). The users new to a model-day
      * are counted from what their insert returned, within the statement; the rollup is added to
      * or created by {@code INSERT ... ON CONFLICT}, since PostgreSQL 15 takes no MERGE in a WITH.
      * Every table is reached through its key ({@code ON CONFLICT} on the primary key or unique
