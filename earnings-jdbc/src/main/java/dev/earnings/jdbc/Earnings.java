@@ -6,8 +6,10 @@ import dev.earnings.core.EarningsCalculator;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.UnknownUsageTypeException;
+import com.google.crypto.tink.KeysetHandle;
 import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
+import dev.earnings.jdbc.internal.AtRest;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
 import dev.earnings.jdbc.internal.Failures;
@@ -82,7 +84,8 @@ public final class Earnings implements AutoCloseable {
         Settings settings = new Settings(tx);
         settings.requireCurrency(calculator.currency());
         ModelCatalog catalog = new ModelCatalog();
-        UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules);
+        UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules,
+                b.atRest);
         Ledger ledger = new Ledger(tx, b.clock, calculator.currency());
         Access access = new Access(ledger, catalog);
         this.recording = new Recording(tx, writer);
@@ -294,6 +297,7 @@ public final class Earnings implements AutoCloseable {
         private int lanes = 2;
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
+        private AtRest atRest = AtRest.plain();
 
         private Builder() {
         }
@@ -366,6 +370,54 @@ public final class Earnings implements AutoCloseable {
                         + " MetadataRules.defaults() or MetadataRules.of(promptKeys, deniedKeys)");
             }
             this.metadataRules = rules;
+            return this;
+        }
+
+        /**
+         * Stores each use's metadata encrypted and its user id as a keyed token, with the host's
+         * own keys, so that a copy of the database (a backup, a replica, a stolen disk image)
+         * holds neither what users' metadata said nor which user made a use. Without it both are
+         * stored as given.
+         *
+         * <ul>
+         *   <li>Metadata is encrypted with the AEAD of {@code metadataKeys}, the use's eventId as
+         *       associated data, so a ciphertext copied to another row does not decrypt there.
+         *   <li>A user id is stored as a 128-bit token, a PRF of the id under {@code userIdKeys}:
+         *       deterministic, so replays, unique-user counts and dashboards work on tokens, and
+         *       keyed, so nobody without the key can find a user by hashing candidate ids.
+         *       Whether a use is the creator's own is decided on the plain id before it is
+         *       tokenized.
+         * </ul>
+         *
+         * <p>The types are Tink's {@link KeysetHandle}, taken as they are, for three reasons: a
+         * host loads them the way it keeps secrets (for example a key set encrypted by a KMS key,
+         * read with Tink), so the library never handles serialized key material; a key set holds
+         * several keys, one of them primary, which is how keys rotate; and Tink checks the
+         * algorithms. Tink is therefore a dependency of this API.
+         *
+         * <p><b>Rotation</b> without rewriting a row: add a new key to a key set, make it primary,
+         * keep the old keys. New rows use the primary key; old rows stay readable because a
+         * ciphertext names the key that made it and each row keeps the id of the key that made
+         * its token. A key set without a key that made stored rows fails clearly on a replay of
+         * those rows. A new user-id key gives every user a new token: a user seen before and
+         * after the rotation on the same day counts twice in that day's unique users, and the
+         * pseudonym creators see for that user changes.
+         *
+         * <p>Turning encryption on for a database with plain rows leaves those rows as they are,
+         * readable: replays compare them plain. Their users get tokens in new rows, with the same
+         * effect on counts and pseudonyms as a rotation. Turning it off again makes replays of
+         * encrypted rows fail with a {@link StorageException} that says so.
+         *
+         * <p>Amounts, model and creator ids, usage types and times stay plain: the database sums,
+         * groups and orders by them. Encrypting the disk is the operator's part.
+         *
+         * @param metadataKeys a Tink key set of AEAD keys, such as {@code AES256_GCM}
+         * @param userIdKeys a Tink key set of PRF keys, such as {@code HMAC_SHA256_PRF}
+         * @return this builder
+         * @throws InvalidConfigurationException if a key set is missing or not of its kind
+         */
+        public Builder encryption(KeysetHandle metadataKeys, KeysetHandle userIdKeys) {
+            this.atRest = AtRest.of(metadataKeys, userIdKeys);
             return this;
         }
 

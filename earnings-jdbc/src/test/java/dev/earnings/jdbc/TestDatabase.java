@@ -33,6 +33,8 @@ final class TestDatabase implements AutoCloseable {
     final HikariDataSource dataSource;
     final Jdbi jdbi;
     private final boolean postgres;
+    /** The key sets every builder of this database encrypts with, or {@code null} for none. */
+    private TestKeys keys;
 
     private TestDatabase(String name, String url, String user, String password, Optional<String> schema,
             boolean postgres) {
@@ -95,11 +97,35 @@ final class TestDatabase implements AutoCloseable {
         return builder(dataSource);
     }
 
-    /** A builder wired to another pool on this database, with this test's schema. */
+    /** A builder wired to another pool on this database, with this test's schema and key sets. */
     Earnings.Builder builder(DataSource pool) {
         Earnings.Builder builder = Earnings.builder().dataSource(pool);
         schema.ifPresent(builder::schema);
+        if (keys != null) {
+            builder.encryption(keys.metadata, keys.userIds);
+        }
         return builder;
+    }
+
+    /** Every builder of this database encrypts at rest with {@code keys} from now on. */
+    TestDatabase encrypted(TestKeys keys) {
+        this.keys = keys;
+        return this;
+    }
+
+    /** The key sets the builders encrypt with, or {@code null}. */
+    TestKeys keys() {
+        return keys;
+    }
+
+    /** A user id as it is stored: its token when encrypted, else itself. */
+    String storedUser(String userId) {
+        return keys == null ? userId : keys.token(userId);
+    }
+
+    /** The plain text of metadata as stored for eventId: decrypted when encrypted. */
+    String plainMetadata(String stored, String eventId) {
+        return keys == null || stored == null ? stored : keys.decrypt(stored, eventId);
     }
 
     /** The table's name qualified with the test schema. */
