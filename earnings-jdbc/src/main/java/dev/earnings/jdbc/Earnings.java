@@ -12,6 +12,7 @@ import dev.earnings.jdbc.internal.AdminReports;
 import dev.earnings.jdbc.internal.AtRest;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
+import dev.earnings.jdbc.internal.EmbeddedH2;
 import dev.earnings.jdbc.internal.Failures;
 import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
@@ -298,6 +299,7 @@ public final class Earnings implements AutoCloseable {
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
         private AtRest atRest = AtRest.plain();
+        private char @Nullable [] filePassword;
 
         private Builder() {
         }
@@ -418,6 +420,36 @@ public final class Earnings implements AutoCloseable {
          */
         public Builder encryption(KeysetHandle metadataKeys, KeysetHandle userIdKeys) {
             this.atRest = AtRest.of(metadataKeys, userIdKeys);
+            return this;
+        }
+
+        /**
+         * Encrypts the embedded database's files with H2's file encryption ({@code CIPHER=AES}),
+         * so its files on disk hold no readable row, amounts and ids included. It protects files
+         * that leave the machine (a copied directory, a backup); the key is in the process while
+         * it runs. The same password must be given every time; a wrong one, or encrypted files
+         * opened without it, fails {@link #build()} with a {@link StorageException} that never
+         * repeats the password. To encrypt an existing embedded database, run H2's
+         * {@code ChangeFileEncryption} tool on its directory while no instance is running.
+         *
+         * @param filePassword at least 12 characters, no spaces (H2 takes a space as the end of
+         *     the file password); copied
+         * @return this builder
+         * @throws InvalidConfigurationException if the password is missing, too short or has a space
+         */
+        public Builder embeddedFileEncryption(char[] filePassword) {
+            if (filePassword == null || filePassword.length < 12) {
+                throw new InvalidConfigurationException("embeddedFileEncryption", "the file password is "
+                        + (filePassword == null ? "missing" : filePassword.length + " characters long")
+                        + "; allowed: at least 12 characters without spaces");
+            }
+            for (int i = 0; i < filePassword.length; i++) {
+                if (Character.isWhitespace(filePassword[i]) || Character.isISOControl(filePassword[i])) {
+                    throw new InvalidConfigurationException("embeddedFileEncryption", "the file password has a space or"
+                            + " control character at index " + i + "; allowed: at least 12 characters without spaces");
+                }
+            }
+            this.filePassword = filePassword.clone();
             return this;
         }
 
@@ -587,6 +619,11 @@ public final class Earnings implements AutoCloseable {
                 throw new InvalidConfigurationException("database", "configure one database: dataSource(...),"
                         + " jdbcUrl(...) or embeddedDatabase(...), not " + configured);
             }
+            if (filePassword != null && configured == 1 && embeddedDirectory == null) {
+                throw new InvalidConfigurationException("embeddedFileEncryption", "embeddedFileEncryption applies to the"
+                        + " embedded database, and " + (dataSource != null ? "dataSource" : "jdbcUrl") + " is configured;"
+                        + " allowed: embeddedFileEncryption with embeddedDatabase(...) or no database setting");
+            }
             HikariDataSource owned = null;
             DataSource ds = dataSource;
             try {
@@ -613,7 +650,7 @@ public final class Earnings implements AutoCloseable {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url());
             config.setUsername(jdbcUrl != null ? username : "sa");
-            config.setPassword(jdbcUrl != null ? password : "");
+            config.setPassword(jdbcUrl != null ? password : embeddedPassword());
             if (url().startsWith("jdbc:postgresql:")) {
                 // Driver messages then never quote a row's values (user ids, metadata).
                 config.addDataSourceProperty("logServerErrorDetail", "false");
@@ -648,7 +685,16 @@ public final class Earnings implements AutoCloseable {
             createPrivately(directory);
             // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
             // row, and a short wait there is normal, not an error.
-            return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000";
+            return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000"
+                    + (filePassword != null ? ";CIPHER=AES" : "");
+        }
+
+        /**
+         * The embedded database's password: with file encryption, H2 takes the file password and
+         * the user's password separated by a space; the user's is empty.
+         */
+        private String embeddedPassword() {
+            return filePassword != null ? new String(filePassword) + " " : "";
         }
 
         /**
@@ -731,8 +777,10 @@ public final class Earnings implements AutoCloseable {
                     .failOnMissingLocations(true);
             if (hostDataSource != null) {
                 flyway.dataSource(hostDataSource);
+            } else if (jdbcUrl != null) {
+                flyway.dataSource(url(), username, password);
             } else {
-                flyway.dataSource(url(), jdbcUrl != null ? username : "sa", jdbcUrl != null ? password : "");
+                flyway.dataSource(EmbeddedH2.dataSource(url(), "sa", embeddedPassword()));
             }
             schema.ifPresent(s -> flyway.schemas(s).defaultSchema(s).createSchemas(true));
             try {

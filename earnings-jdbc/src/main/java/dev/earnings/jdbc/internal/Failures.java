@@ -66,6 +66,11 @@ public final class Failures {
         }
         return (state == null ? "no SQLSTATE" : "SQLSTATE " + state) + ", " + deepest.getClass().getSimpleName()
                 + (state != null && MISSING_OBJECT_STATES.contains(state)
-                        ? "; a table of the library is missing: apply its migrations (migrateOnStart) first" : "");
+                        ? "; a table of the library is missing: apply its migrations (migrateOnStart) first"
+                        : "90049".equals(state) ? "; the embedded database's file password is wrong, or its files were"
+                                + " written without file encryption (embeddedFileEncryption)"
+                        : "90030".equals(state) ? "; the embedded database's files are damaged, or encrypted and opened"
+                                + " without their file password (embeddedFileEncryption)"
+                        : "");
     }
 }
