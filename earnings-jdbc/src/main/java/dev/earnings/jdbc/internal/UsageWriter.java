@@ -258,10 +258,9 @@ public final class UsageWriter {
      * the insert and the look-up for replays use it.
      */
     public record UseRow(String eventId, String modelId, String creatorId, String userId, Long userTokenKey,
-            long tokensConsumed,
-            String usageType, String requestedUsageType, Instant occurredAt, boolean occurredAtGiven, LocalDate usageDay,
-            Instant recordedAt, Long useOrdinal, long priorCountedUses, boolean selfUse, int tierIndex, long tierThreshold,
-            BigDecimal tierMultiplier, BigDecimal typeMultiplier, int pricingVersion, BigDecimal tokenPart,
+            long tokensConsumed, String usageType, String requestedUsageType, Instant occurredAt, boolean occurredAtGiven,
+            LocalDate usageDay, Instant recordedAt, Long useOrdinal, long priorCountedUses, boolean selfUse, int tierIndex,
+            long tierThreshold, BigDecimal tierMultiplier, BigDecimal typeMultiplier, int pricingVersion, BigDecimal tokenPart,
             BigDecimal baseAmount, BigDecimal earnings, String reason, String metadata, Long writeToken) {
 
         /**
@@ -452,8 +451,8 @@ public final class UsageWriter {
                 Instant occurredAt = request.occurredAt().orElse(recordedAt);
                 LocalDate day = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
                 rows.add(new UseRow(p.eventId(), modelId, model.creatorId(), p.user().value(), p.user().key(),
-                        request.tokensConsumed(),
-                        type.name(), request.usageType(), occurredAt, request.occurredAt().isPresent(), day, recordedAt,
+                        request.tokensConsumed(), type.name(), request.usageType(), occurredAt,
+                        request.occurredAt().isPresent(), day, recordedAt,
                         ordinal, result.priorCountedUses(), result.selfUse(), result.tier().index(),
                         result.tier().fromPriorUses(), result.tier().multiplier(), type.multiplier(),
                         model.pricingVersion(), result.tokenPart().amount(), result.base().amount(),
