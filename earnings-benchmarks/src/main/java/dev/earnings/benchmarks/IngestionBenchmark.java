@@ -2,6 +2,11 @@ package dev.earnings.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.aead.AeadConfig2026;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.prf.PredefinedPrfParameters;
+import com.google.crypto.tink.prf.PrfConfig2026;
 import dev.earnings.core.EarningsCalculator;
 import dev.earnings.core.EarningsResult;
 import dev.earnings.core.ModelPricing;
@@ -49,9 +54,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.IngestionBenchmark}
  * with options {@code --uses=20000 --threads=8 --databases=h2,postgresql --scenarios=spread,hot
  * --contenders=1,2,3,4,5 --async-writers=4 --async-group=500 --warmup-uses=20000
- * --single-thread-uses=3000 --group-commit-concurrency=2} (the raw ceiling always runs;
- * {@code --warmup-uses=0} skips the unreported warm-up round; contender 3 also runs on one thread
- * over the first {@code single-thread-uses} uses, for its latency alone).
+ * --single-thread-uses=3000 --group-commit-concurrency=2 --metadata=none --encrypted=false} (the raw
+ * ceiling always runs; {@code --warmup-uses=0} skips the unreported warm-up round; contender 3 also
+ * runs on one thread over the first {@code single-thread-uses} uses, for its latency alone;
+ * {@code --metadata=small} gives the library's contenders about 90 bytes of metadata per use, and
+ * {@code --encrypted=true} builds the library with encryption at rest, fresh AES256_GCM and
+ * HMAC_SHA256_PRF key sets, to measure what tokens and ciphertext cost).
  */
 public final class IngestionBenchmark {
     private static final String[] TYPES = {"image_generation", "chat", "other"};
@@ -61,7 +69,7 @@ public final class IngestionBenchmark {
     }
 
     /** One use of the workload. */
-    record Use(int index, String modelId, String userId, long tokens, String type) {
+    record Use(int index, String modelId, String userId, long tokens, String type, String metadataJson) {
     }
 
     /** What one contender measured. */
@@ -100,6 +108,8 @@ public final class IngestionBenchmark {
         System.out.printf("Ingestion benchmark: %,d uses per contender, %d client threads, Java %s, %d cores%n",
                 uses, threads, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         System.out.println("(a warm-up round of every contender and scenario runs first and is not reported)");
+        System.out.printf("metadata: %s; encryption at rest: %s%n", options.getOrDefault("metadata", "none"),
+                Boolean.parseBoolean(options.getOrDefault("encrypted", "false")) ? "on" : "off");
         boolean drift = false;
         String scenarios = options.getOrDefault("scenarios", "spread,hot");
         // A first, unreported round runs every contender on every database, so that each one is
@@ -133,8 +143,11 @@ public final class IngestionBenchmark {
             boolean report) throws Exception {
         String scenario = hot ? "all traffic on one model" : "spread over 1,000 models";
         List<Use> workload = new ArrayList<>(uses);
+        boolean metadata = options.getOrDefault("metadata", "none").equals("small");
         for (int i = 0; i < uses; i++) {
-            workload.add(new Use(i, "m" + (hot ? 0 : (i * 7919) % 1000), "u" + (i % 5000), (i * 31L) % 2000, TYPES[i % 3]));
+            workload.add(new Use(i, "m" + (hot ? 0 : (i * 7919) % 1000), "u" + (i % 5000), (i * 31L) % 2000, TYPES[i % 3],
+                    metadata ? "{\"caption\":\"a red fox in the snow, watercolor\",\"sampler\":\"euler_a\",\"seed\":" + i
+                            + ",\"steps\":30}" : null));
         }
         List<Measured> results = new ArrayList<>();
         boolean drift;
@@ -143,6 +156,10 @@ public final class IngestionBenchmark {
             Earnings.Builder builder = target.builder();
             if (options.containsKey("group-commit-concurrency")) {
                 builder.groupCommitConcurrency(Integer.parseInt(options.get("group-commit-concurrency")));
+            }
+            if (Boolean.parseBoolean(options.getOrDefault("encrypted", "false"))) {
+                builder.encryption(KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, AeadConfig2026.get()),
+                        KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF, PrfConfig2026.get()));
             }
             try (Earnings earnings = builder.build()) {
                 String contenders = options.getOrDefault("contenders", "1,2,3,4,5");
@@ -177,7 +194,7 @@ public final class IngestionBenchmark {
     private static List<Use> register(Earnings earnings, List<Use> workload, String prefix) {
         List<Use> mine = new ArrayList<>(workload.size());
         for (Use use : workload) {
-            mine.add(new Use(use.index, prefix + "-" + use.modelId, use.userId, use.tokens, use.type));
+            mine.add(new Use(use.index, prefix + "-" + use.modelId, use.userId, use.tokens, use.type, use.metadataJson));
         }
         mine.stream().map(Use::modelId).distinct()
                 .forEach(m -> earnings.models().register(m, "creator-" + m.hashCode() % 50, ModelPricing.of("0.01", "0.0001")));
@@ -425,7 +442,8 @@ public final class IngestionBenchmark {
     }
 
     private static UsageRequest request(Use use) {
-        return UsageRequest.builder(use.userId, use.modelId).tokensConsumed(use.tokens).usageType(use.type).build();
+        return UsageRequest.builder(use.userId, use.modelId).tokensConsumed(use.tokens).usageType(use.type)
+                .metadataJson(use.metadataJson).build();
     }
 
     private static void print(String database, String scenario, List<Measured> results, IntegrityReport report) {
@@ -610,7 +628,8 @@ public final class IngestionBenchmark {
 
         /** The options of the ingestion part; the suite takes them too. */
         static final List<String> INGESTION = List.of("uses", "threads", "databases", "scenarios", "contenders",
-                "async-writers", "async-group", "warmup-uses", "single-thread-uses", "group-commit-concurrency");
+                "async-writers", "async-group", "warmup-uses", "single-thread-uses", "group-commit-concurrency", "metadata",
+                "encrypted");
         /** Where PostgreSQL is; every benchmark takes them. */
         static final List<String> POSTGRES = List.of("pg-url", "pg-user", "pg-password", "pg-runtime-user",
                 "pg-runtime-password");

@@ -6,10 +6,13 @@ import dev.earnings.core.EarningsCalculator;
 import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.UnknownUsageTypeException;
+import com.google.crypto.tink.KeysetHandle;
 import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
+import dev.earnings.jdbc.internal.AtRest;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
+import dev.earnings.jdbc.internal.EmbeddedH2;
 import dev.earnings.jdbc.internal.Failures;
 import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
@@ -84,7 +87,8 @@ public final class Earnings implements AutoCloseable {
         Settings settings = new Settings(tx);
         settings.requireCurrency(calculator.currency());
         ModelCatalog catalog = new ModelCatalog();
-        UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules);
+        UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules,
+                b.atRest);
         Ledger ledger = new Ledger(tx, b.clock, calculator.currency());
         Access access = new Access(ledger, catalog);
         // The host's key when given: then no key is generated into the database at all.
@@ -321,6 +325,8 @@ public final class Earnings implements AutoCloseable {
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
         private @Nullable RateLimits rateLimits;
+        private AtRest atRest = AtRest.plain();
+        private char @Nullable [] filePassword;
 
         private Builder() {
         }
@@ -441,6 +447,84 @@ public final class Earnings implements AutoCloseable {
                         + " MetadataRules.defaults() or MetadataRules.of(promptKeys, deniedKeys)");
             }
             this.metadataRules = rules;
+            return this;
+        }
+
+        /**
+         * Stores each use's metadata encrypted and its user id as a keyed token, with the host's
+         * own keys, so that a copy of the database (a backup, a replica, a stolen disk image)
+         * holds neither what users' metadata said nor which user made a use. Without it both are
+         * stored as given.
+         *
+         * <ul>
+         *   <li>Metadata is encrypted with the AEAD of {@code metadataKeys}, the use's eventId as
+         *       associated data, so a ciphertext copied to another row does not decrypt there.
+         *   <li>A user id is stored as a 128-bit token, a PRF of the id under {@code userIdKeys}:
+         *       deterministic, so replays, unique-user counts and dashboards work on tokens, and
+         *       keyed, so nobody without the key can find a user by hashing candidate ids.
+         *       Whether a use is the creator's own is decided on the plain id before it is
+         *       tokenized.
+         * </ul>
+         *
+         * <p>The types are Tink's {@link KeysetHandle}, taken as they are, for three reasons: a
+         * host loads them the way it keeps secrets (for example a key set encrypted by a KMS key,
+         * read with Tink), so the library never handles serialized key material; a key set holds
+         * several keys, one of them primary, which is how keys rotate; and Tink checks the
+         * algorithms. Tink is therefore a dependency of this API.
+         *
+         * <p><b>Rotation</b> without rewriting a row: add a new key to a key set, make it primary,
+         * keep the old keys. New rows use the primary key; old rows stay readable because a
+         * ciphertext names the key that made it and each row keeps the id of the key that made
+         * its token. A key set without a key that made stored rows fails clearly on a replay of
+         * those rows. A new user-id key gives every user a new token: a user seen before and
+         * after the rotation on the same day counts twice in that day's unique users, and the
+         * pseudonym creators see for that user changes.
+         *
+         * <p>Turning encryption on for a database with plain rows leaves those rows as they are,
+         * readable: replays compare them plain. Their users get tokens in new rows, with the same
+         * effect on counts and pseudonyms as a rotation. Turning it off again makes replays of
+         * encrypted rows fail with a {@link StorageException} that says so.
+         *
+         * <p>Amounts, model and creator ids, usage types and times stay plain: the database sums,
+         * groups and orders by them. Encrypting the disk is the operator's part.
+         *
+         * @param metadataKeys a Tink key set of AEAD keys, such as {@code AES256_GCM}
+         * @param userIdKeys a Tink key set of PRF keys, such as {@code HMAC_SHA256_PRF}
+         * @return this builder
+         * @throws InvalidConfigurationException if a key set is missing or not of its kind
+         */
+        public Builder encryption(KeysetHandle metadataKeys, KeysetHandle userIdKeys) {
+            this.atRest = AtRest.of(metadataKeys, userIdKeys);
+            return this;
+        }
+
+        /**
+         * Encrypts the embedded database's files with H2's file encryption ({@code CIPHER=AES}),
+         * so its files on disk hold no readable row, amounts and ids included. It protects files
+         * that leave the machine (a copied directory, a backup); the key is in the process while
+         * it runs. The same password must be given every time; a wrong one, or encrypted files
+         * opened without it, fails {@link #build()} with a {@link StorageException} that never
+         * repeats the password. To encrypt an existing embedded database, run H2's
+         * {@code ChangeFileEncryption} tool on its directory while no instance is running.
+         *
+         * @param filePassword at least 12 characters, no spaces (H2 takes a space as the end of
+         *     the file password); copied
+         * @return this builder
+         * @throws InvalidConfigurationException if the password is missing, too short or has a space
+         */
+        public Builder embeddedFileEncryption(char[] filePassword) {
+            if (filePassword == null || filePassword.length < 12) {
+                throw new InvalidConfigurationException("embeddedFileEncryption", "the file password is "
+                        + (filePassword == null ? "missing" : filePassword.length + " characters long")
+                        + "; allowed: at least 12 characters without spaces");
+            }
+            for (int i = 0; i < filePassword.length; i++) {
+                if (Character.isWhitespace(filePassword[i]) || Character.isISOControl(filePassword[i])) {
+                    throw new InvalidConfigurationException("embeddedFileEncryption", "the file password has a space or"
+                            + " control character at index " + i + "; allowed: at least 12 characters without spaces");
+                }
+            }
+            this.filePassword = filePassword.clone();
             return this;
         }
 
@@ -641,6 +725,11 @@ public final class Earnings implements AutoCloseable {
                 throw new InvalidConfigurationException("migrationDataSource", "the embedded database migrates itself;"
                         + " allowed: migrationDataSource(...) with dataSource(...) or jdbcUrl(...)");
             }
+            if (filePassword != null && configured == 1 && embeddedDirectory == null) {
+                throw new InvalidConfigurationException("embeddedFileEncryption", "embeddedFileEncryption applies to the"
+                        + " embedded database, and " + (dataSource != null ? "dataSource" : "jdbcUrl") + " is configured;"
+                        + " allowed: embeddedFileEncryption with embeddedDatabase(...) or no database setting");
+            }
             HikariDataSource owned = null;
             DataSource ds = dataSource;
             try {
@@ -676,7 +765,7 @@ public final class Earnings implements AutoCloseable {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url());
             config.setUsername(jdbcUrl != null ? username : "sa");
-            config.setPassword(jdbcUrl != null ? password : "");
+            config.setPassword(jdbcUrl != null ? password : embeddedPassword());
             if (url().startsWith("jdbc:postgresql:")) {
                 // Driver messages then never quote a row's values (user ids, metadata).
                 config.addDataSourceProperty("logServerErrorDetail", "false");
@@ -711,7 +800,16 @@ public final class Earnings implements AutoCloseable {
             createPrivately(directory);
             // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
             // row, and a short wait there is normal, not an error.
-            return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000";
+            return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000"
+                    + (filePassword != null ? ";CIPHER=AES" : "");
+        }
+
+        /**
+         * The embedded database's password: with file encryption, H2 takes the file password and
+         * the user's password separated by a space; the user's is empty.
+         */
+        private String embeddedPassword() {
+            return filePassword != null ? new String(filePassword) + " " : "";
         }
 
         /**
@@ -799,8 +897,10 @@ public final class Earnings implements AutoCloseable {
                 flyway.dataSource(hostDataSource);
             } else if (migrationCredentials) {
                 flyway.dataSource(url(), migrationUsername, migrationPassword);
+            } else if (jdbcUrl != null) {
+                flyway.dataSource(url(), username, password);
             } else {
-                flyway.dataSource(url(), jdbcUrl != null ? username : "sa", jdbcUrl != null ? password : "");
+                flyway.dataSource(EmbeddedH2.dataSource(url(), "sa", embeddedPassword()));
             }
             schema.ifPresent(s -> flyway.schemas(s).defaultSchema(s).createSchemas(true));
             try {

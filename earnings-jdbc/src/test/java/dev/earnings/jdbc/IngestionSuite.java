@@ -376,7 +376,7 @@ abstract class IngestionSuite extends DatabaseSuite {
             long tokens = r.tokensConsumed();
             assertThat(row.modelId()).as("%s model", what).isEqualTo(e.modelId());
             assertThat(row.creatorId()).as("%s creator", what).isEqualTo(creator);
-            assertThat(row.userId()).as("%s user", what).isEqualTo(r.userId());
+            assertThat(row.userId()).as("%s user as stored", what).isEqualTo(db.storedUser(r.userId()));
             assertThat(row.tokens()).as("%s tokens", what).isEqualTo(tokens);
             assertThat(row.usageType()).as("%s type", what).isEqualTo(r.usageType());
             assertThat(row.requestedUsageType()).as("%s type as sent", what).isEqualTo(r.usageType());
@@ -397,7 +397,7 @@ abstract class IngestionSuite extends DatabaseSuite {
             assertThat(row.base()).as("%s base", what).isEqualByComparingTo(Oracle.base(e.perUse(), e.perToken(), tokens));
             assertThat(row.earnings()).as("%s earnings", what).isEqualTo(e.earnings().setScale(12));
             assertThat(row.reason()).as("%s reason", what).isEqualTo(e.reason());
-            assertThat(row.metadata()).as("%s metadata", what).isEqualTo(e.metadata());
+            assertThat(db.plainMetadata(row.metadata(), id)).as("%s metadata", what).isEqualTo(e.metadata());
             // What the call returned is what was stored.
             RecordedUse use = returned.get(i);
             assertThat(use.eventId()).isEqualTo(id);
@@ -413,6 +413,11 @@ abstract class IngestionSuite extends DatabaseSuite {
             }
         }
         assertThat(roundingMattered).as("uses whose amount differs rounded half-up and half-even").isPositive();
+        // Every token names the key that made it; plain user ids name none.
+        List<Long> tokenKeys = db.jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT user_token_key FROM "
+                + db.table("model_usage_logs") + " WHERE model_id IN (?, ?)").bind(0, a).bind(1, b)
+                .mapTo(Long.class).list());
+        assertThat(tokenKeys).containsExactly(db.keys() == null ? null : db.keys().userKey());
         assertThat(expected).filteredOn(e -> "NOT_MONETIZED".equals(e.reason())).isNotEmpty();
         assertThat(expected).filteredOn(Expected::self).isNotEmpty();
 
@@ -448,7 +453,7 @@ abstract class IngestionSuite extends DatabaseSuite {
                             rs.getLong(4), rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7)))).list());
             assertThat(days).as("daily rollups of %s", model).isEqualTo(expectedDays).hasSize(3);
             Map<LocalDate, Set<String>> expectedUsers = new TreeMap<>();
-            byDay.forEach((day, uses) -> expectedUsers.put(day, uses.stream().map(e -> e.request().userId())
+            byDay.forEach((day, uses) -> expectedUsers.put(day, uses.stream().map(e -> db.storedUser(e.request().userId()))
                     .collect(Collectors.toCollection(TreeSet::new))));
             Map<LocalDate, Set<String>> dailyUsers = new TreeMap<>();
             db.jdbi.withHandle(h -> h.createQuery("SELECT usage_day, user_id FROM " + db.table("model_daily_users")

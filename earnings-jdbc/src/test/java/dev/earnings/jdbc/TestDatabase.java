@@ -59,6 +59,8 @@ final class TestDatabase implements AutoCloseable {
     /** PostgreSQL: the configured login's pool behind {@link #jdbi}, and the owner's pool for migrations. */
     private final HikariDataSource inspection;
     private final HikariDataSource migrations;
+    /** The key sets every builder of this database encrypts with, or {@code null} for none. */
+    private TestKeys keys;
 
     private TestDatabase(String name, String url, String user, String password, String ownerUser, String ownerPassword,
             Optional<String> schema, boolean postgres) {
@@ -174,8 +176,8 @@ final class TestDatabase implements AutoCloseable {
     }
 
     /**
-     * A builder wired to another pool on this database, with this test's schema; on PostgreSQL
-     * its migrations run as the owner.
+     * A builder wired to another pool on this database, with this test's schema and key sets; on
+     * PostgreSQL its migrations run as the owner.
      */
     Earnings.Builder builder(DataSource pool) {
         Earnings.Builder builder = Earnings.builder().dataSource(pool);
@@ -183,6 +185,9 @@ final class TestDatabase implements AutoCloseable {
             builder.migrationDataSource(migrations);
         }
         schema.ifPresent(builder::schema);
+        if (keys != null) {
+            builder.encryption(keys.metadata, keys.userIds);
+        }
         return builder;
     }
 
@@ -192,12 +197,36 @@ final class TestDatabase implements AutoCloseable {
         if (postgres) {
             builder.migrationCredentials(ownerUser, ownerPassword);
         }
+        if (keys != null) {
+            builder.encryption(keys.metadata, keys.userIds);
+        }
         return builder;
     }
 
     /** The pool migrations run on: the owner's on PostgreSQL, the one pool on H2. */
     DataSource migrationPool() {
         return migrations != null ? migrations : dataSource;
+    }
+
+    /** Every builder of this database encrypts at rest with {@code keys} from now on. */
+    TestDatabase encrypted(TestKeys keys) {
+        this.keys = keys;
+        return this;
+    }
+
+    /** The key sets the builders encrypt with, or {@code null}. */
+    TestKeys keys() {
+        return keys;
+    }
+
+    /** A user id as it is stored: its token when encrypted, else itself. */
+    String storedUser(String userId) {
+        return keys == null ? userId : keys.token(userId);
+    }
+
+    /** The plain text of metadata as stored for eventId: decrypted when encrypted. */
+    String plainMetadata(String stored, String eventId) {
+        return keys == null || stored == null ? stored : keys.decrypt(stored, eventId);
     }
 
     /** The table's name qualified with the test schema. */

@@ -362,14 +362,13 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         String modelId = newModel("creator-1", ModelPricing.of("0.01", "0"));
         String prompt = "\uD83C\uDFA8".repeat(150);
         RecordedUse use = earnings.logModelUsage("user-1", modelId, 0, "chat", Map.of("prompt", prompt, "steps", 30));
-        String stored = db.jdbi.withHandle(h -> h.createQuery("SELECT metadata FROM " + db.table("model_usage_logs")
-                + " WHERE event_id = ?").bind(0, use.eventId()).mapTo(String.class).one());
-        assertThat(stored).isEqualTo("{\"prompt\":\"" + "\uD83C\uDFA8".repeat(100) + "\",\"steps\":30}");
+        assertThat(storedMetadata(use.eventId())).isEqualTo("{\"prompt\":\"" + "\uD83C\uDFA8".repeat(100) + "\",\"steps\":30}");
     }
 
+    /** The metadata stored for a use, decrypted when the suite encrypts. */
     String storedMetadata(String eventId) {
-        return db.jdbi.withHandle(h -> h.createQuery("SELECT metadata FROM " + db.table("model_usage_logs")
-                + " WHERE event_id = :e").bind("e", eventId).mapTo(String.class).one());
+        return db.plainMetadata(db.jdbi.withHandle(h -> h.createQuery("SELECT metadata FROM " + db.table("model_usage_logs")
+                + " WHERE event_id = :e").bind("e", eventId).mapTo(String.class).one()), eventId);
     }
 
     /**
@@ -753,7 +752,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             "2", List.of("creators and payout history", "V2__creators_and_payout_history.sql"),
             "3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql"),
             "4", List.of("write tokens", "V4__write_tokens.sql"),
-            "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql")));
+            "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql"),
+            "7", List.of("user token keys", "V7__user_token_keys.sql")));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
     static final Map<String, List<String>> POSTGRES_MIGRATIONS = new TreeMap<>(Map.of(
@@ -888,7 +888,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
 
             try (Earnings upgraded = old.builder().clock(clock).build()) {
                 assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, LATEST));
-                // Every old row is intact; the rows written before version 4 carry no write token.
+                // Every old row is intact; the rows written before version 4 carry no write token, and
+                // before version 7 no user token key: their user ids are plain.
                 Map<String, List<Map<String, Object>>> after = SchemaV1Data.read(old);
                 for (String table : SchemaV1Data.TABLES.keySet()) {
                     List<Map<String, Object>> rows = after.get(table);
@@ -898,6 +899,9 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                     for (Map<String, Object> row : rows) {
                         if (row.containsKey("write_token")) {
                             assertThat(row.remove("write_token")).as("write token of an old row of %s", table).isNull();
+                        }
+                        if (row.containsKey("user_token_key")) {
+                            assertThat(row.remove("user_token_key")).as("user token key of an old row of %s", table).isNull();
                         }
                     }
                     assertThat(rows).as("rows of %s", table).isEqualTo(before.get(table));
@@ -1066,8 +1070,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                     .extracting(IntegrityReport.Drift::figure, IntegrityReport.Drift::day)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("daily_users_without_use", Optional.of(day)));
         } finally {
-            db.jdbi.useHandle(h -> h.execute("UPDATE " + db.table("model_daily_users") + " SET user_id = 'user-1'"
-                    + " WHERE model_id = ?", modelId));
+            db.jdbi.useHandle(h -> h.execute("UPDATE " + db.table("model_daily_users") + " SET user_id = ?"
+                    + " WHERE model_id = ?", db.storedUser("user-1"), modelId));
         }
     }
 

@@ -208,6 +208,8 @@ public final class CreatorReports {
                 .bind("creator", creatorId).bind("from", ReportSupport.start(range.from())).bind("to", ReportSupport.start(range.to()))
                 .bind("limit", limit);
         modelId.ifPresent(m -> query.bind("model", m));
+        // The pseudonym of the user id as stored: with encryption, its token. Nothing here needs the
+        // plain id, and nobody without the token key can compute a candidate id's pseudonym.
         return query.map(ConstructorMapper.of(ActivityRow.class)).map(row -> new Activity(row.occurredAt(), row.modelId(),
                 row.usageType(), row.tokensConsumed(), money(row.earnings()), pseudonyms.of(creatorId, row.userId()))).list();
     }

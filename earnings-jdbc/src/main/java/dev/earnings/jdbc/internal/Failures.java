@@ -73,6 +73,11 @@ public final class Failures {
                         : INSUFFICIENT_PRIVILEGE.equals(state)
                         ? "; the database login lacks a privilege on the library's schema or tables, or a row-level"
                                 + " security policy refused the row: grant the runtime role what the README's"
-                                + " Row-level security part lists" : "");
+                                + " Row-level security part lists"
+                        : "90049".equals(state) ? "; the embedded database's file password is wrong, or its files were"
+                                + " written without file encryption (embeddedFileEncryption)"
+                        : "90030".equals(state) ? "; the embedded database's files are damaged, or encrypted and opened"
+                                + " without their file password (embeddedFileEncryption)"
+                        : "");
     }
 }

@@ -18,6 +18,7 @@ import dev.earnings.jdbc.RateLimitedException;
 import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
+import dev.earnings.jdbc.internal.AtRest.StoredUser;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jspecify.annotations.Nullable;
@@ -77,6 +79,7 @@ public final class UsageWriter {
             .add("model_id", "VARCHAR", UseRow::modelId)
             .add("creator_id", "VARCHAR", UseRow::creatorId)
             .add("user_id", "VARCHAR", UseRow::userId)
+            .add("user_token_key", "BIGINT", UseRow::userTokenKey)
             .add("tokens_consumed", "BIGINT", UseRow::tokensConsumed)
             .add("usage_type", "VARCHAR", UseRow::usageType)
             .add("requested_usage_type", "VARCHAR", UseRow::requestedUsageType)
@@ -200,6 +203,7 @@ public final class UsageWriter {
     private final Dialect dialect;
     private final String insertNewDailyUsers;
     private final MetadataRules metadataRules;
+    private final AtRest atRest;
 
     /**
      * A use to write.
@@ -209,33 +213,44 @@ public final class UsageWriter {
      * @param eventId its eventId: the host's, or one the library assigned before the first attempt
      * @param assigned whether the library assigned the eventId (then only a retry can find it recorded)
      * @param rejected why the use is refused before any statement, or {@code null}
+     * @param user the user id as it is stored (plain, or its token), or {@code null} when the use
+     *     is missing or refused
+     * @param metadata the metadata as it is stored (plain, or encrypted), or {@code null} when
+     *     there is none or the use is missing or refused
      */
     public record Pending(@Nullable UsageRequest request, String eventId, boolean assigned,
-            @Nullable EarningsException rejected) {
+            @Nullable EarningsException rejected, @Nullable StoredUser user, @Nullable String metadata) {
 
         /**
-         * A use with the host's eventId, or a new library-assigned one, and its metadata under the
-         * deployment's rules: done once, before the first attempt, so that every attempt writes
-         * the same thing and a refused use costs no transaction.
+         * A use with the host's eventId, or a new library-assigned one, its metadata under the
+         * deployment's rules, and its user id and metadata in their stored form: done once,
+         * before the first attempt, so that every attempt writes the same bytes (a ciphertext is
+         * different each time it is made) and a refused use costs no transaction.
          *
          * @param request the use, or {@code null}
          * @param rules the deployment's metadata rules
+         * @param atRest what is stored of user ids and metadata
          * @return the pending use
          */
-        public static Pending of(@Nullable UsageRequest request, MetadataRules rules) {
+        public static Pending of(@Nullable UsageRequest request, MetadataRules rules, AtRest atRest) {
             String eventId = request == null || request.eventId().isEmpty() ? EventIds.next() : request.eventId().get();
             boolean assigned = request == null || request.eventId().isEmpty();
-            if (request == null || request.metadataJson().isEmpty()) {
-                return new Pending(request, eventId, assigned, null);
+            if (request == null) {
+                return new Pending(null, eventId, assigned, null, null, null);
             }
             try {
-                String stored = MetadataCodec.stored(request.metadataJson().get(), rules);
-                UsageRequest storable = request.metadataJson().get().equals(stored) ? request
-                        : new UsageRequest(request.userId(), request.modelId(), request.tokensConsumed(), request.usageType(),
-                                Optional.ofNullable(stored), request.eventId(), request.occurredAt());
-                return new Pending(storable, eventId, assigned, null);
-            } catch (InvalidInputException e) {
-                return new Pending(request, eventId, assigned, e);
+                UsageRequest storable = request;
+                if (request.metadataJson().isPresent()) {
+                    String stored = MetadataCodec.stored(request.metadataJson().get(), rules);
+                    if (!request.metadataJson().get().equals(stored)) {
+                        storable = new UsageRequest(request.userId(), request.modelId(), request.tokensConsumed(),
+                                request.usageType(), Optional.ofNullable(stored), request.eventId(), request.occurredAt());
+                    }
+                }
+                return new Pending(storable, eventId, assigned, null, atRest.user(storable.userId()),
+                        atRest.metadata(storable.metadataJson().orElse(null), eventId));
+            } catch (EarningsException e) {
+                return new Pending(request, eventId, assigned, e, null, null);
             }
         }
     }
@@ -244,20 +259,26 @@ public final class UsageWriter {
      * A row of {@code model_usage_logs}: the use with the full breakdown it was rated with. Both
      * the insert and the look-up for replays use it.
      */
-    public record UseRow(String eventId, String modelId, String creatorId, String userId, long tokensConsumed,
-            String usageType, String requestedUsageType, Instant occurredAt, boolean occurredAtGiven, LocalDate usageDay,
-            Instant recordedAt, Long useOrdinal, long priorCountedUses, boolean selfUse, int tierIndex, long tierThreshold,
-            BigDecimal tierMultiplier, BigDecimal typeMultiplier, int pricingVersion, BigDecimal tokenPart,
+    public record UseRow(String eventId, String modelId, String creatorId, String userId, Long userTokenKey,
+            long tokensConsumed, String usageType, String requestedUsageType, Instant occurredAt, boolean occurredAtGiven,
+            LocalDate usageDay, Instant recordedAt, Long useOrdinal, long priorCountedUses, boolean selfUse, int tierIndex,
+            long tierThreshold, BigDecimal tierMultiplier, BigDecimal typeMultiplier, int pricingVersion, BigDecimal tokenPart,
             BigDecimal baseAmount, BigDecimal earnings, String reason, String metadata, Long writeToken) {
 
-        RecordedUse toUse(ModelPricing pricing, Currency currency, boolean replayed) {
+        /**
+         * The recorded use as a replay reports it.
+         *
+         * @param plainUserId the user id to report: the request's, which the stored one (perhaps
+         *     a token) was found to be
+         */
+        RecordedUse toUse(ModelPricing pricing, Currency currency, boolean replayed, String plainUserId) {
             UsageType type = new UsageType(usageType, Checks.canonical(typeMultiplier));
             UsageTier tier = new UsageTier(tierIndex, tierThreshold, Checks.canonical(tierMultiplier));
             EarningsResult result = new EarningsResult(pricing, priorCountedUses, tokensConsumed, type, tier, selfUse,
                     useOrdinal != null, Money.of(currency, tokenPart), Money.of(currency, baseAmount),
                     Money.of(currency, earnings), Optional.ofNullable(reason).map(NoEarningsReason::valueOf));
             return new RecordedUse(eventId, useOrdinal == null ? OptionalLong.empty() : OptionalLong.of(useOrdinal),
-                    modelId, creatorId, userId, occurredAt, recordedAt, pricingVersion, result, replayed);
+                    modelId, creatorId, plainUserId, occurredAt, recordedAt, pricingVersion, result, replayed);
         }
     }
 
@@ -274,10 +295,12 @@ public final class UsageWriter {
      * @param maxAhead how far ahead a host-given occurredAt may lie
      * @param dialect the database
      * @param metadataRules what is done to metadata before it is stored
+     * @param atRest what is stored of user ids and metadata: as given, or tokens and ciphertext
      */
     public UsageWriter(ModelCatalog catalog, EarningsCalculator calculator, Clock clock, Duration maxAge,
-            Duration maxAhead, Dialect dialect, MetadataRules metadataRules) {
+            Duration maxAhead, Dialect dialect, MetadataRules metadataRules, AtRest atRest) {
         this.metadataRules = metadataRules;
+        this.atRest = atRest;
         this.catalog = catalog;
         this.calculator = calculator;
         this.currency = calculator.currency();
@@ -296,7 +319,7 @@ public final class UsageWriter {
      * @return the pending use
      */
     public Pending pending(@Nullable UsageRequest request) {
-        return Pending.of(request, metadataRules);
+        return Pending.of(request, metadataRules, atRest);
     }
 
     /**
@@ -365,11 +388,11 @@ public final class UsageWriter {
                     // Found with this call's token: an earlier attempt committed it. Its writer is the
                     // first use of the call with the recorded payload; any other is a replay of it.
                     boolean ours = Long.valueOf(token).equals(row.writeToken()) && !claimedBy.containsKey(p.eventId())
-                            && conflict(row, request) == null;
+                            && conflict(row, p) == null;
                     if (ours) {
                         claimedBy.put(p.eventId(), i);
                     }
-                    items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), request, !ours));
+                    items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), p, !ours));
                     continue;
                 }
                 if (refusals.containsKey(i)) {
@@ -437,6 +460,7 @@ public final class UsageWriter {
             for (int i : entry.getValue()) {
                 Pending p = uses.get(i);
                 UsageRequest request = p.request();
+                // Self-use is decided on the plain id; what is stored may be its token.
                 boolean selfUse = request.userId().equals(model.creatorId());
                 boolean isCounted = calculator.counts(selfUse);
                 UsageType type = calculator.usageTypes().resolve(request.usageType());
@@ -445,20 +469,21 @@ public final class UsageWriter {
                 Long ordinal = isCounted ? ++countedBefore : null;
                 Instant occurredAt = request.occurredAt().orElse(recordedAt);
                 LocalDate day = LocalDate.ofInstant(occurredAt, ZoneOffset.UTC);
-                rows.add(new UseRow(p.eventId(), modelId, model.creatorId(), request.userId(), request.tokensConsumed(),
-                        type.name(), request.usageType(), occurredAt, request.occurredAt().isPresent(), day, recordedAt,
+                rows.add(new UseRow(p.eventId(), modelId, model.creatorId(), p.user().value(), p.user().key(),
+                        request.tokensConsumed(), type.name(), request.usageType(), occurredAt,
+                        request.occurredAt().isPresent(), day, recordedAt,
                         ordinal, result.priorCountedUses(), result.selfUse(), result.tier().index(),
                         result.tier().fromPriorUses(), result.tier().multiplier(), type.multiplier(),
                         model.pricingVersion(), result.tokenPart().amount(), result.base().amount(),
                         result.earnings().amount(), result.reason().map(Enum::name).orElse(null),
-                        request.metadataJson().orElse(null), token));
+                        p.metadata(), token));
                 RecordedUse use = new RecordedUse(p.eventId(), ordinal == null ? OptionalLong.empty()
                         : OptionalLong.of(ordinal), modelId, model.creatorId(), request.userId(), occurredAt, recordedAt,
                         model.pricingVersion(), result, false);
                 items[i] = BatchResult.Item.of(i, use);
                 totals.add(isCounted, result, occurredAt);
                 dayTotals.computeIfAbsent(modelId + '\u0000' + day, k -> new DayTotals(modelId, model.creatorId(), day))
-                        .add(request.userId(), isCounted, result);
+                        .add(p.user().value(), isCounted, result);
             }
             modelTotals.add(totals);
         }
@@ -582,37 +607,48 @@ public final class UsageWriter {
         return BatchResult.Item.of(index, withReplayed(first));
     }
 
-    private RecordedUse replay(UseRow row, ModelPricing pricing, UsageRequest request, boolean replayed) {
-        RecordedUse earlier = row.toUse(pricing, currency, replayed);
-        String conflict = conflict(row, request);
+    private RecordedUse replay(UseRow row, ModelPricing pricing, Pending p, boolean replayed) {
+        UsageRequest request = p.request();
+        // The request's user id is reported: the stored one is the same user, or there is a conflict.
+        RecordedUse earlier = row.toUse(pricing, currency, replayed, request.userId());
+        String conflict = conflict(row, p);
         if (conflict != null) {
             throw conflictOf(earlier, conflict, request);
         }
         return earlier;
     }
 
-    private static String conflict(UseRow row, UsageRequest request) {
-        return conflict(row.modelId(), row.userId(), row.tokensConsumed(), row.requestedUsageType(),
-                Optional.ofNullable(row.metadata()), row.occurredAt(), request);
+    /**
+     * The first field in which a request differs from a stored use. The stored user id and
+     * metadata may be a token and a ciphertext: the user is compared as a token under the key
+     * that made the stored one, the metadata after decrypting, and only when the fields before
+     * them agree.
+     */
+    private String conflict(UseRow row, Pending p) {
+        UsageRequest request = p.request();
+        return conflict(row.modelId(), () -> atRest.sameUser(row.eventId(), row.userId(), row.userTokenKey(),
+                request.userId(), p.user()), row.tokensConsumed(), row.requestedUsageType(),
+                () -> atRest.sameMetadata(row.eventId(), row.metadata(), request.metadataJson().orElse(null), p.metadata()),
+                row.occurredAt(), request);
     }
 
     private static String conflict(RecordedUse use, String requestedType, Optional<String> metadata, UsageRequest request) {
-        return conflict(use.modelId(), use.userId(), use.result().tokensConsumed(), requestedType, metadata,
-                use.occurredAt(), request);
+        return conflict(use.modelId(), () -> use.userId().equals(request.userId()), use.result().tokensConsumed(),
+                requestedType, () -> metadata.equals(request.metadataJson()), use.occurredAt(), request);
     }
 
     /** The first payload field of a replay that differs from the recorded use, or {@code null}. */
-    private static String conflict(String modelId, String userId, long tokens, String requestedType,
-            Optional<String> metadata, Instant occurredAt, UsageRequest request) {
+    private static String conflict(String modelId, BooleanSupplier sameUser, long tokens, String requestedType,
+            BooleanSupplier sameMetadata, Instant occurredAt, UsageRequest request) {
         if (!modelId.equals(request.modelId())) {
             return "modelId";
-        } else if (!userId.equals(request.userId())) {
+        } else if (!sameUser.getAsBoolean()) {
             return "userId";
         } else if (tokens != request.tokensConsumed()) {
             return "tokensConsumed";
         } else if (!requestedType.equals(request.usageType())) {
             return "usageType";
-        } else if (!metadata.equals(request.metadataJson())) {
+        } else if (!sameMetadata.getAsBoolean()) {
             return "metadata";
         } else if (request.occurredAt().isPresent() && !request.occurredAt().get().equals(occurredAt)) {
             return "occurredAt";

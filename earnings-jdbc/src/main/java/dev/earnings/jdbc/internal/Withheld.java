@@ -1,6 +1,9 @@
 package dev.earnings.jdbc.internal;
 
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,11 +26,22 @@ public final class Withheld {
      * @return a chain of {@link WithheldSqlException} and {@link WithheldException}, or {@code null}
      */
     public static @Nullable Throwable chainOf(@Nullable Throwable failure) {
-        if (failure == null || failure instanceof WithheldSqlException || failure instanceof WithheldException) {
+        return chainOf(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    /** {@code seen}: the exceptions already on the way here; a chain may loop through causes or suppressed ones. */
+    private static @Nullable Throwable chainOf(@Nullable Throwable failure, Set<Throwable> seen) {
+        if (failure == null) {
+            return null;
+        }
+        if (failure instanceof WithheldSqlException || failure instanceof WithheldException) {
             return failure;
         }
-        Throwable next = failure.getCause() == failure ? null : failure.getCause();
-        Throwable cause = chainOf(next);
+        if (!seen.add(failure)) {
+            // A loop: this exception is withheld further up the chain already.
+            return null;
+        }
+        Throwable cause = chainOf(failure.getCause(), seen);
         Throwable withheld;
         if (failure instanceof SQLException) {
             SQLException sql = (SQLException) failure;
@@ -38,8 +52,9 @@ public final class Withheld {
         withheld.setStackTrace(failure.getStackTrace());
         for (Throwable suppressed : failure.getSuppressed()) {
             // A failed rollback or close, attached by JDBI: its message may quote values too.
-            if (suppressed != failure) {
-                withheld.addSuppressed(chainOf(suppressed));
+            Throwable copy = chainOf(suppressed, seen);
+            if (copy != null) {
+                withheld.addSuppressed(copy);
             }
         }
         return withheld;

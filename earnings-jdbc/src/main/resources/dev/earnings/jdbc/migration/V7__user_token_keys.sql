@@ -1,0 +1,13 @@
+-- earnings schema, version 7: user ids may be stored as keyed tokens.
+--
+-- With the host's key sets configured, model_usage_logs.user_id (and model_daily_users.user_id)
+-- holds a token of the user id, made by a key of the host's PRF key set, and metadata holds a
+-- ciphertext. user_token_key is the id of the key that made the row's token (Tink's key id, read
+-- unsigned), so that a replay of a use recorded before a key rotation compares under the key
+-- that made it; NULL means the user id is stored plain, as every row before this version is.
+-- Metadata needs no such column: Tink's ciphertext names its key, and plain metadata is a JSON
+-- object, starting with '{', which base64 never does. Base64 of the largest metadata's
+-- ciphertext (8,192 bytes and at most 53 of Tink's prefix, nonce and tag) is at most 11,000
+-- characters, within the column's 16,384. Adding a nullable column without a default rewrites no
+-- row on PostgreSQL.
+ALTER TABLE model_usage_logs ADD COLUMN user_token_key BIGINT;
