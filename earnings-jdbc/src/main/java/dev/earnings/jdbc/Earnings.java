@@ -796,7 +796,10 @@ public final class Earnings implements AutoCloseable {
                         + " (com.h2database:h2) on the classpath, and it is not there; allowed: add the dependency, or"
                         + " configure dataSource(...) or jdbcUrl(...)");
             }
-            Path directory = (embeddedDirectory != null ? embeddedDirectory : DEFAULT_EMBEDDED_DIRECTORY).toAbsolutePath();
+            // Checked again as it goes into the URL: a relative path, and the default, become
+            // absolute through the working directory, whose name the check has not seen yet.
+            Path directory = requireEmbeddedDirectory(
+                    (embeddedDirectory != null ? embeddedDirectory : DEFAULT_EMBEDDED_DIRECTORY).toAbsolutePath());
             createPrivately(directory);
             // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
             // row, and a short wait there is normal, not an error.

@@ -163,9 +163,11 @@ public final class MetadataRules {
         return Map.copyOf(normalized);
     }
 
-    /** The key's letters and digits, in compatibility form and lower case. */
+    /** The key's letters and digits, in compatibility form and case-folded. */
     private static String normalize(String key) {
-        String folded = Normalizer.normalize(key, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        // Upper case first, then lower: a plain lower-casing leaves the dotless i (a Turkish-locale
+        // host's "EMAIL".toLowerCase() is "emaıl") and similar letters apart from their pairs.
+        String folded = Normalizer.normalize(key, Normalizer.Form.NFKC).toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
         StringBuilder out = new StringBuilder(folded.length());
         folded.codePoints().filter(Character::isLetterOrDigit).forEach(out::appendCodePoint);
         return out.toString();

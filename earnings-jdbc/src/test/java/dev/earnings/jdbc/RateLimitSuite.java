@@ -369,6 +369,32 @@ abstract class RateLimitSuite extends DatabaseSuite {
         }
     }
 
+    /**
+     * Guards: a write whose commit was lost in transit fails transiently, and may have recorded its
+     * uses; they keep their tokens, so the host's retry (a replay) and a new use cannot between
+     * them pass a limit of one.
+     */
+    @Test
+    void writeWhoseCommitWasLost_keepsItsToken() {
+        String user = newUser();
+        String model = newModel();
+        java.util.concurrent.atomic.AtomicBoolean lose = new java.util.concurrent.atomic.AtomicBoolean(false);
+        RateLimits oneAnHour = RateLimits.builder().perUser(1, Duration.ofHours(1)).storage(RateLimits.Storage.LOCAL).build();
+        try (Earnings limited = db.builder(LostCommits.wrap(db.dataSource, lose::get)).clock(clock).migrateOnStart(false)
+                .maxAttempts(1).rateLimits(oneAnHour).build()) {
+            UsageRequest first = UsageRequest.builder(user, model).tokensConsumed(10).usageType("chat")
+                    .eventId("lost-" + user).build();
+            lose.set(true);
+            StorageException lost = catchThrowableOfType(StorageException.class, () -> limited.logModelUsage(first));
+            assertThat(lost).isNotNull();
+            assertThat(lost.isTransient()).isTrue();
+            lose.set(false);
+            assertThat(limited.logModelUsage(first).replayed()).as("the host's retry finds the use").isTrue();
+            refusedNext(limited, user, model);
+            assertThat(rowsOfUser(user)).isEqualTo(1);
+        }
+    }
+
     // ------------------------------------------------------------------ batches and the recorder
 
     @Test

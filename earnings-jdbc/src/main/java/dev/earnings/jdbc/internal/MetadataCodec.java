@@ -101,8 +101,8 @@ public final class MetadataCodec {
      */
     private static final int PARSER_MAX_NESTING = 32;
 
-    /** Keys longer than this are shortened when a message names a path. */
-    private static final int MAX_KEY_CHARS_IN_MESSAGE = 40;
+    /** Keys a message names by their text: field names of ASCII letters, digits, '_' and '-', 40 at most. */
+    private static final java.util.regex.Pattern FIELD_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,40}");
 
     private static final String ALLOWED_TYPES = "null, String, Boolean, Integer, Long, Short, Byte, BigInteger,"
             + " BigDecimal, Map with String keys (an object) or List/Collection (an array)";
@@ -345,6 +345,11 @@ public final class MetadataCodec {
                 if (!isWellFormed(name)) {
                     throw invalid(child.render() + " is a key with an unpaired UTF-16 surrogate;"
                             + " allowed: well-formed Unicode text only");
+                }
+                if (underPrompt && name.codePointCount(0, name.length()) > PROMPT_CODE_POINTS) {
+                    // Text that a key holds instead of a value would not be cut: refused instead.
+                    throw invalid(path.render() + " has a key of more than " + PROMPT_CODE_POINTS + " code points under a"
+                            + " prompt-like key; allowed: keys of at most " + PROMPT_CODE_POINTS + " code points there");
                 }
                 if (rules.isDeniedKey(name)) {
                     throw invalid(child.render() + " is a denied key: metadata must not carry credentials or contact"
@@ -739,10 +744,12 @@ public final class MetadataCodec {
             parent.render(out);
             if (key == null) {
                 out.append('[').append(index).append(']');
-            } else if (key.codePointCount(0, key.length()) > MAX_KEY_CHARS_IN_MESSAGE) {
-                out.append('.').append(key, 0, key.offsetByCodePoints(0, MAX_KEY_CHARS_IN_MESSAGE)).append("...");
-            } else {
+            } else if (FIELD_NAME.matcher(key).matches()) {
                 out.append('.').append(key);
+            } else {
+                // A key that is not a plain field name may be data (an e-mail address, a name, a
+                // prompt used as a key): named by its length only, never its text.
+                out.append(".<a key of ").append(key.codePointCount(0, key.length())).append(" characters>");
             }
         }
     }

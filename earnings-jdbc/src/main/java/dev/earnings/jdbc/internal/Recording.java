@@ -92,7 +92,12 @@ public final class Recording {
         try {
             items = write("recording a batch of " + uses.size() + " uses", uses, token, refused);
         } catch (StorageException e) {
-            limiter.settle(admission, i -> false);
+            // A transient failure may follow a commit that was lost in transit: the uses may be
+            // recorded, and a retry will find them as replays, which spend nothing. So their
+            // tokens stay spent (strict, never loose); only a failure before any commit gives
+            // them back.
+            boolean mayHaveCommitted = e.isTransient();
+            limiter.settle(admission, i -> mayHaveCommitted);
             throw e.withEventIds(eventIds(uses));
         }
         limiter.settle(admission, i -> recordedBy(items.get(i)));
@@ -166,7 +171,9 @@ public final class Recording {
             return outcomes;
         }
         List<Outcome> outcomes = group(uses, refused);
-        limiter.settle(admission, i -> recordedBy(outcomes.get(i).item()));
+        // As for a batch: a use whose outcome is unknown (a transient failure) keeps its token.
+        limiter.settle(admission, i -> recordedBy(outcomes.get(i).item())
+                || outcomes.get(i).failure() != null && outcomes.get(i).failure().isTransient());
         return outcomes;
     }
 

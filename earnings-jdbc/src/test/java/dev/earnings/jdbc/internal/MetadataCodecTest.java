@@ -83,16 +83,45 @@ class MetadataCodecTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"password", "api_key", "apiKey", "API-KEY", "token", "Token", "secret", "email", "E_mail",
-        "api\u200Bkey", "\uFF45\uFF4D\uFF41\uFF49\uFF4C", "pass word"})
+        "api\u200Bkey", "\uFF45\uFF4D\uFF41\uFF49\uFF4C", "pass word", "ema\u0131l", "ap\u0131_key", "EMA\u0130L"})
     void deniedKeysAreRefusedAtAnyDepth_namingThePathNeverTheValue(String key) {
         String json = "{\"a\":[{\"b\":{\"" + key + "\":\"s3cr3t-value\"}}]}";
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> MetadataCodec.fromJson(json));
         assertThat(e).isNotNull();
         assertThat(e.field()).isEqualTo("metadata");
-        assertThat(e.getMessage()).startsWith("metadata.a[0].b." + key + " is a denied key")
+        // A plain field name is named; any other key only by its length, since it may be data.
+        String named = key.matches("[A-Za-z0-9_-]+") ? key : "<a key of " + key.codePointCount(0, key.length()) + " characters>";
+        assertThat(e.getMessage()).startsWith("metadata.a[0].b." + named + " is a denied key")
                 .contains("(compared by letters and digits, ignoring case)")
                 .contains("allowed: keys other than [api_key, email, password, secret, token]")
                 .doesNotContain("s3cr3t-value");
+    }
+
+    @Test
+    void keysLowerCasedInATurkishLocale_areStillTheirKeys() {
+        java.util.Locale turkish = java.util.Locale.forLanguageTag("tr");
+        String prompt = "NEGATIVE_PROMPT".toLowerCase(turkish);
+        assertThat(prompt).contains("\u0131");
+        assertThat(MetadataCodec.fromMap(Map.of(prompt, "n".repeat(150)))).isEqualTo("{\"" + prompt + "\":\"" + "n".repeat(100) + "\"}");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("EMAIL".toLowerCase(turkish), "a@b.c")), "is a denied key");
+        assertRejected(() -> MetadataCodec.fromMap(Map.of("API_KEY".toLowerCase(turkish), "k")), "is a denied key");
+    }
+
+    @Test
+    void aKeyThatMayBeData_isNamedByItsLengthOnly() {
+        InvalidInputException e = assertRejected(
+                () -> MetadataCodec.fromJson("{\"recipients\":{\"alice@example.com\":{\"password\":\"x\"}}}"),
+                "metadata.recipients.<a key of 17 characters>.password is a denied key");
+        assertThat(e.getMessage()).doesNotContain("alice");
+    }
+
+    @Test
+    void aLongKeyUnderAPromptLikeKey_isRefused_sinceItsTextWouldNotBeCut() {
+        String longKey = "k".repeat(101);
+        assertRejected(() -> MetadataCodec.fromJson("{\"prompt\":{\"" + longKey + "\":true}}"),
+                "metadata.prompt has a key of more than 100 code points under a prompt-like key");
+        assertThat(MetadataCodec.fromJson("{\"prompt\":{\"" + "k".repeat(100) + "\":true}}")).hasSize(100 + 20);
+        assertThat(MetadataCodec.fromJson("{\"notes\":{\"" + longKey + "\":true}}")).contains(longKey);
     }
 
     @Test
