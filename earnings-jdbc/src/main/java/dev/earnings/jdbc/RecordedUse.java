@@ -60,4 +60,18 @@ public record RecordedUse(
         Objects.requireNonNull(recordedAt, "recordedAt");
         Objects.requireNonNull(result, "result");
     }
+
+    /**
+     * Shows the use without the user id, which is named by its length only, so that a host
+     * logging a recorded use logs no user's identity.
+     *
+     * @return the eventId, ordinal, model, creator, times, pricing version, earnings and whether replayed
+     */
+    @Override
+    public String toString() {
+        return "RecordedUse[eventId=" + eventId + ", useOrdinal=" + useOrdinal + ", modelId=" + modelId + ", creatorId="
+                + creatorId + ", userId=<" + userId.length() + " characters>, occurredAt=" + occurredAt + ", recordedAt="
+                + recordedAt + ", pricingVersion=" + pricingVersion + ", earnings=" + result.earnings() + ", replayed="
+                + replayed + "]";
+    }
 }

@@ -79,6 +79,21 @@ public record UsageRequest(
     }
 
     /**
+     * Shows the request without its personal parts: the user id and the metadata (which may hold
+     * a prompt) by their length only, so that a host logging a request logs no user data.
+     *
+     * @return for example {@code UsageRequest[userId=<7 characters>, modelId=m1, tokensConsumed=12,
+     *     usageType=chat, metadata=<84 characters>, eventId=e-1, occurredAt=now]}
+     */
+    @Override
+    public String toString() {
+        return "UsageRequest[userId=<" + userId.length() + " characters>, modelId=" + modelId + ", tokensConsumed="
+                + tokensConsumed + ", usageType=" + usageType + ", metadata="
+                + metadataJson.map(m -> "<" + m.length() + " characters>").orElse("none") + ", eventId="
+                + eventId.orElse("assigned") + ", occurredAt=" + occurredAt.map(Instant::toString).orElse("now") + "]";
+    }
+
+    /**
      * Starts a request for one use of a model by a user.
      *
      * @param userId the user, 1 to 128 printable characters

@@ -87,4 +87,21 @@ class UsageRequestTest {
         assertThat(new UsageRequest("u1", "m1", 0, "chat", Optional.of("{}"), NO_EVENT_ID, NOW).metadataJson())
                 .isEmpty();
     }
+
+    /** Guards: a host that logs a request or a recorded use logs neither the user id nor the metadata. */
+    @Test
+    void toString_showsNoUserIdAndNoMetadata() {
+        UsageRequest request = UsageRequest.builder("alice@example.com", "m1").usageType("chat").tokensConsumed(12)
+                .metadata(java.util.Map.of("prompt", "a secret about zebras")).eventId("e-1").build();
+        org.assertj.core.api.Assertions.assertThat(request.toString())
+                .isEqualTo("UsageRequest[userId=<17 characters>, modelId=m1, tokensConsumed=12, usageType=chat,"
+                        + " metadata=<34 characters>, eventId=e-1, occurredAt=now]");
+        try (Earnings earnings = Earnings.builder().jdbcUrl("jdbc:h2:mem:tostring_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1",
+                "sa", "").build()) {
+            earnings.models().register("m1", "c1", dev.earnings.core.ModelPricing.of("0.01", "0"));
+            RecordedUse use = earnings.logModelUsage(request);
+            org.assertj.core.api.Assertions.assertThat(use.toString()).contains("userId=<17 characters>")
+                    .contains("eventId=e-1").doesNotContain("alice").doesNotContain("zebras");
+        }
+    }
 }
