@@ -516,6 +516,14 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         assertThat(conflict.field()).isEqualTo(field);
         assertThat(conflict.eventId()).isEqualTo(eventId);
         assertThat(conflict.getMessage()).contains(eventId, field);
+        // The two numbers or times that differ are named; other fields' values (ids, metadata) never.
+        if (field.equals("tokensConsumed")) {
+            assertThat(conflict.getMessage()).contains("(recorded 10, sent 11)");
+        } else if (field.equals("occurredAt")) {
+            assertThat(conflict.getMessage()).contains("(recorded " + START + ", sent " + START.minusSeconds(1) + ")");
+        } else {
+            assertThat(conflict.getMessage()).doesNotContain("(recorded");
+        }
         assertThat(rowCounts()).isEqualTo(before);
     }
 
