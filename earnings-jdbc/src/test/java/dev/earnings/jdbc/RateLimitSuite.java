@@ -395,6 +395,31 @@ abstract class RateLimitSuite extends DatabaseSuite {
         }
     }
 
+    /** Guards: the same for a batch whose commit was lost: its uses keep their tokens. */
+    @Test
+    void batchWhoseCommitWasLost_keepsItsTokens() {
+        String user = newUser();
+        String model = newModel();
+        java.util.concurrent.atomic.AtomicBoolean lose = new java.util.concurrent.atomic.AtomicBoolean(false);
+        RateLimits twoAnHour = RateLimits.builder().perUser(2, Duration.ofHours(1)).storage(RateLimits.Storage.LOCAL).build();
+        try (Earnings limited = db.builder(LostCommits.wrap(db.dataSource, lose::get)).clock(clock).migrateOnStart(false)
+                .maxAttempts(1).rateLimits(twoAnHour).build()) {
+            List<UsageRequest> batch = List.of(
+                    UsageRequest.builder(user, model).tokensConsumed(10).usageType("chat").eventId("lost-1-" + user).build(),
+                    UsageRequest.builder(user, model).tokensConsumed(10).usageType("chat").eventId("lost-2-" + user).build());
+            lose.set(true);
+            StorageException lost = catchThrowableOfType(StorageException.class, () -> limited.logModelUsageBatch(batch));
+            assertThat(lost).isNotNull();
+            assertThat(lost.isTransient()).isTrue();
+            lose.set(false);
+            BatchResult retried = limited.logModelUsageBatch(batch);
+            assertThat(retried.items()).allSatisfy(item -> assertThat(item.use()).get()
+                    .satisfies(use -> assertThat(use.replayed()).isTrue()));
+            refusedNext(limited, user, model);
+            assertThat(rowsOfUser(user)).isEqualTo(2);
+        }
+    }
+
     // ------------------------------------------------------------------ batches and the recorder
 
     @Test
