@@ -3,10 +3,8 @@ package dev.earnings.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.earnings.core.InvalidConfigurationException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,13 +33,7 @@ class EmbeddedPathTest {
     @Test
     void aWorkingDirectoryWithH2UrlSyntax_isRefused_andNoSqlRuns(@TempDir Path dir) throws Exception {
         Path working = Files.createDirectory(dir.resolve("x;INIT=CREATE TABLE PWNED(X INT)--"));
-        Path output = dir.resolve("probe.log");
-        Process probe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                Probe.class.getName())
-                .directory(working.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        assertThat(probe.waitFor(120, TimeUnit.SECONDS)).as("the probe finished").isTrue();
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        String printed = ProbeJvm.run(Probe.class, System.getProperty("java.class.path"), working, dir.resolve("probe.log"));
         assertThat(printed).as("what the probe printed").contains("REFUSED embeddedDatabase:").contains("';' at position");
         try (Stream<Path> files = Files.walk(dir)) {
             assertThat(files.map(Path::toString)).as("no database file anywhere").noneMatch(f -> f.endsWith(".mv.db"));

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.earnings.core.InvalidConfigurationException;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,12 +37,7 @@ class EmbeddedWithoutH2Test {
                 .collect(Collectors.joining(File.pathSeparator));
         assertThat(classPath).as("the probe's class path still has H2").doesNotContain("h2database");
         Path data = dir.resolve("earnings-data");
-        Path output = dir.resolve("probe.log");
-        Process probe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", Probe.class.getName(), data.toString())
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as("the probe finished").isTrue();
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        String printed = ProbeJvm.run(Probe.class, classPath, dir, dir.resolve("probe.log"), data.toString());
         assertThat(printed).as("what the probe printed").contains("REFUSED embeddedDatabase:")
                 .contains("com.h2database:h2").contains("dataSource(...) or jdbcUrl(...)");
         assertThat(data).as("nothing was created").doesNotExist();

@@ -370,6 +370,17 @@ abstract class RateLimitSuite extends DatabaseSuite {
     }
 
     /**
+     * An instance with a local limit of {@code perHour} uses of a user an hour, one attempt per
+     * call, whose commits are lost in transit (committed, then reported failed) while {@code lose}
+     * is set. Local buckets, since the shared ones would lose their commits too.
+     */
+    Earnings losingCommits(java.util.concurrent.atomic.AtomicBoolean lose, int perHour) {
+        return db.builder(LostCommits.wrap(db.dataSource, lose::get)).clock(clock).migrateOnStart(false).maxAttempts(1)
+                .rateLimits(RateLimits.builder().perUser(perHour, Duration.ofHours(1)).storage(RateLimits.Storage.LOCAL).build())
+                .build();
+    }
+
+    /**
      * Guards: a write whose commit was lost in transit fails transiently, and may have recorded its
      * uses; they keep their tokens, so the host's retry (a replay) and a new use cannot between
      * them pass a limit of one.
@@ -379,9 +390,7 @@ abstract class RateLimitSuite extends DatabaseSuite {
         String user = newUser();
         String model = newModel();
         java.util.concurrent.atomic.AtomicBoolean lose = new java.util.concurrent.atomic.AtomicBoolean(false);
-        RateLimits oneAnHour = RateLimits.builder().perUser(1, Duration.ofHours(1)).storage(RateLimits.Storage.LOCAL).build();
-        try (Earnings limited = db.builder(LostCommits.wrap(db.dataSource, lose::get)).clock(clock).migrateOnStart(false)
-                .maxAttempts(1).rateLimits(oneAnHour).build()) {
+        try (Earnings limited = losingCommits(lose, 1)) {
             UsageRequest first = UsageRequest.builder(user, model).tokensConsumed(10).usageType("chat")
                     .eventId("lost-" + user).build();
             lose.set(true);
@@ -401,9 +410,7 @@ abstract class RateLimitSuite extends DatabaseSuite {
         String user = newUser();
         String model = newModel();
         java.util.concurrent.atomic.AtomicBoolean lose = new java.util.concurrent.atomic.AtomicBoolean(false);
-        RateLimits twoAnHour = RateLimits.builder().perUser(2, Duration.ofHours(1)).storage(RateLimits.Storage.LOCAL).build();
-        try (Earnings limited = db.builder(LostCommits.wrap(db.dataSource, lose::get)).clock(clock).migrateOnStart(false)
-                .maxAttempts(1).rateLimits(twoAnHour).build()) {
+        try (Earnings limited = losingCommits(lose, 2)) {
             List<UsageRequest> batch = List.of(
                     UsageRequest.builder(user, model).tokensConsumed(10).usageType("chat").eventId("lost-1-" + user).build(),
                     UsageRequest.builder(user, model).tokensConsumed(10).usageType("chat").eventId("lost-2-" + user).build());
