@@ -2,7 +2,6 @@ package dev.earnings.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.earnings.core.InvalidConfigurationException;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,20 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
  * created. Run in a JVM of its own whose class path is this test's without the H2 jar.
  */
 class EmbeddedWithoutH2Test {
-    /** The probe run in the JVM without H2: prints what {@code build()} threw. */
-    public static final class Probe {
-        public static void main(String[] args) {
-            try {
-                Earnings.builder().embeddedDatabase(Path.of(args[0])).build().close();
-                System.out.println("BUILT");
-            } catch (InvalidConfigurationException e) {
-                System.out.println("REFUSED " + e.setting() + ": " + e.getMessage());
-            } catch (RuntimeException e) {
-                System.out.println("OTHER " + e);
-            }
-        }
-    }
-
     @Test
     void theEmbeddedDatabaseWithoutH2_isAClearConfigurationError(@TempDir Path dir) throws Exception {
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
@@ -37,7 +22,7 @@ class EmbeddedWithoutH2Test {
                 .collect(Collectors.joining(File.pathSeparator));
         assertThat(classPath).as("the probe's class path still has H2").doesNotContain("h2database");
         Path data = dir.resolve("earnings-data");
-        String printed = ProbeJvm.run(Probe.class, classPath, dir, dir.resolve("probe.log"), data.toString());
+        String printed = ProbeJvm.run(ProbeJvm.EmbeddedBuild.class, classPath, dir, dir.resolve("probe.log"), data.toString());
         assertThat(printed).as("what the probe printed").contains("REFUSED embeddedDatabase:")
                 .contains("com.h2database:h2").contains("dataSource(...) or jdbcUrl(...)");
         assertThat(data).as("nothing was created").doesNotExist();

@@ -2,6 +2,7 @@ package dev.earnings.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.earnings.core.InvalidConfigurationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,20 @@ import java.util.concurrent.TimeUnit;
 /** Runs a probe's {@code main} in a JVM of its own and returns what it printed. */
 final class ProbeJvm {
     private ProbeJvm() {
+    }
+
+    /** A probe that builds an embedded database in the directory it is given and prints what happened. */
+    public static final class EmbeddedBuild {
+        public static void main(String[] args) {
+            try {
+                Earnings.builder().embeddedDatabase(Path.of(args[0])).build().close();
+                System.out.println("BUILT");
+            } catch (InvalidConfigurationException e) {
+                System.out.println("REFUSED " + e.setting() + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                System.out.println("OTHER " + e);
+            }
+        }
     }
 
     /**
