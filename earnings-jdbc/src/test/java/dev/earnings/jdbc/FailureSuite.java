@@ -414,6 +414,101 @@ abstract class FailureSuite extends DatabaseSuite {
         assertThat(earnings.payouts().history(ADMIN, payout.id())).hasSize(2);
     }
 
+    // ------------------------------------------------------------------ the statements a write needs
+
+    /** The statements the lossy instance executes while {@code call} runs. */
+    List<String> statementsOf(Runnable call) {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        faulty.statementFault = (connection, sql) -> seen.add(sql);
+        try {
+            call.run();
+        } finally {
+            faulty.reset();
+        }
+        return seen;
+    }
+
+    static long lookUps(List<String> statements) {
+        return statements.stream().filter(sql -> sql.contains("event_id = ANY(")).count();
+    }
+
+    static long locks(List<String> statements) {
+        return statements.stream().filter(sql -> sql.contains("FOR UPDATE")).count();
+    }
+
+    /**
+     * Guards: only an eventId that may be recorded already (a host's) is looked up, all of a
+     * write's in one statement, and a library-assigned one never on a first attempt; a write
+     * that has nothing new to record locks no model.
+     */
+    @Test
+    void aWriteLooksUpOnlyEventIdsThatMayBeRecorded_andLocksOnlyWhenItHasUsesToWrite() {
+        String modelId = newModel();
+        List<String> assigned = statementsOf(() -> lossy.logModelUsage(use(modelId, "user-1", null)));
+        assertThat(lookUps(assigned)).as("a library-assigned eventId").isZero();
+        assertThat(locks(assigned)).isEqualTo(1);
+
+        String eventId = "host-" + modelId;
+        List<String> hosts = statementsOf(() -> lossy.logModelUsage(use(modelId, "user-1", eventId)));
+        assertThat(lookUps(hosts)).as("a host's eventId").isEqualTo(1);
+        assertThat(locks(hosts)).isEqualTo(1);
+
+        List<String> replay = statementsOf(() -> assertThat(lossy.logModelUsage(use(modelId, "user-1", eventId)).replayed())
+                .isTrue());
+        assertThat(lookUps(replay)).isEqualTo(1);
+        assertThat(locks(replay)).as("a replay writes nothing, so locks nothing").isZero();
+        assertThat(replay).noneMatch(sql -> FaultyDataSource.writes(sql, "INSERT", "model_usage_logs"));
+
+        List<String> batch = statementsOf(() -> assertThat(lossy.logModelUsageBatch(List.of(use(modelId, "user-2", null),
+                use(modelId, "user-3", "host-2-" + modelId), use(modelId, "user-4", "host-3-" + modelId),
+                use(modelId, "user-5", null))).recorded()).isEqualTo(4));
+        assertThat(lookUps(batch)).as("one look-up for the whole batch").isEqualTo(1);
+        assertThat(locks(batch)).isEqualTo(1);
+        List<String> libraryOnly = statementsOf(() -> lossy.logModelUsageBatch(List.of(use(modelId, "user-6", null),
+                use(modelId, "user-7", null))));
+        assertThat(lookUps(libraryOnly)).isZero();
+        assertThat(db.usesOf(modelId)).isEqualTo(8);
+    }
+
+    /**
+     * Guards: a call whose every use is refused before the write (missing, or breaking a rule),
+     * none with an eventId that may be recorded, is answered without a connection; one with a
+     * host's eventId asks the database, since that eventId may be a replay, which is answered
+     * before the rules.
+     */
+    @Test
+    void aCallWhoseUsesAreAllRefusedBeforeTheWrite_asksTheDatabaseNothing_unlessAnEventIdMayBeAReplay() {
+        String modelId = newModel();
+        Instant longAgo = START.minus(Duration.ofDays(400));
+        UsageRequest tooOld = UsageRequest.builder("user-1", modelId).usageType("chat").occurredAt(longAgo).build();
+        faulty.clearCounts();
+
+        BatchResult refused = lossy.logModelUsageBatch(Arrays.asList(null, tooOld,
+                UsageRequest.builder("user-1", modelId).usageType("no_such_type").build()));
+        assertThat(refused.items().get(0).error().orElseThrow()).isInstanceOf(dev.earnings.core.InvalidInputException.class)
+                .hasMessageContaining("request is missing");
+        assertThat(refused.items().get(1).error().orElseThrow()).isInstanceOf(dev.earnings.core.InvalidInputException.class)
+                .hasMessageContaining("occurredAt");
+        assertThat(refused.items().get(2).error().orElseThrow())
+                .isInstanceOf(dev.earnings.core.UnknownUsageTypeException.class);
+        assertThatThrownBy(() -> lossy.logModelUsage(tooOld)).isInstanceOf(dev.earnings.core.InvalidInputException.class);
+        assertThat(lossy.logModelUsageBatch(List.of()).items()).isEmpty();
+        assertThat(faulty.connectionRequests.get()).as("connections asked for").isZero();
+
+        // With a host's eventId the database is asked: here, once its occurredAt has left the
+        // window, it is a replay, answered as one.
+        UsageRequest recorded = UsageRequest.builder("user-1", modelId).usageType("chat").occurredAt(START)
+                .eventId("old-" + modelId).build();
+        RecordedUse first = lossy.logModelUsage(recorded);
+        clock.advance(Duration.ofDays(400));
+        faulty.clearCounts();
+        RecordedUse replay = lossy.logModelUsage(recorded);
+        assertThat(replay.replayed()).isTrue();
+        assertThat(replay.useOrdinal()).isEqualTo(first.useOrdinal());
+        assertThat(faulty.connectionRequests.get()).isPositive();
+        assertThat(db.usesOf(modelId)).isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ bounded retries
 
     void outage() {
@@ -631,7 +726,7 @@ abstract class FailureSuite extends DatabaseSuite {
             assertThat(one).isNotNull();
             assertThat(one.isTransient()).isFalse();
             assertThat(one.eventId()).contains(eventId);
-            assertThat(one.getMessage()).contains(eventId);
+            assertThat(one.getMessage()).contains(eventId).contains("recording a use of model '" + modelId + "'");
             assertNamesTheStateButNotTheRow(one);
 
             StorageException batch = catchThrowableOfType(StorageException.class,

@@ -496,6 +496,40 @@ abstract class IngestionSuite extends DatabaseSuite {
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
 
+    /**
+     * Guards: a repeat of an eventId claimed earlier in the batch is answered as a separate call
+     * after the first would be (replays come before the rules), even when the repeat breaks a rule
+     * or names a model that does not exist: a conflict naming the field, never the rule's error.
+     */
+    @Test
+    void batch_aRepeatOfAClaimedEventId_isAnsweredLikeALaterCall_evenWhenItBreaksARule() {
+        String modelId = newModel("creator-1", "0.01", "0");
+        String e = "rep-" + modelId;
+        UsageRequest first = UsageRequest.builder("user-1", modelId).tokensConsumed(5).usageType("chat").eventId(e).build();
+        List<UsageRequest> repeats = List.of(
+                UsageRequest.builder("user-1", modelId).tokensConsumed(5).usageType("no_such_type").eventId(e).build(),
+                UsageRequest.builder("user-1", "no-such-model").tokensConsumed(5).usageType("chat").eventId(e).build(),
+                UsageRequest.builder("user-1", modelId).tokensConsumed(5).usageType("chat").eventId(e)
+                        .occurredAt(clock.instant().minus(Duration.ofDays(400))).build());
+        List<String> fields = List.of("usageType", "modelId", "occurredAt");
+        List<UsageRequest> batch = new ArrayList<>(List.of(first));
+        batch.addAll(repeats);
+
+        BatchResult result = earnings.logModelUsageBatch(batch);
+
+        assertThat(result.items().get(0).use().orElseThrow().replayed()).isFalse();
+        for (int i = 0; i < repeats.size(); i++) {
+            UsageRequest repeat = repeats.get(i);
+            assertThat(result.items().get(i + 1).error().orElseThrow()).isInstanceOf(IdempotencyConflictException.class);
+            IdempotencyConflictException inBatch = (IdempotencyConflictException) result.items().get(i + 1).error().get();
+            IdempotencyConflictException alone = catchThrowableOfType(IdempotencyConflictException.class,
+                    () -> earnings.logModelUsage(repeat));
+            assertThat(inBatch.field()).isEqualTo(fields.get(i)).isEqualTo(alone.field());
+        }
+        assertThat(result.recorded()).isEqualTo(1);
+        assertThat(db.usesOf(modelId)).isEqualTo(1);
+    }
+
     @Test
     void asyncRecorder_retryingAGroupWhoseCommitWasLost_writesEachUseOnce() throws Exception {
         String modelId = newModel("creator-1", "0.01", "0");

@@ -156,15 +156,6 @@ public final class RateLimiter {
     }
 
     /**
-     * Whether any use is limited; without limits a write asks nothing of this limiter.
-     *
-     * @return whether limits are configured
-     */
-    public boolean isOn() {
-        return store != null;
-    }
-
-    /**
      * Takes a token for each use that may be written, from its user's and its model's buckets.
      *
      * @param uses the uses of a write

@@ -1,7 +1,6 @@
 package dev.earnings.jdbc.internal;
 
 import dev.earnings.core.EarningsException;
-import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.BatchResult;
 import dev.earnings.jdbc.StorageException;
 import dev.earnings.jdbc.UsageRequest;
@@ -9,7 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,19 +66,12 @@ public final class Recording {
     /**
      * Writes a batch in one transaction: every use that passes validation, or none.
      *
-     * @param uses the uses, with their eventIds fixed
+     * @param uses the uses, with their eventIds fixed: at most {@link UsageWriter#MAX_USES}, which
+     *     the public calls check, each with the message its own parameter needs
      * @return one item per use, in order
-     * @throws InvalidInputException if the batch is too long
      * @throws StorageException carrying every use's eventId, if the database fails after the retries
      */
     public BatchResult batch(List<UsageWriter.Pending> uses) {
-        if (uses.size() > UsageWriter.MAX_USES) {
-            throw new InvalidInputException("requests", "requests is " + uses.size() + " uses; allowed: a list of up to "
-                    + UsageWriter.MAX_USES + " uses");
-        }
-        if (uses.isEmpty()) {
-            return new BatchResult(List.of());
-        }
         long token = WriteTokens.next();
         Map<Integer, EarningsException> refused = new HashMap<>();
         RateLimiter.Admission admission;
@@ -90,7 +82,7 @@ public final class Recording {
         }
         List<BatchResult.Item> items;
         try {
-            items = write("recording a batch of " + uses.size() + " uses", uses, token, refused);
+            items = write(uses, token, refused, true);
         } catch (StorageException e) {
             // A transient failure may follow a commit that was lost in transit: the uses may be
             // recorded, and a retry will find them as replays, which spend nothing. So their
@@ -109,9 +101,6 @@ public final class Recording {
      * the write, by a rule or by a limit, into {@code refused}.
      */
     private RateLimiter.Admission admit(List<UsageWriter.Pending> uses, Map<Integer, EarningsException> refused) {
-        if (!limiter.isOn()) {
-            return limiter.admit(uses, Set.of());
-        }
         // Checked before the limits, so that a use that will be rejected takes no token.
         refused.putAll(writer.rejections(uses));
         RateLimiter.Admission admission = limiter.admit(uses, refused.keySet());
@@ -124,20 +113,16 @@ public final class Recording {
      * be recorded already (only a host-given eventId can): then their refusals are the answer,
      * and the database is not asked.
      */
-    private List<BatchResult.Item> write(String what, List<UsageWriter.Pending> uses, long token,
-            Map<Integer, EarningsException> refused) {
-        boolean anyToAsk = false;
-        for (int i = 0; i < uses.size() && !anyToAsk; i++) {
-            UsageWriter.Pending p = uses.get(i);
-            anyToAsk = !refused.containsKey(i) || p.request() != null && !p.assigned();
-        }
-        if (!anyToAsk) {
+    private List<BatchResult.Item> write(List<UsageWriter.Pending> uses, long token, Map<Integer, EarningsException> refused,
+            boolean batch) {
+        if (IntStream.range(0, uses.size()).allMatch(i -> refused.containsKey(i) && uses.get(i).assigned())) {
             List<BatchResult.Item> items = new ArrayList<>(uses.size());
             for (int i = 0; i < uses.size(); i++) {
                 items.add(BatchResult.Item.failed(i, refused.get(i)));
             }
             return items;
         }
+        String what = batch ? "recording a batch of " + uses.size() + " uses" : what(uses);
         return tx.inTransaction(what, Scope.SERVICE, (h, attempt) -> writer.write(h, uses, token, attempt, refused));
     }
 
@@ -181,7 +166,7 @@ public final class Recording {
         List<Outcome> outcomes = new ArrayList<>(uses.size());
         long token = WriteTokens.next();
         try {
-            for (BatchResult.Item item : write(what(uses), uses, token, refused)) {
+            for (BatchResult.Item item : write(uses, token, refused, false)) {
                 outcomes.add(new Outcome(item, null));
             }
         } catch (StorageException e) {
@@ -199,8 +184,9 @@ public final class Recording {
         return outcomes;
     }
 
+    /** What a group's transaction does, for its messages; a use that reaches one is never missing. */
     private static String what(List<UsageWriter.Pending> uses) {
-        if (uses.size() == 1 && uses.get(0).request() != null) {
+        if (uses.size() == 1) {
             UsageWriter.Pending p = uses.get(0);
             return "recording a use of model '" + p.request().modelId() + "' (eventId '" + p.eventId() + "')";
         }

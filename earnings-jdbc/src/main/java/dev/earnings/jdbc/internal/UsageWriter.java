@@ -14,7 +14,6 @@ import dev.earnings.jdbc.BatchResult;
 import dev.earnings.jdbc.IdempotencyConflictException;
 import dev.earnings.jdbc.MetadataRules;
 import dev.earnings.jdbc.Model;
-import dev.earnings.jdbc.RateLimitedException;
 import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
@@ -209,7 +208,7 @@ public final class UsageWriter {
      * A use to write.
      *
      * @param request the use with its metadata as it will be stored, or {@code null} (a batch
-     *     may hold one; its item fails)
+     *     may hold one; it is then {@code rejected}, and its item fails)
      * @param eventId its eventId: the host's, or one the library assigned before the first attempt
      * @param assigned whether the library assigned the eventId (then only a retry can find it recorded)
      * @param rejected why the use is refused before any statement, or {@code null}
@@ -227,17 +226,18 @@ public final class UsageWriter {
          * before the first attempt, so that every attempt writes the same bytes (a ciphertext is
          * different each time it is made) and a refused use costs no transaction.
          *
-         * @param request the use, or {@code null}
+         * @param request the use, or {@code null} (then the pending use is rejected as missing)
          * @param rules the deployment's metadata rules
          * @param atRest what is stored of user ids and metadata
          * @return the pending use
          */
         public static Pending of(@Nullable UsageRequest request, MetadataRules rules, AtRest atRest) {
-            String eventId = request == null || request.eventId().isEmpty() ? EventIds.next() : request.eventId().get();
-            boolean assigned = request == null || request.eventId().isEmpty();
             if (request == null) {
-                return new Pending(null, eventId, assigned, null, null, null);
+                return new Pending(null, EventIds.next(), true, new InvalidInputException("request",
+                        "request is missing; allowed: a UsageRequest"), null, null);
             }
+            boolean assigned = request.eventId().isEmpty();
+            String eventId = assigned ? EventIds.next() : request.eventId().get();
             try {
                 UsageRequest storable = request;
                 if (request.metadataJson().isPresent()) {
@@ -357,29 +357,25 @@ public final class UsageWriter {
      * @param token the write token of the call, the same for all its attempts
      * @param attempt the attempt: from the second on, every eventId is looked up, since the
      *     previous attempt may have committed before its connection was lost
-     * @param refusals the uses, by index, refused before the write, each with why: every one is
-     *     answered as a replay when its eventId is recorded already, one that a rate limit refused
-     *     also as a repeat of an eventId claimed earlier in this write; otherwise it fails with its
-     *     refusal, writing nothing
+     * @param refusals the uses, by index, refused before the write, each with why: at least
+     *     every {@linkplain #rejections rejection}, which the write does not check again. A
+     *     refused use is answered as a replay when its eventId is recorded already or claimed
+     *     earlier in this write (as a separate call after the first would be); otherwise it fails
+     *     with its refusal, writing nothing
      * @return one item per use, in order
      */
     public List<BatchResult.Item> write(Handle h, List<Pending> uses, long token, int attempt,
             Map<Integer, ? extends EarningsException> refusals) {
         BatchResult.Item[] items = new BatchResult.Item[uses.size()];
         Map<String, UseRow> stored = lookUp(h, uses, attempt > 1);
-        Map<String, ModelPricing> storedPricing = stored.isEmpty() ? Map.of() : pricingOf(h, stored.values());
+        Map<String, ModelPricing> storedPricing = pricingOf(h, stored.values());
 
-        // Replays first, then the rules for new uses: an eventId is accepted once, forever.
-        Instant now = now();
+        // Replays first, then the refusals of new uses: an eventId is accepted once, forever.
         Map<String, Integer> claimedBy = new HashMap<>();
         List<Integer> valid = new ArrayList<>();
         for (int i = 0; i < uses.size(); i++) {
             Pending p = uses.get(i);
             try {
-                UsageRequest request = p.request();
-                if (request == null) {
-                    throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
-                }
                 if (p.rejected() != null) {
                     throw p.rejected();
                 }
@@ -395,12 +391,7 @@ public final class UsageWriter {
                     items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), p, !ours));
                     continue;
                 }
-                if (refusals.containsKey(i)) {
-                    // Neither checked nor written: it may still repeat an eventId claimed before it.
-                    valid.add(i);
-                    continue;
-                }
-                check(request, now);
+                // A refused use is not written, but may still repeat an eventId claimed before it.
                 valid.add(i);
             } catch (EarningsException e) {
                 items[i] = BatchResult.Item.failed(i, e);
@@ -432,16 +423,13 @@ public final class UsageWriter {
             Pending p = uses.get(i);
             String modelId = p.request().modelId();
             EarningsException refusal = refusals.get(i);
-            if (refusal != null) {
-                if (refusal instanceof RateLimitedException && claimedBy.containsKey(p.eventId())) {
-                    repeats.add(i);
-                } else {
-                    items[i] = BatchResult.Item.failed(i, refusal);
-                }
+            if (claimedBy.containsKey(p.eventId())) {
+                // Answered as a separate call after the first would be: by the first use's record.
+                repeats.add(i);
+            } else if (refusal != null) {
+                items[i] = BatchResult.Item.failed(i, refusal);
             } else if (!models.containsKey(modelId)) {
                 items[i] = BatchResult.Item.failed(i, new UnknownModelException(modelId));
-            } else if (claimedBy.containsKey(p.eventId())) {
-                repeats.add(i);
             } else {
                 claimedBy.put(p.eventId(), i);
                 byModel.computeIfAbsent(modelId, m -> new ArrayList<>()).add(i);
@@ -501,8 +489,8 @@ public final class UsageWriter {
     /**
      * The uses that break a rule checked without the database (tokens and the type's cap, usage
      * type, occurredAt window, the metadata rules), with what rejects each; a missing request is
-     * one of them. The write applies the
-     * same rules, after answering replays.
+     * one of them. Found once per call, before its first attempt, and given to
+     * {@link #write}, which answers replays before it applies them.
      *
      * @param uses the uses of a write
      * @return the rejections, by index
@@ -511,15 +499,12 @@ public final class UsageWriter {
         Instant now = now();
         Map<Integer, EarningsException> rejected = new HashMap<>();
         for (int i = 0; i < uses.size(); i++) {
-            UsageRequest request = uses.get(i).request();
+            Pending p = uses.get(i);
             try {
-                if (request == null) {
-                    throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
+                if (p.rejected() != null) {
+                    throw p.rejected();
                 }
-                if (uses.get(i).rejected() != null) {
-                    throw uses.get(i).rejected();
-                }
-                check(request, now);
+                check(p.request(), now);
             } catch (EarningsException e) {
                 rejected.put(i, e);
             }
@@ -537,7 +522,7 @@ public final class UsageWriter {
     private Map<String, UseRow> lookUp(Handle h, List<Pending> uses, boolean retry) {
         Set<String> ids = new LinkedHashSet<>();
         for (Pending p : uses) {
-            if (p.request() != null && (retry || !p.assigned())) {
+            if (retry || !p.assigned()) {
                 ids.add(p.eventId());
             }
         }
