@@ -214,6 +214,56 @@ abstract class FailureSuite extends DatabaseSuite {
         assertThat(db.usesOf(modelId)).isEqualTo(n);
     }
 
+    /** A batch mixing every answer a use can get, with eventIds of {@code tag}, on {@code modelId}. */
+    static List<UsageRequest> mixedBatch(String modelId, String tag) {
+        String e1 = "m1-" + tag;
+        String e2 = "m2-" + tag;
+        return List.of(
+                use("no-such-model-" + tag, "user-1", e1),
+                use(modelId, "user-1", e1),
+                use(modelId, "user-1", e1),
+                UsageRequest.builder("user-2", modelId).usageType("no_such_type").eventId(e2).build(),
+                use(modelId, "user-2", e2),
+                UsageRequest.builder("user-1", modelId).usageType("image_generation").tokensConsumed(3).eventId(e1).build(),
+                use(modelId, "user-3", null));
+    }
+
+    /** What a batch answered, use by use: the error's type and field, or the ordinal and whether replayed. */
+    static List<String> answers(BatchResult result) {
+        return result.items().stream().map(item -> item.error().map(e -> e.getClass().getSimpleName()
+                + (e instanceof IdempotencyConflictException ? " " + ((IdempotencyConflictException) e).field() : ""))
+                .orElseGet(() -> "ordinal " + item.use().orElseThrow().useOrdinal() + (item.use().get().replayed()
+                        ? " replayed" : ""))).collect(Collectors.toList());
+    }
+
+    /**
+     * Guards: a batch whose commit was lost gets, on its retry, the answer it would have got
+     * without the loss, use by use: a use whose eventId another use of the batch wrote (after
+     * it failed on an unknown model, or was refused by a rule) keeps its own answer, the writer
+     * is reported as written by the call, repeats and conflicts as such; and the retry locks
+     * nothing, since it writes nothing.
+     */
+    @Test
+    void lostCommit_ofAMixedBatch_isAnsweredUseByUseAsWithoutTheLoss() {
+        String control = newModel();
+        List<String> expected = answers(earnings.logModelUsageBatch(mixedBatch(control, control)));
+        assertThat(expected).containsExactly("UnknownModelException", "ordinal OptionalLong[1]", "ordinal OptionalLong[1] replayed",
+                "UnknownUsageTypeException", "ordinal OptionalLong[2]", "IdempotencyConflictException tokensConsumed",
+                "ordinal OptionalLong[3]");
+
+        String modelId = newModel();
+        loseFirstCommitOf("INSERT", "model_usage_logs");
+        List<BatchResult> result = new ArrayList<>();
+        List<String> statements = statementsOf(() -> result.add(lossy.logModelUsageBatch(mixedBatch(modelId, modelId))));
+
+        assertThat(faulty.lostCommits.get()).isEqualTo(1);
+        assertThat(answers(result.get(0))).isEqualTo(expected);
+        assertThat(locks(statements)).as("the first attempt locks; the retry writes nothing").isEqualTo(1);
+        assertThat(lookUps(statements)).as("host eventIds, then every eventId on the retry").isEqualTo(2);
+        assertThat(ordinalsOf(modelId)).containsExactly(1L, 2L, 3L);
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
     /** Guards: a recorder group whose commit was lost writes each use once and reports none as a replay. */
     @Test
     void lostCommit_ofAnAsyncGroup_writesEachUseOnce_andNoFutureReportsAReplay() throws Exception {

@@ -510,8 +510,11 @@ abstract class IngestionSuite extends DatabaseSuite {
                 UsageRequest.builder("user-1", modelId).tokensConsumed(5).usageType("no_such_type").eventId(e).build(),
                 UsageRequest.builder("user-1", "no-such-model").tokensConsumed(5).usageType("chat").eventId(e).build(),
                 UsageRequest.builder("user-1", modelId).tokensConsumed(5).usageType("chat").eventId(e)
-                        .occurredAt(clock.instant().minus(Duration.ofDays(400))).build());
-        List<String> fields = List.of("usageType", "modelId", "occurredAt");
+                        .occurredAt(clock.instant().minus(Duration.ofDays(400))).build(),
+                UsageRequest.builder("user-2", modelId).tokensConsumed(5).usageType("chat").eventId(e).build(),
+                UsageRequest.builder("user-1", modelId).tokensConsumed(5).usageType("chat").eventId(e)
+                        .metadata(Map.of("seed", 7)).build());
+        List<String> fields = List.of("usageType", "modelId", "occurredAt", "userId", "metadata");
         List<UsageRequest> batch = new ArrayList<>(List.of(first));
         batch.addAll(repeats);
 

@@ -380,18 +380,12 @@ public final class UsageWriter {
                     throw p.rejected();
                 }
                 UseRow row = stored.get(p.eventId());
-                if (row != null) {
-                    // Found with this call's token: an earlier attempt committed it. Its writer is the
-                    // first use of the call with the recorded payload; any other is a replay of it.
-                    boolean ours = Long.valueOf(token).equals(row.writeToken()) && !claimedBy.containsKey(p.eventId())
-                            && conflict(row, p) == null;
-                    if (ours) {
-                        claimedBy.put(p.eventId(), i);
-                    }
-                    items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), p, !ours));
+                if (row != null && !ours(row, token)) {
+                    items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), p, true));
                     continue;
                 }
-                // A refused use is not written, but may still repeat an eventId claimed before it.
+                // New, or written by an earlier attempt of this call (answered below as that
+                // attempt decided); a refused use is not written, but may repeat a claimed eventId.
                 valid.add(i);
             } catch (EarningsException e) {
                 items[i] = BatchResult.Item.failed(i, e);
@@ -403,7 +397,7 @@ public final class UsageWriter {
         // claimed eventId are repeats, answered once the first is written.
         Set<String> modelIds = new java.util.TreeSet<>();
         for (int i : valid) {
-            if (!refusals.containsKey(i)) {
+            if (!refusals.containsKey(i) && !stored.containsKey(uses.get(i).eventId())) {
                 modelIds.add(uses.get(i).request().modelId());
             }
         }
@@ -428,6 +422,17 @@ public final class UsageWriter {
                 repeats.add(i);
             } else if (refusal != null) {
                 items[i] = BatchResult.Item.failed(i, refusal);
+            } else if (stored.containsKey(p.eventId()) && stored.get(p.eventId()).modelId().equals(modelId)) {
+                // Written by an earlier attempt of this call, whose commit was lost in transit, for
+                // this use: the first use of the eventId that named a registered model and was not
+                // refused, as here. Reported as written by it.
+                claimedBy.put(p.eventId(), i);
+                UseRow row = stored.get(p.eventId());
+                try {
+                    items[i] = BatchResult.Item.of(i, replay(row, storedPricing.get(key(row)), p, false));
+                } catch (EarningsException e) {
+                    items[i] = BatchResult.Item.failed(i, e);
+                }
             } else if (!models.containsKey(modelId)) {
                 items[i] = BatchResult.Item.failed(i, new UnknownModelException(modelId));
             } else {
@@ -545,6 +550,11 @@ public final class UsageWriter {
         Map<String, ModelPricing> byKey = new HashMap<>();
         versions.forEach((pair, pricing) -> byKey.put(pair.getKey() + '\u0000' + pair.getValue(), pricing));
         return byKey;
+    }
+
+    /** Whether a row was written by an earlier attempt of the call with this token. */
+    private static boolean ours(UseRow row, long token) {
+        return row.writeToken() != null && row.writeToken() == token;
     }
 
     private static String key(UseRow row) {
