@@ -10,6 +10,7 @@ import com.google.crypto.tink.KeysetHandle;
 import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
 import dev.earnings.jdbc.internal.AtRest;
+import dev.earnings.jdbc.internal.Corrections;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
 import dev.earnings.jdbc.internal.EmbeddedH2;
@@ -76,6 +77,7 @@ public final class Earnings implements AutoCloseable {
     private final Analytics analytics;
     private final Admin admin;
     private final Payouts payouts;
+    private final Reversals reversals;
     private final Transactor tx;
     private final HikariDataSource ownedPool;
     private final List<AsyncRecorder> recorders = new CopyOnWriteArrayList<>();
@@ -101,6 +103,7 @@ public final class Earnings implements AutoCloseable {
                 calculator, b.clock));
         this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()));
         this.payouts = new Payouts(tx, ledger, access);
+        this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency()), access);
     }
 
     private static RateLimiter limiter(Builder b, Transactor tx, byte[] pseudonymKey, DataSource dataSource) {
@@ -157,6 +160,15 @@ public final class Earnings implements AutoCloseable {
      */
     public Payouts payouts() {
         return payouts;
+    }
+
+    /**
+     * Reversals of recorded uses: refunds, fraud, chargebacks.
+     *
+     * @return the reversals
+     */
+    public Reversals reversals() {
+        return reversals;
     }
 
     /**

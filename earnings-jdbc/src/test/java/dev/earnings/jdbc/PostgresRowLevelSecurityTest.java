@@ -46,7 +46,7 @@ class PostgresRowLevelSecurityTest {
     /** Every table that holds a creator's data. */
     static final List<String> CREATOR_TABLES = List.of("earnings_creators", "earnings_models", "earnings_model_pricing",
             "model_creator_earnings", "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions",
-            "earnings_transaction_events");
+            "earnings_transaction_events", "earnings_reversals");
     static final String SETTINGS = "earnings_settings";
     /** The shared rate limits' buckets: no creator data, but keys that name models. */
     static final String BUCKETS = "earnings_rate_limit_buckets";
@@ -69,8 +69,11 @@ class PostgresRowLevelSecurityTest {
                 earnings.models().register(model, creator, ModelPricing.of("1.00", "0.001"));
                 earnings.models().changePricing(model, ModelPricing.of("2.00", "0.001"));
                 for (int u = 0; u < 3; u++) {
-                    earnings.logModelUsage("user-" + u, model, 100, "chat", Map.of("seed", u));
+                    earnings.logModelUsage(UsageRequest.builder("user-" + u, model).tokensConsumed(100).usageType("chat")
+                            .metadata(Map.of("seed", u)).eventId(model + "-use-" + u).build());
                 }
+                earnings.reversals().reverse(ADMIN, ReversalRequest.partial(model + "-use-0", new java.math.BigDecimal("0.5"),
+                        model + "-refund", "refunded"));
             }
             Payout done = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 100, "first"));
             earnings.payouts().complete(ADMIN, done.id(), "wire");

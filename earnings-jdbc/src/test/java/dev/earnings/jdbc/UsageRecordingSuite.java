@@ -53,7 +53,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 abstract class UsageRecordingSuite extends DatabaseSuite {
     static final Instant START = Instant.parse("2026-03-10T12:00:00Z");
     static final List<String> TABLES = List.of("earnings_models", "earnings_model_pricing", "model_creator_earnings",
-            "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions", "earnings_settings");
+            "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions", "earnings_reversals",
+            "earnings_settings");
 
     String badInputModel;
 
@@ -761,15 +762,17 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             "3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql"),
             "4", List.of("write tokens", "V4__write_tokens.sql"),
             "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql"),
-            "7", List.of("user token keys", "V7__user_token_keys.sql")));
+            "7", List.of("user token keys", "V7__user_token_keys.sql"),
+            "9", List.of("reversals", "V9__reversals.sql")));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
     static final Map<String, List<String>> POSTGRES_MIGRATIONS = new TreeMap<>(Map.of(
             "5", List.of("row level security", "V5__row_level_security.sql"),
-            "8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql")));
+            "8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql"),
+            "10", List.of("reversal policies", "V10__reversal_policies.sql")));
 
     /** The newest version of either database. */
-    static final int LATEST = 8;
+    static final int LATEST = 10;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {
@@ -896,8 +899,9 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
 
             try (Earnings upgraded = old.builder().clock(clock).build()) {
                 assertThat(migrationHistory(old)).containsExactlyElementsOf(expectedHistory(old, LATEST));
-                // Every old row is intact; the rows written before version 4 carry no write token, and
-                // before version 7 no user token key: their user ids are plain.
+                // Every old row is intact; the rows written before version 4 carry no write token,
+                // before version 7 no user token key (their user ids are plain), before version 9
+                // no reversed amount.
                 Map<String, List<Map<String, Object>>> after = SchemaV1Data.read(old);
                 for (String table : SchemaV1Data.TABLES.keySet()) {
                     List<Map<String, Object>> rows = after.get(table);
@@ -910,6 +914,13 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                         }
                         if (row.containsKey("user_token_key")) {
                             assertThat(row.remove("user_token_key")).as("user token key of an old row of %s", table).isNull();
+                        }
+                        // Since version 9 counters and rollups keep what was reversed: nothing, for old rows.
+                        for (String reversed : List.of("reversed_earnings", "reversed")) {
+                            if (row.containsKey(reversed)) {
+                                assertThat((BigDecimal) row.remove(reversed)).as("%s of an old row of %s", reversed, table)
+                                        .isZero();
+                            }
                         }
                     }
                     assertThat(rows).as("rows of %s", table).isEqualTo(before.get(table));

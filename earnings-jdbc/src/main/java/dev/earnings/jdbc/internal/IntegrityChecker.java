@@ -15,16 +15,18 @@ import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Recomputes every derived figure from the usage rows and compares it with what is stored.
+ * Recomputes every derived figure from the usage rows and the reversals, and compares it with
+ * what is stored.
  *
  * <p>It reads in one transaction that sees one snapshot (REPEATABLE READ on PostgreSQL,
  * SERIALIZABLE on H2), so a check running beside live traffic compares figures of one moment. It
  * scans every usage row: it is an audit, not a dashboard query.
  */
 public final class IntegrityChecker {
-    private static final String[] MODEL_FIGURES = {"total_uses", "counted_uses", "total_tokens", "lifetime_earnings"};
+    private static final String[] MODEL_FIGURES = {"total_uses", "counted_uses", "total_tokens", "lifetime_earnings",
+        "reversed_earnings"};
     private static final String[] DAY_FIGURES = {"uses", "counted_uses", "earning_uses", "tokens", "earnings",
-        "unique_users", "daily_users"};
+        "unique_users", "daily_users", "reversed"};
 
     private final Transactor tx;
     private final String dailyUsersWithoutUse;
@@ -62,10 +64,16 @@ public final class IntegrityChecker {
     private IntegrityReport verify(Handle h) {
         List<Drift> drifts = new ArrayList<>();
         Map<String, BigDecimal[]> storedModels = figures(h, "SELECT model_id, NULL AS usage_day, total_uses, counted_uses,"
-                + " total_tokens, lifetime_earnings FROM <t>model_creator_earnings", MODEL_FIGURES.length, false);
-        Map<String, BigDecimal[]> rowModels = figures(h, "SELECT model_id, NULL AS usage_day, COUNT(*), COUNT(use_ordinal),"
-                + " SUM(tokens_consumed), SUM(earnings), MIN(use_ordinal), MAX(use_ordinal)"
-                + " FROM <t>model_usage_logs GROUP BY model_id", MODEL_FIGURES.length + 2, false);
+                + " total_tokens, lifetime_earnings, reversed_earnings FROM <t>model_creator_earnings", MODEL_FIGURES.length,
+                false);
+        // Lifetime earnings are net: the uses' earnings less every reversal of them.
+        Map<String, BigDecimal[]> rowModels = figures(h, "SELECT u.model_id, NULL AS usage_day, u.n, u.counted, u.tokens,"
+                + " u.earned - COALESCE(r.reversed, 0), COALESCE(r.reversed, 0), u.first_ordinal, u.last_ordinal FROM"
+                + " (SELECT model_id, COUNT(*) AS n, COUNT(use_ordinal) AS counted, SUM(tokens_consumed) AS tokens,"
+                + " SUM(earnings) AS earned, MIN(use_ordinal) AS first_ordinal, MAX(use_ordinal) AS last_ordinal"
+                + " FROM <t>model_usage_logs GROUP BY model_id) u LEFT JOIN (SELECT model_id, SUM(amount) AS reversed"
+                + " FROM <t>earnings_reversals GROUP BY model_id) r ON r.model_id = u.model_id",
+                MODEL_FIGURES.length + 2, false);
         long uses = 0;
         for (BigDecimal[] row : rowModels.values()) {
             uses += row[0].longValueExact();
@@ -76,21 +84,48 @@ public final class IntegrityChecker {
             BigDecimal counted = row[1];
             // Ordinals are unique per model by constraint, so 1..N holds exactly when the smallest
             // is 1 and the largest equals the count.
-            if (counted.signum() > 0 && (row[4].compareTo(BigDecimal.ONE) != 0 || row[5].compareTo(counted) != 0)) {
-                drifts.add(new Drift(e.getKey(), Optional.empty(), "max_use_ordinal", counted, Optional.of(row[5])));
+            BigDecimal first = row[MODEL_FIGURES.length];
+            BigDecimal last = row[MODEL_FIGURES.length + 1];
+            if (counted.signum() > 0 && (first.compareTo(BigDecimal.ONE) != 0 || last.compareTo(counted) != 0)) {
+                drifts.add(new Drift(e.getKey(), Optional.empty(), "max_use_ordinal", counted, Optional.of(last)));
             }
         }
 
         Map<String, BigDecimal[]> storedDays = figures(h, "SELECT a.model_id, a.usage_day, a.uses, a.counted_uses,"
-                + " a.earning_uses, a.tokens, a.earnings, a.unique_users, COALESCE(d.users, 0) FROM <t>model_analytics a"
+                + " a.earning_uses, a.tokens, a.earnings, a.unique_users, COALESCE(d.users, 0), a.reversed"
+                + " FROM <t>model_analytics a"
                 + " LEFT JOIN (SELECT model_id, usage_day, COUNT(*) AS users FROM <t>model_daily_users"
                 + " GROUP BY model_id, usage_day) d ON d.model_id = a.model_id AND d.usage_day = a.usage_day",
                 DAY_FIGURES.length, true);
-        Map<String, BigDecimal[]> rowDays = figures(h, "SELECT model_id, usage_day, COUNT(*), COUNT(use_ordinal),"
-                + " SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END), SUM(tokens_consumed), SUM(earnings),"
-                + " COUNT(DISTINCT user_id), COUNT(DISTINCT user_id) FROM <t>model_usage_logs GROUP BY model_id, usage_day",
+        // A day's rollup holds its uses (by their day) and the reversals made on it (by theirs).
+        Map<String, BigDecimal[]> rowDays = figures(h, "SELECT model_id, usage_day, SUM(n), SUM(counted), SUM(earning),"
+                + " SUM(tokens), SUM(earned), SUM(users), SUM(users), SUM(reversed) FROM ("
+                + "SELECT model_id, usage_day, COUNT(*) AS n, COUNT(use_ordinal) AS counted,"
+                + " SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END) AS earning, SUM(tokens_consumed) AS tokens,"
+                + " SUM(earnings) AS earned, COUNT(DISTINCT user_id) AS users, 0 AS reversed"
+                + " FROM <t>model_usage_logs GROUP BY model_id, usage_day"
+                + " UNION ALL SELECT model_id, booked_day, 0, 0, 0, 0, 0, 0, SUM(amount) FROM <t>earnings_reversals"
+                + " GROUP BY model_id, booked_day) x GROUP BY model_id, usage_day",
                 DAY_FIGURES.length, true);
         compare(drifts, storedDays, rowDays, DAY_FIGURES);
+        // No use is reversed beyond what it earned, and every reversal names its use's model and creator.
+        h.createQuery("SELECT u.model_id, u.usage_day, u.earnings, SUM(r.amount), COUNT(*),"
+                + " SUM(CASE WHEN r.model_id = u.model_id AND r.creator_id = u.creator_id AND r.use_day = u.usage_day"
+                + " THEN 1 ELSE 0 END) FROM <t>earnings_reversals r JOIN <t>model_usage_logs u ON u.event_id = r.event_id"
+                + " GROUP BY u.event_id, u.model_id, u.usage_day, u.earnings"
+                + " HAVING SUM(r.amount) > u.earnings OR COUNT(*) <> SUM(CASE WHEN r.model_id = u.model_id"
+                + " AND r.creator_id = u.creator_id AND r.use_day = u.usage_day THEN 1 ELSE 0 END)")
+                .map((rs, ctx) -> rs.getBigDecimal(4).compareTo(rs.getBigDecimal(3)) > 0
+                        ? new Drift(rs.getString(1), Optional.of(rs.getObject(2, LocalDate.class)), "reversed_beyond_use",
+                                rs.getBigDecimal(3), Optional.of(rs.getBigDecimal(4)))
+                        : new Drift(rs.getString(1), Optional.of(rs.getObject(2, LocalDate.class)), "reversal_of_another_use",
+                                rs.getBigDecimal(5), Optional.of(rs.getBigDecimal(6))))
+                .forEach(drifts::add);
+        h.createQuery("SELECT r.model_id, COUNT(*) FROM <t>earnings_reversals r WHERE NOT EXISTS"
+                + " (SELECT 1 FROM <t>model_usage_logs u WHERE u.event_id = r.event_id) GROUP BY r.model_id")
+                .map((rs, ctx) -> new Drift(rs.getString(1), Optional.empty(), "reversals_without_use", BigDecimal.ZERO,
+                        Optional.of(rs.getBigDecimal(2))))
+                .forEach(drifts::add);
         // Equal counts and no user without a use of that day mean the two sets of users are equal.
         h.createQuery(dailyUsersWithoutUse)
                 .map((rs, ctx) -> new Drift(rs.getString(1), Optional.of(rs.getObject(2, LocalDate.class)),

@@ -224,7 +224,15 @@ public final class Ledger {
                 Optional.ofNullable(note), now, actor, now, actor, Optional.empty()), true);
     }
 
-    private void lockCreator(Handle h, String creatorId) {
+    /**
+     * Takes the creator's lock, which every change of their balance takes first (payouts and
+     * reversals), so that each reads the balance it changes.
+     *
+     * @param h the transaction
+     * @param creatorId the creator
+     * @throws InvalidInputException if the creator is not known
+     */
+    public void lockCreator(Handle h, String creatorId) {
         int locked = h.createUpdate("UPDATE <t>earnings_creators SET creator_id = creator_id WHERE creator_id = :creator")
                 .bind("creator", creatorId).execute();
         if (locked == 0) {

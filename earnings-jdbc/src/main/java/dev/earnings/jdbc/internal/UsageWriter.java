@@ -348,6 +348,44 @@ public final class UsageWriter {
     }
 
     /**
+     * A recorded use, as stored.
+     *
+     * @param h the handle, whose scope decides which uses it sees
+     * @param eventId the use's eventId
+     * @return the use, or empty
+     */
+    public Optional<UseRow> findUse(Handle h, String eventId) {
+        return h.createQuery(FIND_USES).bind("ids", ArrayColumns.textArray(new String[] {eventId}))
+                .map(ConstructorMapper.of(UseRow.class)).findOne();
+    }
+
+    /**
+     * Books a reversal of a model's use: lowers the model's lifetime earnings and adds to what
+     * was reversed, in total and on the day the reversal was made (creating that day's rollup
+     * when the model has no use on it). The counter row it updates first is the model's
+     * recording lock, so no use of the model is written meanwhile and the rollup cannot be
+     * created twice.
+     *
+     * @param h the reversal's transaction
+     * @param modelId the use's model
+     * @param creatorId its creator
+     * @param day the UTC day the reversal was made
+     * @param amount what was reversed, greater than zero
+     */
+    public void bookReversal(Handle h, String modelId, String creatorId, LocalDate day, BigDecimal amount) {
+        h.createUpdate("UPDATE <t>model_creator_earnings SET lifetime_earnings = lifetime_earnings - :amount,"
+                + " reversed_earnings = reversed_earnings + :amount WHERE model_id = :model")
+                .bind("amount", amount).bind("model", modelId).execute();
+        h.createUpdate("MERGE INTO <t>model_analytics d USING (SELECT CAST(:model AS VARCHAR(512)) AS model_id,"
+                + " CAST(:day AS DATE) AS usage_day, CAST(:amount AS NUMERIC(38, 12)) AS reversed) v"
+                + " ON d.model_id = v.model_id AND d.usage_day = v.usage_day"
+                + " WHEN MATCHED THEN UPDATE SET reversed = d.reversed + v.reversed"
+                + " WHEN NOT MATCHED THEN INSERT (model_id, usage_day, creator_id, uses, counted_uses, earning_uses, tokens,"
+                + " earnings, unique_users, reversed) VALUES (v.model_id, v.usage_day, :creator, 0, 0, 0, 0, 0, 0, v.reversed)")
+                .bind("model", modelId).bind("day", day).bind("amount", amount).bind("creator", creatorId).execute();
+    }
+
+    /**
      * Writes uses in the running transaction: every use that passes validation is written, or
      * none is (the transaction fails as a whole). A rejected use is reported in its item and does
      * not stop the others; a use whose eventId is recorded already is answered from the record.
