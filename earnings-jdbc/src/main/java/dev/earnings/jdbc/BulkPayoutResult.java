@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param batchReference the batch's reference; each creator's payout is referenced
  *     {@code batchReference + ":" + creatorId}, so running the batch again creates nothing twice
- * @param thresholdMinor the least available balance that was paid out
+ * @param thresholdMinor the least available balance that was paid out: the batch's threshold, or
+ *     the deployment's minimum payout when that is higher
  * @param dryRun whether nothing was written
  * @param items one per creator with an available balance of at least one minor unit
  */

@@ -19,8 +19,11 @@ import java.util.OptionalLong;
  * @param creatorId the creator
  * @param range the resolved days
  * @param modelId the model filter, if any
- * @param lifetimeEarnings everything earned, ever
- * @param periodEarnings earned in the period
+ * @param lifetimeEarnings everything earned, ever, less every reversal
+ * @param lifetimeReversed everything reversed, ever
+ * @param periodEarnings earned in the period, less the reversals made in it (which may reverse
+ *     uses of earlier periods): net
+ * @param periodReversed what the reversals made in the period took back
  * @param uses uses in the period, earning or not
  * @param earningUses uses in the period that earned a positive amount
  * @param uniqueUsers distinct users in the period
@@ -30,8 +33,9 @@ import java.util.OptionalLong;
  * @param topModels the models that earned most in the period, most first
  * @param trend earnings and uses per bucket, every bucket of the period present (zero-filled)
  * @param change the period against the one of the same length just before it
- * @param recentActivity the latest uses in the period, newest first, users pseudonymized
- * @param balance the creator's balance now
+ * @param recentActivity the latest uses in the period, newest first, users pseudonymized, each
+ *     with what was reversed of it
+ * @param balance the creator's balance now, with what is held and what is owed
  * @param recentTransactions the creator's latest payouts, newest first
  */
 public record CreatorDashboard(
@@ -39,7 +43,9 @@ public record CreatorDashboard(
         ReportPeriod.DateRange range,
         Optional<String> modelId,
         Money lifetimeEarnings,
+        Money lifetimeReversed,
         Money periodEarnings,
+        Money periodReversed,
         long uses,
         long earningUses,
         long uniqueUsers,
@@ -58,8 +64,10 @@ public record CreatorDashboard(
      * @param creatorId the creator
      * @param range the days
      * @param modelId the model filter
-     * @param lifetimeEarnings lifetime earnings
-     * @param periodEarnings period earnings
+     * @param lifetimeEarnings lifetime earnings, net
+     * @param lifetimeReversed lifetime reversals
+     * @param periodEarnings period earnings, net
+     * @param periodReversed period reversals
      * @param uses period uses
      * @param earningUses period earning uses
      * @param uniqueUsers period unique users
@@ -125,10 +133,20 @@ public record CreatorDashboard(
      * @param modelId the model
      * @param usageType the usage type
      * @param tokensConsumed the tokens
-     * @param earnings the precise earnings
+     * @param earnings the precise earnings, as rated
+     * @param reversed what has been reversed of them so far; zero when the use was not reversed
      * @param userPseudonym a stable keyed pseudonym of the user, never the user id
      */
     public record Activity(Instant occurredAt, String modelId, String usageType, long tokensConsumed, Money earnings,
-            String userPseudonym) {
+            Money reversed, String userPseudonym) {
+
+        /**
+         * Whether the use was reversed, wholly or in part.
+         *
+         * @return {@code true} when anything of it was reversed
+         */
+        public boolean isReversed() {
+            return reversed.signum() > 0;
+        }
     }
 }

@@ -91,7 +91,7 @@ public final class Earnings implements AutoCloseable {
         ModelCatalog catalog = new ModelCatalog();
         UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules,
                 b.atRest);
-        Ledger ledger = new Ledger(tx, b.clock, calculator.currency());
+        Ledger ledger = new Ledger(tx, b.clock, calculator.currency(), b.holdDays, b.minimumPayoutMinor);
         Access access = new Access(ledger, catalog);
         // The host's key when given: then no key is generated into the database at all.
         byte[] pseudonymKey = b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey();
@@ -334,6 +334,8 @@ public final class Earnings implements AutoCloseable {
         private Duration retryBudget = Duration.ofSeconds(30);
         private int maximumPoolSize = 10;
         private int lanes = 2;
+        private int holdDays;
+        private long minimumPayoutMinor = 1;
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
         private @Nullable RateLimits rateLimits;
@@ -624,6 +626,40 @@ public final class Earnings implements AutoCloseable {
             }
             this.maxAge = back;
             this.maxAhead = ahead;
+            return this;
+        }
+
+        /**
+         * Holds earnings for fraud review: a use's earnings count in the creator's balance at
+         * once, as {@linkplain Balance#held() held}, and become available after the UTC day of the
+         * use and {@code days} more full UTC days (a use of March 10 with 7 days is available from
+         * March 18, 00:00 UTC). Reversals of held uses lower what is held.
+         *
+         * @param days from 0 (no hold: earnings are available at once) to 365; default 0
+         * @return this builder
+         */
+        public Builder holdDays(int days) {
+            if (days < 0 || days > 365) {
+                throw new InvalidConfigurationException("holdDays", "holdDays is " + days + "; allowed: 0 to 365");
+            }
+            this.holdDays = days;
+            return this;
+        }
+
+        /**
+         * Sets the smallest payout: every payout must be at least this much, so nothing is paid
+         * while a creator's available balance is below it (as while they owe the platform after a
+         * reversal), and bulk payouts skip creators below it whatever their own threshold.
+         *
+         * @param minorUnits 1 or more minor units of the currency; default 1
+         * @return this builder
+         */
+        public Builder minimumPayoutMinor(long minorUnits) {
+            if (minorUnits < 1) {
+                throw new InvalidConfigurationException("minimumPayoutMinor", "minimumPayoutMinor is " + minorUnits
+                        + "; allowed: 1 or more minor units");
+            }
+            this.minimumPayoutMinor = minorUnits;
             return this;
         }
 

@@ -242,6 +242,7 @@ abstract class ReversalSuite extends DatabaseSuite {
 
         Balance owed = balance(c.creatorId());
         assertThat(owed.available()).isEqualTo(usd("-1"));
+        assertThat(owed.owed()).isEqualTo(usd("1"));
         assertThat(owed.availableMinor()).isZero();
         assertThat(owed.earned()).isEqualTo(usd("2"));
         assertThatThrownBy(() -> earnings.payouts().create(ADMIN, PayoutRequest.of(c.creatorId(), 1, "owed-" + c.modelId())))
@@ -249,10 +250,174 @@ abstract class ReversalSuite extends DatabaseSuite {
         // The next use repays the debt before anything is available again.
         use(c, "cb3-" + c.modelId());
         assertThat(balance(c.creatorId()).available()).isEqualTo(usd("0"));
+        assertThat(balance(c.creatorId()).owed()).isEqualTo(usd("0"));
         use(c, "cb4-" + c.modelId());
         assertThat(balance(c.creatorId()).available()).isEqualTo(usd("1"));
         assertThat(earnings.payouts().create(ADMIN, PayoutRequest.of(c.creatorId(), 100, "next-" + c.modelId())).amountMinor())
                 .isEqualTo(100);
+    }
+
+    // ------------------------------------------------------------------ reports
+
+    @Test
+    void reports_showEarnedReversedAndNet_andRecentActivityMarksReversedUses() {
+        Creator c = newCreator("1");
+        Creator quiet = newCreator("1");
+        RecordedUse old = use(c, "rep0-" + c.modelId());
+        clock.advance(Duration.ofDays(10));
+        RecordedUse recent = use(c, "rep1-" + c.modelId());
+        use(c, "rep2-" + c.modelId());
+        RecordedUse quietUse = use(quiet, "rep-" + quiet.modelId());
+        // Reversed today: the old use wholly, a recent one in part; the quiet creator's use wholly,
+        // so their only figure today is a reversal.
+        earnings.reversals().reverse(ADMIN, ReversalRequest.whole(old.eventId(), "rep-a-" + c.modelId(), "refund"));
+        earnings.reversals().reverse(ADMIN, ReversalRequest.partial(recent.eventId(), new BigDecimal("0.25"),
+                "rep-b-" + c.modelId(), "partial refund"));
+        clock.advance(Duration.ofDays(1));
+        earnings.reversals().reverse(ADMIN, ReversalRequest.whole(quietUse.eventId(), "rep-q-" + quiet.modelId(), "fraud"));
+
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        ReportPeriod lastTwoDays = ReportPeriod.between(today.minusDays(1), today.plusDays(1));
+        CreatorDashboard d = earnings.analytics().creatorDashboard(Caller.creator(c.creatorId()), c.creatorId(),
+                DashboardQuery.of(lastTwoDays));
+        assertThat(d.lifetimeEarnings()).isEqualTo(usd("1.75"));
+        assertThat(d.lifetimeReversed()).isEqualTo(usd("1.25"));
+        // Yesterday: two uses earned 2, and 1.25 was reversed (one of them an older use's): net 0.75.
+        assertThat(d.periodEarnings()).isEqualTo(usd("0.75"));
+        assertThat(d.periodReversed()).isEqualTo(usd("1.25"));
+        assertThat(d.uses()).isEqualTo(2);
+        assertThat(d.activeModels()).isEqualTo(1);
+        assertThat(d.trend()).extracting(p -> p.earnings().amount()).containsExactly(new BigDecimal("0.750000000000"),
+                new BigDecimal("0E-12"));
+        assertThat(d.recentActivity()).extracting(a -> a.reversed().amount().stripTrailingZeros().toPlainString())
+                .containsExactly("0", "0.25");
+        assertThat(d.recentActivity()).extracting(CreatorDashboard.Activity::isReversed).containsExactly(false, true);
+        assertThat(d.balance().earned()).isEqualTo(usd("1.75"));
+
+        ModelReport m = earnings.analytics().modelReport(ADMIN, c.modelId(), lastTwoDays, Granularity.DAY);
+        assertThat(m.lifetimeEarnings()).isEqualTo(usd("1.75"));
+        assertThat(m.lifetimeReversed()).isEqualTo(usd("1.25"));
+        assertThat(m.periodEarnings()).isEqualTo(usd("0.75"));
+        assertThat(m.periodReversed()).isEqualTo(usd("1.25"));
+
+        PlatformTotals today1 = earnings.admin().platformTotals(ADMIN, ReportPeriod.between(today, today.plusDays(1)));
+        assertThat(today1.reversed().amount()).isEqualByComparingTo(reversedOn(today));
+        assertThat(today1.modelsWithUsage()).as("a day with only a reversal is no usage").isEqualTo(usedModelsOn(today));
+        assertThat(today1.earnings().amount()).isEqualByComparingTo(earnedOn(today).subtract(reversedOn(today)));
+
+        Page<CreatorOverview> overview = earnings.admin().creatorsOverview(ADMIN, CreatorsOverviewQuery.of(
+                ReportPeriod.between(today, today.plusDays(1))).sortedBy(CreatorOverview.Sort.PERIOD_EARNINGS, false)
+                .page(0, CreatorsOverviewQuery.MAX_PAGE_SIZE));
+        CreatorOverview q = overview.items().stream().filter(o -> o.creatorId().equals(quiet.creatorId())).findFirst()
+                .orElseThrow();
+        assertThat(q.periodEarnings()).isEqualTo(usd("-1"));
+        assertThat(q.periodReversed()).isEqualTo(usd("1"));
+        assertThat(q.periodUses()).isZero();
+        assertThat(q.lifetimeEarnings()).isEqualTo(usd("0"));
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    BigDecimal reversedOn(LocalDate day) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(amount), 0) FROM " + db.table("earnings_reversals")
+                + " WHERE booked_day = :d").bind("d", day).mapTo(BigDecimal.class).one());
+    }
+
+    BigDecimal earnedOn(LocalDate day) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(earnings), 0) FROM " + db.table("model_usage_logs")
+                + " WHERE usage_day = :d").bind("d", day).mapTo(BigDecimal.class).one());
+    }
+
+    long usedModelsOn(LocalDate day) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(DISTINCT model_id) FROM " + db.table("model_usage_logs")
+                + " WHERE usage_day = :d").bind("d", day).mapTo(Long.class).one());
+    }
+
+    // ------------------------------------------------------------------ holds and the minimum payout
+
+    @Test
+    void holds_keepAUsesEarningsFromPayoutUntilItsDayAndTheHoldDaysHavePassed_andAReversalLowersWhatIsHeld() {
+        try (Earnings held = db.builder().clock(clock).migrateOnStart(false).holdDays(2).build()) {
+            Creator c = newCreator("1");
+            RecordedUse first = use(c, "h1-" + c.modelId());
+            clock.advance(Duration.ofDays(1));
+            use(c, "h2-" + c.modelId());
+
+            Balance b = held.analytics().balance(ADMIN, c.creatorId());
+            assertThat(b.earned()).isEqualTo(usd("2"));
+            assertThat(b.held()).isEqualTo(usd("2"));
+            assertThat(b.available()).isEqualTo(usd("0"));
+            assertThatThrownBy(() -> held.payouts().create(ADMIN, PayoutRequest.of(c.creatorId(), 1, "h-" + c.modelId())))
+                    .isInstanceOf(InsufficientFundsException.class);
+            // Without holds, the same rows are available at once.
+            assertThat(balance(c.creatorId()).held()).isEqualTo(usd("0"));
+            assertThat(balance(c.creatorId()).available()).isEqualTo(usd("2"));
+
+            // The first use's day (March 10) and two full days after it (11, 12) pass: available on the 13th.
+            clock.set(Instant.parse("2026-03-12T23:59:59Z"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).held()).isEqualTo(usd("2"));
+            clock.set(Instant.parse("2026-03-13T00:00:00Z"));
+            Balance later = held.analytics().balance(ADMIN, c.creatorId());
+            assertThat(later.held()).isEqualTo(usd("1"));
+            assertThat(later.available()).isEqualTo(usd("1"));
+            assertThat(later.held().amount()).isEqualByComparingTo(heldFromRows(c.creatorId(), LocalDate.of(2026, 3, 11)));
+
+            // Reversing the held use lowers what is held, not what is available.
+            held.reversals().reverse(ADMIN, ReversalRequest.partial("h2-" + c.modelId(), new BigDecimal("0.4"),
+                    "h-rev-" + c.modelId(), "refund"));
+            Balance after = held.analytics().balance(ADMIN, c.creatorId());
+            assertThat(after.held()).isEqualTo(usd("0.6"));
+            assertThat(after.available()).isEqualTo(usd("1"));
+            assertThat(after.held().amount()).isEqualByComparingTo(heldFromRows(c.creatorId(), LocalDate.of(2026, 3, 11)));
+            // Reversing the available one lowers what is available.
+            held.reversals().reverse(ADMIN, ReversalRequest.whole(first.eventId(), "h-rev2-" + c.modelId(), "refund"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).available()).isEqualTo(usd("0"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).held()).isEqualTo(usd("0.6"));
+            clock.set(Instant.parse("2026-03-14T00:00:00Z"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).held()).isEqualTo(usd("0"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).available()).isEqualTo(usd("0.6"));
+        }
+        assertThatThrownBy(() -> db.builder().holdDays(-1)).isInstanceOf(dev.earnings.core.InvalidConfigurationException.class)
+                .hasMessageContaining("holdDays");
+        assertThatThrownBy(() -> db.builder().holdDays(366)).isInstanceOf(dev.earnings.core.InvalidConfigurationException.class);
+    }
+
+    /** What is held of a creator's earnings, computed from the usage rows: uses of {@code from} or later, less their reversals. */
+    BigDecimal heldFromRows(String creatorId, LocalDate from) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT (SELECT COALESCE(SUM(earnings), 0) FROM "
+                + db.table("model_usage_logs") + " WHERE creator_id = :c AND usage_day >= :d) - (SELECT COALESCE(SUM(r.amount), 0)"
+                + " FROM " + db.table("earnings_reversals") + " r JOIN " + db.table("model_usage_logs")
+                + " u ON u.event_id = r.event_id WHERE r.creator_id = :c AND u.usage_day >= :d)").bind("c", creatorId)
+                .bind("d", from).mapTo(BigDecimal.class).one());
+    }
+
+    @Test
+    void theMinimumPayout_appliesToEveryPayout_andBulkPayoutsSkipCreatorsBelowIt() {
+        try (Earnings minimum = db.builder().clock(clock).migrateOnStart(false).minimumPayoutMinor(500).build()) {
+            Creator rich = newCreator("6");
+            Creator poor = newCreator("4");
+            use(rich, "m1-" + rich.modelId());
+            use(poor, "m2-" + poor.modelId());
+
+            InvalidInputException small = catchThrowableOfType(InvalidInputException.class,
+                    () -> minimum.payouts().create(ADMIN, PayoutRequest.of(rich.creatorId(), 499, "small-" + rich.modelId())));
+            assertThat(small.field()).isEqualTo("amountMinor");
+            assertThat(small.getMessage()).contains("minimum payout of 500");
+            assertThat(minimum.payouts().create(ADMIN, PayoutRequest.of(rich.creatorId(), 500, "ok-" + rich.modelId()))
+                    .amountMinor()).isEqualTo(500);
+            use(rich, "m3-" + rich.modelId());
+
+            BulkPayoutResult bulk = minimum.payouts().payoutAll(ADMIN, BulkPayoutRequest.of("min-" + rich.modelId())
+                    .dryRun(true));
+            assertThat(bulk.thresholdMinor()).isEqualTo(500);
+            assertThat(bulk.items()).filteredOn(i -> i.creatorId().equals(poor.creatorId()))
+                    .extracting(BulkPayoutResult.Item::outcome).containsExactly(BulkPayoutResult.Outcome.BELOW_THRESHOLD);
+            assertThat(bulk.items()).filteredOn(i -> i.creatorId().equals(rich.creatorId()))
+                    .extracting(BulkPayoutResult.Item::outcome).containsExactly(BulkPayoutResult.Outcome.WOULD_CREATE);
+            assertThat(minimum.payouts().payoutAll(ADMIN, BulkPayoutRequest.of("min2-" + rich.modelId()).threshold(800)
+                    .dryRun(true)).thresholdMinor()).isEqualTo(800);
+        }
+        assertThatThrownBy(() -> db.builder().minimumPayoutMinor(0))
+                .isInstanceOf(dev.earnings.core.InvalidConfigurationException.class).hasMessageContaining("minimumPayoutMinor");
     }
 
     // ------------------------------------------------------------------ access and bad input

@@ -46,11 +46,12 @@ public final class AdminReports {
     }
 
     /** The period figures of the whole platform, as one row. */
-    public record TotalsRow(BigDecimal earnings, long uses, long earningUses, long creators, long models) {
+    public record TotalsRow(BigDecimal earnings, BigDecimal reversed, long uses, long earningUses, long creators, long models) {
     }
 
     /** One line of the creators overview, as one row: the balance's columns and the period figures. */
-    public record OverviewRow(@Nested Balance balance, long models, BigDecimal periodEarnings, long periodUses) {
+    public record OverviewRow(@Nested Balance balance, long models, BigDecimal periodEarnings, BigDecimal periodReversed,
+            long periodUses) {
     }
 
     /**
@@ -65,12 +66,17 @@ public final class AdminReports {
         ReportSupport.requirePresent("period", period);
         DateRange range = period.resolve(ReportSupport.today(clock));
         return tx.inSnapshot("reading platform totals", Scope.of(caller), (h, attempt) -> {
-            TotalsRow row = h.createQuery("SELECT COALESCE(SUM(earnings), 0) AS earnings, COALESCE(SUM(uses), 0) AS uses,"
-                    + " COALESCE(SUM(earning_uses), 0) AS earning_uses, COUNT(DISTINCT creator_id) AS creators,"
-                    + " COUNT(DISTINCT model_id) AS models FROM <t>model_analytics WHERE usage_day >= :from AND usage_day < :to")
+            // A day's rollup may hold reversals made on it and no use: such a model was not used.
+            TotalsRow row = h.createQuery("SELECT COALESCE(SUM(earnings - reversed), 0) AS earnings,"
+                    + " COALESCE(SUM(reversed), 0) AS reversed, COALESCE(SUM(uses), 0) AS uses,"
+                    + " COALESCE(SUM(earning_uses), 0) AS earning_uses,"
+                    + " COUNT(DISTINCT CASE WHEN uses > 0 THEN creator_id END) AS creators,"
+                    + " COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END) AS models FROM <t>model_analytics"
+                    + " WHERE usage_day >= :from AND usage_day < :to")
                     .bind("from", range.from()).bind("to", range.to()).map(ConstructorMapper.of(TotalsRow.class)).one();
             long newModels = catalog.registeredBetween(h, ReportSupport.start(range.from()), ReportSupport.start(range.to()));
-            return new PlatformTotals(range, ReportSupport.money(currency, row.earnings()), row.uses(), row.earningUses(),
+            return new PlatformTotals(range, ReportSupport.money(currency, row.earnings()),
+                    ReportSupport.money(currency, row.reversed()), row.uses(), row.earningUses(),
                     row.creators(), row.models(), newModels);
         });
     }
@@ -93,10 +99,11 @@ public final class AdminReports {
             long total = ledger.creatorCount(h);
             List<CreatorOverview> items = h.createQuery(byPeriod ? byPeriodSql(order) : pageFirstSql(order))
                     .bind("from", range.from()).bind("to", range.to()).bind("limit", query.pageSize())
-                    .bind("offset", (long) query.page() * query.pageSize())
+                    .bind("offset", (long) query.page() * query.pageSize()).bind("holdFrom", ledger.holdFrom())
                     .map(ConstructorMapper.of(OverviewRow.class))
                     .map(row -> new CreatorOverview(row.balance().creatorId(), row.balance().earned(),
-                            ReportSupport.money(currency, row.periodEarnings()), row.periodUses(), row.models(), row.balance()))
+                            ReportSupport.money(currency, row.periodEarnings()), ReportSupport.money(currency,
+                            row.periodReversed()), row.periodUses(), row.models(), row.balance()))
                     .list();
             return new Page<>(items, query.page(), query.pageSize(), total);
         });
@@ -104,7 +111,7 @@ public final class AdminReports {
 
     /** Every creator's balance and model count: what every sort but the period figures orders by. */
     private String creators() {
-        return "SELECT b.creator_id, b.earned, b.pending, b.paid_out, b.available, COALESCE(m.models, 0) AS models"
+        return "SELECT b.creator_id, b.earned, b.held, b.pending, b.paid_out, b.available, COALESCE(m.models, 0) AS models"
                 + " FROM (" + ledger.balances() + ") b LEFT JOIN (SELECT creator_id, COUNT(*) AS models"
                 + " FROM <t>model_creator_earnings GROUP BY creator_id) m ON m.creator_id = b.creator_id";
     }
@@ -114,8 +121,9 @@ public final class AdminReports {
      * rollups are summed per creator first.
      */
     private String byPeriodSql(String order) {
-        return "SELECT b.*, COALESCE(p.earnings, 0) AS period_earnings, COALESCE(p.uses, 0) AS period_uses"
-                + " FROM (" + creators() + ") b LEFT JOIN (SELECT creator_id, SUM(earnings) AS earnings, SUM(uses) AS uses"
+        return "SELECT b.*, COALESCE(p.earnings, 0) AS period_earnings, COALESCE(p.reversed, 0) AS period_reversed,"
+                + " COALESCE(p.uses, 0) AS period_uses FROM (" + creators() + ") b LEFT JOIN (SELECT creator_id,"
+                + " SUM(earnings - reversed) AS earnings, SUM(reversed) AS reversed, SUM(uses) AS uses"
                 + " FROM <t>model_analytics WHERE usage_day >= :from AND usage_day < :to GROUP BY creator_id) p"
                 + " ON p.creator_id = b.creator_id ORDER BY " + order + " LIMIT :limit OFFSET :offset";
     }
@@ -128,7 +136,8 @@ public final class AdminReports {
     private String pageFirstSql(String order) {
         String period = " FROM <t>model_analytics a WHERE a.creator_id = b.creator_id AND a.usage_day >= :from"
                 + " AND a.usage_day < :to)";
-        return "SELECT b.*, (SELECT COALESCE(SUM(a.earnings), 0)" + period + " AS period_earnings,"
+        return "SELECT b.*, (SELECT COALESCE(SUM(a.earnings - a.reversed), 0)" + period + " AS period_earnings,"
+                + " (SELECT COALESCE(SUM(a.reversed), 0)" + period + " AS period_reversed,"
                 + " (SELECT COALESCE(SUM(a.uses), 0)" + period + " AS period_uses"
                 + " FROM (" + creators() + " ORDER BY " + order + " LIMIT :limit OFFSET :offset) b ORDER BY " + order;
     }

@@ -123,7 +123,8 @@ public final class CreatorReports {
             Optional<BigDecimal> ratio = f.previousEarnings.signum() == 0 ? Optional.empty()
                     : Optional.of(change.divide(f.previousEarnings, RATIO_SCALE, RoundingMode.HALF_EVEN));
             Balance balance = ledger.balance(h, creatorId);
-            return new CreatorDashboard(creatorId, range, query.modelId(), money(f.lifetime), money(periodEarnings), uses,
+            return new CreatorDashboard(creatorId, range, query.modelId(), money(f.lifetime), money(f.lifetimeReversed),
+                    money(periodEarnings), money(f.periodReversed), uses,
                     earningUses, f.uniqueUsers, activeModels, money(average), top, trend,
                     new PeriodChange(previous, money(f.previousEarnings), f.previousUses, money(change), ratio,
                             uses - f.previousUses),
@@ -140,17 +141,21 @@ public final class CreatorReports {
     private DashboardFigures dashboardFigures(Handle h, String creatorId, Optional<String> modelId, DateRange range,
             DateRange previous) {
         String model = modelId.isPresent() ? " AND model_id = :model" : "";
+        // Every amount is net of the reversals booked in the period (a day's rollup holds the uses
+        // of that day and the reversals made on it), with what was reversed beside it.
         Query query = h.createQuery("SELECT 'model' AS part, model_id AS k, CAST(NULL AS DATE) AS d, SUM(uses) AS n1,"
-                + " SUM(earning_uses) AS n2, SUM(earnings) AS amount FROM <t>model_analytics WHERE creator_id = :creator"
+                + " SUM(earning_uses) AS n2, SUM(earnings - reversed) AS amount, SUM(reversed) AS reversed"
+                + " FROM <t>model_analytics WHERE creator_id = :creator"
                 + model + " AND usage_day >= :from AND usage_day < :to GROUP BY model_id"
-                + " UNION ALL SELECT 'day', NULL, usage_day, SUM(uses), 0, SUM(earnings) FROM <t>model_analytics"
+                + " UNION ALL SELECT 'day', NULL, usage_day, SUM(uses), 0, SUM(earnings - reversed), SUM(reversed)"
+                + " FROM <t>model_analytics"
                 + " WHERE creator_id = :creator" + model + " AND usage_day >= :from AND usage_day < :to GROUP BY usage_day"
-                + " UNION ALL SELECT 'previous', NULL, NULL, COALESCE(SUM(uses), 0), 0, COALESCE(SUM(earnings), 0)"
-                + " FROM <t>model_analytics WHERE creator_id = :creator" + model
+                + " UNION ALL SELECT 'previous', NULL, NULL, COALESCE(SUM(uses), 0), 0, COALESCE(SUM(earnings - reversed), 0),"
+                + " COALESCE(SUM(reversed), 0) FROM <t>model_analytics WHERE creator_id = :creator" + model
                 + " AND usage_day >= :previousFrom AND usage_day < :from"
-                + " UNION ALL SELECT 'users', NULL, NULL, COUNT(DISTINCT user_id), 0, 0 FROM <t>model_daily_users"
+                + " UNION ALL SELECT 'users', NULL, NULL, COUNT(DISTINCT user_id), 0, 0, 0 FROM <t>model_daily_users"
                 + " WHERE creator_id = :creator" + model + " AND usage_day >= :from AND usage_day < :to"
-                + " UNION ALL SELECT 'counters', model_id, NULL, counted_uses, 0, lifetime_earnings"
+                + " UNION ALL SELECT 'counters', model_id, NULL, counted_uses, 0, lifetime_earnings, reversed_earnings"
                 + " FROM <t>model_creator_earnings WHERE creator_id = :creator" + model)
                 .bind("creator", creatorId).bind("from", range.from()).bind("to", range.to())
                 .bind("previousFrom", previous.from());
@@ -164,6 +169,8 @@ public final class CreatorReports {
     private static final class DashboardFigures {
         final Map<String, long[]> counts = new HashMap<>();
         final Map<String, BigDecimal> earnings = new HashMap<>();
+        BigDecimal periodReversed = BigDecimal.ZERO;
+        BigDecimal lifetimeReversed = BigDecimal.ZERO;
         final Map<LocalDate, Long> dayUses = new HashMap<>();
         final Map<LocalDate, BigDecimal> dayEarnings = new HashMap<>();
         final Map<String, Long> countedUses = new HashMap<>();
@@ -180,6 +187,7 @@ public final class CreatorReports {
                 case "model":
                     counts.put(key, new long[] {n1, rs.getLong("n2")});
                     earnings.put(key, amount);
+                    periodReversed = periodReversed.add(rs.getBigDecimal("reversed"));
                     break;
                 case "day":
                     LocalDate day = rs.getObject("d", LocalDate.class);
@@ -196,22 +204,27 @@ public final class CreatorReports {
                 default:
                     countedUses.put(key, n1);
                     lifetime = lifetime.add(amount);
+                    lifetimeReversed = lifetimeReversed.add(rs.getBigDecimal("reversed"));
             }
             return key;
         }
     }
 
     private List<Activity> recentActivity(Handle h, String creatorId, Optional<String> modelId, DateRange range, int limit) {
-        Query query = h.createQuery("SELECT occurred_at, model_id, usage_type, tokens_consumed, earnings, user_id"
-                + " FROM <t>model_usage_logs WHERE creator_id = :creator" + (modelId.isPresent() ? " AND model_id = :model" : "")
-                + " AND occurred_at >= :from AND occurred_at < :to ORDER BY occurred_at DESC, id DESC LIMIT :limit")
+        // What was reversed of each listed use, looked up for those rows only (by the eventId index).
+        Query query = h.createQuery("SELECT u.occurred_at, u.model_id, u.usage_type, u.tokens_consumed, u.earnings,"
+                + " (SELECT COALESCE(SUM(r.amount), 0) FROM <t>earnings_reversals r WHERE r.event_id = u.event_id) AS reversed,"
+                + " u.user_id FROM <t>model_usage_logs u WHERE u.creator_id = :creator"
+                + (modelId.isPresent() ? " AND u.model_id = :model" : "")
+                + " AND u.occurred_at >= :from AND u.occurred_at < :to ORDER BY u.occurred_at DESC, u.id DESC LIMIT :limit")
                 .bind("creator", creatorId).bind("from", ReportSupport.start(range.from())).bind("to", ReportSupport.start(range.to()))
                 .bind("limit", limit);
         modelId.ifPresent(m -> query.bind("model", m));
         // The pseudonym of the user id as stored: with encryption, its token. Nothing here needs the
         // plain id, and nobody without the token key can compute a candidate id's pseudonym.
         return query.map(ConstructorMapper.of(ActivityRow.class)).map(row -> new Activity(row.occurredAt(), row.modelId(),
-                row.usageType(), row.tokensConsumed(), money(row.earnings()), pseudonyms.of(creatorId, row.userId()))).list();
+                row.usageType(), row.tokensConsumed(), money(row.earnings()), money(row.reversed()),
+                pseudonyms.of(creatorId, row.userId()))).list();
     }
 
     /**
@@ -247,11 +260,14 @@ public final class CreatorReports {
             String creatorId = access.requireModel(h, caller, modelId, Optional.empty());
             Model model = catalog.find(h, modelId).orElseThrow();
             ModelFigures f = h.createQuery("SELECT a.counted_uses, a.total_uses, a.lifetime_earnings,"
+                    + " a.reversed_earnings AS lifetime_reversed,"
                     + " COALESCE(p.uses, 0) AS period_uses, COALESCE(p.earning_uses, 0) AS earning_uses,"
-                    + " COALESCE(p.earnings, 0) AS period_earnings, (SELECT COUNT(DISTINCT user_id) FROM <t>model_daily_users"
+                    + " COALESCE(p.earnings, 0) AS period_earnings, COALESCE(p.reversed, 0) AS period_reversed,"
+                    + " (SELECT COUNT(DISTINCT user_id) FROM <t>model_daily_users"
                     + " WHERE creator_id = :creator AND model_id = :model AND usage_day >= :from AND usage_day < :to)"
                     + " AS unique_users FROM <t>model_creator_earnings a LEFT JOIN (SELECT model_id, SUM(uses) AS uses,"
-                    + " SUM(earning_uses) AS earning_uses, SUM(earnings) AS earnings FROM <t>model_analytics"
+                    + " SUM(earning_uses) AS earning_uses, SUM(earnings - reversed) AS earnings, SUM(reversed) AS reversed"
+                    + " FROM <t>model_analytics"
                     + " WHERE creator_id = :creator AND model_id = :model AND usage_day >= :from AND usage_day < :to"
                     + " GROUP BY model_id) p ON p.model_id = a.model_id WHERE a.model_id = :model")
                     .bind("creator", creatorId).bind("model", modelId).bind("from", range.from()).bind("to", range.to())
@@ -259,7 +275,7 @@ public final class CreatorReports {
             ModelPerformance tier = performance(modelId, 0, BigDecimal.ZERO, f.countedUses());
             Map<LocalDate, Long> uses = new HashMap<>();
             Map<LocalDate, BigDecimal> earnings = new HashMap<>();
-            h.createQuery("SELECT usage_day, SUM(uses) AS uses, SUM(earnings) AS earnings FROM <t>model_analytics"
+            h.createQuery("SELECT usage_day, SUM(uses) AS uses, SUM(earnings - reversed) AS earnings FROM <t>model_analytics"
                     + " WHERE creator_id = :creator AND model_id = :model AND usage_day >= :from AND usage_day < :to"
                     + " GROUP BY usage_day")
                     .bind("creator", creatorId).bind("model", modelId).bind("from", range.from()).bind("to", range.to())
@@ -268,20 +284,20 @@ public final class CreatorReports {
                         uses.put(day, rs.getLong("uses"));
                         return earnings.put(day, rs.getBigDecimal("earnings"));
                     }).list();
-            return new ModelReport(model, range, money(f.lifetimeEarnings()), f.totalUses(), f.countedUses(),
-                    money(f.periodEarnings()), f.periodUses(), f.earningUses(), f.uniqueUsers(), tier.currentTier(),
+            return new ModelReport(model, range, money(f.lifetimeEarnings()), money(f.lifetimeReversed()), f.totalUses(),
+                    f.countedUses(), money(f.periodEarnings()), money(f.periodReversed()), f.periodUses(), f.earningUses(), f.uniqueUsers(), tier.currentTier(),
                     tier.currentMultiplier(), tier.usesToNextTier(), trendOf(uses, earnings, range, granularity));
         });
     }
 
     /** A use in the recent-activity list, as read; the user id never leaves this class. */
     public record ActivityRow(Instant occurredAt, String modelId, String usageType, long tokensConsumed, BigDecimal earnings,
-            String userId) {
+            BigDecimal reversed, String userId) {
     }
 
     /** A model's counters and period figures, as one row. */
-    public record ModelFigures(long countedUses, long totalUses, BigDecimal lifetimeEarnings, long periodUses,
-            long earningUses, BigDecimal periodEarnings, long uniqueUsers) {
+    public record ModelFigures(long countedUses, long totalUses, BigDecimal lifetimeEarnings, BigDecimal lifetimeReversed,
+            long periodUses, long earningUses, BigDecimal periodEarnings, BigDecimal periodReversed, long uniqueUsers) {
     }
 
     /** Days' figures gathered into the trend's buckets, every bucket present, empty ones zero. */

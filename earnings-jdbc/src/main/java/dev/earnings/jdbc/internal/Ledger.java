@@ -16,6 +16,8 @@ import dev.earnings.jdbc.TransactionSummary;
 import dev.earnings.jdbc.TransactionSummary.StatusTotal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -46,10 +48,14 @@ public final class Ledger {
     private static final String PAYOUT_COLUMNS = "SELECT id, creator_id, reference, amount_minor, amount, status, note,"
             + " created_at, created_by, updated_at, updated_by, status_reason FROM <t>earnings_transactions";
     private static final String BULK_NOTE = "bulk payout ";
+    /** The {@code :holdFrom} of a deployment without holds: no use is of this day or later. */
+    private static final LocalDate NO_HOLD = LocalDate.of(9999, 12, 31);
 
     private final Transactor tx;
     private final Clock clock;
     private final Currency currency;
+    private final int holdDays;
+    private final long minimumPayoutMinor;
     private final String balanceOfOne;
     private final String balanceOfAll;
 
@@ -77,37 +83,62 @@ public final class Ledger {
      * @param tx the transaction runner
      * @param clock the clock for payout times
      * @param currency the deployment's currency
+     * @param holdDays how many full UTC days after its day a use's earnings are held; 0 for none
+     * @param minimumPayoutMinor the smallest payout, in minor units, 1 or more
      */
-    public Ledger(Transactor tx, Clock clock, Currency currency) {
+    public Ledger(Transactor tx, Clock clock, Currency currency, int holdDays, long minimumPayoutMinor) {
         this.tx = tx;
         this.clock = clock;
         this.currency = currency;
+        this.holdDays = holdDays;
+        this.minimumPayoutMinor = minimumPayoutMinor;
         this.balanceOfOne = balanceSql(true);
         this.balanceOfAll = balanceSql(false);
     }
 
     /**
      * The balance expression, for every creator or for {@code :creator}: columns
-     * {@code creator_id, earned, pending, paid_out, available}. {@code earned} is the exact sum of
-     * the creator's models' lifetime earnings; payouts count at their exact amounts.
+     * {@code creator_id, earned, held, pending, paid_out, available}. {@code earned} is the exact
+     * sum of the creator's models' lifetime earnings (net of reversals); payouts count at their
+     * exact amounts; {@code held} comes from the daily rollups and the reversals, never from the
+     * usage rows.
      */
     private static String balanceSql(boolean oneCreator) {
         String only = oneCreator ? " WHERE creator_id = :creator" : "";
-        return "SELECT c.creator_id, COALESCE(e.earned, 0) AS earned, COALESCE(x.pending, 0) AS pending,"
-                + " COALESCE(x.paid, 0) AS paid_out,"
-                + " COALESCE(e.earned, 0) - COALESCE(x.pending, 0) - COALESCE(x.paid, 0) AS available"
+        String andOnly = oneCreator ? " AND creator_id = :creator" : "";
+        String held = "COALESCE(h.held, 0) - COALESCE(r.held_reversed, 0)";
+        return "SELECT c.creator_id, COALESCE(e.earned, 0) AS earned, " + held + " AS held,"
+                + " COALESCE(x.pending, 0) AS pending, COALESCE(x.paid, 0) AS paid_out,"
+                + " COALESCE(e.earned, 0) - (" + held + ") - COALESCE(x.pending, 0) - COALESCE(x.paid, 0) AS available"
                 + " FROM <t>earnings_creators c"
                 + " LEFT JOIN (" + UsageWriter.earnedByCreator(only) + ") e ON e.creator_id = c.creator_id"
                 + " LEFT JOIN (SELECT creator_id, SUM(CASE WHEN status = 'PENDING' THEN amount ELSE 0 END) AS pending,"
                 + " SUM(CASE WHEN status = 'COMPLETED' THEN amount ELSE 0 END) AS paid FROM <t>earnings_transactions"
                 + only + " GROUP BY creator_id) x ON x.creator_id = c.creator_id"
+                // Held: the rollups of the days still in their hold, less the reversals of those days' uses.
+                + " LEFT JOIN (SELECT creator_id, SUM(earnings) AS held FROM <t>model_analytics"
+                + " WHERE usage_day >= :holdFrom" + andOnly + " GROUP BY creator_id) h ON h.creator_id = c.creator_id"
+                + " LEFT JOIN (SELECT creator_id, SUM(amount) AS held_reversed FROM <t>earnings_reversals"
+                + " WHERE use_day >= :holdFrom" + andOnly + " GROUP BY creator_id) r ON r.creator_id = c.creator_id"
                 + (oneCreator ? " WHERE c.creator_id = :creator" : "");
     }
 
     /**
-     * The balance of every creator as a derived table, for reports that sort or page by it.
+     * The first UTC day whose uses' earnings are still held today, to bind as {@code :holdFrom}
+     * wherever {@link #balances()} is used: a use of day D is held through D and the
+     * {@code holdDays} full days after it. Without holds, a day no use can have.
      *
-     * @return SQL with the columns {@code creator_id, earned, pending, paid_out, available}
+     * @return the day
+     */
+    public LocalDate holdFrom() {
+        return holdDays == 0 ? NO_HOLD : LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(holdDays);
+    }
+
+    /**
+     * The balance of every creator as a derived table, for reports that sort or page by it; the
+     * statement must bind {@code :holdFrom} to {@link #holdFrom()}.
+     *
+     * @return SQL with the columns {@code creator_id, earned, held, pending, paid_out, available}
      */
     public String balances() {
         return balanceOfAll;
@@ -121,9 +152,10 @@ public final class Ledger {
      * @return the balance; all zero for a creator without earnings or payouts
      */
     public Balance balance(Handle h, String creatorId) {
-        return h.createQuery(balanceOfOne).bind("creator", creatorId).map(ConstructorMapper.of(Balance.class)).findOne()
+        return h.createQuery(balanceOfOne).bind("creator", creatorId).bind("holdFrom", holdFrom())
+                .map(ConstructorMapper.of(Balance.class)).findOne()
                 .orElseGet(() -> new Balance(creatorId, Money.zero(currency), Money.zero(currency), Money.zero(currency),
-                        Money.zero(currency)));
+                        Money.zero(currency), Money.zero(currency)));
     }
 
     // ---------------------------------------------------------------- creators
@@ -204,6 +236,10 @@ public final class Ledger {
                 throw new PayoutReferenceConflictException(reference, existing.get().payout, amountMinor);
             }
             return existing.get();
+        }
+        if (amountMinor < minimumPayoutMinor) {
+            throw new InvalidInputException("amountMinor", "amountMinor is " + amountMinor + "; allowed: at least the"
+                    + " minimum payout of " + minimumPayoutMinor + " minor units, up to the available balance");
         }
         long available = balance(h, creatorId).availableMinor();
         if (amountMinor > available) {
@@ -288,6 +324,8 @@ public final class Ledger {
      */
     public BulkPayoutResult payoutAll(Scope scope, String actor, BulkPayoutRequest request) {
         String batch = request.batchReference();
+        // Nobody below the minimum payout is paid, whatever the batch's own threshold.
+        long threshold = Math.max(request.thresholdMinor(), minimumPayoutMinor);
         List<BulkPayoutResult.Item> items = new ArrayList<>();
         for (String creatorId : creators(scope)) {
             String reference = batch + ":" + creatorId;
@@ -300,7 +338,7 @@ public final class Ledger {
                     Optional<Payout> done = h.createQuery(PAYOUT_COLUMNS + " WHERE creator_id = :creator AND reference = :reference")
                             .bind("creator", creatorId).bind("reference", reference)
                             .map(ConstructorMapper.of(Payout.class)).findOne();
-                    if (done.isEmpty() && available < request.thresholdMinor()) {
+                    if (done.isEmpty() && available < threshold) {
                         return new BulkPayoutResult.Item(creatorId, available, BulkPayoutResult.Outcome.BELOW_THRESHOLD,
                                 Optional.empty(), Optional.empty());
                     }
@@ -328,7 +366,7 @@ public final class Ledger {
                         Optional.of(e.getMessage())));
             }
         }
-        return new BulkPayoutResult(batch, request.thresholdMinor(), request.dryRun(), items);
+        return new BulkPayoutResult(batch, threshold, request.dryRun(), items);
     }
 
     /**
