@@ -1,7 +1,11 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.InvalidInputException;
+import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
+import dev.earnings.jdbc.internal.AuditLog;
+import dev.earnings.jdbc.internal.Scope;
+import dev.earnings.jdbc.internal.Transactor;
 
 /**
  * What admins see across the platform. Every call requires an admin {@link Caller}; creators are
@@ -11,9 +15,13 @@ import dev.earnings.jdbc.internal.AdminReports;
  */
 public final class Admin {
     private final AdminReports reports;
+    private final Transactor tx;
+    private final AuditLog audit;
 
-    Admin(AdminReports reports) {
+    Admin(AdminReports reports, Transactor tx, AuditLog audit) {
         this.reports = reports;
+        this.tx = tx;
+        this.audit = audit;
     }
 
     /**
@@ -54,5 +62,24 @@ public final class Admin {
      */
     public TransactionSummary transactionSummary(Caller caller) {
         return reports.transactionSummary(caller);
+    }
+
+    /**
+     * The audit log, newest first: every change with who made it, when, why, and the values
+     * before and after, filtered by actor, action, target and time range, a page at a time.
+     *
+     * @param caller an admin
+     * @param query the filters and the page
+     * @return the page
+     * @throws AccessDeniedException if the caller is not an admin
+     * @throws InvalidInputException if the query is missing
+     * @throws StorageException if the database fails
+     */
+    public Page<AuditEntry> auditLog(Caller caller, AuditQuery query) {
+        Access.requireAdmin(caller);
+        if (query == null) {
+            throw new InvalidInputException("query", "query is missing; allowed: AuditQuery.all() and its filters");
+        }
+        return tx.inSnapshot("reading the audit log", Scope.of(caller), (h, attempt) -> audit.page(h, query));
     }
 }

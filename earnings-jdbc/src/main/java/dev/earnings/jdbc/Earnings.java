@@ -10,6 +10,7 @@ import com.google.crypto.tink.KeysetHandle;
 import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
 import dev.earnings.jdbc.internal.AtRest;
+import dev.earnings.jdbc.internal.AuditLog;
 import dev.earnings.jdbc.internal.Corrections;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
@@ -86,24 +87,25 @@ public final class Earnings implements AutoCloseable {
         this.calculator = b.calculator;
         this.tx = tx;
         this.ownedPool = ownedPool;
-        Settings settings = new Settings(tx);
+        AuditLog audit = new AuditLog(b.clock);
+        Settings settings = new Settings(tx, audit);
         settings.requireCurrency(calculator.currency());
         ModelCatalog catalog = new ModelCatalog();
         UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules,
                 b.atRest);
-        Ledger ledger = new Ledger(tx, b.clock, calculator.currency(), b.holdDays, b.minimumPayoutMinor);
+        Ledger ledger = new Ledger(tx, b.clock, calculator.currency(), b.holdDays, b.minimumPayoutMinor, audit);
         Access access = new Access(ledger, catalog);
         // The host's key when given: then no key is generated into the database at all.
         byte[] pseudonymKey = b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey();
         this.recording = new Recording(tx, writer, limiter(b, tx, pseudonymKey, dataSource));
         this.groupCommit = new GroupCommit(recording, b.lanes, UsageWriter.MAX_USES);
         this.integrity = new IntegrityChecker(tx, dialect);
-        this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock);
+        this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock, audit);
         this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(pseudonymKey),
                 calculator, b.clock));
-        this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()));
+        this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()), tx, audit);
         this.payouts = new Payouts(tx, ledger, access);
-        this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency()), access);
+        this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit), access);
     }
 
     private static RateLimiter limiter(Builder b, Transactor tx, byte[] pseudonymKey, DataSource dataSource) {

@@ -50,6 +50,8 @@ class PostgresRowLevelSecurityTest {
     static final String SETTINGS = "earnings_settings";
     /** The shared rate limits' buckets: no creator data, but keys that name models. */
     static final String BUCKETS = "earnings_rate_limit_buckets";
+    /** The audit log: it names every creator, so admins and the service only. */
+    static final String AUDIT = "earnings_audit_log";
 
     TestDatabase db;
     Earnings earnings;
@@ -111,6 +113,10 @@ class PostgresRowLevelSecurityTest {
         }
         assertThat(everything(SETTINGS)).extracting(r -> r.get("setting_name")).contains("currency", "pseudonym_key");
         assertThat(select(runtime, SETTINGS, "creator", A)).as("settings as creator A").isEmpty();
+        assertThat(everything(AUDIT)).as("audit entries past the policies").isNotEmpty();
+        assertThat(select(runtime, AUDIT, "creator", A)).as("the audit log as creator A").isEmpty();
+        assertThat(select(runtime, AUDIT, "admin", "")).as("the audit log as an admin")
+                .containsExactlyInAnyOrderElementsOf(everything(AUDIT));
     }
 
     @Test
@@ -273,6 +279,7 @@ class PostgresRowLevelSecurityTest {
         Set<String> tables = new TreeSet<>(CREATOR_TABLES);
         tables.add(SETTINGS);
         tables.add(BUCKETS);
+        tables.add(AUDIT);
         return tables;
     }
 

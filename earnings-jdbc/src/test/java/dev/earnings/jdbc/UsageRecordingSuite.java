@@ -54,7 +54,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     static final Instant START = Instant.parse("2026-03-10T12:00:00Z");
     static final List<String> TABLES = List.of("earnings_models", "earnings_model_pricing", "model_creator_earnings",
             "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions", "earnings_reversals",
-            "earnings_settings");
+            "earnings_audit_log", "earnings_settings");
 
     String badInputModel;
 
@@ -756,23 +756,32 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The library's migrations that both databases run, by version: description and script. */
-    static final Map<String, List<String>> MIGRATIONS = new TreeMap<>(Map.of(
+    static final Map<String, List<String>> MIGRATIONS = byVersion(Map.of(
             "1", List.of("earnings schema", "V1__earnings_schema.sql"),
             "2", List.of("creators and payout history", "V2__creators_and_payout_history.sql"),
             "3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql"),
             "4", List.of("write tokens", "V4__write_tokens.sql"),
             "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql"),
             "7", List.of("user token keys", "V7__user_token_keys.sql"),
-            "9", List.of("reversals", "V9__reversals.sql")));
+            "9", List.of("reversals", "V9__reversals.sql"),
+            "11", List.of("audit log", "V11__audit_log.sql")));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
-    static final Map<String, List<String>> POSTGRES_MIGRATIONS = new TreeMap<>(Map.of(
+    static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.of(
             "5", List.of("row level security", "V5__row_level_security.sql"),
             "8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql"),
-            "10", List.of("reversal policies", "V10__reversal_policies.sql")));
+            "10", List.of("reversal policies", "V10__reversal_policies.sql"),
+            "12", List.of("audit log policies", "V12__audit_log_policies.sql")));
+
+    /** Migrations in the order of their version numbers (11 after 9). */
+    static Map<String, List<String>> byVersion(Map<String, List<String>> migrations) {
+        Map<String, List<String>> sorted = new TreeMap<>(java.util.Comparator.comparingInt(Integer::parseInt));
+        sorted.putAll(migrations);
+        return sorted;
+    }
 
     /** The newest version of either database. */
-    static final int LATEST = 10;
+    static final int LATEST = 12;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {
@@ -827,7 +836,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
         java.net.URL url = getClass().getClassLoader().getResource(folder);
         assertThat(url).as(folder).isNotNull();
         try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(url.toURI()))) {
-            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("V")).sorted()
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("V"))
+                    .sorted(java.util.Comparator.comparingInt(f -> Integer.parseInt(f.substring(1, f.indexOf("__")))))
                     .collect(Collectors.toList());
         }
     }

@@ -2,6 +2,7 @@ package dev.earnings.jdbc.internal;
 
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.Money;
+import dev.earnings.jdbc.AuditAction;
 import dev.earnings.jdbc.Reversal;
 import dev.earnings.jdbc.ReversalConflictException;
 import dev.earnings.jdbc.ReversalExceedsRemainderException;
@@ -37,6 +38,7 @@ public final class Corrections {
             + " AS reversed_so_far FROM <t>earnings_reversals r";
 
     private final Transactor tx;
+    private final AuditLog audit;
     private final UsageWriter writer;
     private final Ledger ledger;
     private final Clock clock;
@@ -59,9 +61,11 @@ public final class Corrections {
      * @param ledger the owner of the creators' rows, whose lock a reversal takes
      * @param clock the clock for the reversal's time and day
      * @param currency the deployment's currency
+     * @param audit the audit log, where every reversal is recorded
      */
-    public Corrections(Transactor tx, UsageWriter writer, Ledger ledger, Clock clock, Currency currency) {
+    public Corrections(Transactor tx, UsageWriter writer, Ledger ledger, Clock clock, Currency currency, AuditLog audit) {
         this.tx = tx;
+        this.audit = audit;
         this.writer = writer;
         this.ledger = ledger;
         this.clock = clock;
@@ -112,6 +116,10 @@ public final class Corrections {
                 .bind("useDay", use.usageDay()).bind("bookedDay", LocalDate.ofInstant(now, ZoneOffset.UTC))
                 .bind("actor", actor).bind("reason", request.reason()).bind("now", now).bind("token", token).execute();
         writer.bookReversal(h, use.modelId(), use.creatorId(), LocalDate.ofInstant(now, ZoneOffset.UTC), amount);
+        audit.record(h, actor, AuditAction.USE_REVERSED, "use", use.eventId(), use.creatorId(), request.reason(),
+                AuditLog.values("modelId", use.modelId(), "remaining", remaining),
+                AuditLog.values("modelId", use.modelId(), "correctionId", request.correctionId(), "reversed", amount,
+                        "remaining", remaining.subtract(amount)));
         return new Reversal(request.correctionId(), use.eventId(), use.modelId(), use.creatorId(), Money.of(currency, amount),
                 Money.of(currency, remaining.subtract(amount)), actor, request.reason(), now, false);
     }

@@ -2,6 +2,7 @@ package dev.earnings.jdbc.internal;
 
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.Money;
+import dev.earnings.jdbc.AuditAction;
 import dev.earnings.jdbc.Balance;
 import dev.earnings.jdbc.BulkPayoutRequest;
 import dev.earnings.jdbc.BulkPayoutResult;
@@ -54,6 +55,7 @@ public final class Ledger {
     private final Transactor tx;
     private final Clock clock;
     private final Currency currency;
+    private final AuditLog audit;
     private final int holdDays;
     private final long minimumPayoutMinor;
     private final String balanceOfOne;
@@ -85,9 +87,11 @@ public final class Ledger {
      * @param currency the deployment's currency
      * @param holdDays how many full UTC days after its day a use's earnings are held; 0 for none
      * @param minimumPayoutMinor the smallest payout, in minor units, 1 or more
+     * @param audit the audit log, where every payout change is recorded
      */
-    public Ledger(Transactor tx, Clock clock, Currency currency, int holdDays, long minimumPayoutMinor) {
+    public Ledger(Transactor tx, Clock clock, Currency currency, int holdDays, long minimumPayoutMinor, AuditLog audit) {
         this.tx = tx;
+        this.audit = audit;
         this.clock = clock;
         this.currency = currency;
         this.holdDays = holdDays;
@@ -256,6 +260,8 @@ public final class Ledger {
                 .bindMethods(pending).bind("currency", currency.getCurrencyCode()).bind("token", token)
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
         recordEvent(h, new EventRow(id, null, PayoutStatus.PENDING.name(), actor, now, note, token));
+        audit.record(h, actor, AuditAction.PAYOUT_CREATED, "payout", Long.toString(id), creatorId, note, null,
+                AuditLog.values("reference", reference, "amountMinor", amountMinor, "status", PayoutStatus.PENDING.name()));
         return new Created(new Payout(id, creatorId, reference, amountMinor, amount, PayoutStatus.PENDING,
                 Optional.ofNullable(note), now, actor, now, actor, Optional.empty()), true);
     }
@@ -309,6 +315,9 @@ public final class Ledger {
                 throw new IllegalPayoutTransitionException(payoutId, payout.status(), to);
             }
             recordEvent(h, new EventRow(payoutId, PayoutStatus.PENDING.name(), to.name(), actor, now, reason, token));
+            audit.record(h, actor, AuditAction.valueOf("PAYOUT_" + to.name()), "payout", Long.toString(payoutId),
+                    payout.creatorId(), reason, AuditLog.values("status", PayoutStatus.PENDING.name(), "amountMinor",
+                            payout.amountMinor()), AuditLog.values("status", to.name(), "amountMinor", payout.amountMinor()));
             return payout;
         });
     }

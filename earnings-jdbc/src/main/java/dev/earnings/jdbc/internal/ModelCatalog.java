@@ -128,25 +128,42 @@ public final class ModelCatalog {
      * @param change the new pricing, from the current one (read under the lock, so a concurrent
      *     change is never undone)
      * @param now when the new version takes effect
-     * @return the model as it now stands, or empty when it is not registered
+     * @return the model as it stood and as it now stands, or empty when it is not registered
      */
-    public Optional<Model> reprice(Handle h, String modelId, UnaryOperator<ModelPricing> change, Instant now) {
+    public Optional<Repriced> reprice(Handle h, String modelId, UnaryOperator<ModelPricing> change, Instant now) {
         Optional<Model> locked = h.createQuery(MODEL_COLUMNS + " WHERE model_id = :modelId FOR UPDATE")
                 .bind("modelId", modelId).map(ConstructorMapper.of(ModelRow.class)).findOne().map(ModelRow::toModel);
         if (locked.isEmpty()) {
-            return locked;
+            return Optional.empty();
         }
         Model model = locked.get();
         ModelPricing pricing = change.apply(model.pricing());
         if (model.pricing().equals(pricing)) {
-            return locked;
+            return Optional.of(new Repriced(model, model));
         }
         Model changed = new Model(modelId, model.creatorId(), pricing, model.pricingVersion() + 1, model.registeredAt(), now);
         insertVersion(h, modelId, changed.pricingVersion(), pricing, now);
         h.createUpdate("UPDATE <t>earnings_models SET pricing_version = :pricingVersion, earnings_per_use = :earningsPerUse,"
                 + " earnings_per_token = :earningsPerToken, monetized = :monetized, pricing_since = :pricingSince"
                 + " WHERE model_id = :modelId").bindMethods(ModelRow.of(changed)).execute();
-        return Optional.of(changed);
+        return Optional.of(new Repriced(model, changed));
+    }
+
+    /**
+     * A model before and after a pricing change; the same model twice when nothing changed.
+     *
+     * @param before the model as it stood
+     * @param after the model as it now stands
+     */
+    public record Repriced(Model before, Model after) {
+        /**
+         * Whether a new pricing version was made.
+         *
+         * @return {@code true} when the pricing changed
+         */
+        public boolean changed() {
+            return after.pricingVersion() != before.pricingVersion();
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.earnings.jdbc.internal;
 
 import dev.earnings.core.InvalidConfigurationException;
+import dev.earnings.jdbc.AuditAction;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Currency;
@@ -19,14 +20,17 @@ public final class Settings {
     private static final String PSEUDONYM_KEY = "pseudonym_key";
 
     private final Transactor tx;
+    private final AuditLog audit;
 
     /**
      * Creates the owner.
      *
      * @param tx the transaction runner
+     * @param audit the audit log, where storing a setting is recorded
      */
-    public Settings(Transactor tx) {
+    public Settings(Transactor tx, AuditLog audit) {
         this.tx = tx;
+        this.audit = audit;
     }
 
     /**
@@ -38,7 +42,7 @@ public final class Settings {
      */
     public void requireCurrency(Currency currency) {
         String stored = tx.inTransaction("checking the stored currency", Scope.SERVICE, (h, attempt) -> valueOf(h, CURRENCY,
-                currency.getCurrencyCode()));
+                currency.getCurrencyCode(), true));
         if (!stored.equals(currency.getCurrencyCode())) {
             throw new InvalidConfigurationException("currency", "the database holds amounts in " + stored
                     + " but the calculator is configured for " + currency.getCurrencyCode()
@@ -55,12 +59,15 @@ public final class Settings {
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
         String encoded = tx.inTransaction("reading the pseudonym key", Scope.SERVICE, (h, attempt) -> valueOf(h, PSEUDONYM_KEY,
-                Base64.getEncoder().encodeToString(fresh)));
+                Base64.getEncoder().encodeToString(fresh), false));
         return Base64.getDecoder().decode(encoded);
     }
 
-    /** The stored value of a setting, after storing {@code initial} when there was none. */
-    private static String valueOf(Handle h, String name, String initial) {
+    /**
+     * The stored value of a setting, after storing {@code initial} when there was none, which the
+     * audit log records with the value when it is not a secret.
+     */
+    private String valueOf(Handle h, String name, String initial, boolean shown) {
         Optional<String> existing = h.createQuery("SELECT setting_value FROM <t>earnings_settings WHERE setting_name = :name")
                 .bind("name", name).mapTo(String.class).findOne();
         if (existing.isPresent()) {
@@ -68,6 +75,8 @@ public final class Settings {
         }
         h.createUpdate("INSERT INTO <t>earnings_settings (setting_name, setting_value) VALUES (:name, :value)")
                 .bind("name", name).bind("value", initial).execute();
+        audit.record(h, AuditLog.SERVICE, AuditAction.SETTINGS_CHANGED, "setting", name, null, "first start", null,
+                AuditLog.values("value", shown ? initial : "(secret, not shown)"));
         return initial;
     }
 }
