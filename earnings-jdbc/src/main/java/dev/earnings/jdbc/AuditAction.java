@@ -20,6 +20,8 @@ public enum AuditAction {
     PAYOUT_FAILED,
     /** A pending payout was cancelled, its amount released (target: the payout's id). */
     PAYOUT_CANCELLED,
+    /** A payout schedule ran for a period (target: {@code name:period}); its payouts have entries of their own. */
+    SCHEDULE_RUN,
     /** A deployment setting was stored (target: the setting's name; a secret's value is never shown). */
     SETTINGS_CHANGED
 }

@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param actor who made it: the id of the {@link Caller} that asked, or {@code service} for the
  *     host's trusted calls that name no caller and for the library's own work
  * @param action what was done
- * @param targetType what was changed: {@code model}, {@code use}, {@code payout} or {@code setting}
+ * @param targetType what was changed: {@code model}, {@code use}, {@code payout}, {@code schedule} (a
+ *     period's run, as {@code name:period}) or {@code setting}
  * @param targetId which one: a model id, an eventId, a payout id or a setting's name
  * @param creatorId the creator the change concerns, when there is one
  * @param reason why, when one was given

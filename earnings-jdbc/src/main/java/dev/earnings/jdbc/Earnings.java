@@ -21,6 +21,7 @@ import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.Jdbis;
 import dev.earnings.jdbc.internal.Ledger;
 import dev.earnings.jdbc.internal.ModelCatalog;
+import dev.earnings.jdbc.internal.PayoutScheduler;
 import dev.earnings.jdbc.internal.Pseudonyms;
 import dev.earnings.jdbc.internal.RateLimiter;
 import dev.earnings.jdbc.internal.Recording;
@@ -36,6 +37,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -79,6 +81,7 @@ public final class Earnings implements AutoCloseable {
     private final Admin admin;
     private final Payouts payouts;
     private final Reversals reversals;
+    private final @Nullable PayoutScheduler payoutScheduler;
     private final Transactor tx;
     private final HikariDataSource ownedPool;
     private final List<AsyncRecorder> recorders = new CopyOnWriteArrayList<>();
@@ -106,6 +109,13 @@ public final class Earnings implements AutoCloseable {
         this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()), tx, audit);
         this.payouts = new Payouts(tx, ledger, access);
         this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit), access);
+        if (b.payoutSchedules.isEmpty()) {
+            this.payoutScheduler = null;
+        } else {
+            this.payoutScheduler = new PayoutScheduler(dataSource, b.schema, dialect, List.copyOf(b.payoutSchedules.values()),
+                    ledger, audit, tx, b.clock, b.schedulerPolling, b.schedulerHeartbeat);
+            payoutScheduler.start();
+        }
     }
 
     private static RateLimiter limiter(Builder b, Transactor tx, byte[] pseudonymKey, DataSource dataSource) {
@@ -303,6 +313,9 @@ public final class Earnings implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (payoutScheduler != null) {
+            payoutScheduler.close();
+        }
         for (AsyncRecorder recorder : recorders) {
             recorder.close();
         }
@@ -338,6 +351,9 @@ public final class Earnings implements AutoCloseable {
         private int lanes = 2;
         private int holdDays;
         private long minimumPayoutMinor = 1;
+        private final Map<String, PayoutSchedule> payoutSchedules = new LinkedHashMap<>();
+        private Duration schedulerPolling = Duration.ofSeconds(10);
+        private Duration schedulerHeartbeat = Duration.ofMinutes(1);
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
         private @Nullable RateLimits rateLimits;
@@ -645,6 +661,53 @@ public final class Earnings implements AutoCloseable {
                 throw new InvalidConfigurationException("holdDays", "holdDays is " + days + "; allowed: 0 to 365");
             }
             this.holdDays = days;
+            return this;
+        }
+
+        /**
+         * Runs bulk payouts on a schedule: at each time it names, every creator at or above the
+         * minimum payout gets one pending payout of their available balance, exactly once per
+         * period across every application instance built with the same schedule on the same
+         * database (the schedules' state lives there, in {@code earnings_scheduled_tasks}). A run
+         * that an instance's death cuts short is run again by another instance once the dead
+         * one's heartbeat has stopped, paying only those the first run had not paid. Completing
+         * the payouts stays with the host, as for any payout.
+         *
+         * @param schedule a schedule; several may be given, each with a name of its own
+         * @return this builder
+         */
+        public Builder payoutSchedule(PayoutSchedule schedule) {
+            if (schedule == null) {
+                throw new InvalidConfigurationException("payoutSchedule", "payoutSchedule is missing; allowed: for example"
+                        + " PayoutSchedule.monthly(\"monthly\")");
+            }
+            if (payoutSchedules.containsKey(schedule.name())) {
+                throw new InvalidConfigurationException("payoutSchedule", "payoutSchedule '" + schedule.name()
+                        + "' is given twice; allowed: one schedule per name");
+            }
+            payoutSchedules.put(schedule.name(), schedule);
+            return this;
+        }
+
+        /**
+         * Sets how often an instance looks for due payout periods, and how often one running a
+         * period says it is alive (it is taken for dead after four missed beats, and another
+         * instance runs the period again).
+         *
+         * @param polling from 100 ms to 1 hour; default 10 seconds
+         * @param heartbeat from 1 second to 1 hour; default 1 minute
+         * @return this builder
+         */
+        public Builder payoutSchedulerIntervals(Duration polling, Duration heartbeat) {
+            if (polling == null || heartbeat == null || polling.compareTo(Duration.ofMillis(100)) < 0
+                    || polling.compareTo(Duration.ofHours(1)) > 0 || heartbeat.compareTo(Duration.ofSeconds(1)) < 0
+                    || heartbeat.compareTo(Duration.ofHours(1)) > 0) {
+                throw new InvalidConfigurationException("payoutSchedulerIntervals", "payoutSchedulerIntervals is ("
+                        + polling + ", " + heartbeat + "); allowed: polling from 100 ms to 1 hour, heartbeat from 1 second"
+                        + " to 1 hour");
+            }
+            this.schedulerPolling = polling;
+            this.schedulerHeartbeat = heartbeat;
             return this;
         }
 

@@ -52,6 +52,8 @@ class PostgresRowLevelSecurityTest {
     static final String BUCKETS = "earnings_rate_limit_buckets";
     /** The audit log: it names every creator, so admins and the service only. */
     static final String AUDIT = "earnings_audit_log";
+    /** The scheduled payouts' state: schedule names only; db-scheduler's connections name no caller. */
+    static final String SCHEDULED = "earnings_scheduled_tasks";
 
     TestDatabase db;
     Earnings earnings;
@@ -272,6 +274,17 @@ class PostgresRowLevelSecurityTest {
         runtime.useHandle(h -> h.createUpdate("DELETE FROM " + db.table(BUCKETS)).execute());
     }
 
+    /** Guards: a creator's transaction reads no scheduled payout's state; db-scheduler's, which names no caller, reads it. */
+    @Test
+    void scheduledPayoutState_isHiddenFromCreators_andOpenToTransactionsWithoutACaller() {
+        runtime.useHandle(h -> h.createUpdate("INSERT INTO " + db.table(SCHEDULED) + " (task_name, task_instance,"
+                + " execution_time, picked, version) VALUES ('earnings-payouts:rls', 'recurring', now(), false, 1)").execute());
+        assertThat(select(runtime, SCHEDULED, null, null)).hasSize(1);
+        assertThat(select(runtime, SCHEDULED, "admin", "")).hasSize(1);
+        assertThat(select(runtime, SCHEDULED, "creator", A)).isEmpty();
+        runtime.useHandle(h -> h.createUpdate("DELETE FROM " + db.table(SCHEDULED)).execute());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Every table with policies: the creators' and the settings. */
@@ -280,6 +293,7 @@ class PostgresRowLevelSecurityTest {
         tables.add(SETTINGS);
         tables.add(BUCKETS);
         tables.add(AUDIT);
+        tables.add(SCHEDULED);
         return tables;
     }
 

@@ -54,7 +54,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     static final Instant START = Instant.parse("2026-03-10T12:00:00Z");
     static final List<String> TABLES = List.of("earnings_models", "earnings_model_pricing", "model_creator_earnings",
             "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions", "earnings_reversals",
-            "earnings_audit_log", "earnings_settings");
+            "earnings_audit_log", "earnings_scheduled_tasks", "earnings_settings");
 
     String badInputModel;
 
@@ -764,14 +764,16 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql"),
             "7", List.of("user token keys", "V7__user_token_keys.sql"),
             "9", List.of("reversals", "V9__reversals.sql"),
-            "11", List.of("audit log", "V11__audit_log.sql")));
+            "11", List.of("audit log", "V11__audit_log.sql"),
+            "13", List.of("scheduled tasks", "V13__scheduled_tasks.sql")));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
     static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.of(
             "5", List.of("row level security", "V5__row_level_security.sql"),
             "8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql"),
             "10", List.of("reversal policies", "V10__reversal_policies.sql"),
-            "12", List.of("audit log policies", "V12__audit_log_policies.sql")));
+            "12", List.of("audit log policies", "V12__audit_log_policies.sql"),
+            "14", List.of("scheduled task policies", "V14__scheduled_task_policies.sql")));
 
     /** Migrations in the order of their version numbers (11 after 9). */
     static Map<String, List<String>> byVersion(Map<String, List<String>> migrations) {
@@ -781,7 +783,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The newest version of either database. */
-    static final int LATEST = 12;
+    static final int LATEST = 14;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {

@@ -95,6 +95,22 @@ public final class AuditLog {
     }
 
     /**
+     * Whether an entry of an action about a target exists: for changes recorded once however
+     * often they are made (a schedule's run of one period).
+     *
+     * @param h the handle
+     * @param action the action
+     * @param targetType the target's type
+     * @param targetId the target
+     * @return whether one is recorded
+     */
+    public boolean recorded(Handle h, AuditAction action, String targetType, String targetId) {
+        return h.createQuery("SELECT COUNT(*) FROM <t>earnings_audit_log WHERE target_type = :type AND target_id = :target"
+                + " AND action = :action").bind("type", targetType).bind("target", targetId).bind("action", action.name())
+                .mapTo(Long.class).one() > 0;
+    }
+
+    /**
      * A page of entries, newest first.
      *
      * @param h the handle, in an admin's scope

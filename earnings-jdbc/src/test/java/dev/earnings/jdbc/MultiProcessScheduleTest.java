@@ -1,0 +1,142 @@
+package dev.earnings.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.earnings.core.ModelPricing;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scheduled payouts from three JVMs on one PostgreSQL database, on the real clock, a period every
+ * 15 seconds: the first period's run is killed with kill -9 half-way (its payouts are slowed so
+ * it can be), another JVM completes the same period once the dead one's heartbeat has stopped,
+ * and nobody is paid twice in any period; a later period with new earnings is paid once too.
+ */
+class MultiProcessScheduleTest {
+    static final int PROCESSES = 3;
+    static final int CREATORS = 12;
+    static final String CRON = "*/15 * * * * *";
+
+    @Test
+    void threeJvms_payEachPeriodOnce_andARunKilledHalfWayIsCompletedByAnother(@TempDir Path logs) throws Exception {
+        try (TestDatabase db = TestDatabase.postgres(); Earnings earnings = db.builder().build()) {
+            String name = "p" + UUID.randomUUID().toString().substring(0, 8);
+            List<String> models = new ArrayList<>();
+            for (int c = 0; c < CREATORS; c++) {
+                String model = "model-" + c + "-" + name;
+                earnings.models().register(model, "creator-" + c + "-" + name, ModelPricing.of("2", "0"));
+                earnings.logModelUsage("user-1", model, 0, "image_generation", null);
+                models.add(model);
+            }
+
+            List<Process> processes = new ArrayList<>();
+            List<Path> outputs = new ArrayList<>();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            for (int w = 0; w < PROCESSES; w++) {
+                Path output = logs.resolve("scheduler-" + w + ".log");
+                outputs.add(output);
+                processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ScheduleWorker.class.getName(), db.url, db.user,
+                        db.password, db.schema.orElseThrow(), name, CRON, "200", "1000", "400", "100")
+                        .redirectErrorStream(true).redirectOutput(output.toFile()).start());
+            }
+            try {
+                for (int w = 0; w < PROCESSES; w++) {
+                    Path output = outputs.get(w);
+                    awaitUntil("scheduler " + w + " started", 60, () -> read(output).contains("STARTED"));
+                }
+
+                // The first due period pays every creator; kill the JVM running it once some are paid.
+                awaitUntil("a period's run half-way", 60, () -> {
+                    Map<String, List<String>> periods = payoutsByPeriod(db, name);
+                    return periods.values().stream().anyMatch(p -> p.size() >= 3 && p.size() < CREATORS);
+                });
+                String period = payoutsByPeriod(db, name).keySet().iterator().next();
+                String runner = db.jdbi.withHandle(h -> h.createQuery("SELECT picked_by FROM "
+                        + db.table("earnings_scheduled_tasks") + " WHERE task_name = :t AND picked")
+                        .bind("t", "earnings-payouts:" + name).mapTo(String.class).findOne()).orElseThrow();
+                long pid = Long.parseLong(runner.substring(0, runner.indexOf('@')));
+                Process killed = processes.stream().filter(p -> p.pid() == pid).findFirst().orElseThrow();
+                int paidBeforeKill = payoutsByPeriod(db, name).get(period).size();
+                killed.destroyForcibly();
+                assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(paidBeforeKill).isLessThan(CREATORS);
+
+                awaitUntil("the killed period completed by another JVM", 90,
+                        () -> payoutsByPeriod(db, name).getOrDefault(period, List.of()).size() == CREATORS);
+                assertThat(payoutsByPeriod(db, name).get(period)).doesNotHaveDuplicates().hasSize(CREATORS);
+                String finisher = db.jdbi.withHandle(h -> h.createQuery("SELECT created_by FROM "
+                        + db.table("earnings_transactions") + " WHERE reference LIKE :ref ORDER BY id DESC LIMIT 1")
+                        .bind("ref", period + ":%").mapTo(String.class).one());
+                assertThat(finisher).isEqualTo("schedule:" + name);
+
+                // New earnings: a later period pays each creator once more, on a surviving JVM.
+                for (String model : models) {
+                    earnings.logModelUsage("user-2", model, 0, "image_generation", null);
+                }
+                awaitUntil("a later period paid", 90, () -> payoutsByPeriod(db, name).entrySet().stream()
+                        .anyMatch(e -> !e.getKey().equals(period) && e.getValue().size() == CREATORS));
+            } finally {
+                for (Process p : processes) {
+                    p.getOutputStream().close();
+                }
+                for (Process p : processes) {
+                    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                }
+            }
+
+            Map<String, List<String>> periods = payoutsByPeriod(db, name);
+            assertThat(periods.values()).allSatisfy(creators -> assertThat(creators).doesNotHaveDuplicates());
+            assertThat(periods.values().stream().filter(c -> c.size() == CREATORS).count()).isEqualTo(2);
+            for (int c = 0; c < CREATORS; c++) {
+                Balance b = earnings.analytics().balance(Caller.admin("check"), "creator-" + c + "-" + name);
+                assertThat(b.pending().amount()).as("creator %d paid all they earned, once", c).isEqualByComparingTo("4");
+                assertThat(b.availableMinor()).isZero();
+            }
+            assertThat(earnings.admin().auditLog(Caller.admin("check"), AuditQuery.all().action(AuditAction.SCHEDULE_RUN))
+                    .items()).filteredOn(e -> e.targetId().startsWith(name + ":")).hasSize(2)
+                    .extracting(AuditEntry::targetId).doesNotHaveDuplicates();
+            assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+        }
+    }
+
+    /** The schedule's payouts, by period (the batch reference before the creator), creators in order. */
+    static Map<String, List<String>> payoutsByPeriod(TestDatabase db, String name) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT reference, creator_id FROM " + db.table("earnings_transactions")
+                + " WHERE reference LIKE :ref ORDER BY id").bind("ref", name + ":%")
+                .map((rs, ctx) -> List.of(rs.getString(1).substring(0, rs.getString(1).lastIndexOf(":creator-")),
+                        rs.getString(2)))
+                .list()).stream().collect(Collectors.groupingBy(r -> r.get(0), java.util.LinkedHashMap::new,
+                        Collectors.mapping(r -> r.get(1), Collectors.toList())));
+    }
+
+    static String read(Path output) {
+        try {
+            return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    static void awaitUntil(String what, int seconds, Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
