@@ -102,7 +102,7 @@ public final class Earnings implements AutoCloseable {
         byte[] pseudonymKey = b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey();
         this.recording = new Recording(tx, writer, limiter(b, tx, pseudonymKey, dataSource));
         this.groupCommit = new GroupCommit(recording, b.lanes, UsageWriter.MAX_USES);
-        this.integrity = new IntegrityChecker(tx, dialect);
+        this.integrity = new IntegrityChecker(tx, dialect, ledger);
         this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock, audit);
         this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(pseudonymKey),
                 calculator, b.clock));

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What {@link Earnings#verifyIntegrity()} found when it recomputed the stored aggregates and daily
- * rollups from the usage rows.
+ * What {@link Earnings#verifyIntegrity()} found when it recomputed the stored aggregates, daily
+ * rollups and balances from the usage rows, the reversals and the payouts.
  *
  * <p>The usage rows are the source of truth; every other table is derived from them. A clean
  * report means {@code sum(usage rows) == model aggregate == sum(daily rollups)} holds to the last
@@ -45,7 +45,8 @@ public record IntegrityReport(long modelsChecked, long daysChecked, long usesChe
     /**
      * One stored figure that differs from what the usage rows say it should be.
      *
-     * @param modelId the model
+     * @param modelId the model; for a creator's balance figure ({@code balance_earned},
+     *     {@code balance_held}, {@code balance_available}), the creator
      * @param day the UTC day for a daily-rollup figure, empty for a model-aggregate figure
      * @param figure the figure's name, for example {@code lifetime_earnings} or {@code unique_users}
      * @param recomputed the value recomputed from the usage rows

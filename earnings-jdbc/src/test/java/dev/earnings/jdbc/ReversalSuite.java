@@ -653,13 +653,47 @@ abstract class ReversalSuite extends DatabaseSuite {
         try {
             IntegrityReport report = earnings.verifyIntegrity();
             assertThat(report.drifts()).extracting(IntegrityReport.Drift::figure)
-                    .contains("lifetime_earnings", "reversed_earnings", "reversed", "reversed_beyond_use");
-            assertThat(report.drifts()).allSatisfy(d -> assertThat(d.modelId()).isEqualTo(c.modelId()));
+                    .contains("lifetime_earnings", "reversed_earnings", "reversed", "reversed_beyond_use", "balance_earned");
+            assertThat(report.drifts()).allSatisfy(d -> assertThat(d.modelId())
+                    .isEqualTo(d.figure().startsWith("balance_") ? c.creatorId() : c.modelId()));
         } finally {
             db.jdbi.useHandle(h -> h.createUpdate("UPDATE " + table + " SET amount = 0.5 WHERE correction_id = :c")
                     .bind("c", "i-" + c.modelId()).execute());
         }
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void verifyIntegrity_recomputesBalancesAndHoldsFromTheRows() {
+        try (Earnings held = db.builder().clock(clock).migrateOnStart(false).holdDays(3).build()) {
+            Creator c = newCreator("1");
+            RecordedUse u = use(c, "ih-" + c.modelId());
+            held.reversals().reverse(ADMIN, ReversalRequest.partial(u.eventId(), new BigDecimal("0.25"), "ih-" + c.modelId(),
+                    "refund"));
+            assertThat(held.verifyIntegrity().isClean()).isTrue();
+            LocalDate day = LocalDate.ofInstant(NOW, ZoneOffset.UTC);
+            String rollups = db.table("model_analytics");
+            db.jdbi.useHandle(h -> h.createUpdate("UPDATE " + rollups + " SET earnings = earnings + 1 WHERE model_id = :m"
+                    + " AND usage_day = :d").bind("m", c.modelId()).bind("d", day).execute());
+            try {
+                IntegrityReport report = held.verifyIntegrity();
+                // The rollup is wrong, and so is what the balance holds back from the creator.
+                assertThat(report.drifts()).extracting(IntegrityReport.Drift::figure).contains("earnings", "balance_held",
+                        "balance_available");
+                assertThat(report.drifts()).filteredOn(d -> d.figure().startsWith("balance_"))
+                        .allSatisfy(d -> assertThat(d.modelId()).isEqualTo(c.creatorId()));
+                assertThat(report.drifts()).filteredOn(d -> d.figure().equals("balance_held")).singleElement()
+                        .satisfies(d -> {
+                            assertThat(d.recomputed()).isEqualByComparingTo("0.75");
+                            assertThat(d.stored()).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("1.75"));
+                        });
+                assertThat(report.drifts()).extracting(IntegrityReport.Drift::figure).doesNotContain("balance_earned");
+            } finally {
+                db.jdbi.useHandle(h -> h.createUpdate("UPDATE " + rollups + " SET earnings = earnings - 1 WHERE model_id = :m"
+                        + " AND usage_day = :d").bind("m", c.modelId()).bind("d", day).execute());
+            }
+            assertThat(held.verifyIntegrity().isClean()).isTrue();
+        }
     }
 
     Map<String, Object> usageRow(String eventId) {

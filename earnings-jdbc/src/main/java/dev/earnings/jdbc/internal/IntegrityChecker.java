@@ -29,6 +29,7 @@ public final class IntegrityChecker {
         "unique_users", "daily_users", "reversed"};
 
     private final Transactor tx;
+    private final Ledger ledger;
     private final String dailyUsersWithoutUse;
 
     /**
@@ -37,9 +38,11 @@ public final class IntegrityChecker {
      * @param tx the transaction runner
      * @param dialect the database, which names the level at which it reads one snapshot and how
      *     it best finds the daily users that have no use
+     * @param ledger the owner of the balance expression, checked against the rows
      */
-    public IntegrityChecker(Transactor tx, Dialect dialect) {
+    public IntegrityChecker(Transactor tx, Dialect dialect, Ledger ledger) {
         this.tx = tx;
+        this.ledger = ledger;
         // The same set difference, written for each planner: PostgreSQL runs NOT EXISTS as a hash
         // anti-join; H2 runs it as one index probe per daily user, each scanning the model's rows
         // (254 s at a million rows in one run), while it computes EXCEPT over the two sets in 30 s.
@@ -131,7 +134,47 @@ public final class IntegrityChecker {
                 .map((rs, ctx) -> new Drift(rs.getString(1), Optional.of(rs.getObject(2, LocalDate.class)),
                         "daily_users_without_use", BigDecimal.ZERO, Optional.of(rs.getBigDecimal(3))))
                 .forEach(drifts::add);
+        balances(h, drifts);
         return new IntegrityReport(storedModels.size(), rowDays.size(), uses, drifts);
+    }
+
+    /**
+     * Every creator's balance as payouts check it (the ledger's expression over counters and
+     * rollups) against the same figures computed here from the usage rows, the reversals and
+     * the payouts: earned, held and available.
+     */
+    private void balances(Handle h, List<Drift> drifts) {
+        String rows = "SELECT c.creator_id, COALESCE(u.earned, 0) - COALESCE(r.reversed, 0) AS earned,"
+                + " COALESCE(uh.held, 0) - COALESCE(rh.reversed, 0) AS held, COALESCE(x.paid_out, 0) AS paid_out"
+                + " FROM <t>earnings_creators c"
+                + " LEFT JOIN (SELECT creator_id, SUM(earnings) AS earned FROM <t>model_usage_logs GROUP BY creator_id) u"
+                + " ON u.creator_id = c.creator_id"
+                + " LEFT JOIN (SELECT creator_id, SUM(amount) AS reversed FROM <t>earnings_reversals GROUP BY creator_id) r"
+                + " ON r.creator_id = c.creator_id"
+                + " LEFT JOIN (SELECT creator_id, SUM(earnings) AS held FROM <t>model_usage_logs WHERE usage_day >= :holdFrom"
+                + " GROUP BY creator_id) uh ON uh.creator_id = c.creator_id"
+                + " LEFT JOIN (SELECT v.creator_id, SUM(v.amount) AS reversed FROM <t>earnings_reversals v"
+                + " JOIN <t>model_usage_logs w ON w.event_id = v.event_id WHERE w.usage_day >= :holdFrom"
+                + " GROUP BY v.creator_id) rh ON rh.creator_id = c.creator_id"
+                + " LEFT JOIN (SELECT creator_id, SUM(amount) AS paid_out FROM <t>earnings_transactions"
+                + " WHERE status IN ('PENDING', 'COMPLETED') GROUP BY creator_id) x ON x.creator_id = c.creator_id";
+        Map<String, BigDecimal[]> recomputed = new HashMap<>();
+        h.createQuery(rows).bind("holdFrom", ledger.holdFrom()).map((rs, ctx) -> recomputed.put(rs.getString(1),
+                new BigDecimal[] {rs.getBigDecimal(2), rs.getBigDecimal(3),
+                    rs.getBigDecimal(2).subtract(rs.getBigDecimal(3)).subtract(rs.getBigDecimal(4))})).list();
+        h.createQuery("SELECT creator_id, earned, held, available FROM (" + ledger.balances() + ") b")
+                .bind("holdFrom", ledger.holdFrom()).map((rs, ctx) -> {
+                    BigDecimal[] r = recomputed.get(rs.getString(1));
+                    String[] names = {"balance_earned", "balance_held", "balance_available"};
+                    for (int i = 0; i < names.length; i++) {
+                        BigDecimal stored = rs.getBigDecimal(i + 2);
+                        if (r == null || stored.compareTo(r[i]) != 0) {
+                            drifts.add(new Drift(rs.getString(1), Optional.empty(), names[i],
+                                    r == null ? BigDecimal.ZERO : r[i], Optional.of(stored)));
+                        }
+                    }
+                    return rs.getString(1);
+                }).list();
     }
 
     private void compare(List<Drift> drifts, Map<String, BigDecimal[]> stored, Map<String, BigDecimal[]> rows,
