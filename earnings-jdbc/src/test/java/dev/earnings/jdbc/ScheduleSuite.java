@@ -100,6 +100,35 @@ abstract class ScheduleSuite extends DatabaseSuite {
         }
     }
 
+    /**
+     * Guards: a run in which a payout failed is run again for the same period (not moved to the
+     * next one, as db-scheduler's default would), and pays under that period's reference.
+     */
+    @Test
+    void aRunWhosePayoutFailed_isRunAgainForTheSamePeriod() throws Exception {
+        clock.set(BEFORE_APRIL);
+        String name = "retried-" + SCHEDULES.incrementAndGet();
+        String creator = creatorEarning("7", 1);
+        FaultyDataSource faulty = new FaultyDataSource(db.dataSource);
+        AtomicInteger refused = new AtomicInteger();
+        faulty.statementFault = (connection, sql) -> {
+            if (FaultyDataSource.writes(sql, "INSERT", "earnings_transactions") && refused.incrementAndGet() <= 2) {
+                throw new java.sql.SQLException("payout refused (simulated)", "XX000");
+            }
+        };
+        try (Earnings failing = db.builder(faulty.dataSource()).clock(clock).migrateOnStart(false).minimumPayoutMinor(500)
+                .payoutSchedule(PayoutSchedule.monthly(name))
+                .payoutSchedulerIntervals(Duration.ofMillis(100), Duration.ofSeconds(1)).build()) {
+            clock.set(Instant.parse("2026-04-01T00:00:01Z"));
+            String april = name + ":2026-04-01T00:00:00Z";
+            awaitUntil("April is paid after two failed runs", () -> paidIn(april).containsKey(creator));
+            assertThat(refused.get()).as("inserts refused, then one that passed").isGreaterThanOrEqualTo(3);
+            assertThat(paidIn(april)).containsEntry(creator, 1L);
+            assertThat(paidIn(name)).hasSize(1);
+            assertThat(failing.analytics().balance(ADMIN, creator).pending().amount()).isEqualByComparingTo("7");
+        }
+    }
+
     String modelOf(String creator) {
         return db.jdbi.withHandle(h -> h.createQuery("SELECT model_id FROM " + db.table("earnings_models")
                 + " WHERE creator_id = :c").bind("c", creator).mapTo(String.class).one());
