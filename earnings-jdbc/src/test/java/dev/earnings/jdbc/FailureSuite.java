@@ -914,12 +914,6 @@ abstract class FailureSuite extends DatabaseSuite {
     }
 
     static void awaitUntil(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
+        Await.until(what, 10, condition::get);
     }
 }

@@ -137,12 +137,6 @@ class MultiProcessScheduleTest {
     }
 
     static void awaitUntil(String what, int seconds, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(50);
-        }
+        Await.until(what, seconds, condition::get);
     }
 }

@@ -22,11 +22,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -487,30 +482,9 @@ abstract class ReversalSuite extends DatabaseSuite {
 
     // ------------------------------------------------------------------ races
 
-    /** Runs {@code task} on {@code threads} threads released together, and returns what each returned or threw. */
-    static <T> List<Object> race(int threads, Callable<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CyclicBarrier start = new CyclicBarrier(threads);
-            List<Future<Object>> futures = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                futures.add(pool.submit(() -> {
-                    start.await(30, TimeUnit.SECONDS);
-                    try {
-                        return task.call();
-                    } catch (RuntimeException e) {
-                        return e;
-                    }
-                }));
-            }
-            List<Object> outcomes = new ArrayList<>();
-            for (Future<Object> f : futures) {
-                outcomes.add(f.get(2, TimeUnit.MINUTES));
-            }
-            return outcomes;
-        } finally {
-            pool.shutdownNow();
-        }
+    /** {@code n} copies of a call, for {@link PayoutSuite#atOnce}. */
+    static List<Callable<Object>> times(int n, Callable<Object> call) {
+        return Collections.nCopies(n, call);
     }
 
     @Test
@@ -518,8 +492,11 @@ abstract class ReversalSuite extends DatabaseSuite {
         Creator c = newCreator("1");
         RecordedUse u = use(c, "r-" + c.modelId());
         AtomicLong n = new AtomicLong();
-        List<Object> outcomes = race(16, () -> earnings.reversals().reverse(ADMIN, ReversalRequest.partial(u.eventId(),
-                new BigDecimal("0.15"), "r" + n.incrementAndGet() + "-" + c.modelId(), "race")));
+        InFlight race = new InFlight();
+        List<Object> outcomes = PayoutSuite.atOnce(race, "reverse", times(16, () -> earnings.reversals().reverse(ADMIN,
+                ReversalRequest.partial(u.eventId(), new BigDecimal("0.15"), "r" + n.incrementAndGet() + "-" + c.modelId(),
+                        "race"))));
+        assertThat(race.maxInFlight()).as("reversals in flight at once").isGreaterThan(1);
 
         assertThat(outcomes).filteredOn(o -> o instanceof Reversal).hasSize(6);
         assertThat(outcomes).filteredOn(o -> !(o instanceof Reversal))
@@ -539,7 +516,9 @@ abstract class ReversalSuite extends DatabaseSuite {
         Creator c = newCreator("1");
         RecordedUse u = use(c, "o-" + c.modelId());
         ReversalRequest request = ReversalRequest.partial(u.eventId(), new BigDecimal("0.3"), "once-" + c.modelId(), "race");
-        List<Object> outcomes = race(16, () -> earnings.reversals().reverse(ADMIN, request));
+        InFlight race = new InFlight();
+        List<Object> outcomes = PayoutSuite.atOnce(race, "reverse", times(16, () -> earnings.reversals().reverse(ADMIN, request)));
+        assertThat(race.maxInFlight()).as("reversals in flight at once").isGreaterThan(1);
 
         assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(Reversal.class));
         assertThat(outcomes).filteredOn(o -> !((Reversal) o).replayed()).hasSize(1);
@@ -592,22 +571,25 @@ abstract class ReversalSuite extends DatabaseSuite {
             }
             BigDecimal earned = netFromRows(creator);
             AtomicLong next = new AtomicLong();
-            List<Object> outcomes = race(16, () -> {
+            InFlight ops = new InFlight();
+            List<Object> outcomes = PayoutSuite.atOnce(new InFlight(), "worker", times(16, () -> {
                 long i = next.getAndIncrement();
                 List<Object> done = new ArrayList<>();
                 for (int k = 0; k < 5; k++) {
                     long op = i * 5 + k;
                     try {
                         done.add(i % 2 == 0
-                                ? ticking.reversals().reverse(ADMIN, ReversalRequest.whole("pr" + (op % uses) + "-" + model,
-                                        "pr-rev-" + op + "-" + model, "race"))
-                                : ticking.payouts().create(ADMIN, PayoutRequest.of(creator, 300, "pr-pay-" + op)));
+                                ? ops.call("reverse", () -> ticking.reversals().reverse(ADMIN, ReversalRequest.whole(
+                                        "pr" + (op % uses) + "-" + model, "pr-rev-" + op + "-" + model, "race")))
+                                : ops.call("pay", () -> ticking.payouts().create(ADMIN, PayoutRequest.of(creator, 300,
+                                        "pr-pay-" + op))));
                     } catch (ReversalExceedsRemainderException | InsufficientFundsException refused) {
                         done.add(refused);
                     }
                 }
                 return done;
-            });
+            }));
+            assertThat(ops.crossings()).as("reversals and payouts in flight at the same time").isPositive();
 
             List<Object[]> timeline = new ArrayList<>();
             for (Object o : outcomes) {
