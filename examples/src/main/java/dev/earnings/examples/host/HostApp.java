@@ -1,7 +1,10 @@
 package dev.earnings.examples.host;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
@@ -13,6 +16,9 @@ import dev.earnings.core.ModelPricing;
 import dev.earnings.examples.host.Credentials.Principal;
 import dev.earnings.examples.host.Credentials.Role;
 import dev.earnings.jdbc.AccessDeniedException;
+import dev.earnings.jdbc.AuditAction;
+import dev.earnings.jdbc.AuditEntry;
+import dev.earnings.jdbc.AuditQuery;
 import dev.earnings.jdbc.Balance;
 import dev.earnings.jdbc.BulkPayoutRequest;
 import dev.earnings.jdbc.BulkPayoutResult;
@@ -32,11 +38,16 @@ import dev.earnings.jdbc.PayoutRequest;
 import dev.earnings.jdbc.PlatformTotals;
 import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.ReportPeriod;
+import dev.earnings.jdbc.Reversal;
+import dev.earnings.jdbc.ReversalConflictException;
+import dev.earnings.jdbc.ReversalExceedsRemainderException;
+import dev.earnings.jdbc.ReversalRequest;
 import dev.earnings.jdbc.StorageException;
 import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -45,6 +56,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,6 +71,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,11 +82,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may do what. People sign in with a bearer token in the {@code Authorization} header (the
  * demo tokens are printed at start; a token in the URL is refused): creators read their own
- * analytics, admins read everyone's and manage payouts, end users read nothing. Uses are recorded
- * by the host's backend alone, with its <em>service credential</em>: the backend served the model,
- * so it names the user and sends the prompt and response, and this app measures the tokens from
- * them ({@link TokenMeter}). A token count sent by a client is refused: creators are paid by it, so
- * it is never taken from a request.
+ * analytics, admins read everyone's, manage payouts, reverse uses and read the audit log, end
+ * users read nothing. Uses are recorded by the host's backend alone, with its <em>service
+ * credential</em>: the backend served the model, so it names the user and sends the prompt and
+ * response, and this app measures the tokens from them ({@link TokenMeter}). A token count sent
+ * by a client is refused: creators are paid by it, so it is never taken from a request.
  *
  * <p>What bounds it. Tracking is rate-limited per credential and per end user, failed sign-ins per
  * client address with a lockout ({@link RateLimits}; 429 with {@code Retry-After}). A request must
@@ -107,6 +121,15 @@ public final class HostApp implements AutoCloseable {
     private static final Set<String> TOKEN_PARAMETERS = Set.of("token", "access_token", "api_key", "apikey");
     private static final Set<String> TRACK_FIELDS = Set.of("userId", "modelId", "usageType", "prompt", "response",
             "metadata", "eventId");
+    /**
+     * The fields of a reversal. Any other is refused: a misspelt {@code amount} would otherwise be
+     * taken as absent, and reverse all that remains of the use instead of the part meant.
+     */
+    private static final Set<String> REVERSAL_FIELDS = Set.of("eventId", "amount", "correctionId", "reason");
+    /** A decimal as a reversal's amount is sent: digits, optionally a point and more digits; no sign, no exponent. */
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]+(\\.[0-9]+)?");
+    /** Audit entries a page when the request names no size. */
+    private static final int AUDIT_PAGE_SIZE = 50;
 
     static {
         // The JDK's server has no API for its timeouts: it reads these properties once, when this
@@ -124,6 +147,8 @@ public final class HostApp implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
     private final ObjectMapper json = new ObjectMapper();
+    /** Reads an audit entry's values; a fraction in them stays an exact decimal, never a double. */
+    private final ObjectReader auditValues = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private final Credentials credentials = Credentials.demo();
     private final RateLimits limits;
     private final TokenMeter meter = new TokenMeter();
@@ -152,6 +177,8 @@ public final class HostApp implements AutoCloseable {
         api("/api/admin/creators", "GET", true, this::adminCreators);
         // The payout actions lie below this path: their handler sorts them out.
         api("/api/admin/payouts", "POST", false, this::adminPayouts);
+        api("/api/admin/reversals", "POST", true, this::adminReverse);
+        api("/api/admin/audit-log", "GET", true, this::adminAuditLog);
         route("/", this::staticFile, "no-cache");
     }
 
@@ -168,7 +195,9 @@ public final class HostApp implements AutoCloseable {
 
     /**
      * Starts the app on the embedded database in {@code earnings-host-data/} with demo data, on
-     * port 8080 (or the port given as the first argument).
+     * port 8080 (or the port given as the first argument). Earnings are held for
+     * {@value DemoData#HOLD_DAYS} full UTC day after the use's day, the time a host would give its
+     * fraud review, so the dashboard shows a held amount beside the available one.
      *
      * @param args optionally the port
      * @throws IOException if the port is taken
@@ -204,7 +233,8 @@ public final class HostApp implements AutoCloseable {
 
     /** Starts the app with its access log lines going to {@code accessLog}. */
     static HostApp start(Path directory, Clock clock, int port, Consumer<String> accessLog) throws IOException {
-        Earnings earnings = Earnings.builder().embeddedDatabase(directory).clock(clock).build();
+        Earnings earnings = Earnings.builder().embeddedDatabase(directory).clock(clock).holdDays(DemoData.HOLD_DAYS)
+                .build();
         try {
             DemoData.load(earnings, clock);
             HostApp app = new HostApp(earnings, clock, port, accessLog);
@@ -270,6 +300,10 @@ public final class HostApp implements AutoCloseable {
                 sendError(exchange, 409, "amountMinor", e.getMessage());
             } catch (IllegalPayoutTransitionException e) {
                 sendError(exchange, 409, "status", e.getMessage());
+            } catch (ReversalExceedsRemainderException e) {
+                sendError(exchange, 409, "amount", e.getMessage());
+            } catch (ReversalConflictException e) {
+                sendError(exchange, 409, e.field(), e.getMessage());
             } catch (InvalidInputException e) {
                 sendError(exchange, 400, e.field(), e.getMessage());
             } catch (StorageException e) {
@@ -330,7 +364,8 @@ public final class HostApp implements AutoCloseable {
             case CREATOR:
                 return Caller.creator(principal.id());
             default:
-                throw new HttpError(403, "authorization", "only creators and admins have analytics and payouts");
+                throw new HttpError(403, "authorization", "analytics are for creators and admins, and payouts, reversals"
+                        + " and the audit log for admins alone");
         }
     }
 
@@ -505,8 +540,13 @@ public final class HostApp implements AutoCloseable {
         out.put("from", d.range().from().toString());
         out.put("to", d.range().to().toString());
         out.put("modelId", d.modelId().orElse(null));
+        // Net of the reversals made in the period, with what they took back and what the uses
+        // earned before them beside it: a creator sees why the figure is lower than their uses'.
+        out.put("grossEarnings", money(d.periodEarnings().plus(d.periodReversed()).amount()));
+        out.put("totalReversed", money(d.periodReversed().amount()));
         out.put("totalEarnings", money(d.periodEarnings().amount()));
         out.put("lifetimeEarnings", money(d.lifetimeEarnings().amount()));
+        out.put("lifetimeReversed", money(d.lifetimeReversed().amount()));
         out.put("totalUsage", d.uses());
         out.put("earningUses", d.earningUses());
         out.put("uniqueUsers", d.uniqueUsers());
@@ -529,8 +569,10 @@ public final class HostApp implements AutoCloseable {
         out.put("trend", trend);
         List<Map<String, Object>> activity = new ArrayList<>();
         for (CreatorDashboard.Activity a : d.recentActivity()) {
+            // The earnings as rated, and what has been reversed of them since.
             activity.add(Map.of("at", a.occurredAt().toString(), "modelId", a.modelId(), "usageType", a.usageType(),
-                    "tokens", a.tokensConsumed(), "earnings", money(a.earnings().amount()), "user", a.userPseudonym()));
+                    "tokens", a.tokensConsumed(), "earnings", money(a.earnings().amount()),
+                    "reversed", money(a.reversed().amount()), "isReversed", a.isReversed(), "user", a.userPseudonym()));
         }
         out.put("recentActivity", activity);
         out.put("balance", balance(d.balance()));
@@ -556,8 +598,8 @@ public final class HostApp implements AutoCloseable {
     private Object adminTotals(HttpExchange exchange, Principal principal) {
         PlatformTotals t = earnings.admin().platformTotals(caller(principal), period(query(exchange)));
         return Map.of("from", t.range().from().toString(), "to", t.range().to().toString(),
-                "earnings", money(t.earnings().amount()), "uses", t.uses(), "creatorsWithUsage", t.creatorsWithUsage(),
-                "modelsWithUsage", t.modelsWithUsage(), "newModels", t.newModels());
+                "earnings", money(t.earnings().amount()), "reversed", money(t.reversed().amount()), "uses", t.uses(),
+                "creatorsWithUsage", t.creatorsWithUsage(), "modelsWithUsage", t.modelsWithUsage(), "newModels", t.newModels());
     }
 
     private Object adminCreators(HttpExchange exchange, Principal principal) {
@@ -572,8 +614,8 @@ public final class HostApp implements AutoCloseable {
         List<Map<String, Object>> items = new ArrayList<>();
         for (CreatorOverview c : page.items()) {
             items.add(Map.of("creatorId", c.creatorId(), "lifetimeEarnings", money(c.lifetimeEarnings().amount()),
-                    "periodEarnings", money(c.periodEarnings().amount()), "periodUses", c.periodUses(), "models", c.models(),
-                    "balance", balance(c.balance())));
+                    "periodEarnings", money(c.periodEarnings().amount()), "periodReversed", money(c.periodReversed().amount()),
+                    "periodUses", c.periodUses(), "models", c.models(), "balance", balance(c.balance())));
         }
         return Map.of("items", items, "page", page.page(), "size", page.pageSize(), "totalItems", page.totalItems());
     }
@@ -619,6 +661,87 @@ public final class HostApp implements AutoCloseable {
         throw new HttpError(404, "path", "no such payout action: " + path);
     }
 
+    /**
+     * Reverses part or all of a use, as for a refund or a chargeback: {@code eventId},
+     * {@code correctionId} and {@code reason} are required; {@code amount}, a decimal string, is
+     * what to take back, and all that remains of the use when it is absent. The answer is the
+     * reversal (marked {@code replayed} when the correction id was already used for the same
+     * request, which reverses nothing twice) and the creator's balance as it stands now.
+     *
+     * <p>A reversal takes money back from a creator, so anyone but an admin is refused before the
+     * body is read: a creator learns nothing about another's uses from how their request fails.
+     */
+    private Object adminReverse(HttpExchange exchange, Principal principal) throws IOException {
+        if (principal.role() != Role.ADMIN) {
+            throw new HttpError(403, "authorization", "only admins reverse uses");
+        }
+        Caller caller = caller(principal);
+        JsonNode body = body(exchange).tree();
+        body.fieldNames().forEachRemaining(name -> {
+            if (!REVERSAL_FIELDS.contains(name)) {
+                throw new HttpError(400, name, name + " is not a field of a reversal; allowed: " + REVERSAL_FIELDS);
+            }
+        });
+        String eventId = text(body, "eventId", true);
+        BigDecimal amount = decimal(body, "amount");
+        String correctionId = text(body, "correctionId", true);
+        String reason = text(body, "reason", true);
+        ReversalRequest request = amount == null ? ReversalRequest.whole(eventId, correctionId, reason)
+                : ReversalRequest.partial(eventId, amount, correctionId, reason);
+        Reversal r = earnings.reversals().reverse(caller, request);
+        Map<String, Object> out = reversal(r);
+        out.put("balance", balance(earnings.analytics().balance(caller, r.creatorId())));
+        return out;
+    }
+
+    /**
+     * A page of the audit log, newest first. Its filters are the query's {@code actor},
+     * {@code action}, {@code targetType} and {@code targetId}, and {@code from} and {@code to}
+     * (instants in UTC, {@code to} excluded); {@code page} counts from 0, {@code size} entries a
+     * page (50 unless given). An empty parameter is no filter, which is what a form's empty field
+     * sends.
+     */
+    private Object adminAuditLog(HttpExchange exchange, Principal principal) {
+        Caller caller = caller(principal);
+        Map<String, String> q = query(exchange);
+        Optional<AuditAction> action;
+        try {
+            action = present(q, "action").map(a -> AuditAction.valueOf(a.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "action", "action must be one of " + List.of(AuditAction.values()));
+        }
+        AuditQuery query = new AuditQuery(present(q, "actor"), action, present(q, "targetType"), present(q, "targetId"),
+                instant(q, "from"), instant(q, "to"), integer(q, "page", 0), integer(q, "size", AUDIT_PAGE_SIZE));
+        Page<AuditEntry> page = earnings.admin().auditLog(caller, query);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (AuditEntry e : page.items()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", e.id());
+            entry.put("occurredAt", e.occurredAt().toString());
+            entry.put("actor", e.actor());
+            entry.put("action", e.action().name());
+            entry.put("targetType", e.targetType());
+            entry.put("targetId", e.targetId());
+            entry.put("creatorId", e.creatorId().orElse(null));
+            entry.put("reason", e.reason().orElse(null));
+            entry.put("before", e.before().map(this::auditValues).orElse(null));
+            entry.put("after", e.after().map(this::auditValues).orElse(null));
+            items.add(entry);
+        }
+        return Map.of("items", items, "page", page.page(), "size", page.pageSize(), "totalItems", page.totalItems(),
+                "totalPages", page.totalPages());
+    }
+
+    /** An entry's values as a JSON object in the answer, not as a string a client must parse again. */
+    private JsonNode auditValues(String text) {
+        try {
+            return auditValues.readTree(text);
+        } catch (JsonProcessingException e) {
+            // The library writes these as JSON: anything else is a fault of the server's.
+            throw new UncheckedIOException("an audit entry's values are not JSON", e);
+        }
+    }
+
     // ------------------------------------------------------------------ JSON
 
     private static String text(JsonNode body, String field, boolean required) {
@@ -644,6 +767,33 @@ public final class HostApp implements AutoCloseable {
             throw new HttpError(400, field, field + " must be a whole number");
         }
         return node.asLong();
+    }
+
+    /** An optional decimal sent as a JSON string: as a JSON number, most clients would have made it a double. */
+    private static @Nullable BigDecimal decimal(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() || !DECIMAL.matcher(node.asText()).matches()) {
+            throw new HttpError(400, field, field + " must be a decimal in a string, digits with an optional fraction,"
+                    + " as in \"0.005\"; a JSON number is refused, since most clients read it as floating point");
+        }
+        return new BigDecimal(node.asText());
+    }
+
+    /** A query parameter that is present and not empty. */
+    private static Optional<String> present(Map<String, String> q, String name) {
+        String value = q.get(name);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    private static Optional<Instant> instant(Map<String, String> q, String name) {
+        try {
+            return present(q, name).map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            throw new HttpError(400, name, name + " must be an instant in UTC, as in 2026-03-01T00:00:00Z");
+        }
     }
 
     private static int integer(Map<String, String> q, String name, int fallback) {
@@ -691,10 +841,31 @@ public final class HostApp implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A balance: {@code available} is earned less held, pending and paid out, and negative while
+     * the creator owes the platform after a reversal of paid-out earnings; {@code owed} is that
+     * debt as a positive amount, so no client has to work it out from a sign.
+     */
     private Map<String, Object> balance(Balance b) {
-        return Map.of("earned", money(b.earned().amount()), "pending", money(b.pending().amount()),
-                "paidOut", money(b.paidOut().amount()), "available", money(b.available().amount()),
-                "availableMinor", b.availableMinor());
+        return Map.of("earned", money(b.earned().amount()), "held", money(b.held().amount()),
+                "pending", money(b.pending().amount()), "paidOut", money(b.paidOut().amount()),
+                "available", money(b.available().amount()), "availableMinor", b.availableMinor(),
+                "owed", money(b.owed().amount()));
+    }
+
+    private Map<String, Object> reversal(Reversal r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("correctionId", r.correctionId());
+        out.put("eventId", r.eventId());
+        out.put("modelId", r.modelId());
+        out.put("creatorId", r.creatorId());
+        out.put("amount", money(r.amount().amount()));
+        out.put("remaining", money(r.remaining().amount()));
+        out.put("actor", r.actor());
+        out.put("reason", r.reason());
+        out.put("reversedAt", r.reversedAt().toString());
+        out.put("replayed", r.replayed());
+        return out;
     }
 
     private Map<String, Object> payout(Payout p) {
@@ -711,9 +882,19 @@ public final class HostApp implements AutoCloseable {
         return out;
     }
 
-    /** Demo data: two creators, four models and a few weeks of uses, loaded once per database. */
+    /**
+     * Demo data: two creators, four models and a few weeks of uses, a paid and a pending payout
+     * and one refunded use, loaded once per database by the demo admin, so the audit log has their
+     * entries under that admin's name.
+     */
     static final class DemoData {
         static final Map<String, String[]> MODELS = new LinkedHashMap<>();
+        /** Full UTC days a use's earnings are held after the use's day. */
+        static final int HOLD_DAYS = 1;
+        /** The refunded use: the latest of all, today's first, on ada's anime-diffusion. */
+        static final String REFUNDED_USE = "demo-d0-0";
+        static final String REFUND_CORRECTION = "demo-refund-1";
+        static final String REFUND_REASON = "refunded: the generation failed";
 
         static {
             MODELS.put("anime-diffusion", new String[] {"ada", "0.01", "0.0001"});
@@ -729,8 +910,10 @@ public final class HostApp implements AutoCloseable {
             if (earnings.models().find("anime-diffusion").isPresent()) {
                 return; // loaded on an earlier start
             }
+            Caller admin = Caller.admin(Credentials.DEMO.get("demo-admin").id());
             for (Map.Entry<String, String[]> m : MODELS.entrySet()) {
-                earnings.models().register(m.getKey(), m.getValue()[0], ModelPricing.of(m.getValue()[1], m.getValue()[2]));
+                earnings.models().register(admin, m.getKey(), m.getValue()[0],
+                        ModelPricing.of(m.getValue()[1], m.getValue()[2]));
             }
             Instant now = clock.instant();
             String[] types = {"image_generation", "chat", "other"};
@@ -742,15 +925,17 @@ public final class HostApp implements AutoCloseable {
                     String model = ids.get((i * 7 + day) % (i % 3 == 0 ? 4 : 2));
                     batch.add(UsageRequest.builder("user-" + (i * 13 + day) % 40, model).tokensConsumed((i * 37L) % 800)
                             .usageType(types[i % 3]).occurredAt(now.minus(Duration.ofDays(day)).minus(Duration.ofMinutes(i)))
-                            .build());
+                            // Named by day and place, so the admin page can reverse one by its eventId.
+                            .eventId("demo-d" + day + "-" + i).build());
                 }
                 earnings.logModelUsageBatch(batch);
             }
             // A paid month for ada and a pending payout for lin, so the transaction lists show something.
-            Caller admin = Caller.admin("demo-admin");
             Payout paid = earnings.payouts().create(admin, PayoutRequest.of("ada", 500, "demo-previous-month").note("demo payout"));
             earnings.payouts().complete(admin, paid.id(), "demo wire");
             earnings.payouts().create(admin, PayoutRequest.of("lin", 100, "demo-this-month").note("demo payout"));
+            // A refund, so the dashboard marks a reversed use and nets it out, and the audit log has one.
+            earnings.reversals().reverse(admin, ReversalRequest.whole(REFUNDED_USE, REFUND_CORRECTION, REFUND_REASON));
         }
     }
 }

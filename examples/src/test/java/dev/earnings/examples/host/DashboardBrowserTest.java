@@ -18,6 +18,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Opens the dashboard in headless Chromium (through ChromeDriver's WebDriver protocol, spoken
  * directly over HTTP), signs in on its form, changes the period filter, checks the figures shown
- * against the API's answer, and saves a screenshot under {@code target/}; then signs in to the
- * admin page and runs a bulk dry run. All of it under the app's Content-Security-Policy, which
+ * against the API's answer (the demo's refunded use marked in the recent activity, what is held
+ * and owed), and saves a screenshot under {@code target/}; then signs in to the admin page, runs a
+ * bulk dry run, pages and filters the audit log and reverses part of a use through its form. All
+ * of it under the app's Content-Security-Policy, which
  * allows no inline script, and with the token never in a URL (one there is refused).
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
@@ -109,10 +112,38 @@ class DashboardBrowserTest {
                 JsonNode totals = http(HttpRequest.newBuilder(URI.create(site + "/api/admin/totals?period=30"))
                         .timeout(REQUEST).header("Authorization", "Bearer demo-admin").GET().build());
                 assertThat(text(base, "admin-earnings")).isEqualTo(usd(totals.get("earnings").asText()));
+                assertThat(text(base, "admin-reversed")).isEqualTo(usd(totals.get("reversed").asText()));
                 script(base, "document.getElementById('bulk-threshold').value = '1';"
                         + " document.getElementById('bulk-form').requestSubmit(); return true;");
                 waitForText(base, "payout-message", "dry run: ");
                 assertThat(text(base, "payout-message")).contains("ada WOULD_CREATE", "lin WOULD_CREATE");
+
+                // The audit log: the demo data's changes, newest first, the refund on top.
+                JsonNode audit = http(HttpRequest.newBuilder(URI.create(site + "/api/admin/audit-log?page=0&size=20"))
+                        .timeout(REQUEST).header("Authorization", "Bearer demo-admin").GET().build());
+                String all = "page 1 of " + audit.get("totalPages").asLong() + ", " + audit.get("totalItems").asLong()
+                        + " entries";
+                waitForText(base, "audit-status", all);
+                assertThat(script(base, "return document.querySelectorAll('#audit tr').length;").asInt())
+                        .isEqualTo(audit.get("items").size());
+                assertThat(script(base, "return document.querySelector('#audit tr').textContent;").asText())
+                        .contains("admin-1", "USE_REVERSED", "use demo-d0-0", "refunded: the generation failed");
+                // Only the reversals, through the filter form.
+                script(base, "document.getElementById('audit-action').value = 'USE_REVERSED';"
+                        + " document.getElementById('audit-form').requestSubmit(); return true;");
+                waitForText(base, "audit-status", "page 1 of 1, 1 entry");
+                assertThat(script(base, "return document.querySelectorAll('#audit tr').length;").asInt()).isEqualTo(1);
+
+                // A partial reversal through the admin page's form; the filtered log shows it at once.
+                script(base, "document.getElementById('reverse-event').value = 'demo-d3-1';"
+                        + " document.getElementById('reverse-amount').value = '0.001';"
+                        + " document.getElementById('reverse-correction').value = 'browser-refund-1';"
+                        + " document.getElementById('reverse-reason').value = 'partial refund';"
+                        + " document.getElementById('reverse-form').requestSubmit(); return true;");
+                waitForText(base, "reverse-message", "reversed $0.001000 of demo-d3-1 (ada, ");
+                waitForText(base, "audit-status", "page 1 of 1, 2 entries");
+                assertThat(script(base, "return document.querySelector('#audit tr').textContent;").asText())
+                        .contains("USE_REVERSED", "use demo-d3-1", "partial refund", "correctionId browser-refund-1");
             } finally {
                 try {
                     http(HttpRequest.newBuilder(URI.create(base)).timeout(REQUEST).DELETE().build());
@@ -148,11 +179,39 @@ class DashboardBrowserTest {
                 .isEqualTo(api.get("models").size());
         assertThat(script(base, "return document.querySelectorAll('#trend rect').length;").asInt())
                 .isEqualTo(api.get("trend").size());
+
+        // Earned, reversed and net; the balance with what is held and owed.
+        JsonNode balance = api.get("balance");
+        assertThat(text(base, "gross-earnings")).isEqualTo(usd(api.get("grossEarnings").asText()));
+        assertThat(text(base, "total-reversed")).isEqualTo(usd(api.get("totalReversed").asText()));
+        assertThat(text(base, "lifetime-reversed")).isEqualTo(usd(api.get("lifetimeReversed").asText()));
+        assertThat(text(base, "held")).isEqualTo(usd(balance.get("held").asText())).isNotEqualTo("$0.00");
+        assertThat(text(base, "available")).isEqualTo(usd(balance.get("available").asText()));
+        assertThat(text(base, "owed")).isEqualTo(usd(balance.get("owed").asText()));
+
+        // The demo's refunded use, ada's latest, is marked in the recent activity, and only it.
+        List<JsonNode> reversed = new ArrayList<>();
+        api.get("recentActivity").forEach(a -> {
+            if (a.get("isReversed").asBoolean()) {
+                reversed.add(a);
+            }
+        });
+        assertThat(reversed).hasSize(1);
+        assertThat(script(base, "return document.querySelectorAll('#activity tr.reversed').length;").asInt()).isEqualTo(1);
+        assertThat(script(base, "return document.querySelector('#activity tr').className;").asText()).isEqualTo("reversed");
+        assertThat(script(base, "return document.querySelector('#activity tr.reversed').textContent;").asText())
+                .contains("reversed " + usd(reversed.get(0).get("reversed").asText(), 6));
     }
 
     /** What the page shows for an amount: dollars, rounded half-up to cents. */
     private static String usd(String amount) {
-        return "$" + new BigDecimal(amount).setScale(2, RoundingMode.HALF_UP).toPlainString();
+        return usd(amount, 2);
+    }
+
+    /** What the page shows for an amount at so many places, rounded half-up. */
+    private static String usd(String amount, int places) {
+        BigDecimal rounded = new BigDecimal(amount).setScale(places, RoundingMode.HALF_UP);
+        return (rounded.signum() < 0 ? "-$" : "$") + rounded.abs().toPlainString();
     }
 
     private String text(String base, String id) throws Exception {

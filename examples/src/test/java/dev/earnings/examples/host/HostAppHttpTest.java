@@ -58,7 +58,11 @@ class HostAppHttpTest {
     }
 
     Answer call(HostApp on, String method, String path, String token) throws Exception {
-        return new HostClient(on).call(method, path, token, null);
+        return call(on, method, path, token, null);
+    }
+
+    Answer call(HostApp on, String method, String path, String token, String body) throws Exception {
+        return new HostClient(on).call(method, path, token, body);
     }
 
     @Test
@@ -240,21 +244,28 @@ class HostAppHttpTest {
             LocalDate today = LocalDate.ofInstant(NOW, ZoneOffset.UTC);
             Map<String, Long> paidOut = Map.of("ada", 500L, "lin", 0L);
             Map<String, Long> pending = Map.of("ada", 0L, "lin", 100L);
+            Demo.Use refunded = Demo.use(uses, Demo.REFUNDED);
+            assertThat(refunded.creatorId()).isEqualTo("ada");
+            assertThat(refunded.at()).isEqualTo(NOW);
             for (String creator : List.of("ada", "lin")) {
                 JsonNode d = call(fresh, "GET", "/api/creator-analytics?period=30", "demo-" + creator).body();
-                List<Demo.Use> mine = uses.stream().filter(u -> u.creatorId().equals(creator)).collect(Collectors.toList());
+                List<Demo.Use> mine = Demo.of(uses, creator);
                 List<Demo.Use> period = mine.stream().filter(u -> !u.day().isBefore(today.minusDays(29)))
                         .collect(Collectors.toList());
                 List<Demo.Use> previous = mine.stream().filter(u -> u.day().isBefore(today.minusDays(29))
                         && !u.day().isBefore(today.minusDays(59))).collect(Collectors.toList());
-                BigDecimal total = Demo.sum(period);
-                BigDecimal before = Demo.sum(previous);
-                BigDecimal lifetime = Demo.sum(mine);
+                BigDecimal total = Demo.net(period);
+                BigDecimal before = Demo.net(previous);
+                BigDecimal lifetime = Demo.net(mine);
+                BigDecimal reversed = creator.equals("ada") ? refunded.earnings() : BigDecimal.ZERO;
                 assertThat(d.get("creatorId").asText()).isEqualTo(creator);
                 assertThat(d.get("from").asText()).isEqualTo(today.minusDays(29).toString());
                 assertThat(d.get("to").asText()).isEqualTo(today.plusDays(1).toString());
+                assertThat(d.get("grossEarnings").asText()).as(creator).isEqualTo(Demo.money(Demo.sum(period)));
+                assertThat(d.get("totalReversed").asText()).as(creator).isEqualTo(Demo.money(reversed));
                 assertThat(d.get("totalEarnings").asText()).as(creator).isEqualTo(Demo.money(total));
                 assertThat(d.get("lifetimeEarnings").asText()).as(creator).isEqualTo(Demo.money(lifetime));
+                assertThat(d.get("lifetimeReversed").asText()).as(creator).isEqualTo(Demo.money(reversed));
                 assertThat(d.get("totalUsage").asLong()).as(creator).isEqualTo(period.size());
                 assertThat(d.get("earningUses").asLong()).as(creator).isEqualTo(period.size());
                 assertThat(d.get("uniqueUsers").asLong()).as(creator)
@@ -266,22 +277,23 @@ class HostAppHttpTest {
                 assertThat(d.get("change").get("earningsChangeRatio").asText())
                         .isEqualTo(total.subtract(before).divide(before, 4, RoundingMode.HALF_EVEN).toPlainString());
 
-                // Models by period earnings; tiers from their lifetime counted uses.
+                // Models by period earnings, net; tiers from their lifetime counted uses, which a
+                // reversal does not move back.
                 Map<String, List<Demo.Use>> byModel = period.stream().collect(Collectors.groupingBy(Demo.Use::modelId));
                 List<String> order = byModel.keySet().stream().sorted(Comparator.comparing(
-                        (String m) -> Demo.sum(byModel.get(m))).reversed()).collect(Collectors.toList());
+                        (String m) -> Demo.net(byModel.get(m))).reversed()).collect(Collectors.toList());
                 assertThat(d.get("models")).extracting(m -> m.get("modelId").asText()).containsExactlyElementsOf(order);
                 for (JsonNode m : d.get("models")) {
                     String modelId = m.get("modelId").asText();
                     long counted = mine.stream().filter(u -> u.modelId().equals(modelId)).count();
                     assertThat(m.get("uses").asLong()).isEqualTo(byModel.get(modelId).size());
-                    assertThat(m.get("earnings").asText()).isEqualTo(Demo.money(Demo.sum(byModel.get(modelId))));
+                    assertThat(m.get("earnings").asText()).isEqualTo(Demo.money(Demo.net(byModel.get(modelId))));
                     assertThat(m.get("tier").asInt()).as(modelId).isEqualTo(Demo.tier(counted + 1));
                     assertThat(new BigDecimal(m.get("multiplier").asText())).isEqualByComparingTo(Demo.tierMultiplier(counted + 1));
                     assertThat(m.get("usesToNextTier").asLong()).isEqualTo(Demo.nextThreshold(counted + 1) - counted);
                 }
 
-                // The trend: thirty days, each the sum of its uses.
+                // The trend: thirty days, each the sum of its uses less the reversals made on it.
                 List<String> days = new ArrayList<>();
                 List<String> earnings = new ArrayList<>();
                 List<Long> counts = new ArrayList<>();
@@ -289,14 +301,15 @@ class HostAppHttpTest {
                     LocalDate on = day;
                     List<Demo.Use> ofDay = period.stream().filter(u -> u.day().equals(on)).collect(Collectors.toList());
                     days.add(day.toString());
-                    earnings.add(Demo.money(Demo.sum(ofDay)));
+                    earnings.add(Demo.money(Demo.net(ofDay)));
                     counts.add((long) ofDay.size());
                 }
                 assertThat(d.get("trend")).extracting(p -> p.get("day").asText()).containsExactlyElementsOf(days);
                 assertThat(d.get("trend")).extracting(p -> p.get("earnings").asText()).containsExactlyElementsOf(earnings);
                 assertThat(d.get("trend")).extracting(p -> p.get("uses").asLong()).containsExactlyElementsOf(counts);
 
-                // The ten latest uses, newest first, with one pseudonym per user.
+                // The ten latest uses, newest first, with one pseudonym per user; each as rated, with
+                // what was reversed of it (ada's latest was refunded).
                 List<Demo.Use> latest = period.stream().sorted(Comparator.comparing(Demo.Use::at).reversed()).limit(10)
                         .collect(Collectors.toList());
                 assertThat(d.get("recentActivity")).hasSize(10);
@@ -309,21 +322,29 @@ class HostAppHttpTest {
                     assertThat(a.get("usageType").asText()).isEqualTo(u.type());
                     assertThat(a.get("tokens").asLong()).isEqualTo(u.tokens());
                     assertThat(a.get("earnings").asText()).isEqualTo(Demo.money(u.earnings()));
+                    assertThat(a.get("reversed").asText()).isEqualTo(Demo.money(Demo.reversed(List.of(u))));
+                    assertThat(a.get("isReversed").asBoolean()).isEqualTo(u.eventId().equals(Demo.REFUNDED));
                     assertThat(a.get("user").asText()).matches("anon-[0-9a-f]{16}");
                     assertThat(pseudonyms.computeIfAbsent(u.userId(), k -> a.get("user").asText()))
                             .isEqualTo(a.get("user").asText());
                 }
                 assertThat(new HashSet<>(pseudonyms.values())).hasSameSizeAs(pseudonyms.keySet());
+                assertThat(d.get("recentActivity").get(0).get("isReversed").asBoolean()).isEqualTo(creator.equals("ada"));
 
-                // The balance, after the demo payouts.
-                BigDecimal available = lifetime.subtract(BigDecimal.valueOf(paidOut.get(creator) + pending.get(creator), 2));
+                // The balance, after the demo payouts, with today's and yesterday's uses held.
+                BigDecimal held = Demo.held(mine, today);
+                assertThat(held).isPositive();
+                BigDecimal available = lifetime.subtract(held)
+                        .subtract(BigDecimal.valueOf(paidOut.get(creator) + pending.get(creator), 2));
                 JsonNode balance = d.get("balance");
                 assertThat(balance.get("earned").asText()).isEqualTo(Demo.money(lifetime));
+                assertThat(balance.get("held").asText()).isEqualTo(Demo.money(held));
                 assertThat(balance.get("paidOut").asText()).isEqualTo(Demo.money(BigDecimal.valueOf(paidOut.get(creator), 2)));
                 assertThat(balance.get("pending").asText()).isEqualTo(Demo.money(BigDecimal.valueOf(pending.get(creator), 2)));
                 assertThat(balance.get("available").asText()).isEqualTo(Demo.money(available));
                 assertThat(balance.get("availableMinor").asLong())
                         .isEqualTo(available.movePointRight(2).setScale(0, RoundingMode.DOWN).longValueExact());
+                assertThat(balance.get("owed").asText()).isEqualTo(Demo.money(BigDecimal.ZERO));
                 assertThat(d.get("transactions")).hasSize(1);
                 JsonNode payout = d.get("transactions").get(0);
                 assertThat(payout.get("amountMinor").asLong()).isEqualTo(paidOut.get(creator) + pending.get(creator));
@@ -341,31 +362,35 @@ class HostAppHttpTest {
             assertThat(sketch.get("activeModels").asLong()).isEqualTo(1);
             assertThat(sketch.get("totalUsage").asLong()).isEqualTo(week.size());
             assertThat(sketch.get("totalEarnings").asText()).isEqualTo(Demo.money(Demo.sum(week)));
+            assertThat(sketch.get("totalReversed").asText()).isEqualTo(Demo.money(BigDecimal.ZERO));
             assertThat(sketch.get("trend")).hasSize(7);
 
             // The platform and the creators, as an admin sees them.
             List<Demo.Use> month = uses.stream().filter(u -> !u.day().isBefore(today.minusDays(29))).collect(Collectors.toList());
             JsonNode totals = call(fresh, "GET", "/api/admin/totals?period=30", "demo-admin").body();
-            assertThat(totals.get("earnings").asText()).isEqualTo(Demo.money(Demo.sum(month)));
+            assertThat(totals.get("earnings").asText()).isEqualTo(Demo.money(Demo.net(month)));
+            assertThat(totals.get("reversed").asText()).isEqualTo(Demo.money(refunded.earnings()));
             assertThat(totals.get("uses").asLong()).isEqualTo(month.size());
             assertThat(totals.get("creatorsWithUsage").asLong()).isEqualTo(2);
             assertThat(totals.get("modelsWithUsage").asLong()).isEqualTo(month.stream().map(Demo.Use::modelId).distinct().count());
             assertThat(totals.get("newModels").asLong()).isEqualTo(4);
             JsonNode creators = call(fresh, "GET", "/api/admin/creators?period=30", "demo-admin").body();
             assertThat(creators.get("totalItems").asLong()).isEqualTo(2);
-            List<String> byLifetime = List.of("ada", "lin").stream().sorted(Comparator.comparing((String c) -> Demo.sum(
-                    uses.stream().filter(u -> u.creatorId().equals(c)).collect(Collectors.toList()))).reversed())
-                    .collect(Collectors.toList());
+            List<String> byLifetime = List.of("ada", "lin").stream().sorted(Comparator.comparing(
+                    (String c) -> Demo.net(Demo.of(uses, c))).reversed()).collect(Collectors.toList());
             assertThat(creators.get("items")).extracting(c -> c.get("creatorId").asText()).containsExactlyElementsOf(byLifetime);
             for (JsonNode c : creators.get("items")) {
                 String creator = c.get("creatorId").asText();
-                List<Demo.Use> all = uses.stream().filter(u -> u.creatorId().equals(creator)).collect(Collectors.toList());
-                List<Demo.Use> inMonth = month.stream().filter(u -> u.creatorId().equals(creator)).collect(Collectors.toList());
-                assertThat(c.get("lifetimeEarnings").asText()).isEqualTo(Demo.money(Demo.sum(all)));
-                assertThat(c.get("periodEarnings").asText()).isEqualTo(Demo.money(Demo.sum(inMonth)));
+                List<Demo.Use> all = Demo.of(uses, creator);
+                List<Demo.Use> inMonth = Demo.of(month, creator);
+                assertThat(c.get("lifetimeEarnings").asText()).isEqualTo(Demo.money(Demo.net(all)));
+                assertThat(c.get("periodEarnings").asText()).isEqualTo(Demo.money(Demo.net(inMonth)));
+                assertThat(c.get("periodReversed").asText()).isEqualTo(Demo.money(Demo.reversed(inMonth)));
                 assertThat(c.get("periodUses").asLong()).isEqualTo(inMonth.size());
                 assertThat(c.get("models").asLong()).isEqualTo(2);
-                assertThat(c.get("balance").get("availableMinor").asLong()).isEqualTo(Demo.sum(all)
+                assertThat(c.get("balance").get("held").asText()).isEqualTo(Demo.money(Demo.held(all, today)));
+                assertThat(c.get("balance").get("availableMinor").asLong()).isEqualTo(Demo.net(all)
+                        .subtract(Demo.held(all, today))
                         .subtract(BigDecimal.valueOf(paidOut.get(creator) + pending.get(creator), 2))
                         .movePointRight(2).setScale(0, RoundingMode.DOWN).longValueExact());
             }
@@ -391,7 +416,20 @@ class HostAppHttpTest {
                 Arguments.of("GET", "/api/admin/creators?period=30&sort=nonsense", "demo-admin", 400),
                 Arguments.of("GET", "/api/admin/creators?period=30", "demo-lin", 403),
                 Arguments.of("POST", "/api/admin/payouts/bulk", "demo-ada", 403),
-                Arguments.of("POST", "/api/admin/payouts/bulk", null, 401));
+                Arguments.of("POST", "/api/admin/payouts/bulk", null, 401),
+                // Reversals are for admins alone; anyone else is refused before the body is read.
+                Arguments.of("POST", "/api/admin/reversals", "demo-ada", 403),
+                Arguments.of("POST", "/api/admin/reversals", "demo-lin", 403),
+                Arguments.of("POST", "/api/admin/reversals", "demo-user", 403),
+                Arguments.of("POST", "/api/admin/reversals", "demo-backend", 403),
+                Arguments.of("POST", "/api/admin/reversals", null, 401),
+                Arguments.of("POST", "/api/admin/reversals", "forged", 401),
+                Arguments.of("GET", "/api/admin/audit-log", "demo-admin", 200),
+                Arguments.of("GET", "/api/admin/audit-log?actor=ada", "demo-ada", 403),
+                Arguments.of("GET", "/api/admin/audit-log?targetType=model&targetId=story-chat", "demo-lin", 403),
+                Arguments.of("GET", "/api/admin/audit-log", "demo-user", 403),
+                Arguments.of("GET", "/api/admin/audit-log", "demo-backend", 403),
+                Arguments.of("GET", "/api/admin/audit-log", null, 401));
     }
 
     @ParameterizedTest(name = "{0} {1} as {2}: {3}")
@@ -442,12 +480,12 @@ class HostAppHttpTest {
                 "{\"thresholdMinor\":100,\"batchReference\":\"http-bulk\",\"dryRun\":true}");
         assertThat(dry.status()).isEqualTo(200);
         assertThat(dry.body().get("dryRun").asBoolean()).isTrue();
-        // ada has earned the demo data's figure and been paid $5.00 (demo) and $1.00 (above); the
-        // cancelled payout released its dollar. lin's balance is whatever the creators view shows.
-        BigDecimal adaEarned = Demo.sum(Demo.uses(NOW).stream().filter(u -> u.creatorId().equals("ada"))
-                .collect(Collectors.toList()));
-        long adaAvailable = adaEarned.subtract(new BigDecimal("6.00")).movePointRight(2).setScale(0, RoundingMode.DOWN)
-                .longValueExact();
+        // ada has earned the demo data's figure less its refund, of which today's and yesterday's
+        // uses are held, and been paid $5.00 (demo) and $1.00 (above); the cancelled payout
+        // released its dollar. lin's balance is whatever the creators view shows.
+        List<Demo.Use> ada = Demo.of(Demo.uses(NOW), "ada");
+        long adaAvailable = Demo.net(ada).subtract(Demo.held(ada, LocalDate.ofInstant(NOW, ZoneOffset.UTC)))
+                .subtract(new BigDecimal("6.00")).movePointRight(2).setScale(0, RoundingMode.DOWN).longValueExact();
         Answer creators = call("GET", "/api/admin/creators?period=30", "demo-admin", null);
         Map<String, Long> shown = new HashMap<>();
         creators.body().get("items").forEach(c -> shown.put(c.get("creatorId").asText(),
@@ -463,6 +501,348 @@ class HostAppHttpTest {
         assertThat(again.body()).isEqualTo(creators.body());
     }
 
+    /** A reversal's body: a good one, naming its own correction id, for the cases to spoil. */
+    static String reversal(String correctionId) {
+        return "{\"eventId\":\"demo-d20-4\",\"amount\":\"0.001\",\"correctionId\":\"" + correctionId
+                + "\",\"reason\":\"a test refund\"}";
+    }
+
+    static Stream<Arguments> badReversals() {
+        return Stream.of(
+                Arguments.of("malformed JSON", "{\"eventId\":", "body"),
+                Arguments.of("not an object", "[\"demo-d20-4\"]", "body"),
+                Arguments.of("an empty body", "", "body"),
+                Arguments.of("a duplicate amount", reversal("dup").replace("{", "{\"amount\":\"0.002\","), "body"),
+                Arguments.of("a second JSON value after the object", reversal("trailing") + "{}", "body"),
+                Arguments.of("a misspelt amount, which would reverse the whole use",
+                        reversal("misspelt").replace("\"amount\"", "\"amout\""), "amout"),
+                Arguments.of("an unknown field", with(reversal("unknown"), "\"creatorId\":\"ada\""), "creatorId"),
+                Arguments.of("amount as a JSON number", reversal("number").replace("\"0.001\"", "0.001"), "amount"),
+                Arguments.of("amount as a JSON integer", reversal("integer").replace("\"0.001\"", "1"), "amount"),
+                Arguments.of("amount with an exponent", reversal("exponent").replace("0.001", "1e-3"), "amount"),
+                Arguments.of("a negative amount", reversal("negative").replace("0.001", "-0.001"), "amount"),
+                Arguments.of("an empty amount", reversal("empty").replace("0.001", ""), "amount"),
+                Arguments.of("an amount with spaces", reversal("spaces").replace("0.001", " 0.001"), "amount"),
+                Arguments.of("an amount with a comma", reversal("comma").replace("0.001", "0,001"), "amount"),
+                Arguments.of("a zero amount", reversal("zero").replace("0.001", "0.000"), "amount"),
+                Arguments.of("thirteen decimal places", reversal("places").replace("0.001", "0.0000000000001"), "amount"),
+                Arguments.of("an amount past every use", reversal("huge").replace("0.001", "1" + "0".repeat(26)), "amount"),
+                Arguments.of("missing eventId", reversal("noevent").replace("\"eventId\":\"demo-d20-4\",", ""), "eventId"),
+                Arguments.of("eventId not a string", reversal("eventnum").replace("\"demo-d20-4\"", "20"), "eventId"),
+                Arguments.of("blank eventId", reversal("eventblank").replace("demo-d20-4", " "), "eventId"),
+                Arguments.of("an eventId that is no use", reversal("nouse").replace("demo-d20-4", "no-such-use"), "eventId"),
+                Arguments.of("missing correctionId", reversal("x").replace(",\"correctionId\":\"x\"", ""), "correctionId"),
+                Arguments.of("blank correctionId", reversal(" "), "correctionId"),
+                Arguments.of("missing reason", reversal("noreason").replace(",\"reason\":\"a test refund\"", ""), "reason"),
+                Arguments.of("blank reason", reversal("blankreason").replace("a test refund", " "), "reason"),
+                Arguments.of("a reason too long", reversal("longreason").replace("a test refund", "x".repeat(2001)), "reason"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badReversals")
+    void reverse_badInput_isA400NamingTheField_andReversesNothing(String name, String body, String field) throws Exception {
+        Answer answer = call("POST", "/api/admin/reversals", "demo-admin", body);
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body().get("error").asText()).isEqualTo("bad_request");
+        assertThat(answer.body().get("field").asText()).isEqualTo(field);
+        assertThat(answer.body().get("message").asText()).isNotBlank();
+        // demo-d20-4 is reversed by no test: nothing of it was taken.
+        Answer left = call("POST", "/api/admin/reversals", "demo-admin", reversal("probe-" + name.hashCode())
+                .replace("0.001", "1000"));
+        assertThat(left.status()).isEqualTo(409);
+        assertThat(left.body().get("message").asText()).contains("has " + Demo.use(Demo.uses(NOW), "demo-d20-4")
+                .earnings().stripTrailingZeros().toPlainString() + " left to reverse");
+    }
+
+    @Test
+    void reverse_takesJsonBodiesOnly_byPostOnly_atItsPathOnly() throws Exception {
+        Answer text = client.send(client.request("POST", "/api/admin/reversals", reversal("text"))
+                .header("Authorization", "Bearer demo-admin").header("Content-Type", "text/plain"));
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(text.body().get("field").asText()).isEqualTo("Content-Type");
+        Answer get = call("GET", "/api/admin/reversals", "demo-admin", null);
+        assertThat(get.status()).isEqualTo(405);
+        assertThat(get.header("Allow")).isEqualTo("POST");
+        assertThat(call("POST", "/api/admin/reversals/demo-d20-4", "demo-admin", reversal("below")).status()).isEqualTo(404);
+    }
+
+    @Test
+    void reverse_partThenTheRest_neverMoreThanRemains_andReplaysByCorrectionId() throws Exception {
+        Answer tracked = client.track("{\"userId\":\"user-reverse\",\"modelId\":\"story-chat\","
+                + "\"usageType\":\"image_generation\",\"prompt\":\"hello world\",\"eventId\":\"http-reverse-1\"}");
+        assertThat(tracked.status()).isEqualTo(200);
+        BigDecimal earned = new BigDecimal(tracked.body().get("earnings").asText());
+        JsonNode before = call("GET", "/api/creator-analytics?period=7", "demo-lin", null).body().get("balance");
+
+        String part = "{\"eventId\":\"http-reverse-1\",\"amount\":\"0.0005\",\"correctionId\":\"http-refund-1\","
+                + "\"reason\":\"half the image was lost\"}";
+        Answer first = call("POST", "/api/admin/reversals", "demo-admin", part);
+        assertThat(first.status()).isEqualTo(200);
+        JsonNode r = first.body();
+        assertThat(r.get("correctionId").asText()).isEqualTo("http-refund-1");
+        assertThat(r.get("eventId").asText()).isEqualTo("http-reverse-1");
+        assertThat(r.get("modelId").asText()).isEqualTo("story-chat");
+        assertThat(r.get("creatorId").asText()).isEqualTo("lin");
+        assertThat(r.get("amount").asText()).isEqualTo("0.000500000000");
+        assertThat(r.get("remaining").asText()).isEqualTo(Demo.money(earned.subtract(new BigDecimal("0.0005"))));
+        assertThat(r.get("actor").asText()).isEqualTo("admin-1");
+        assertThat(r.get("reason").asText()).isEqualTo("half the image was lost");
+        assertThat(r.get("reversedAt").asText()).isEqualTo(NOW.toString());
+        assertThat(r.get("replayed").asBoolean()).isFalse();
+        // The use is today's, so still held: the reversal lowers earned and held alike, not what is available.
+        JsonNode after = r.get("balance");
+        BigDecimal taken = new BigDecimal("0.0005");
+        assertThat(after.get("earned").asText()).isEqualTo(Demo.money(new BigDecimal(before.get("earned").asText()).subtract(taken)));
+        assertThat(after.get("held").asText()).isEqualTo(Demo.money(new BigDecimal(before.get("held").asText()).subtract(taken)));
+        assertThat(after.get("available")).isEqualTo(before.get("available"));
+        assertThat(after.get("owed").asText()).isEqualTo(Demo.money(BigDecimal.ZERO));
+
+        // The same request again is the same reversal; nothing is taken twice.
+        Answer again = call("POST", "/api/admin/reversals", "demo-admin", part);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().get("replayed").asBoolean()).isTrue();
+        assertThat(again.body().get("amount")).isEqualTo(r.get("amount"));
+        assertThat(again.body().get("remaining")).isEqualTo(r.get("remaining"));
+        assertThat(again.body().get("balance")).isEqualTo(after);
+
+        // The correction id with another amount or another use: a conflict naming what differs.
+        Answer otherAmount = call("POST", "/api/admin/reversals", "demo-admin", part.replace("0.0005", "0.0004"));
+        assertThat(otherAmount.status()).isEqualTo(409);
+        assertThat(otherAmount.body().get("error").asText()).isEqualTo("conflict");
+        assertThat(otherAmount.body().get("field").asText()).isEqualTo("amount");
+        assertThat(otherAmount.body().get("message").asText()).contains("http-refund-1");
+        Answer otherUse = call("POST", "/api/admin/reversals", "demo-admin", part.replace("http-reverse-1", "demo-d1-1"));
+        assertThat(otherUse.status()).isEqualTo(409);
+        assertThat(otherUse.body().get("field").asText()).isEqualTo("eventId");
+        Answer whole = call("POST", "/api/admin/reversals", "demo-admin", part.replace(",\"amount\":\"0.0005\"", ""));
+        assertThat(whole.status()).isEqualTo(409);
+        assertThat(whole.body().get("field").asText()).isEqualTo("amount");
+
+        // More than remains: refused, saying what remains.
+        Answer tooMuch = call("POST", "/api/admin/reversals", "demo-admin", part.replace("http-refund-1", "http-refund-2")
+                .replace("0.0005", earned.toPlainString()));
+        assertThat(tooMuch.status()).isEqualTo(409);
+        assertThat(tooMuch.body().get("field").asText()).isEqualTo("amount");
+        assertThat(tooMuch.body().get("message").asText()).contains("has " + earned.subtract(taken).stripTrailingZeros()
+                .toPlainString() + " left to reverse");
+
+        // The rest, with no amount; then nothing remains to reverse.
+        String rest = "{\"eventId\":\"http-reverse-1\",\"correctionId\":\"http-refund-3\",\"reason\":\"refunded in full\"}";
+        Answer restAnswer = call("POST", "/api/admin/reversals", "demo-admin", rest);
+        assertThat(restAnswer.status()).isEqualTo(200);
+        assertThat(restAnswer.body().get("amount").asText()).isEqualTo(Demo.money(earned.subtract(taken)));
+        assertThat(restAnswer.body().get("remaining").asText()).isEqualTo(Demo.money(BigDecimal.ZERO));
+        assertThat(restAnswer.body().get("balance").get("earned").asText())
+                .isEqualTo(Demo.money(new BigDecimal(before.get("earned").asText()).subtract(earned)));
+        Answer nothingLeft = call("POST", "/api/admin/reversals", "demo-admin", rest.replace("http-refund-3", "http-refund-4"));
+        assertThat(nothingLeft.status()).isEqualTo(409);
+        assertThat(nothingLeft.body().get("field").asText()).isEqualTo("amount");
+        assertThat(nothingLeft.body().get("message").asText()).contains("all that remains", "has 0 left to reverse");
+    }
+
+    @Test
+    void reverse_afterAPayout_takesAvailableBelowZero_theDashboardShowsWhatIsOwed_andLaterEarningsRepayIt(
+            @TempDir Path directory) throws Exception {
+        TestClock clock = TestClock.at(NOW);
+        HostApp fresh = HostApp.start(directory.resolve("db"), clock, 0);
+        try {
+            List<Demo.Use> uses = Demo.uses(NOW);
+            List<Demo.Use> lin = Demo.of(uses, "lin");
+            LocalDate today = LocalDate.ofInstant(NOW, ZoneOffset.UTC);
+            BigDecimal earned = Demo.net(lin);
+            BigDecimal held = Demo.held(lin, today);
+            BigDecimal pending = new BigDecimal("1.00");
+            BigDecimal available = earned.subtract(held).subtract(pending);
+            // All that lin has available is paid out and the bank confirms it.
+            long all = available.movePointRight(2).setScale(0, RoundingMode.DOWN).longValueExact();
+            BigDecimal paid = BigDecimal.valueOf(all, 2);
+            Answer payout = call(fresh, "POST", "/api/admin/payouts", "demo-admin",
+                    "{\"creatorId\":\"lin\",\"amountMinor\":" + all + ",\"reference\":\"http-owed-1\"}");
+            assertThat(payout.status()).isEqualTo(200);
+            assertThat(call(fresh, "POST", "/api/admin/payouts/" + payout.body().get("id").asLong() + "/complete",
+                    "demo-admin", "{\"reason\":\"wire\"}").status()).isEqualTo(200);
+
+            // Then a chargeback on a use of ten days ago: out of its hold long since, and paid.
+            Demo.Use old = Demo.use(uses, "demo-d10-3");
+            assertThat(old.creatorId()).isEqualTo("lin");
+            assertThat(old.day()).isBefore(today.minusDays(Demo.HOLD_DAYS));
+            Answer reversed = call(fresh, "POST", "/api/admin/reversals", "demo-admin",
+                    "{\"eventId\":\"demo-d10-3\",\"correctionId\":\"http-chargeback-1\",\"reason\":\"chargeback\"}");
+            assertThat(reversed.status()).isEqualTo(200);
+            assertThat(reversed.body().get("amount").asText()).isEqualTo(Demo.money(old.earnings()));
+            assertThat(reversed.body().get("remaining").asText()).isEqualTo(Demo.money(BigDecimal.ZERO));
+            BigDecimal below = available.subtract(paid).subtract(old.earnings());
+            assertThat(below).isNegative();
+            JsonNode balance = reversed.body().get("balance");
+            assertThat(balance.get("earned").asText()).isEqualTo(Demo.money(earned.subtract(old.earnings())));
+            assertThat(balance.get("held").asText()).isEqualTo(Demo.money(held));
+            assertThat(balance.get("pending").asText()).isEqualTo(Demo.money(pending));
+            assertThat(balance.get("paidOut").asText()).isEqualTo(Demo.money(paid));
+            assertThat(balance.get("available").asText()).isEqualTo(Demo.money(below));
+            assertThat(balance.get("availableMinor").asLong()).isZero();
+            assertThat(balance.get("owed").asText()).isEqualTo(Demo.money(below.negate()));
+
+            // The dashboard: the reversal is booked today, so the period's net is lower by it.
+            List<Demo.Use> period = lin.stream().filter(u -> !u.day().isBefore(today.minusDays(29))).collect(Collectors.toList());
+            JsonNode d = call(fresh, "GET", "/api/creator-analytics?period=30", "demo-lin", null).body();
+            assertThat(d.get("grossEarnings").asText()).isEqualTo(Demo.money(Demo.sum(period)));
+            assertThat(d.get("totalReversed").asText()).isEqualTo(Demo.money(old.earnings()));
+            assertThat(d.get("totalEarnings").asText()).isEqualTo(Demo.money(Demo.sum(period).subtract(old.earnings())));
+            assertThat(d.get("lifetimeReversed").asText()).isEqualTo(Demo.money(old.earnings()));
+            assertThat(d.get("lifetimeEarnings").asText()).isEqualTo(Demo.money(earned.subtract(old.earnings())));
+            assertThat(d.get("balance")).isEqualTo(balance);
+            JsonNode creators = call(fresh, "GET", "/api/admin/creators?period=30", "demo-admin", null).body();
+            JsonNode linRow = null;
+            for (JsonNode c : creators.get("items")) {
+                if (c.get("creatorId").asText().equals("lin")) {
+                    linRow = c;
+                }
+            }
+            assertThat(linRow).isNotNull();
+            assertThat(linRow.get("periodReversed").asText()).isEqualTo(Demo.money(old.earnings()));
+            assertThat(linRow.get("balance")).isEqualTo(balance);
+
+            // While lin owes, nothing can be paid out.
+            Answer refused = call(fresh, "POST", "/api/admin/payouts", "demo-admin",
+                    "{\"creatorId\":\"lin\",\"amountMinor\":1,\"reference\":\"http-owed-2\"}");
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.body().get("field").asText()).isEqualTo("amountMinor");
+
+            // Two days on, today's and yesterday's uses are out of their hold: they repay the debt first.
+            clock.advance(Duration.ofDays(Demo.HOLD_DAYS + 1));
+            JsonNode later = call(fresh, "GET", "/api/creator-analytics?period=30", "demo-lin", null).body().get("balance");
+            BigDecimal repaid = below.add(held);
+            assertThat(repaid).isPositive();
+            assertThat(later.get("held").asText()).isEqualTo(Demo.money(BigDecimal.ZERO));
+            assertThat(later.get("available").asText()).isEqualTo(Demo.money(repaid));
+            assertThat(later.get("owed").asText()).isEqualTo(Demo.money(BigDecimal.ZERO));
+            assertThat(later.get("availableMinor").asLong())
+                    .isEqualTo(repaid.movePointRight(2).setScale(0, RoundingMode.DOWN).longValueExact());
+        } finally {
+            fresh.close();
+        }
+    }
+
+    @Test
+    void auditLog_listsTheDemoDataChanges_newestFirst_filteredAndPaged(@TempDir Path directory) throws Exception {
+        HostApp fresh = HostApp.start(directory.resolve("db"), TestClock.at(NOW), 0);
+        try {
+            JsonNode all = call(fresh, "GET", "/api/admin/audit-log", "demo-admin", null).body();
+            // Two settings made on the first start, the demo admin's four models, two payouts (one
+            // completed) and the refund, newest first; the clock stands still, so all at NOW.
+            assertThat(all.get("totalItems").asLong()).isEqualTo(10);
+            assertThat(all.get("totalPages").asLong()).isEqualTo(1);
+            assertThat(all.get("page").asInt()).isZero();
+            assertThat(all.get("size").asInt()).isEqualTo(50);
+            JsonNode items = all.get("items");
+            assertThat(items).extracting(e -> e.get("action").asText()).containsExactly("USE_REVERSED", "PAYOUT_CREATED",
+                    "PAYOUT_COMPLETED", "PAYOUT_CREATED", "MODEL_REGISTERED", "MODEL_REGISTERED", "MODEL_REGISTERED",
+                    "MODEL_REGISTERED", "SETTINGS_CHANGED", "SETTINGS_CHANGED");
+            assertThat(items).extracting(e -> e.get("targetType").asText() + " " + e.get("targetId").asText())
+                    .startsWith("use demo-d0-0", "payout 2", "payout 1", "payout 1", "model voice-clone", "model story-chat",
+                            "model sketch-xl", "model anime-diffusion");
+            assertThat(items).extracting(e -> e.get("actor").asText()).containsExactly("admin-1", "admin-1", "admin-1",
+                    "admin-1", "admin-1", "admin-1", "admin-1", "admin-1", "service", "service");
+            assertThat(items).extracting(e -> e.get("occurredAt").asText()).containsOnly(NOW.toString());
+            List<Long> ids = new ArrayList<>();
+            items.forEach(e -> ids.add(e.get("id").asLong()));
+            assertThat(ids).isSortedAccordingTo(Comparator.reverseOrder()).doesNotHaveDuplicates();
+            // A secret setting's value is not shown.
+            assertThat(items).filteredOn(e -> e.get("targetId").asText().equals("pseudonym_key")).singleElement()
+                    .satisfies(e -> assertThat(e.get("after").get("value").asText()).isEqualTo("(secret, not shown)"));
+
+            // The refund, with the values before and after as JSON objects, amounts as exact strings.
+            String r = Demo.money(Demo.use(Demo.uses(NOW), Demo.REFUNDED).earnings());
+            JsonNode refund = items.get(0);
+            assertThat(refund.get("creatorId").asText()).isEqualTo("ada");
+            assertThat(refund.get("reason").asText()).isEqualTo("refunded: the generation failed");
+            assertThat(refund.get("before").toString()).isEqualTo("{\"modelId\":\"anime-diffusion\",\"remaining\":\"" + r + "\"}");
+            assertThat(refund.get("after").toString()).isEqualTo("{\"modelId\":\"anime-diffusion\",\"correctionId\":"
+                    + "\"demo-refund-1\",\"reversed\":\"" + r + "\",\"remaining\":\"0.000000000000\"}");
+            assertThat(items.get(4).get("before").isNull()).isTrue();
+            assertThat(items.get(4).get("reason").isNull()).isTrue();
+
+            // Each filter, and all of them at once.
+            assertThat(audit(fresh, "action=USE_REVERSED").get("items")).containsExactly(refund);
+            assertThat(audit(fresh, "action=payout_created").get("items")).containsExactly(items.get(1), items.get(3));
+            assertThat(audit(fresh, "actor=service").get("items")).containsExactly(items.get(8), items.get(9));
+            assertThat(audit(fresh, "targetType=payout&targetId=1").get("items")).containsExactly(items.get(2), items.get(3));
+            assertThat(audit(fresh, "targetType=model").get("totalItems").asLong()).isEqualTo(4);
+            assertThat(audit(fresh, "from=" + NOW).get("totalItems").asLong()).isEqualTo(10);
+            assertThat(audit(fresh, "to=" + NOW).get("totalItems").asLong()).isZero();
+            assertThat(audit(fresh, "from=" + NOW.plusSeconds(1)).get("totalItems").asLong()).isZero();
+            assertThat(audit(fresh, "actor=admin-1&action=MODEL_REGISTERED&targetType=model&targetId=sketch-xl&from="
+                    + NOW.minus(Duration.ofDays(1)) + "&to=" + NOW.plusSeconds(1)).get("items")).containsExactly(items.get(6));
+            // Empty parameters, as a form's empty fields send them, are no filter.
+            assertThat(audit(fresh, "actor=&action=&targetType=&targetId=&from=&to=").get("items")).isEqualTo(items);
+
+            // Pages.
+            JsonNode second = audit(fresh, "page=1&size=3");
+            assertThat(second.get("page").asInt()).isEqualTo(1);
+            assertThat(second.get("size").asInt()).isEqualTo(3);
+            assertThat(second.get("totalItems").asLong()).isEqualTo(10);
+            assertThat(second.get("totalPages").asLong()).isEqualTo(4);
+            assertThat(second.get("items")).containsExactly(items.get(3), items.get(4), items.get(5));
+            assertThat(audit(fresh, "page=3&size=3").get("items")).containsExactly(items.get(9));
+            assertThat(audit(fresh, "page=4&size=3").get("items")).isEmpty();
+
+            // A change made through the app is there at once, under the admin who made it.
+            assertThat(call(fresh, "POST", "/api/admin/reversals", "demo-admin", "{\"eventId\":\"demo-d3-1\","
+                    + "\"amount\":\"0.001\",\"correctionId\":\"http-audit-1\",\"reason\":\"partial refund\"}").status())
+                    .isEqualTo(200);
+            JsonNode newest = audit(fresh, "size=1").get("items").get(0);
+            assertThat(newest.get("action").asText()).isEqualTo("USE_REVERSED");
+            assertThat(newest.get("actor").asText()).isEqualTo("admin-1");
+            assertThat(newest.get("targetId").asText()).isEqualTo("demo-d3-1");
+            // The amount as asked, exactly: a string, never a floating-point number.
+            assertThat(newest.get("after").get("reversed").isTextual()).isTrue();
+            assertThat(new BigDecimal(newest.get("after").get("reversed").asText())).isEqualByComparingTo("0.001");
+        } finally {
+            fresh.close();
+        }
+    }
+
+    private JsonNode audit(HostApp on, String query) throws Exception {
+        Answer answer = call(on, "GET", "/api/admin/audit-log?" + query, "demo-admin");
+        assertThat(answer.status()).as(query).isEqualTo(200);
+        return answer.body();
+    }
+
+    static Stream<Arguments> badAuditQueries() {
+        return Stream.of(
+                Arguments.of("action=NOPE", "action"),
+                Arguments.of("from=yesterday", "from"),
+                Arguments.of("to=2026-03-10", "to"),
+                Arguments.of("from=2026-03-10T12:00:01Z&to=2026-03-10T12:00:00Z", "to"),
+                Arguments.of("from=2026-03-10T12:00:00Z&to=2026-03-10T12:00:00Z", "to"),
+                Arguments.of("targetId=1", "targetId"),
+                Arguments.of("actor=%20", "actor"),
+                Arguments.of("actor=" + "a".repeat(300), "actor"),
+                Arguments.of("page=-1", "page"),
+                Arguments.of("page=x", "page"),
+                Arguments.of("page=99999999999", "page"),
+                Arguments.of("size=0", "pageSize"),
+                Arguments.of("size=1001", "pageSize"),
+                Arguments.of("size=ten", "size"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badAuditQueries")
+    void auditLog_badQuery_isA400NamingTheParameter(String query, String field) throws Exception {
+        Answer answer = call("GET", "/api/admin/audit-log?" + query, "demo-admin", null);
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body().get("field").asText()).isEqualTo(field);
+        assertThat(answer.body().get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void auditLog_byGetOnly_atItsPathOnly() throws Exception {
+        Answer post = call("POST", "/api/admin/audit-log", "demo-admin", "{}");
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.header("Allow")).isEqualTo("GET");
+        assertThat(call("GET", "/api/admin/audit-log/1", "demo-admin", null).status()).isEqualTo(404);
+    }
+
     @Test
     void staticPages_areServed() throws Exception {
         HttpResponse<String> index = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/")).build(),
@@ -476,18 +856,22 @@ class HostAppHttpTest {
 
     /**
      * The demo data as the host application documents it (four models, 31 days of batches of
-     * 20 + 2 x (30 - day) uses each), rated here by the contract's rules: the tier of each model's
-     * n-th use, the usage type's multiplier, rounded half-even to 12 places.
+     * 20 + 2 x (30 - day) uses each, the latest use refunded, earnings held one full day after the
+     * use's day), rated here by the contract's rules: the tier of each model's n-th use, the usage
+     * type's multiplier, rounded half-even to 12 places.
      */
     static final class Demo {
+        /** The use the demo data reverses wholly: the latest of all, on ada's anime-diffusion. */
+        static final String REFUNDED = "demo-d0-0";
+        static final int HOLD_DAYS = 1;
         static final String[] TYPES = {"image_generation", "chat", "other"};
         static final String[] MODELS = {"anime-diffusion", "sketch-xl", "story-chat", "voice-clone"};
         static final Map<String, String[]> PRICING = Map.of("anime-diffusion", new String[] {"ada", "0.01", "0.0001"},
                 "sketch-xl", new String[] {"ada", "0.005", "0"}, "story-chat", new String[] {"lin", "0.002", "0.00002"},
                 "voice-clone", new String[] {"lin", "0.03", "0"});
 
-        record Use(String modelId, String creatorId, String userId, long tokens, String type, long ordinal, Instant at,
-                BigDecimal earnings) {
+        record Use(String eventId, String modelId, String creatorId, String userId, long tokens, String type, long ordinal,
+                Instant at, BigDecimal earnings) {
             LocalDate day() {
                 return LocalDate.ofInstant(at, ZoneOffset.UTC);
             }
@@ -506,7 +890,7 @@ class HostAppHttpTest {
                     BigDecimal base = new BigDecimal(p[1]).add(new BigDecimal(p[2]).multiply(BigDecimal.valueOf(tokens)));
                     BigDecimal typeMultiplier = new BigDecimal(type.equals("image_generation") ? "1" : type.equals("chat")
                             ? "0.8" : "0.6");
-                    uses.add(new Use(model, p[0], "user-" + (i * 13 + day) % 40, tokens, type, n,
+                    uses.add(new Use("demo-d" + day + "-" + i, model, p[0], "user-" + (i * 13 + day) % 40, tokens, type, n,
                             now.minus(Duration.ofDays(day)).minus(Duration.ofMinutes(i)),
                             base.multiply(tierMultiplier(n)).multiply(typeMultiplier).setScale(12, RoundingMode.HALF_EVEN)));
                 }
@@ -529,6 +913,32 @@ class HostAppHttpTest {
 
         static BigDecimal sum(List<Use> uses) {
             return uses.stream().map(Use::earnings).reduce(BigDecimal.ZERO, BigDecimal::add);
+        }
+
+        static Use use(List<Use> uses, String eventId) {
+            return uses.stream().filter(u -> u.eventId().equals(eventId)).findFirst().orElseThrow();
+        }
+
+        /** What the demo's refund took back of these uses: the refunded use's earnings, if it is among them. */
+        static BigDecimal reversed(List<Use> uses) {
+            return sum(uses.stream().filter(u -> u.eventId().equals(REFUNDED)).collect(Collectors.toList()));
+        }
+
+        /**
+         * What these uses earned less the demo's refund. The refund was booked on the day of the
+         * use it reversed (both are "now"), so this holds for every period and every day too.
+         */
+        static BigDecimal net(List<Use> uses) {
+            return sum(uses).subtract(reversed(uses));
+        }
+
+        /** What is still held of these uses on {@code today}: that day's and the hold's days before, net. */
+        static BigDecimal held(List<Use> uses, LocalDate today) {
+            return net(uses.stream().filter(u -> !u.day().isBefore(today.minusDays(HOLD_DAYS))).collect(Collectors.toList()));
+        }
+
+        static List<Use> of(List<Use> uses, String creatorId) {
+            return uses.stream().filter(u -> u.creatorId().equals(creatorId)).collect(Collectors.toList());
         }
 
         /** An amount as the API writes it: 12 decimal places, plain. */

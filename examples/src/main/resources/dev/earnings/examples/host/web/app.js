@@ -58,11 +58,21 @@ function usd(amount, places) {
   return (negative ? '-$' : '$') + s.slice(0, s.length - digits) + (digits ? '.' + s.slice(s.length - digits) : '');
 }
 
+// Whether a decimal string is zero, read as text: amounts are never turned into floating point.
+function isZero(amount) { return /^-?0*(\.0*)?$/.test(String(amount)); }
+
 function cell(text) { const td = document.createElement('td'); td.textContent = text; return td; }
-function rows(id, items, render) {
+// Fills a table body, one row per item; rowClass, if given, names a class for an item's row.
+function rows(id, items, render, rowClass) {
   const body = document.getElementById(id);
   body.replaceChildren();
-  for (const item of items) { const tr = document.createElement('tr'); render(item).forEach(t => tr.appendChild(cell(t))); body.appendChild(tr); }
+  for (const item of items) {
+    const tr = document.createElement('tr');
+    render(item).forEach(t => tr.appendChild(cell(t)));
+    const name = rowClass ? rowClass(item) : '';
+    if (name) { tr.className = name; }
+    body.appendChild(tr);
+  }
 }
 function setText(id, text) { document.getElementById(id).textContent = text; }
 function status(text, error) { const s = document.getElementById('status'); s.textContent = text; s.className = error ? 'error' : ''; }
@@ -99,17 +109,31 @@ async function dashboard() {
       const d = await api('/api/creator-analytics?' + query);
       const lastDay = new Date(Date.parse(d.to + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
       setText('who', d.creatorId + ', ' + d.from + ' to ' + lastDay);
+      setText('gross-earnings', usd(d.grossEarnings));
+      setText('total-reversed', usd(d.totalReversed));
       setText('total-earnings', usd(d.totalEarnings));
       setText('active-models', d.activeModels);
       setText('total-usage', d.totalUsage.toLocaleString('en-US'));
       setText('average-per-model', usd(d.averagePerModel));
+      setText('lifetime-earnings', usd(d.lifetimeEarnings));
+      setText('lifetime-reversed', usd(d.lifetimeReversed));
+      setText('held', usd(d.balance.held));
+      setText('pending', usd(d.balance.pending));
       setText('available', usd(d.balance.available));
+      setText('owed', usd(d.balance.owed));
+      // Owing happens when a use already paid out is reversed; say what it means for payouts.
+      const note = document.getElementById('owed-note');
+      note.hidden = isZero(d.balance.owed);
+      note.textContent = note.hidden ? '' : 'You owe the platform ' + usd(d.balance.owed, 6) + ': uses already paid out'
+        + ' were reversed. Later earnings repay it first; nothing is paid out until then.';
       if (model.options.length === 1) {
         d.modelIds.forEach(id => { const o = document.createElement('option'); o.value = id; o.textContent = id; model.appendChild(o); });
       }
       drawTrend(d.trend);
       rows('models', d.models, m => [m.modelId, m.uses, usd(m.earnings, 4), m.tier, m.multiplier + 'x', m.usesToNextTier < 0 ? 'top tier' : m.usesToNextTier]);
-      rows('activity', d.recentActivity, a => [a.at.slice(0, 16).replace('T', ' '), a.modelId, a.usageType, a.tokens, usd(a.earnings, 6), a.user]);
+      rows('activity', d.recentActivity, a => [a.at.slice(0, 16).replace('T', ' '), a.modelId, a.usageType, a.tokens,
+        usd(a.earnings, 6), a.isReversed ? (a.reversed === a.earnings ? 'reversed ' : 'partly reversed ') + usd(a.reversed, 6) : '',
+        a.user], a => a.isReversed ? 'reversed' : '');
       rows('transactions', d.transactions, t => ['#' + t.id, t.reference, '$' + t.amount, t.status, t.createdAt.slice(0, 10)]);
       status('period ' + period.value + ' loaded');
       document.body.dataset.loadedPeriod = period.value;
@@ -137,7 +161,7 @@ async function admin() {
           b.addEventListener('click', async () => {
             try {
               const updated = await api('/api/admin/payouts/' + p.id + '/' + action, { method: 'POST', body: JSON.stringify({ reason: action === 'fail' ? 'failed from the admin page' : 'paid from the admin page' }) });
-              Object.assign(p, updated); renderPayouts(); load();
+              Object.assign(p, updated); renderPayouts(); load(); loadAudit(0);
             } catch (e) { setText('payout-message', e.message); }
           });
           actions.appendChild(b);
@@ -151,11 +175,14 @@ async function admin() {
     try {
       const t = await api('/api/admin/totals?period=' + period.value);
       setText('admin-earnings', usd(t.earnings));
+      setText('admin-reversed', usd(t.reversed));
       setText('admin-uses', t.uses.toLocaleString('en-US'));
       setText('admin-creators', t.creatorsWithUsage);
       setText('admin-models', t.modelsWithUsage);
       const c = await api('/api/admin/creators?period=' + period.value + '&sort=LIFETIME_EARNINGS');
-      rows('creators', c.items, i => [i.creatorId, usd(i.lifetimeEarnings, 4), usd(i.periodEarnings, 4), i.periodUses, i.models, usd(i.balance.available, 4)]);
+      rows('creators', c.items, i => [i.creatorId, usd(i.lifetimeEarnings, 4), usd(i.periodEarnings, 4), usd(i.periodReversed, 4),
+        i.periodUses, i.models, usd(i.balance.held, 4), usd(i.balance.available, 4), usd(i.balance.owed, 4)],
+        i => isZero(i.balance.owed) ? '' : 'owes');
       status('period ' + period.value + ' loaded');
     } catch (e) { status(e.message, true); }
   }
@@ -166,7 +193,7 @@ async function admin() {
         creatorId: document.getElementById('payout-creator').value,
         amountMinor: Number(document.getElementById('payout-amount').value),
         reference: document.getElementById('payout-reference').value }) });
-      payouts.unshift(p); renderPayouts(); load(); setText('payout-message', 'payout #' + p.id + ' created');
+      payouts.unshift(p); renderPayouts(); load(); loadAudit(0); setText('payout-message', 'payout #' + p.id + ' created');
     } catch (e) { setText('payout-message', e.message); }
   });
   document.getElementById('bulk-form').addEventListener('submit', async event => {
@@ -177,12 +204,62 @@ async function admin() {
         batchReference: document.getElementById('bulk-batch').value || 'batch',
         dryRun: document.getElementById('bulk-dry').checked }) });
       r.items.filter(i => i.payout && i.outcome === 'CREATED').forEach(i => payouts.unshift(i.payout));
-      renderPayouts(); load();
+      renderPayouts(); load(); loadAudit(0);
       setText('payout-message', (r.dryRun ? 'dry run: ' : '') + r.items.map(i => i.creatorId + ' ' + i.outcome).join(', '));
     } catch (e) { setText('payout-message', e.message); }
   });
+  document.getElementById('reverse-form').addEventListener('submit', async event => {
+    event.preventDefault();
+    const amount = document.getElementById('reverse-amount').value.trim();
+    // The amount goes as the decimal string typed, never as a JSON number; none reverses all that remains.
+    const request = { eventId: document.getElementById('reverse-event').value.trim(),
+      correctionId: document.getElementById('reverse-correction').value.trim(),
+      reason: document.getElementById('reverse-reason').value };
+    if (amount) { request.amount = amount; }
+    try {
+      const r = await api('/api/admin/reversals', { method: 'POST', body: JSON.stringify(request) });
+      setText('reverse-message', (r.replayed ? 'already made under this correction id: ' : 'reversed ')
+        + usd(r.amount, 6) + ' of ' + r.eventId + ' (' + r.creatorId + ', ' + r.modelId + '); ' + usd(r.remaining, 6)
+        + ' of the use remains; ' + r.creatorId + ' has ' + usd(r.balance.available, 4) + ' available'
+        + (isZero(r.balance.owed) ? '' : ' and owes ' + usd(r.balance.owed, 4)));
+      load(); loadAudit(0);
+    } catch (e) { setText('reverse-message', e.message); }
+  });
+
+  let auditPage = 0;
+  function auditQuery(page) {
+    const parts = ['page=' + page, 'size=20'];
+    const add = (name, value) => { if (value) { parts.push(name + '=' + encodeURIComponent(value)); } };
+    add('actor', document.getElementById('audit-actor').value.trim());
+    add('action', document.getElementById('audit-action').value);
+    add('targetType', document.getElementById('audit-target-type').value);
+    add('targetId', document.getElementById('audit-target-id').value.trim());
+    // Days in UTC; "until" includes its day, so the range ends at the start of the next one.
+    const from = document.getElementById('audit-from').value;
+    const until = document.getElementById('audit-until').value;
+    add('from', from ? from + 'T00:00:00Z' : '');
+    add('to', until ? new Date(Date.parse(until + 'T00:00:00Z') + 86400000).toISOString() : '');
+    return parts.join('&');
+  }
+  function values(v) { return v ? Object.entries(v).map(([k, x]) => k + ' ' + x).join(', ') : ''; }
+  async function loadAudit(page) {
+    try {
+      const a = await api('/api/admin/audit-log?' + auditQuery(page));
+      auditPage = a.page;
+      rows('audit', a.items, e => [e.occurredAt.slice(0, 19).replace('T', ' '), e.actor, e.action,
+        e.targetType + ' ' + e.targetId, e.creatorId || '', e.reason || '', values(e.before), values(e.after)]);
+      setText('audit-status', a.totalItems === 0 ? 'no entries' : 'page ' + (a.page + 1) + ' of ' + a.totalPages
+        + ', ' + a.totalItems + (a.totalItems === 1 ? ' entry' : ' entries'));
+      document.getElementById('audit-prev').disabled = a.page === 0;
+      document.getElementById('audit-next').disabled = a.page + 1 >= a.totalPages;
+    } catch (e) { setText('audit-status', e.message); }
+  }
+  document.getElementById('audit-form').addEventListener('submit', event => { event.preventDefault(); loadAudit(0); });
+  document.getElementById('audit-prev').addEventListener('click', () => loadAudit(Math.max(0, auditPage - 1)));
+  document.getElementById('audit-next').addEventListener('click', () => loadAudit(auditPage + 1));
+
   period.addEventListener('change', load);
-  await load();
+  await Promise.all([load(), loadAudit(0)]);
 }
 
 signedIn(document.body.dataset.page === 'admin' ? admin : dashboard);
