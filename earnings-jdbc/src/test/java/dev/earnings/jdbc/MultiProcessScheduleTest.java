@@ -6,6 +6,7 @@ import dev.earnings.core.ModelPricing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +18,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scheduled payouts from three JVMs on one PostgreSQL database, on the real clock, a period every
- * 15 seconds: the first period's run is killed with kill -9 half-way (its payouts are slowed so
- * it can be), another JVM completes the same period once the dead one's heartbeat has stopped,
- * and nobody is paid twice in any period; two later periods with new earnings are paid once each.
+ * Scheduled payouts from three JVMs on one PostgreSQL database, a monthly schedule on a clock the
+ * test moves for every process at once (a file holds its offset): the April run is killed with
+ * kill -9 half-way (its payouts are slowed so it can be), another JVM completes the same period
+ * once the dead one's heartbeat has stopped, and nobody is paid twice in any period; May and June,
+ * with new earnings each, are paid once each.
  */
 class MultiProcessScheduleTest {
     static final int PROCESSES = 3;
     static final int CREATORS = 12;
-    static final String CRON = "*/15 * * * * *";
+    static final String[] MONTHS = {"2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z"};
 
     @Test
     void threeJvms_payEachPeriodOnce_andARunKilledHalfWayIsCompletedByAnother(@TempDir Path logs) throws Exception {
@@ -39,6 +41,9 @@ class MultiProcessScheduleTest {
                 models.add(model);
             }
 
+            Path clock = logs.resolve("clock");
+            // An hour before April while the JVMs start (each schedules its first run, April's, on start).
+            ScheduleWorker.FileClock.set(clock, Instant.parse("2026-03-31T23:00:00Z"));
             List<Process> processes = new ArrayList<>();
             List<Path> outputs = new ArrayList<>();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -47,7 +52,7 @@ class MultiProcessScheduleTest {
                 outputs.add(output);
                 processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ScheduleWorker.class.getName(), db.url, db.user,
-                        db.password, db.schema.orElseThrow(), name, CRON, "200", "1000", "400", "100")
+                        db.password, db.schema.orElseThrow(), name, "0 0 0 1 * *", "200", "1000", "400", "100", clock.toString())
                         .redirectErrorStream(true).redirectOutput(output.toFile()).start());
             }
             try {
@@ -56,12 +61,13 @@ class MultiProcessScheduleTest {
                     awaitUntil("scheduler " + w + " started", 60, () -> read(output).contains("STARTED"));
                 }
 
-                // The first due period pays every creator; kill the JVM running it once some are paid.
-                awaitUntil("a period's run half-way", 60, () -> {
-                    Map<String, List<String>> periods = payoutsByPeriod(db, name);
-                    return periods.values().stream().anyMatch(p -> p.size() >= 3 && p.size() < CREATORS);
+                // April pays every creator; kill the JVM running it once some are paid.
+                ScheduleWorker.FileClock.set(clock, Instant.parse(MONTHS[0]).minusSeconds(2));
+                String period = name + ":" + MONTHS[0];
+                awaitUntil("April's run half-way", 60, () -> {
+                    int paid = payoutsByPeriod(db, name).getOrDefault(period, List.of()).size();
+                    return paid >= 3 && paid < CREATORS;
                 });
-                String period = payoutsByPeriod(db, name).keySet().iterator().next();
                 String runner = db.jdbi.withHandle(h -> h.createQuery("SELECT picked_by FROM "
                         + db.table("earnings_scheduled_tasks") + " WHERE task_name = :t AND picked")
                         .bind("t", "earnings-payouts:" + name).mapTo(String.class).findOne()).orElseThrow();
@@ -80,14 +86,16 @@ class MultiProcessScheduleTest {
                         .bind("ref", period + ":%").mapTo(String.class).one());
                 assertThat(finisher).isEqualTo("schedule:" + name);
 
-                // New earnings, twice: two later periods pay each creator once more, on the surviving JVMs.
-                for (int round = 2; round <= 3; round++) {
+                // New earnings, then the end of the month, twice: May and June pay each creator once more,
+                // on the surviving JVMs.
+                for (int month = 1; month < MONTHS.length; month++) {
                     for (String model : models) {
-                        earnings.logModelUsage("user-" + round, model, 0, "image_generation", null);
+                        earnings.logModelUsage("user-" + month, model, 0, "image_generation", null);
                     }
-                    int full = round;
-                    awaitUntil("period " + round + " paid", 90, () -> payoutsByPeriod(db, name).values().stream()
-                            .filter(p -> p.size() == CREATORS).count() == full);
+                    ScheduleWorker.FileClock.set(clock, Instant.parse(MONTHS[month]).minusSeconds(2));
+                    String due = name + ":" + MONTHS[month];
+                    awaitUntil(MONTHS[month] + " paid", 90,
+                            () -> payoutsByPeriod(db, name).getOrDefault(due, List.of()).size() == CREATORS);
                 }
             } finally {
                 for (Process p : processes) {
@@ -101,19 +109,18 @@ class MultiProcessScheduleTest {
             }
 
             Map<String, List<String>> periods = payoutsByPeriod(db, name);
-            assertThat(periods.values()).allSatisfy(creators -> assertThat(creators).doesNotHaveDuplicates());
-            assertThat(periods.values().stream().filter(c -> c.size() == CREATORS).count()).isEqualTo(3);
+            assertThat(periods.keySet()).containsExactly(name + ":" + MONTHS[0], name + ":" + MONTHS[1], name + ":" + MONTHS[2]);
+            assertThat(periods.values()).allSatisfy(creators -> assertThat(creators).doesNotHaveDuplicates().hasSize(CREATORS));
             for (int c = 0; c < CREATORS; c++) {
                 Balance b = earnings.analytics().balance(Caller.admin("check"), "creator-" + c + "-" + name);
                 assertThat(b.pending().amount()).as("creator %d paid all they earned, once", c).isEqualByComparingTo("6");
                 assertThat(b.availableMinor()).isZero();
             }
-            // Every period that ran is in the audit log once, the three that paid among them.
+            // Each month's run is in the audit log once.
             List<String> runs = earnings.admin().auditLog(Caller.admin("check"), AuditQuery.all()
                     .action(AuditAction.SCHEDULE_RUN).page(0, AuditQuery.MAX_PAGE_SIZE)).items().stream()
                     .map(AuditEntry::targetId).filter(t -> t.startsWith(name + ":")).collect(Collectors.toList());
-            assertThat(runs).doesNotHaveDuplicates().containsAll(periods.entrySet().stream()
-                    .filter(e -> e.getValue().size() == CREATORS).map(Map.Entry::getKey).collect(Collectors.toList()));
+            assertThat(runs).containsExactlyInAnyOrderElementsOf(periods.keySet());
             assertThat(earnings.verifyIntegrity().isClean()).isTrue();
         }
     }
