@@ -88,14 +88,14 @@ public record ModelPricing(BigDecimal earningsPerUse, BigDecimal earningsPerToke
             throw new InvalidInputException(field, field + " is required" + allowed);
         }
         if (value.signum() < 0) {
-            throw new InvalidInputException(field, field + " is negative (" + value.toPlainString() + ")" + allowed);
+            throw new InvalidInputException(field, field + " is negative (" + Checks.shown(value) + ")" + allowed);
         }
         if (value.compareTo(MAX_PRICE) >= 0) {
-            throw new InvalidInputException(field, field + " is too large (" + value.toPlainString() + ")" + allowed);
+            throw new InvalidInputException(field, field + " is too large (" + Checks.shown(value) + ")" + allowed);
         }
         if (Checks.significantScale(value) > Checks.MAX_SCALE) {
             throw new InvalidInputException(field, field + " has " + Checks.significantScale(value)
-                    + " decimal places (" + value.toPlainString() + ")" + allowed);
+                    + " decimal places (" + Checks.shown(value) + ")" + allowed);
         }
         return Checks.canonical(value);
     }

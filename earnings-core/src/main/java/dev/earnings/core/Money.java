@@ -43,7 +43,7 @@ public final class Money implements Comparable<Money> {
         Objects.requireNonNull(currency, "currency");
         Objects.requireNonNull(amount, "amount");
         if (Checks.significantScale(amount) > SCALE) {
-            throw new InvalidInputException("amount", "amount " + amount.toPlainString() + " has "
+            throw new InvalidInputException("amount", "amount " + Checks.shown(amount) + " has "
                     + Checks.significantScale(amount) + " decimal places; allowed: at most " + SCALE
                     + " (round it explicitly first)");
         }

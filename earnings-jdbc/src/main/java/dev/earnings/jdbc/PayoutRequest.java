@@ -66,10 +66,28 @@ public record PayoutRequest(String creatorId, long amountMinor, String reference
         return new PayoutRequest(creatorId, amountMinor, reference, Optional.ofNullable(note));
     }
 
+    /**
+     * Checks a note or reason: at most {@value #MAX_TEXT} code points, and nothing a database
+     * would refuse or store differently (NUL, other control characters but tab and line breaks,
+     * unpaired surrogates), so that the text stored and shown is the text given, on either database.
+     */
     static void requireText(String field, @Nullable String text) {
-        if (text != null && text.codePointCount(0, text.length()) > MAX_TEXT) {
+        if (text == null) {
+            return;
+        }
+        if (text.codePointCount(0, text.length()) > MAX_TEXT) {
             throw new InvalidInputException(field, field + " is longer than " + MAX_TEXT + " characters; allowed: at most "
                     + MAX_TEXT);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(++i))
+                    : !Character.isLowSurrogate(c);
+            if (!paired || Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                throw new InvalidInputException(field, field + " holds " + (paired ? "the control character U+"
+                        + String.format("%04X", (int) c) : "an unpaired surrogate") + " at index " + i
+                        + "; allowed: text without control characters (tab and line breaks are fine) or unpaired surrogates");
+            }
         }
     }
 }

@@ -82,7 +82,7 @@ public record ReversalRequest(String eventId, Optional<BigDecimal> amount, Strin
 
     private static void requireAmount(BigDecimal amount) {
         if (amount.signum() <= 0 || amount.compareTo(LIMIT) >= 0 || Checks.significantScale(amount) > Money.SCALE) {
-            throw new InvalidInputException("amount", "amount is " + amount.toPlainString() + "; allowed: greater than 0,"
+            throw new InvalidInputException("amount", "amount is " + Checks.shown(amount) + "; allowed: greater than 0,"
                     + " below 10^26, with at most " + Money.SCALE + " decimal places");
         }
     }

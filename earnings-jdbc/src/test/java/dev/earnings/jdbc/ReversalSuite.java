@@ -444,6 +444,18 @@ abstract class ReversalSuite extends DatabaseSuite {
         }
         assertThat(catchThrowableOfType(InvalidInputException.class, () -> ReversalRequest.whole(u.eventId(), "x", " "))
                 .field()).isEqualTo("reason");
+        // Text a database would refuse or change is refused by field, on both databases alike.
+        for (String bad : List.of("bad\u0000reason", "x\uD800y", "x\uDC00", "\u001B[31m")) {
+            assertThat(catchThrowableOfType(InvalidInputException.class, () -> ReversalRequest.whole(u.eventId(), "x", bad))
+                    .field()).as(bad).isEqualTo("reason");
+        }
+        // An amount whose plain form is a billion digits long gets a short message.
+        InvalidInputException tiny = catchThrowableOfType(InvalidInputException.class, () -> ReversalRequest.partial(u.eventId(),
+                new BigDecimal("1E-999999999"), "x", "why"));
+        assertThat(tiny.field()).isEqualTo("amount");
+        assertThat(tiny.getMessage()).hasSizeLessThan(300).contains("1E-999999999");
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> ReversalRequest.partial(u.eventId(),
+                new BigDecimal("1E+999999999"), "x", "why")).getMessage()).hasSizeLessThan(300);
         assertThat(catchThrowableOfType(InvalidInputException.class, () -> ReversalRequest.whole(u.eventId(), "x",
                 "r".repeat(PayoutRequest.MAX_TEXT + 1))).field()).isEqualTo("reason");
         assertThat(catchThrowableOfType(InvalidInputException.class, () -> ReversalRequest.whole(u.eventId(), "a\u2028b",
@@ -452,6 +464,29 @@ abstract class ReversalSuite extends DatabaseSuite {
                 .isEqualTo("eventId");
         assertThat(catchThrowableOfType(InvalidInputException.class, () -> new ReversalRequest(u.eventId(), null, "x", "why"))
                 .field()).isEqualTo("amount");
+    }
+
+    /**
+     * Guards: a reason and a payout note of 2,000 code points outside the Basic Multilingual Plane
+     * (4,000 UTF-16 units, which H2 counts) are stored and shown as given; tabs and line breaks too.
+     */
+    @Test
+    void reasonsAndNotesOfTwoThousandCodePoints_areStoredAsGiven() {
+        Creator c = newCreator("50");
+        RecordedUse u = use(c, "t-" + c.modelId());
+        String reason = "\uD83D\uDE00".repeat(PayoutRequest.MAX_TEXT);
+        earnings.reversals().reverse(ADMIN, ReversalRequest.partial(u.eventId(), new BigDecimal("1"), "t-" + c.modelId(),
+                reason));
+        assertThat(earnings.reversals().ofUse(ADMIN, u.eventId())).singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo(reason));
+        String note = "line one\n\tline two " + "\uD83D\uDCB8".repeat(PayoutRequest.MAX_TEXT - 20);
+        Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(c.creatorId(), 100, "t-" + c.modelId()).note(note));
+        assertThat(earnings.payouts().find(ADMIN, payout.id()).orElseThrow().note()).contains(note);
+        earnings.payouts().fail(ADMIN, payout.id(), reason);
+        assertThat(earnings.payouts().history(ADMIN, payout.id())).last()
+                .satisfies(e -> assertThat(e.reason()).contains(reason));
+        assertThat(earnings.admin().auditLog(ADMIN, AuditQuery.all().target("use", u.eventId())).items()).singleElement()
+                .satisfies(e -> assertThat(e.reason()).contains(reason));
     }
 
     @Test

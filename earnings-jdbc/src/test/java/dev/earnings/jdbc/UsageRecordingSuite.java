@@ -765,7 +765,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             "7", List.of("user token keys", "V7__user_token_keys.sql"),
             "9", List.of("reversals", "V9__reversals.sql"),
             "11", List.of("audit log", "V11__audit_log.sql"),
-            "13", List.of("scheduled tasks", "V13__scheduled_tasks.sql")));
+            "13", List.of("scheduled tasks", "V13__scheduled_tasks.sql"),
+            "15", List.of("text columns by code points", "V15__text_columns_by_code_points.sql")));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
     static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.of(
@@ -783,7 +784,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The newest version of either database. */
-    static final int LATEST = 14;
+    static final int LATEST = 15;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {

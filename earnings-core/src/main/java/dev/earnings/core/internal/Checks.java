@@ -99,6 +99,20 @@ public final class Checks {
         return String.format("U+%04X", cp);
     }
 
+    /**
+     * A decimal as a message shows it: written out in full when that is short, otherwise in
+     * scientific notation, cut to 64 characters. {@code 1E-999999999} written out would be a
+     * billion characters: a message must never cost more than the value that caused it.
+     *
+     * @param value the value
+     * @return at most 67 characters
+     */
+    public static String shown(BigDecimal value) {
+        boolean shortPlain = value.scale() <= 40 && value.precision() - value.scale() <= 40;
+        String text = shortPlain ? value.toPlainString() : value.toString();
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
     /** The number of decimal places a value really has, ignoring trailing zeros. */
     public static int significantScale(BigDecimal value) {
         // Zero of any scale strips to 0 with scale 0; 1E+3 strips to a negative scale, which is 0 places.
@@ -120,11 +134,11 @@ public final class Checks {
                     + max.toPlainString());
         }
         if (value.signum() <= 0 || value.compareTo(max) > 0) {
-            throw new InvalidConfigurationException(setting, setting + " is " + value.toPlainString()
+            throw new InvalidConfigurationException(setting, setting + " is " + shown(value)
                     + "; allowed: greater than 0 and at most " + max.toPlainString());
         }
         if (significantScale(value) > MAX_SCALE) {
-            throw new InvalidConfigurationException(setting, setting + " is " + value.toPlainString() + ", which has "
+            throw new InvalidConfigurationException(setting, setting + " is " + shown(value) + ", which has "
                     + significantScale(value) + " decimal places; allowed: at most " + MAX_SCALE);
         }
         return canonical(value);

@@ -13,7 +13,8 @@ CREATE TABLE earnings_audit_log (
     target_id     VARCHAR(512)             NOT NULL,
     -- The creator whose money or model the change concerns, when there is one.
     creator_id    VARCHAR(512),
-    reason        VARCHAR(2000),
+    -- Up to 2,000 code points, which are up to 4,000 UTF-16 units: H2 counts the latter.
+    reason        VARCHAR(8000),
     before_values VARCHAR(8000),
     after_values  VARCHAR(8000)
 );

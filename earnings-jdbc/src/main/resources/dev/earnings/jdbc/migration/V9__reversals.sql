@@ -17,7 +17,8 @@ CREATE TABLE earnings_reversals (
     use_day          DATE                     NOT NULL,
     booked_day       DATE                     NOT NULL,
     actor            VARCHAR(512)             NOT NULL,
-    reason           VARCHAR(2000)            NOT NULL,
+    -- Up to 2,000 code points, which are up to 4,000 UTF-16 units: H2 counts the latter.
+    reason           VARCHAR(8000)            NOT NULL,
     reversed_at      TIMESTAMP WITH TIME ZONE NOT NULL,
     write_token      BIGINT                   NOT NULL,
     CONSTRAINT earnings_reversals_correction UNIQUE (correction_id),
