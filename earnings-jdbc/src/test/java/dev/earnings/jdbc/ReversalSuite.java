@@ -376,6 +376,47 @@ abstract class ReversalSuite extends DatabaseSuite {
         assertThatThrownBy(() -> db.builder().holdDays(366)).isInstanceOf(dev.earnings.core.InvalidConfigurationException.class);
     }
 
+    /** Guards: a hold counts whole UTC days, to the microsecond at both ends of a day. */
+    @Test
+    void holds_endExactlyAtMidnightUtc_forAUseAtTheLastAndTheFirstMicrosecondOfADay() {
+        try (Earnings held = db.builder().clock(clock).migrateOnStart(false).holdDays(1).build()) {
+            Creator c = newCreator("1");
+            clock.set(Instant.parse("2026-03-11T00:00:00Z"));
+            // One use at the last microsecond of March 10, one at the first of March 11.
+            held.logModelUsage(UsageRequest.builder("u1", c.modelId()).usageType("image_generation")
+                    .occurredAt(Instant.parse("2026-03-10T23:59:59.999999Z")).build());
+            held.logModelUsage(UsageRequest.builder("u2", c.modelId()).usageType("image_generation")
+                    .occurredAt(Instant.parse("2026-03-11T00:00:00Z")).build());
+            clock.set(Instant.parse("2026-03-11T23:59:59.999999Z"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).held()).isEqualTo(usd("2"));
+            clock.set(Instant.parse("2026-03-12T00:00:00Z"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).held()).as("March 10's use is available").isEqualTo(usd("1"));
+            clock.set(Instant.parse("2026-03-12T23:59:59.999999Z"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).held()).isEqualTo(usd("1"));
+            clock.set(Instant.parse("2026-03-13T00:00:00Z"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).held()).isEqualTo(usd("0"));
+            assertThat(held.analytics().balance(ADMIN, c.creatorId()).available()).isEqualTo(usd("2"));
+            assertThat(held.verifyIntegrity().isClean()).isTrue();
+        }
+    }
+
+    /** Guards: the minimum payout is compared with whole minor units, a sub-cent remainder never rounding up to it. */
+    @Test
+    void aBalanceASubCentBelowTheMinimum_isNotPaid() {
+        try (Earnings minimum = db.builder().clock(clock).migrateOnStart(false).minimumPayoutMinor(500).build()) {
+            Creator c = newCreator("4.999999999999");
+            use(c, "sub-" + c.modelId());
+            Balance b = minimum.analytics().balance(ADMIN, c.creatorId());
+            assertThat(b.available()).isEqualTo(usd("4.999999999999"));
+            assertThat(b.availableMinor()).isEqualTo(499);
+            assertThatThrownBy(() -> minimum.payouts().create(ADMIN, PayoutRequest.of(c.creatorId(), 500, "sub-" + c.modelId())))
+                    .isInstanceOf(InsufficientFundsException.class);
+            assertThat(minimum.payouts().payoutAll(ADMIN, BulkPayoutRequest.of("sub-" + c.modelId().substring(0, 30))
+                    .dryRun(true)).items()).filteredOn(i -> i.creatorId().equals(c.creatorId()))
+                    .extracting(BulkPayoutResult.Item::outcome).containsExactly(BulkPayoutResult.Outcome.BELOW_THRESHOLD);
+        }
+    }
+
     /** What is held of a creator's earnings, computed from the usage rows: uses of {@code from} or later, less their reversals. */
     BigDecimal heldFromRows(String creatorId, LocalDate from) {
         return db.jdbi.withHandle(h -> h.createQuery("SELECT (SELECT COALESCE(SUM(earnings), 0) FROM "
