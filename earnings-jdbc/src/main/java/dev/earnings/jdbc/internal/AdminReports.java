@@ -97,9 +97,9 @@ public final class AdminReports {
                 || query.sort() == CreatorOverview.Sort.PERIOD_USES;
         return tx.inSnapshot("reading the creators overview", Scope.of(caller), (h, attempt) -> {
             long total = ledger.creatorCount(h);
-            List<CreatorOverview> items = h.createQuery(byPeriod ? byPeriodSql(order) : pageFirstSql(order))
+            List<CreatorOverview> items = ledger.bindHold(h.createQuery(byPeriod ? byPeriodSql(order) : pageFirstSql(order))
                     .bind("from", range.from()).bind("to", range.to()).bind("limit", query.pageSize())
-                    .bind("offset", (long) query.page() * query.pageSize()).bind("holdFrom", ledger.holdFrom())
+                    .bind("offset", (long) query.page() * query.pageSize()))
                     .map(ConstructorMapper.of(OverviewRow.class))
                     .map(row -> new CreatorOverview(row.balance().creatorId(), row.balance().earned(),
                             ReportSupport.money(currency, row.periodEarnings()), ReportSupport.money(currency,

@@ -162,8 +162,8 @@ public final class IntegrityChecker {
         h.createQuery(rows).bind("holdFrom", ledger.holdFrom()).map((rs, ctx) -> recomputed.put(rs.getString(1),
                 new BigDecimal[] {rs.getBigDecimal(2), rs.getBigDecimal(3),
                     rs.getBigDecimal(2).subtract(rs.getBigDecimal(3)).subtract(rs.getBigDecimal(4))})).list();
-        h.createQuery("SELECT creator_id, earned, held, available FROM (" + ledger.balances() + ") b")
-                .bind("holdFrom", ledger.holdFrom()).map((rs, ctx) -> {
+        ledger.bindHold(h.createQuery("SELECT creator_id, earned, held, available FROM (" + ledger.balances() + ") b"))
+                .map((rs, ctx) -> {
                     BigDecimal[] r = recomputed.get(rs.getString(1));
                     String[] names = {"balance_earned", "balance_held", "balance_available"};
                     for (int i = 0; i < names.length; i++) {

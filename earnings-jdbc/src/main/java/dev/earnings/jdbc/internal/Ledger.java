@@ -96,8 +96,8 @@ public final class Ledger {
         this.currency = currency;
         this.holdDays = holdDays;
         this.minimumPayoutMinor = minimumPayoutMinor;
-        this.balanceOfOne = balanceSql(true);
-        this.balanceOfAll = balanceSql(false);
+        this.balanceOfOne = balanceSql(true, holdDays > 0);
+        this.balanceOfAll = balanceSql(false, holdDays > 0);
     }
 
     /**
@@ -107,10 +107,12 @@ public final class Ledger {
      * exact amounts; {@code held} comes from the daily rollups and the reversals, never from the
      * usage rows.
      */
-    private static String balanceSql(boolean oneCreator) {
+    private static String balanceSql(boolean oneCreator, boolean holds) {
         String only = oneCreator ? " WHERE creator_id = :creator" : "";
         String andOnly = oneCreator ? " AND creator_id = :creator" : "";
-        String held = "COALESCE(h.held, 0) - COALESCE(r.held_reversed, 0)";
+        // Without holds nothing is held, and the balance reads no rollup at all: a statement
+        // that sums the held days of every creator costs the creators overview its speed.
+        String held = holds ? "COALESCE(h.held, 0) - COALESCE(r.held_reversed, 0)" : "0";
         return "SELECT c.creator_id, COALESCE(e.earned, 0) AS earned, " + held + " AS held,"
                 + " COALESCE(x.pending, 0) AS pending, COALESCE(x.paid, 0) AS paid_out,"
                 + " COALESCE(e.earned, 0) - (" + held + ") - COALESCE(x.pending, 0) - COALESCE(x.paid, 0) AS available"
@@ -120,11 +122,23 @@ public final class Ledger {
                 + " SUM(CASE WHEN status = 'COMPLETED' THEN amount ELSE 0 END) AS paid FROM <t>earnings_transactions"
                 + only + " GROUP BY creator_id) x ON x.creator_id = c.creator_id"
                 // Held: the rollups of the days still in their hold, less the reversals of those days' uses.
-                + " LEFT JOIN (SELECT creator_id, SUM(earnings) AS held FROM <t>model_analytics"
+                + (holds ? " LEFT JOIN (SELECT creator_id, SUM(earnings) AS held FROM <t>model_analytics"
                 + " WHERE usage_day >= :holdFrom" + andOnly + " GROUP BY creator_id) h ON h.creator_id = c.creator_id"
                 + " LEFT JOIN (SELECT creator_id, SUM(amount) AS held_reversed FROM <t>earnings_reversals"
-                + " WHERE use_day >= :holdFrom" + andOnly + " GROUP BY creator_id) r ON r.creator_id = c.creator_id"
+                + " WHERE use_day >= :holdFrom" + andOnly + " GROUP BY creator_id) r ON r.creator_id = c.creator_id" : "")
                 + (oneCreator ? " WHERE c.creator_id = :creator" : "");
+    }
+
+    /**
+     * Binds {@code :holdFrom} to a statement that uses {@link #balances()}, when the deployment
+     * holds earnings (without holds the expression has no such parameter).
+     *
+     * @param statement the statement
+     * @param <S> its type
+     * @return the statement
+     */
+    public <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bindHold(S statement) {
+        return holdDays == 0 ? statement : statement.bind("holdFrom", holdFrom());
     }
 
     /**
@@ -140,7 +154,7 @@ public final class Ledger {
 
     /**
      * The balance of every creator as a derived table, for reports that sort or page by it; the
-     * statement must bind {@code :holdFrom} to {@link #holdFrom()}.
+     * statement goes through {@link #bindHold}.
      *
      * @return SQL with the columns {@code creator_id, earned, held, pending, paid_out, available}
      */
@@ -156,7 +170,7 @@ public final class Ledger {
      * @return the balance; all zero for a creator without earnings or payouts
      */
     public Balance balance(Handle h, String creatorId) {
-        return h.createQuery(balanceOfOne).bind("creator", creatorId).bind("holdFrom", holdFrom())
+        return bindHold(h.createQuery(balanceOfOne).bind("creator", creatorId))
                 .map(ConstructorMapper.of(Balance.class)).findOne()
                 .orElseGet(() -> new Balance(creatorId, Money.zero(currency), Money.zero(currency), Money.zero(currency),
                         Money.zero(currency), Money.zero(currency)));
