@@ -140,7 +140,15 @@ public final class Corrections {
     }
 
     private Reversal toReversal(Handle h, StoredReversal stored, boolean replayed) {
-        BigDecimal earned = writer.findUse(h, stored.eventId()).map(UsageWriter.UseRow::earnings).orElse(BigDecimal.ZERO);
+        return toReversal(stored, earnedBy(h, stored.eventId()), replayed);
+    }
+
+    /** What a use earned, which its reversals take from. */
+    private BigDecimal earnedBy(Handle h, String eventId) {
+        return writer.findUse(h, eventId).map(UsageWriter.UseRow::earnings).orElse(BigDecimal.ZERO);
+    }
+
+    private Reversal toReversal(StoredReversal stored, BigDecimal earned, boolean replayed) {
         return new Reversal(stored.correctionId(), stored.eventId(), stored.modelId(), stored.creatorId(),
                 Money.of(currency, stored.amount()), Money.of(currency, earned.subtract(stored.reversedSoFar())),
                 stored.actor(), stored.reason(), stored.reversedAt(), replayed);
@@ -172,9 +180,14 @@ public final class Corrections {
      *     the caller's
      */
     public List<Reversal> ofUse(Handle h, String eventId) {
-        return h.createQuery(COLUMNS + " WHERE r.event_id = :event ORDER BY r.id").bind("event", eventId)
-                .map(ConstructorMapper.of(StoredReversal.class)).list().stream()
-                .map(stored -> toReversal(h, stored, false)).toList();
+        List<StoredReversal> stored = h.createQuery(COLUMNS + " WHERE r.event_id = :event ORDER BY r.id")
+                .bind("event", eventId).map(ConstructorMapper.of(StoredReversal.class)).list();
+        if (stored.isEmpty()) {
+            return List.of();
+        }
+        // The use is read once for all its reversals.
+        BigDecimal earned = earnedBy(h, eventId);
+        return stored.stream().map(r -> toReversal(r, earned, false)).toList();
     }
 
     /** The plain text of an amount, for comparing and showing: {@code 0.50} and {@code 0.5} are one amount. */
