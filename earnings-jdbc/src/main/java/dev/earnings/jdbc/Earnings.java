@@ -15,12 +15,14 @@ import dev.earnings.jdbc.internal.Corrections;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
 import dev.earnings.jdbc.internal.EmbeddedH2;
+import dev.earnings.jdbc.internal.EventDelivery;
 import dev.earnings.jdbc.internal.Failures;
 import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.Jdbis;
 import dev.earnings.jdbc.internal.Ledger;
 import dev.earnings.jdbc.internal.ModelCatalog;
+import dev.earnings.jdbc.internal.Outbox;
 import dev.earnings.jdbc.internal.PayoutScheduler;
 import dev.earnings.jdbc.internal.Pseudonyms;
 import dev.earnings.jdbc.internal.RateLimiter;
@@ -85,18 +87,21 @@ public final class Earnings implements AutoCloseable {
     private final Transactor tx;
     private final HikariDataSource ownedPool;
     private final List<AsyncRecorder> recorders = new CopyOnWriteArrayList<>();
+    private final Events events;
+    private final List<EventConsumer> consumers = new CopyOnWriteArrayList<>();
 
     private Earnings(Builder b, Transactor tx, Dialect dialect, DataSource dataSource, HikariDataSource ownedPool) {
         this.calculator = b.calculator;
         this.tx = tx;
         this.ownedPool = ownedPool;
         AuditLog audit = new AuditLog(b.clock);
+        Outbox outbox = new Outbox(b.clock, b.useRecordedEvents);
         Settings settings = new Settings(tx, audit);
         settings.requireCurrency(calculator.currency());
         ModelCatalog catalog = new ModelCatalog();
         UsageWriter writer = new UsageWriter(catalog, calculator, b.clock, b.maxAge, b.maxAhead, dialect, b.metadataRules,
-                b.atRest);
-        Ledger ledger = new Ledger(tx, b.clock, calculator.currency(), b.holdDays, b.minimumPayoutMinor, audit);
+                b.atRest, outbox);
+        Ledger ledger = new Ledger(tx, b.clock, calculator.currency(), b.holdDays, b.minimumPayoutMinor, audit, outbox);
         Access access = new Access(ledger, catalog);
         // The host's key when given: then no key is generated into the database at all.
         byte[] pseudonymKey = b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey();
@@ -108,7 +113,9 @@ public final class Earnings implements AutoCloseable {
                 calculator, b.clock));
         this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()), tx, audit);
         this.payouts = new Payouts(tx, ledger, access);
-        this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit), access);
+        this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit, outbox),
+                access);
+        this.events = new Events(new EventDelivery(tx, b.clock, b.eventRetention), consumers::add, consumers::remove);
         if (b.payoutSchedules.isEmpty()) {
             this.payoutScheduler = null;
         } else {
@@ -181,6 +188,15 @@ public final class Earnings implements AutoCloseable {
      */
     public Reversals reversals() {
         return reversals;
+    }
+
+    /**
+     * Events out of the library, and their consumers.
+     *
+     * @return the events
+     */
+    public Events events() {
+        return events;
     }
 
     /**
@@ -313,6 +329,9 @@ public final class Earnings implements AutoCloseable {
      */
     @Override
     public void close() {
+        for (EventConsumer consumer : consumers) {
+            consumer.close();
+        }
         if (payoutScheduler != null) {
             payoutScheduler.close();
         }
@@ -351,6 +370,8 @@ public final class Earnings implements AutoCloseable {
         private int lanes = 2;
         private int holdDays;
         private long minimumPayoutMinor = 1;
+        private boolean useRecordedEvents;
+        private Duration eventRetention = Duration.ofDays(7);
         private final Map<String, PayoutSchedule> payoutSchedules = new LinkedHashMap<>();
         private Duration schedulerPolling = Duration.ofSeconds(10);
         private Duration schedulerHeartbeat = Duration.ofMinutes(1);
@@ -644,6 +665,35 @@ public final class Earnings implements AutoCloseable {
             }
             this.maxAge = back;
             this.maxAhead = ahead;
+            return this;
+        }
+
+        /**
+         * Writes an {@link EventType#USE_RECORDED} event for every use recorded, in the use's
+         * transaction (default off: it doubles the rows recording writes). The other events are
+         * always written.
+         *
+         * @param on whether every use is an event
+         * @return this builder
+         */
+        public Builder useRecordedEvents(boolean on) {
+            this.useRecordedEvents = on;
+            return this;
+        }
+
+        /**
+         * How long an event is kept once every consumer has handled it (default 7 days); pruning
+         * never deletes an event a consumer has yet to handle or holds as a dead letter.
+         *
+         * @param retention 1 minute to 10 years
+         * @return this builder
+         */
+        public Builder eventRetention(Duration retention) {
+            if (retention == null || retention.compareTo(Duration.ofMinutes(1)) < 0 || retention.compareTo(MAX_WINDOW) > 0) {
+                throw new InvalidConfigurationException("eventRetention", "eventRetention is "
+                        + (retention == null ? "missing" : retention) + "; allowed: 1 minute to 10 years");
+            }
+            this.eventRetention = retention;
             return this;
         }
 

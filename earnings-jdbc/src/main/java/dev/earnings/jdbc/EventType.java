@@ -27,7 +27,7 @@ public enum EventType {
     USE_REVERSED,
     /**
      * A model's use was the first rated in a higher usage tier. Payload: {@code modelId},
-     * {@code tierIndex} (0 is the first tier), {@code fromPriorUses} (the tier's threshold),
+     * {@code tierIndex} (1 is the first tier, so never 1 here), {@code fromPriorUses} (the tier's threshold),
      * {@code multiplier}, {@code ordinal} and {@code eventId} of the use that reached it.
      */
     TIER_REACHED,

@@ -46,7 +46,7 @@ class PostgresRowLevelSecurityTest {
     /** Every table that holds a creator's data. */
     static final List<String> CREATOR_TABLES = List.of("earnings_creators", "earnings_models", "earnings_model_pricing",
             "model_creator_earnings", "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions",
-            "earnings_transaction_events", "earnings_reversals");
+            "earnings_transaction_events", "earnings_reversals", "earnings_events");
     static final String SETTINGS = "earnings_settings";
     /** The shared rate limits' buckets: no creator data, but keys that name models. */
     static final String BUCKETS = "earnings_rate_limit_buckets";
@@ -54,6 +54,9 @@ class PostgresRowLevelSecurityTest {
     static final String AUDIT = "earnings_audit_log";
     /** The scheduled payouts' state: schedule names only; db-scheduler's connections name no caller. */
     static final String SCHEDULED = "earnings_scheduled_tasks";
+    /** The events' delivery state (the sequencer, consumers' cursors, dead letters): admins and the service only. */
+    static final List<String> DELIVERY = List.of("earnings_event_sequence", "earnings_event_consumers",
+            "earnings_event_dead_letters");
 
     TestDatabase db;
     Earnings earnings;
@@ -83,6 +86,11 @@ class PostgresRowLevelSecurityTest {
             earnings.payouts().complete(ADMIN, done.id(), "wire");
             earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 50, "second"));
         }
+        // A consumer that gives up on every event at once: cursors and dead letters of both creators.
+        EventConsumer refusing = earnings.events().consumer("rls", event -> {
+            throw new IllegalStateException("refused");
+        }).startFrom(EventConsumer.Start.BEGINNING).retries(1, java.time.Duration.ZERO, java.time.Duration.ZERO).build();
+        assertThat(refusing.pollOnce()).isPositive();
         db.jdbi.useHandle(h -> {
             h.createQuery("SELECT model_id, creator_id FROM " + db.table("earnings_models"))
                     .map((rs, ctx) -> creatorOfModel.put(rs.getString(1), rs.getString(2))).list();
@@ -119,6 +127,12 @@ class PostgresRowLevelSecurityTest {
         assertThat(select(runtime, AUDIT, "creator", A)).as("the audit log as creator A").isEmpty();
         assertThat(select(runtime, AUDIT, "admin", "")).as("the audit log as an admin")
                 .containsExactlyInAnyOrderElementsOf(everything(AUDIT));
+        for (String table : DELIVERY) {
+            assertThat(everything(table)).as("%s past the policies", table).isNotEmpty();
+            assertThat(select(runtime, table, "creator", A)).as("%s as creator A", table).isEmpty();
+            assertThat(select(runtime, table, "admin", "")).as("%s as an admin", table)
+                    .containsExactlyInAnyOrderElementsOf(everything(table));
+        }
     }
 
     @Test
@@ -294,6 +308,7 @@ class PostgresRowLevelSecurityTest {
         tables.add(BUCKETS);
         tables.add(AUDIT);
         tables.add(SCHEDULED);
+        tables.addAll(DELIVERY);
         return tables;
     }
 

@@ -54,7 +54,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     static final Instant START = Instant.parse("2026-03-10T12:00:00Z");
     static final List<String> TABLES = List.of("earnings_models", "earnings_model_pricing", "model_creator_earnings",
             "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions", "earnings_reversals",
-            "earnings_audit_log", "earnings_scheduled_tasks", "earnings_settings");
+            "earnings_audit_log", "earnings_scheduled_tasks", "earnings_settings", "earnings_events",
+            "earnings_event_sequence", "earnings_event_consumers", "earnings_event_dead_letters");
 
     String badInputModel;
 
@@ -756,17 +757,18 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The library's migrations that both databases run, by version: description and script. */
-    static final Map<String, List<String>> MIGRATIONS = byVersion(Map.of(
-            "1", List.of("earnings schema", "V1__earnings_schema.sql"),
-            "2", List.of("creators and payout history", "V2__creators_and_payout_history.sql"),
-            "3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql"),
-            "4", List.of("write tokens", "V4__write_tokens.sql"),
-            "6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql"),
-            "7", List.of("user token keys", "V7__user_token_keys.sql"),
-            "9", List.of("reversals", "V9__reversals.sql"),
-            "11", List.of("audit log", "V11__audit_log.sql"),
-            "13", List.of("scheduled tasks", "V13__scheduled_tasks.sql"),
-            "15", List.of("text columns by code points", "V15__text_columns_by_code_points.sql")));
+    static final Map<String, List<String>> MIGRATIONS = byVersion(Map.ofEntries(
+            Map.entry("1", List.of("earnings schema", "V1__earnings_schema.sql")),
+            Map.entry("2", List.of("creators and payout history", "V2__creators_and_payout_history.sql")),
+            Map.entry("3", List.of("recent activity indexes", "V3__recent_activity_indexes.sql")),
+            Map.entry("4", List.of("write tokens", "V4__write_tokens.sql")),
+            Map.entry("6", List.of("rate limit buckets", "V6__rate_limit_buckets.sql")),
+            Map.entry("7", List.of("user token keys", "V7__user_token_keys.sql")),
+            Map.entry("9", List.of("reversals", "V9__reversals.sql")),
+            Map.entry("11", List.of("audit log", "V11__audit_log.sql")),
+            Map.entry("13", List.of("scheduled tasks", "V13__scheduled_tasks.sql")),
+            Map.entry("15", List.of("text columns by code points", "V15__text_columns_by_code_points.sql")),
+            Map.entry("16", List.of("event outbox", "V16__event_outbox.sql"))));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
     static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.of(
@@ -774,7 +776,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             "8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql"),
             "10", List.of("reversal policies", "V10__reversal_policies.sql"),
             "12", List.of("audit log policies", "V12__audit_log_policies.sql"),
-            "14", List.of("scheduled task policies", "V14__scheduled_task_policies.sql")));
+            "14", List.of("scheduled task policies", "V14__scheduled_task_policies.sql"),
+            "17", List.of("event policies", "V17__event_policies.sql")));
 
     /** Migrations in the order of their version numbers (11 after 9). */
     static Map<String, List<String>> byVersion(Map<String, List<String>> migrations) {
@@ -784,7 +787,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The newest version of either database. */
-    static final int LATEST = 15;
+    static final int LATEST = 17;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {

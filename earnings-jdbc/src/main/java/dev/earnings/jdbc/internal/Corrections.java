@@ -3,6 +3,7 @@ package dev.earnings.jdbc.internal;
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.Money;
 import dev.earnings.jdbc.AuditAction;
+import dev.earnings.jdbc.EventType;
 import dev.earnings.jdbc.Reversal;
 import dev.earnings.jdbc.ReversalConflictException;
 import dev.earnings.jdbc.ReversalExceedsRemainderException;
@@ -39,6 +40,7 @@ public final class Corrections {
 
     private final Transactor tx;
     private final AuditLog audit;
+    private final Outbox outbox;
     private final UsageWriter writer;
     private final Ledger ledger;
     private final Clock clock;
@@ -62,10 +64,13 @@ public final class Corrections {
      * @param clock the clock for the reversal's time and day
      * @param currency the deployment's currency
      * @param audit the audit log, where every reversal is recorded
+     * @param outbox the events outbox, where every reversal is reported
      */
-    public Corrections(Transactor tx, UsageWriter writer, Ledger ledger, Clock clock, Currency currency, AuditLog audit) {
+    public Corrections(Transactor tx, UsageWriter writer, Ledger ledger, Clock clock, Currency currency, AuditLog audit,
+            Outbox outbox) {
         this.tx = tx;
         this.audit = audit;
+        this.outbox = outbox;
         this.writer = writer;
         this.ledger = ledger;
         this.clock = clock;
@@ -120,6 +125,9 @@ public final class Corrections {
                 AuditLog.values("modelId", use.modelId(), "remaining", remaining),
                 AuditLog.values("modelId", use.modelId(), "correctionId", request.correctionId(), "reversed", amount,
                         "remaining", remaining.subtract(amount)));
+        outbox.append(h, EventType.USE_REVERSED, use.creatorId(), AuditLog.values("correctionId", request.correctionId(),
+                "eventId", use.eventId(), "modelId", use.modelId(), "amount", amount.negate(), "remaining",
+                remaining.subtract(amount), "currency", currency.getCurrencyCode(), "reason", request.reason(), "actor", actor));
         return new Reversal(request.correctionId(), use.eventId(), use.modelId(), use.creatorId(), Money.of(currency, amount),
                 Money.of(currency, remaining.subtract(amount)), actor, request.reason(), now, false);
     }

@@ -6,6 +6,7 @@ import dev.earnings.jdbc.AuditAction;
 import dev.earnings.jdbc.Balance;
 import dev.earnings.jdbc.BulkPayoutRequest;
 import dev.earnings.jdbc.BulkPayoutResult;
+import dev.earnings.jdbc.EventType;
 import dev.earnings.jdbc.InsufficientFundsException;
 import dev.earnings.jdbc.IllegalPayoutTransitionException;
 import dev.earnings.jdbc.Payout;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.Nested;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Owner of {@code earnings_creators}, {@code earnings_transactions} (payouts) and
@@ -56,6 +58,7 @@ public final class Ledger {
     private final Clock clock;
     private final Currency currency;
     private final AuditLog audit;
+    private final Outbox outbox;
     private final int holdDays;
     private final long minimumPayoutMinor;
     private final String balanceOfOne;
@@ -88,10 +91,13 @@ public final class Ledger {
      * @param holdDays how many full UTC days after its day a use's earnings are held; 0 for none
      * @param minimumPayoutMinor the smallest payout, in minor units, 1 or more
      * @param audit the audit log, where every payout change is recorded
+     * @param outbox the events outbox, where every payout change is reported
      */
-    public Ledger(Transactor tx, Clock clock, Currency currency, int holdDays, long minimumPayoutMinor, AuditLog audit) {
+    public Ledger(Transactor tx, Clock clock, Currency currency, int holdDays, long minimumPayoutMinor, AuditLog audit,
+            Outbox outbox) {
         this.tx = tx;
         this.audit = audit;
+        this.outbox = outbox;
         this.clock = clock;
         this.currency = currency;
         this.holdDays = holdDays;
@@ -276,8 +282,21 @@ public final class Ledger {
         recordEvent(h, new EventRow(id, null, PayoutStatus.PENDING.name(), actor, now, note, token));
         audit.record(h, actor, AuditAction.PAYOUT_CREATED, "payout", Long.toString(id), creatorId, note, null,
                 AuditLog.values("reference", reference, "amountMinor", amountMinor, "status", PayoutStatus.PENDING.name()));
+        outbox.append(h, EventType.PAYOUT_CREATED, creatorId, payoutPayload(id, amount, PayoutStatus.PENDING, reference,
+                actor, "note", note));
         return new Created(new Payout(id, creatorId, reference, amountMinor, amount, PayoutStatus.PENDING,
                 Optional.ofNullable(note), now, actor, now, actor, Optional.empty()), true);
+    }
+
+    /** The payload of a payout's event: see {@link EventType#PAYOUT_CREATED}. */
+    private Map<String, Object> payoutPayload(long payoutId, Money amount, PayoutStatus status, String reference,
+            String actor, String textName, @Nullable String text) {
+        Map<String, Object> payload = AuditLog.values("payoutId", payoutId, "amount", amount.amount(), "currency",
+                currency.getCurrencyCode(), "status", status.name(), "reference", reference, "actor", actor);
+        if (text != null) {
+            payload.put(textName, text);
+        }
+        return payload;
     }
 
     /**
@@ -332,6 +351,8 @@ public final class Ledger {
             audit.record(h, actor, AuditAction.valueOf("PAYOUT_" + to.name()), "payout", Long.toString(payoutId),
                     payout.creatorId(), reason, AuditLog.values("status", PayoutStatus.PENDING.name(), "amountMinor",
                             payout.amountMinor()), AuditLog.values("status", to.name(), "amountMinor", payout.amountMinor()));
+            outbox.append(h, EventType.valueOf("PAYOUT_" + to.name()), payout.creatorId(), payoutPayload(payoutId,
+                    payout.amount(), to, payout.reference(), actor, "reason", reason));
             return payout;
         });
     }

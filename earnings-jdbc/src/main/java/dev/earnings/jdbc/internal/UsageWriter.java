@@ -11,6 +11,7 @@ import dev.earnings.core.UsageTier;
 import dev.earnings.core.UsageType;
 import dev.earnings.core.internal.Checks;
 import dev.earnings.jdbc.BatchResult;
+import dev.earnings.jdbc.EventType;
 import dev.earnings.jdbc.IdempotencyConflictException;
 import dev.earnings.jdbc.MetadataRules;
 import dev.earnings.jdbc.Model;
@@ -203,6 +204,7 @@ public final class UsageWriter {
     private final String insertNewDailyUsers;
     private final MetadataRules metadataRules;
     private final AtRest atRest;
+    private final Outbox outbox;
 
     /**
      * A use to write.
@@ -296,9 +298,12 @@ public final class UsageWriter {
      * @param dialect the database
      * @param metadataRules what is done to metadata before it is stored
      * @param atRest what is stored of user ids and metadata: as given, or tokens and ciphertext
+     * @param outbox the events outbox, where tiers reached (and, when the host turns it on, every
+     *     use) are reported in the write's transaction
      */
     public UsageWriter(ModelCatalog catalog, EarningsCalculator calculator, Clock clock, Duration maxAge,
-            Duration maxAhead, Dialect dialect, MetadataRules metadataRules, AtRest atRest) {
+            Duration maxAhead, Dialect dialect, MetadataRules metadataRules, AtRest atRest, Outbox outbox) {
+        this.outbox = outbox;
         this.metadataRules = metadataRules;
         this.atRest = atRest;
         this.catalog = catalog;
@@ -483,6 +488,7 @@ public final class UsageWriter {
         List<UseRow> rows = new ArrayList<>();
         List<ModelTotals> modelTotals = new ArrayList<>();
         Map<String, DayTotals> dayTotals = new LinkedHashMap<>();
+        List<Outbox.NewEvent> events = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
             String modelId = entry.getKey();
             Model model = models.get(modelId);
@@ -512,6 +518,7 @@ public final class UsageWriter {
                         : OptionalLong.of(ordinal), modelId, model.creatorId(), request.userId(), occurredAt, recordedAt,
                         model.pricingVersion(), result, false);
                 items[i] = BatchResult.Item.of(i, use);
+                events(events, use, type.name(), request.tokensConsumed());
                 totals.add(isCounted, result, occurredAt);
                 dayTotals.computeIfAbsent(modelId + '\u0000' + day, k -> new DayTotals(modelId, model.creatorId(), day))
                         .add(p.user().value(), isCounted, result);
@@ -520,6 +527,7 @@ public final class UsageWriter {
         }
         if (!rows.isEmpty()) {
             writeRows(h, rows, modelTotals, new ArrayList<>(dayTotals.values()));
+            outbox.append(h, events);
         }
 
         for (int i : repeats) {
@@ -527,6 +535,29 @@ public final class UsageWriter {
             items[i] = repeatOf(i, items[first].use().orElseThrow(), uses.get(first).request(), uses.get(i).request());
         }
         return List.of(items);
+    }
+
+    /**
+     * The events of a use written now: the tier it is the first to reach, if any (a counted use
+     * whose prior uses are exactly its tier's threshold, above the first tier), and the use itself
+     * when the host turned that on.
+     */
+    private void events(List<Outbox.NewEvent> events, RecordedUse use, String usageType, long tokens) {
+        EarningsResult result = use.result();
+        if (outbox.useRecorded()) {
+            Map<String, Object> payload = AuditLog.values("eventId", use.eventId(), "modelId", use.modelId(), "usageType",
+                    usageType, "tokens", tokens, "occurredAt", use.occurredAt().toString());
+            use.useOrdinal().ifPresent(ordinal -> payload.put("ordinal", ordinal));
+            payload.putAll(AuditLog.values("tierIndex", result.tier().index(), "earnings", result.earnings().amount(),
+                    "currency", currency.getCurrencyCode()));
+            events.add(outbox.event(EventType.USE_RECORDED, use.creatorId(), payload));
+        }
+        if (use.useOrdinal().isPresent() && result.tier().index() > 1
+                && result.priorCountedUses() == result.tier().fromPriorUses()) {
+            events.add(outbox.event(EventType.TIER_REACHED, use.creatorId(), AuditLog.values("modelId", use.modelId(),
+                    "tierIndex", result.tier().index(), "fromPriorUses", result.tier().fromPriorUses(), "multiplier",
+                    result.tier().multiplier(), "ordinal", use.useOrdinal().getAsLong(), "eventId", use.eventId())));
+        }
     }
 
     /**
