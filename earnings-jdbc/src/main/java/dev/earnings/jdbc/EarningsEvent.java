@@ -24,6 +24,12 @@ public record EarningsEvent(String id, EventType type, String creatorId, Instant
     /**
      * Checks the parts.
      *
+     * @param id the event's unique id
+     * @param type what happened
+     * @param creatorId the creator the change concerns
+     * @param occurredAt when the change was made
+     * @param position the event's place in the delivery order
+     * @param payload the event's data as a JSON object
      * @throws NullPointerException if a part is missing
      */
     public EarningsEvent {
