@@ -579,6 +579,12 @@ abstract class EventSuite extends DatabaseSuite {
         earnings.events().prune();
         assertThat(eventRows(creator)).extracting(r -> r.get("event_type")).containsExactly("payout.completed");
         earnings.events().removeConsumer("slow-" + suffix);
+        // With no consumer at all, events older than the retention go too.
+        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 10, "unread"));
+        assertThat(eventRows(creator)).hasSize(2);
+        clock.advance(Duration.ofDays(7).plusSeconds(1));
+        earnings.events().prune();
+        assertThat(eventRows(creator)).isEmpty();
     }
 
     @Test

@@ -345,11 +345,16 @@ public final class EventDelivery {
 
     /**
      * Deletes events older than the retention that every consumer has passed and none holds as a
-     * dead letter.
+     * dead letter; with no consumer, every event older than the retention. Committed events are
+     * given their positions first.
      *
      * @return how many were deleted
      */
     public int prune() {
+        // Events get their positions here too, so that a deployment without consumers prunes as well.
+        while (sequence() == SEQUENCE_STEP) {
+            continue;
+        }
         Instant cutoff = now().minus(retention);
         return tx.inTransaction("pruning delivered events", Scope.SERVICE, (h, attempt) -> h.createUpdate(
                 "DELETE FROM <t>earnings_events e WHERE e.position IS NOT NULL AND e.occurred_at < :cutoff"
