@@ -1,6 +1,7 @@
 package dev.earnings.jdbc;
 
 import dev.earnings.core.InvalidConfigurationException;
+import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.internal.EventDelivery;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,6 +152,16 @@ public final class EventConsumer implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            poll();
+        } catch (Error e) {
+            // A handler's Error stops the instance as a crash would: its batch was rolled back.
+            LOG.error("event consumer '{}': stopped by {}; its batch will be handed again", name, e.toString());
+            throw e;
+        }
+    }
+
+    private void poll() {
         while (!stopping) {
             int done = 0;
             try {
@@ -200,6 +211,20 @@ public final class EventConsumer implements AutoCloseable {
         onClose.accept(this);
     }
 
+    /** The name, if it is a consumer's: for the calls that name an existing consumer. */
+    static String requireName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new InvalidInputException("consumer", "consumer is " + describe(name)
+                    + "; allowed: 1 to 128 of A-Z a-z 0-9 . _ : -");
+        }
+        return name;
+    }
+
+    /** A refused name, told by its length only: it may be anything, of any size. */
+    private static String describe(String name) {
+        return name == null ? "missing" : "not a consumer's name (" + name.length() + " characters)";
+    }
+
     /** Configures a consumer; {@link #start()} starts it, {@link #build()} only registers it. */
     public static final class Builder {
         private final String name;
@@ -218,8 +243,8 @@ public final class EventConsumer implements AutoCloseable {
         Builder(String name, EventHandler handler, EventDelivery delivery, Consumer<EventConsumer> onStart,
                 Consumer<EventConsumer> onClose) {
             if (name == null || !NAME.matcher(name).matches()) {
-                throw new InvalidConfigurationException("name", "consumer name is " + (name == null ? "missing"
-                        : "'" + name + "'") + "; allowed: 1 to 128 of A-Z a-z 0-9 . _ : -");
+                throw new InvalidConfigurationException("name", "consumer name is " + describe(name)
+                        + "; allowed: 1 to 128 of A-Z a-z 0-9 . _ : -");
             }
             if (handler == null) {
                 throw new InvalidConfigurationException("handler", "handler is missing; allowed: an EventHandler");

@@ -41,10 +41,11 @@ public final class Events {
      *
      * @param consumer the consumer's name
      * @return the dead letters; empty for an unknown consumer
+     * @throws dev.earnings.core.InvalidInputException if the name is not a consumer's name
      * @throws StorageException if the database failed after the retries
      */
     public List<DeadLetter> deadLetters(String consumer) {
-        return delivery.deadLetters(consumer);
+        return delivery.deadLetters(EventConsumer.requireName(consumer));
     }
 
     /**
@@ -55,7 +56,7 @@ public final class Events {
      * @throws StorageException if the database failed after the retries
      */
     public Optional<EventConsumerStatus> status(String consumer) {
-        return delivery.status(consumer);
+        return delivery.status(EventConsumer.requireName(consumer));
     }
 
     /**
@@ -67,7 +68,7 @@ public final class Events {
      * @throws StorageException if the database failed after the retries
      */
     public boolean removeConsumer(String consumer) {
-        return delivery.remove(consumer);
+        return delivery.remove(EventConsumer.requireName(consumer));
     }
 
     /**

@@ -610,4 +610,84 @@ abstract class EventSuite extends DatabaseSuite {
         assertThatThrownBy(() -> Earnings.builder().eventRetention(Duration.ofSeconds(59)))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("eventRetention");
     }
+
+    @Test
+    void aHandlersFailureWithUnstorableText_isStoredCleaned_andDoesNotStallTheLane() {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = newModel(creator, ModelPricing.of("1", "0"));
+        String name = "dirty-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> handled = new ArrayList<>();
+        String nasty = "nul\u0000 bell\u0007 lone\ud800 pair\ud83d\ude00 " + "x".repeat(10_000);
+        EventConsumer consumer = earnings.events().consumer(name, e -> {
+            if (!e.creatorId().equals(creator)) {
+                return;
+            }
+            if (payloadOf(e).get("reference").asText().equals("dirty")) {
+                throw new IllegalStateException(nasty);
+            }
+            handled.add(payloadOf(e).get("reference").asText());
+        }).retries(1, Duration.ZERO, Duration.ZERO).build();
+        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, "dirty"));
+        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, "clean"));
+        consumer.pollOnce();
+        assertThat(handled).containsExactly("clean");
+        DeadLetter dead = earnings.events().deadLetters(name).get(0);
+        assertThat(dead.error()).startsWith("java.lang.IllegalStateException: nul\uFFFD bell\uFFFD lone\uFFFD pair\ud83d\ude00 x");
+        assertThat(dead.error().codePointCount(0, dead.error().length())).isEqualTo(2_000);
+        earnings.events().removeConsumer(name);
+    }
+
+    @Test
+    void closingAnInstanceWhoseHandlerHangs_interruptsIt_andTheEventIsHandedOverLater() throws Exception {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = newModel(creator, ModelPricing.of("1", "0"));
+        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        String name = "hang-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        List<String> interrupted = new CopyOnWriteArrayList<>();
+        EventConsumer hanging = earnings.events().consumer(name, e -> {
+            if (!e.creatorId().equals(creator)) {
+                return;
+            }
+            entered.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException ie) {
+                interrupted.add(e.id());
+                throw ie;
+            }
+        }).pollInterval(Duration.ofMillis(5)).closeTimeout(Duration.ofMillis(200)).start();
+        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, "hang"));
+        assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long started = System.nanoTime();
+        hanging.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(hanging.isRunning()).isFalse();
+        assertThat(interrupted).hasSize(1);
+        // Not handled, not a failure: the next instance gets it.
+        assertThat(earnings.events().status(name).orElseThrow().retryingLanes()).isZero();
+        List<String> later = new ArrayList<>();
+        earnings.events().consumer(name, e -> later.add(e.id())).build().pollOnce();
+        assertThat(later).contains(interrupted.get(0));
+        assertThat(earnings.events().deadLetters(name)).isEmpty();
+        earnings.events().removeConsumer(name);
+    }
+
+    @Test
+    void callsNamingAConsumer_refuseWhatIsNotAName() {
+        for (String bad : new String[] {null, "", "a b", "x".repeat(129), "semi;colon"}) {
+            assertThatThrownBy(() -> earnings.events().status(bad)).isInstanceOf(dev.earnings.core.InvalidInputException.class)
+                    .hasMessageContaining("consumer is");
+            assertThatThrownBy(() -> earnings.events().deadLetters(bad))
+                    .isInstanceOf(dev.earnings.core.InvalidInputException.class);
+            assertThatThrownBy(() -> earnings.events().removeConsumer(bad))
+                    .isInstanceOf(dev.earnings.core.InvalidInputException.class);
+        }
+        assertThatThrownBy(() -> earnings.events().status("y".repeat(100_000)))
+                .hasMessage("consumer is not a consumer's name (100000 characters); allowed: 1 to 128 of A-Z a-z 0-9 . _ : -");
+        assertThat(earnings.events().status("never-ran")).isEmpty();
+        assertThat(earnings.events().deadLetters("never-ran")).isEmpty();
+    }
+
 }

@@ -171,6 +171,18 @@ public final class EventDelivery {
      */
     public Turn turn(String consumer, int lane, int batchSize, EventHandler handler, Retries retries,
             java.util.function.BooleanSupplier stopping) {
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            return turn(consumer, lane, batchSize, handler, retries, stopping, interrupted);
+        } finally {
+            if (interrupted.get()) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Turn turn(String consumer, int lane, int batchSize, EventHandler handler, Retries retries,
+            java.util.function.BooleanSupplier stopping, java.util.concurrent.atomic.AtomicBoolean interrupted) {
         return tx.inTransaction("delivering events of lane " + lane + " to consumer '" + consumer + "'", Scope.SERVICE,
                 (h, attempt) -> {
                     Instant now = now();
@@ -199,8 +211,10 @@ public final class EventDelivery {
                             handler.handle(stored.event());
                             handled++;
                         } catch (InterruptedException e) {
-                            // Closing: the event is not handled, nor counted as a failure.
-                            Thread.currentThread().interrupt();
+                            // Closing: the event is not handled, nor counted as a failure. The flag is
+                            // set again once the transaction is over: an interrupted thread's I/O could
+                            // close an embedded database's file under it.
+                            interrupted.set(true);
                             break;
                         } catch (Exception e) {
                             failures++;
@@ -259,7 +273,12 @@ public final class EventDelivery {
                         + (eventId == null ? "" : " AND e.event_id = :event") + " ORDER BY e.position")
                         .bind("c", consumer).bind("event", eventId).mapTo(Long.class).list());
         int replayed = 0;
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         for (long ref : refs) {
+            if (interrupted.get()) {
+                Thread.currentThread().interrupt();
+                break;
+            }
             boolean done = tx.inTransaction("replaying a dead letter of event consumer '" + consumer + "'", Scope.SERVICE,
                     (h, attempt) -> {
                         // Held, so that an instance replaying at the same time skips it.
@@ -275,7 +294,7 @@ public final class EventDelivery {
                         try {
                             handler.handle(stored.get().event());
                         } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
+                            interrupted.set(true);
                             return false;
                         } catch (Exception e) {
                             h.createUpdate("UPDATE <t>earnings_event_dead_letters SET attempts = attempts + 1,"
@@ -375,11 +394,27 @@ public final class EventDelivery {
                 rs.getString("payload")));
     }
 
-    /** What a handler's failure is stored as: its type and message, cut to a bounded length. */
-    private static String describe(Exception e) {
+    /**
+     * What a handler's failure is stored as: its type and message, cut to a bounded length, with
+     * what no database stores as text (NUL, other control characters, unpaired surrogates) shown
+     * as U+FFFD, so that no message of a handler's can make its failure unstorable and stall the lane.
+     */
+    static String describe(Exception e) {
         String text = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        return text.codePointCount(0, text.length()) <= ERROR_LIMIT ? text
-                : text.substring(0, text.offsetByCodePoints(0, ERROR_LIMIT));
+        StringBuilder shown = new StringBuilder();
+        int count = 0;
+        for (int i = 0; i < text.length() && count < ERROR_LIMIT; count++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                shown.append(c).append(text.charAt(i + 1));
+                i += 2;
+                continue;
+            }
+            boolean storable = !Character.isSurrogate(c) && (c >= 0x20 || c == '\t' || c == '\n' || c == '\r');
+            shown.append(storable ? c : '\uFFFD');
+            i++;
+        }
+        return shown.toString();
     }
 
     private Instant now() {
