@@ -690,4 +690,80 @@ abstract class EventSuite extends DatabaseSuite {
         assertThat(earnings.events().deadLetters("never-ran")).isEmpty();
     }
 
+
+    @Test
+    void aWebhookConsumer_retriesAReceiversErrors_withBackoff_andDeliversEveryEventSignedOnce() throws Exception {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = newModel(creator, ModelPricing.of("1", "0"));
+        byte[] secret = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        dev.earnings.jdbc.webhook.WebhookVerifier verifier = dev.earnings.jdbc.webhook.WebhookVerifier.of(secret)
+                .clock(clock);
+        AtomicInteger errorsLeft = new AtomicInteger(2);
+        List<EarningsEvent> received = new CopyOnWriteArrayList<>();
+        List<String> idsPerRequest = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/hooks", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int status;
+            try {
+                EarningsEvent event = verifier.verifyEvent(exchange.getRequestHeaders().getFirst("Earnings-Timestamp"),
+                        exchange.getRequestHeaders().getFirst("Earnings-Signature"), body);
+                idsPerRequest.add(exchange.getRequestHeaders().getFirst("Earnings-Event-Id"));
+                if (errorsLeft.getAndDecrement() > 0) {
+                    status = 500;
+                } else {
+                    received.add(event);
+                    status = 204;
+                }
+            } catch (dev.earnings.jdbc.webhook.WebhookSignatureException e) {
+                status = 401;
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        String name = "hooks-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            dev.earnings.jdbc.webhook.WebhookSender sender = dev.earnings.jdbc.webhook.WebhookSender.builder(
+                    java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks"), secret)
+                    .clock(clock).build();
+            EventConsumer consumer = earnings.events().consumer(name, e -> {
+                if (e.creatorId().equals(creator)) {
+                    sender.handle(e);
+                }
+            }).retries(5, Duration.ofSeconds(10), Duration.ofMinutes(1)).build();
+            RecordedUse use = earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+            earnings.reversals().reverse(ADMIN, ReversalRequest.partial(use.eventId(), new BigDecimal("0.1"), "wh-" + model,
+                    "refund"));
+            Payout payout = earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 10, "wh"));
+            earnings.payouts().complete(ADMIN, payout.id(), null);
+
+            consumer.pollOnce();
+            assertThat(received).isEmpty();
+            clock.advance(Duration.ofSeconds(10));
+            consumer.pollOnce();
+            assertThat(received).isEmpty();
+            // The second wait is twice the first; then the receiver has recovered.
+            clock.advance(Duration.ofSeconds(19));
+            consumer.pollOnce();
+            assertThat(received).isEmpty();
+            clock.advance(Duration.ofSeconds(1));
+            consumer.pollOnce();
+            List<Map<String, Object>> rows = eventRows(creator);
+            assertThat(received).extracting(EarningsEvent::id).containsExactlyElementsOf(rows.stream()
+                    .map(r -> (String) r.get("event_id")).collect(Collectors.toList()));
+            assertThat(received).extracting(e -> e.type().wireName()).containsExactly("use.reversed", "payout.created",
+                    "payout.completed");
+            assertThat(received.get(0).payload()).isEqualTo(rows.get(0).get("payload"));
+            // The first event was tried three times under one id.
+            assertThat(idsPerRequest.subList(0, 3)).containsOnly(received.get(0).id());
+            assertThat(idsPerRequest).hasSize(5);
+            assertThat(earnings.events().deadLetters(name)).isEmpty();
+        } finally {
+            server.stop(0);
+            earnings.events().removeConsumer(name);
+        }
+    }
+
 }
