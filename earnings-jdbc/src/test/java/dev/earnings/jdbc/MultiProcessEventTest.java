@@ -46,24 +46,14 @@ class MultiProcessEventTest {
             // Registered before the events, from now: the workers share this cursor.
             publishing.events().consumer(consumer, e -> { }).build().close();
 
-            List<Process> processes = new ArrayList<>();
             List<Path> outputs = new ArrayList<>();
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             for (int w = 0; w < PROCESSES; w++) {
-                Path output = logs.resolve("consumer-" + w + ".log");
-                outputs.add(output);
-                processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", EventWorker.class.getName(), db.url, db.user,
-                        db.password, schema, consumer, prefix, TestDatabase.PG_USER, TestDatabase.PG_PASSWORD, "2")
-                        .redirectErrorStream(true).redirectOutput(output.toFile()).start());
+                outputs.add(logs.resolve("consumer-" + w + ".log"));
             }
+            List<Process> processes = MultiProcessScheduleTest.startJvms(outputs, EventWorker.class, db.url, db.user,
+                    db.password, schema, consumer, prefix, TestDatabase.PG_USER, TestDatabase.PG_PASSWORD, "2");
             long killedPid;
             try {
-                for (int w = 0; w < PROCESSES; w++) {
-                    Path output = outputs.get(w);
-                    MultiProcessScheduleTest.awaitUntil("consumer " + w + " started", 60,
-                            () -> MultiProcessScheduleTest.read(output).contains("STARTED"));
-                }
                 for (int from = 0; from < USES; from += 25) {
                     List<UsageRequest> requests = new ArrayList<>();
                     for (String model : models) {
@@ -85,14 +75,7 @@ class MultiProcessEventTest {
                         () -> distinctHandled(db, schema) == CREATORS * USES + CREATORS
                                 && publishing.events().status(consumer).orElseThrow().pending() == 0);
             } finally {
-                for (Process p : processes) {
-                    p.getOutputStream().close();
-                }
-                for (Process p : processes) {
-                    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    }
-                }
+                MultiProcessScheduleTest.stopJvms(processes);
             }
 
             // None at once, except against the killed process's mark, which it never took away.

@@ -44,22 +44,13 @@ class MultiProcessScheduleTest {
             Path clock = logs.resolve("clock");
             // An hour before April while the JVMs start (each schedules its first run, April's, on start).
             ScheduleWorker.FileClock.set(clock, Instant.parse("2026-03-31T23:00:00Z"));
-            List<Process> processes = new ArrayList<>();
             List<Path> outputs = new ArrayList<>();
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             for (int w = 0; w < PROCESSES; w++) {
-                Path output = logs.resolve("scheduler-" + w + ".log");
-                outputs.add(output);
-                processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ScheduleWorker.class.getName(), db.url, db.user,
-                        db.password, db.schema.orElseThrow(), name, "0 0 0 1 * *", "200", "1000", "400", "100", clock.toString())
-                        .redirectErrorStream(true).redirectOutput(output.toFile()).start());
+                outputs.add(logs.resolve("scheduler-" + w + ".log"));
             }
+            List<Process> processes = startJvms(outputs, ScheduleWorker.class, db.url, db.user, db.password,
+                    db.schema.orElseThrow(), name, "0 0 0 1 * *", "200", "1000", "400", "100", clock.toString());
             try {
-                for (int w = 0; w < PROCESSES; w++) {
-                    Path output = outputs.get(w);
-                    awaitUntil("scheduler " + w + " started", 60, () -> read(output).contains("STARTED"));
-                }
 
                 // April pays every creator; kill the JVM running it once some are paid.
                 ScheduleWorker.FileClock.set(clock, Instant.parse(MONTHS[0]).minusSeconds(2));
@@ -98,14 +89,7 @@ class MultiProcessScheduleTest {
                             () -> payoutsByPeriod(db, name).getOrDefault(due, List.of()).size() == CREATORS);
                 }
             } finally {
-                for (Process p : processes) {
-                    p.getOutputStream().close();
-                }
-                for (Process p : processes) {
-                    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    }
-                }
+                stopJvms(processes);
             }
 
             Map<String, List<String>> periods = payoutsByPeriod(db, name);
@@ -122,6 +106,42 @@ class MultiProcessScheduleTest {
                     .map(AuditEntry::targetId).filter(t -> t.startsWith(name + ":")).collect(Collectors.toList());
             assertThat(runs).containsExactlyInAnyOrderElementsOf(periods.keySet());
             assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+        }
+    }
+
+    /**
+     * Starts a worker JVM per output file, on this test's class path, and waits until each says
+     * {@code STARTED}; they run until {@link #stopJvms} closes their standard input.
+     */
+    static List<Process> startJvms(List<Path> outputs, Class<?> main, String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", main.getName()));
+        command.addAll(List.of(args));
+        List<Process> processes = new ArrayList<>();
+        for (Path output : outputs) {
+            processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start());
+        }
+        try {
+            for (Path output : outputs) {
+                awaitUntil(output.getFileName() + " started", 60, () -> read(output).contains("STARTED"));
+            }
+        } catch (Exception | AssertionError e) {
+            stopJvms(processes);
+            throw e;
+        }
+        return processes;
+    }
+
+    /** Closes the workers' standard input, which stops them, and kills those still running after 30 seconds. */
+    static void stopJvms(List<Process> processes) throws Exception {
+        for (Process p : processes) {
+            p.getOutputStream().close();
+        }
+        for (Process p : processes) {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
         }
     }
 

@@ -144,12 +144,18 @@ public final class AuditLog {
         return q;
     }
 
-    private static String json(Map<String, Object> values) {
+    /**
+     * Values made by {@link #values} as a JSON object, for the audit log and the events' payloads.
+     *
+     * @param values the values
+     * @return the JSON text
+     */
+    static String json(Map<String, Object> values) {
         try {
             return JSON.writeValueAsString(values);
         } catch (JsonProcessingException e) {
             // Only strings, numbers, booleans and nulls are put in: nothing Jackson cannot write.
-            throw new IllegalStateException("audit values could not be written as JSON", e);
+            throw new IllegalStateException("values could not be written as JSON", e);
         }
     }
 }

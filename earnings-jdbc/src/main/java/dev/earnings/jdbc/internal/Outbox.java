@@ -1,7 +1,5 @@
 package dev.earnings.jdbc.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.earnings.jdbc.EventType;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -24,7 +22,6 @@ public final class Outbox {
     /** How many lanes a consumer's work is split into: up to this many instances work at once. */
     public static final int LANES = 16;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -91,7 +88,7 @@ public final class Outbox {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         return new NewEvent("evt_" + HEX.formatHex(id), type.wireName(), creatorId, lane(creatorId),
-                clock.instant().truncatedTo(ChronoUnit.MICROS), json(payload));
+                clock.instant().truncatedTo(ChronoUnit.MICROS), AuditLog.json(payload));
     }
 
     /**
@@ -119,12 +116,4 @@ public final class Outbox {
         EVENTS.bind(h.createUpdate(INSERT), new ArrayList<>(events)).execute();
     }
 
-    private static String json(Map<String, Object> values) {
-        try {
-            return JSON.writeValueAsString(values);
-        } catch (JsonProcessingException e) {
-            // Only strings, numbers, booleans and nulls are put in: nothing Jackson cannot write.
-            throw new IllegalStateException("event payload could not be written as JSON", e);
-        }
-    }
 }
