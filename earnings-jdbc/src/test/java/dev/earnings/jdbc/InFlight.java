@@ -42,6 +42,21 @@ final class InFlight {
         }
     }
 
+    /**
+     * Runs one call of {@code side} once another call is in flight too (or two seconds have
+     * passed), so that calls started together really overlap even on a machine too busy to run
+     * their threads at once: each waits, in flight, for company, then makes its call.
+     */
+    <T> T callTogether(String side, Callable<T> call) throws Exception {
+        return call(side, () -> {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+            while (max.get() < 2 && System.nanoTime() < deadline) {
+                Thread.yield();
+            }
+            return call.call();
+        });
+    }
+
     /** Runs one call that returns nothing. */
     void run(String side, ThrowingRunnable call) throws Exception {
         call(side, () -> {

@@ -413,7 +413,7 @@ abstract class PayoutSuite extends DatabaseSuite {
                 futures.add(pool.submit(() -> {
                     start.await(30, TimeUnit.SECONDS);
                     try {
-                        return race.call(side, call);
+                        return race.callTogether(side, call);
                     } catch (EarningsException e) {
                         return e;
                     }
