@@ -15,6 +15,7 @@ import dev.earnings.jdbc.internal.Corrections;
 import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
 import dev.earnings.jdbc.internal.EmbeddedH2;
+import dev.earnings.jdbc.internal.Exporter;
 import dev.earnings.jdbc.internal.Failures;
 import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
@@ -80,6 +81,7 @@ public final class Earnings implements AutoCloseable {
     private final Analytics analytics;
     private final Admin admin;
     private final Payouts payouts;
+    private final Exports exports;
     private final Reversals reversals;
     private final @Nullable PayoutScheduler payoutScheduler;
     private final Transactor tx;
@@ -108,6 +110,7 @@ public final class Earnings implements AutoCloseable {
                 calculator, b.clock));
         this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()), tx, audit);
         this.payouts = new Payouts(tx, ledger, access);
+        this.exports = new Exports(new Exporter(tx, access, new Pseudonyms(pseudonymKey), calculator.currency()));
         this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit), access);
         if (b.payoutSchedules.isEmpty()) {
             this.payoutScheduler = null;
@@ -172,6 +175,15 @@ public final class Earnings implements AutoCloseable {
      */
     public Payouts payouts() {
         return payouts;
+    }
+
+    /**
+     * Exports of uses, reversals, payouts and the audit log, as CSV or JSON Lines, streamed.
+     *
+     * @return the exports
+     */
+    public Exports exports() {
+        return exports;
     }
 
     /**
