@@ -24,8 +24,10 @@ import java.io.OutputStream;
  * <p><b>Streaming.</b> An export is one statement read in one snapshot (the rows of the period
  * as they stood when it began; uses recorded meanwhile are not in it, and nothing waits for it),
  * written row by row as the database hands them over, in the order of the period's time and then
- * of storage: memory stays bounded however many rows there are. The stream is written as UTF-8,
- * flushed at the end and never closed: the host owns it.
+ * of storage. On PostgreSQL rows stream from the server, so memory stays bounded however many
+ * rows there are; H2 gathers a result before its first row, in memory up to its
+ * {@code MAX_MEMORY_ROWS} and in temporary files beyond. The stream is written as UTF-8, flushed
+ * at the end and never closed: the host owns it.
  *
  * <p><b>Failures.</b> A transient database failure before any byte reached the stream is retried
  * like any call. Once output has begun it cannot be taken back: a failure then is a

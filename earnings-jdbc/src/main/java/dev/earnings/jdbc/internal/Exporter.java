@@ -26,11 +26,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * The exports of uses, reversals, payouts and audit entries: each one statement over one table,
  * read in one snapshot and written row by row to the host's stream as the driver fetches it, so
- * an export of ten million rows holds a fetch's worth of rows in memory, never the export.
+ * on PostgreSQL an export of ten million rows holds a fetch's worth of rows in memory, never the
+ * export.
  *
  * <p>PostgreSQL's driver streams a query's rows only inside a transaction and with a fetch size;
  * every unit of the {@link Transactor} is a transaction, and each export sets {@link #FETCH_SIZE}.
- * H2 keeps a large result in temporary files beyond its {@code MAX_MEMORY_ROWS}.
+ * H2 gathers a query's result before its first row: in memory up to its {@code MAX_MEMORY_ROWS},
+ * in temporary files beyond.
  *
  * <p>The access rules are the reports': a creator exports only their own rows, an admin any
  * creator's or the platform's, the audit log is for admins only; the transaction's scope is the
