@@ -887,7 +887,7 @@ abstract class ExportSuite extends DatabaseSuite {
         };
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         // The connection breaks as the first bytes reach the stream: on PostgreSQL the server ends
-        // the session (a transient failure, which would otherwise be retried); on H2 it is closed.
+        // the connection's backend (a transient failure, which would otherwise be retried); on H2 it is closed.
         OutputStream out = new OnFirstWrite(bytes, () -> {
             if (db.isPostgres()) {
                 db.jdbi.useHandle(h -> h.createQuery("SELECT pg_terminate_backend(CAST(:pid AS INTEGER))").bind("pid", backend.get())
