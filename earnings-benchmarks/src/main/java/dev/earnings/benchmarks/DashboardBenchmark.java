@@ -72,11 +72,7 @@ public final class DashboardBenchmark {
     private static void run(String database, long rows, Map<String, String> options) throws Exception {
         try (IngestionBenchmark.Target target = IngestionBenchmark.open(database, options, "dash")) {
             Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-            try (Earnings earnings = target.builder(Clock.fixed(NOW.minusSeconds(400L * 86_400), ZoneOffset.UTC)).build()) {
-                for (int m = 0; m < MODELS; m++) {
-                    earnings.models().register("m" + m, "c" + (m % CREATORS), ModelPricing.of("0.01", "0.0001"));
-                }
-            }
+            registerModels(target);
             long started = System.nanoTime();
             generate(target, rows);
             long generated = System.nanoTime();
@@ -98,7 +94,17 @@ public final class DashboardBenchmark {
         }
     }
 
-    private static void generate(IngestionBenchmark.Target target, long rows) throws SQLException {
+    /** Migrates a fresh target and registers the {@link #MODELS} models of {@link #CREATORS} creators. */
+    static void registerModels(IngestionBenchmark.Target target) {
+        try (Earnings earnings = target.builder(Clock.fixed(NOW.minusSeconds(400L * 86_400), ZoneOffset.UTC)).build()) {
+            for (int m = 0; m < MODELS; m++) {
+                earnings.models().register("m" + m, "c" + (m % CREATORS), ModelPricing.of("0.01", "0.0001"));
+            }
+        }
+    }
+
+    /** Writes {@code rows} usage rows of the registered models straight into the table, a million a statement. */
+    static void generate(IngestionBenchmark.Target target, long rows) throws SQLException {
         String select;
         if (target.postgres) {
             select = "SELECT 'e' || g, 'm' || (g % 1000), 'c' || (g % 200), 'u' || ((g / 365000) % 10 + (g % 1000) * 10),"

@@ -16,6 +16,7 @@ import dev.earnings.jdbc.internal.CreatorReports;
 import dev.earnings.jdbc.internal.Dialect;
 import dev.earnings.jdbc.internal.EmbeddedH2;
 import dev.earnings.jdbc.internal.EventDelivery;
+import dev.earnings.jdbc.internal.Exporter;
 import dev.earnings.jdbc.internal.Failures;
 import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
@@ -82,6 +83,7 @@ public final class Earnings implements AutoCloseable {
     private final Analytics analytics;
     private final Admin admin;
     private final Payouts payouts;
+    private final Exports exports;
     private final Reversals reversals;
     private final @Nullable PayoutScheduler payoutScheduler;
     private final Transactor tx;
@@ -116,6 +118,7 @@ public final class Earnings implements AutoCloseable {
         this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit, outbox),
                 access);
         this.events = new Events(new EventDelivery(tx, b.clock, b.eventRetention), consumers::add, consumers::remove);
+        this.exports = new Exports(new Exporter(tx, access, new Pseudonyms(pseudonymKey), calculator.currency()));
         if (b.payoutSchedules.isEmpty()) {
             this.payoutScheduler = null;
         } else {
@@ -179,6 +182,15 @@ public final class Earnings implements AutoCloseable {
      */
     public Payouts payouts() {
         return payouts;
+    }
+
+    /**
+     * Exports of uses, reversals, payouts and the audit log, as CSV or JSON Lines, streamed.
+     *
+     * @return the exports
+     */
+    public Exports exports() {
+        return exports;
     }
 
     /**

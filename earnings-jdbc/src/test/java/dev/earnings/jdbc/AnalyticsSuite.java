@@ -313,7 +313,7 @@ abstract class AnalyticsSuite extends DatabaseSuite {
     }
 
     /** HMAC-SHA256 over the creator's UTF-8 length (4 bytes, big-endian), the creator and the user; 16 hex digits. */
-    private static String hmacPseudonym(byte[] key, String creator, String user) throws Exception {
+    static String hmacPseudonym(byte[] key, String creator, String user) throws Exception {
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
         mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
         byte[] c = creator.getBytes(java.nio.charset.StandardCharsets.UTF_8);
