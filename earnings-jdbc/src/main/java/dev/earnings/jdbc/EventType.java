@@ -7,7 +7,7 @@ import java.util.Locale;
  * wire name}, such as {@code payout.completed}; the payload of each is documented here and in the
  * README, and fields are only ever added to it, never renamed or removed.
  *
- * <p>Amounts in payloads are JSON strings holding plain decimals ({@code "0.0150"}), so that no
+ * <p>Amounts in payloads are JSON strings holding plain decimals with the library's 12 decimal places ({@code "0.015000000000"}); a multiplier is written in its canonical form ({@code "1.2"}), so that no
  * reader takes them for floating point. Times are ISO-8601 in UTC. No payload holds a user id,
  * metadata or a prompt.
  */

@@ -126,8 +126,8 @@ public final class Corrections {
                 AuditLog.values("modelId", use.modelId(), "correctionId", request.correctionId(), "reversed", amount,
                         "remaining", remaining.subtract(amount)));
         outbox.append(h, EventType.USE_REVERSED, use.creatorId(), AuditLog.values("correctionId", request.correctionId(),
-                "eventId", use.eventId(), "modelId", use.modelId(), "amount", amount.negate(), "remaining",
-                remaining.subtract(amount), "currency", currency.getCurrencyCode(), "reason", request.reason(), "actor", actor));
+                "eventId", use.eventId(), "modelId", use.modelId(), "amount", Money.of(currency, amount.negate()).amount(),
+                "remaining", Money.of(currency, remaining.subtract(amount)).amount(), "currency", currency.getCurrencyCode(), "reason", request.reason(), "actor", actor));
         return new Reversal(request.correctionId(), use.eventId(), use.modelId(), use.creatorId(), Money.of(currency, amount),
                 Money.of(currency, remaining.subtract(amount)), actor, request.reason(), now, false);
     }
