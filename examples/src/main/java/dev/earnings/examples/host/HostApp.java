@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -45,11 +46,13 @@ import dev.earnings.jdbc.ReversalRequest;
 import dev.earnings.jdbc.StorageException;
 import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
+import dev.earnings.jdbc.webhook.WebhookHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,6 +74,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -96,6 +100,12 @@ import org.slf4j.LoggerFactory;
  * slow clients can delay others by up to the request timeout; a production host puts a proxy in
  * front. Bodies are at most 64 KiB of {@code Content-Type: application/json}, read strictly
  * ({@link JsonBody}); the metadata goes to the library as the JSON text the backend sent.
+ *
+ * <p>What it tells other services. Every event of the library (a use reversed, a tier reached, a
+ * payout created or moved) is posted, signed, by a consumer named {@value Webhooks#CONSUMER} to a
+ * webhook receiver: by default the app's own ({@code POST }{@value WebhookSettings#RECEIVER_PATH}),
+ * which verifies each request and keeps what it took for the admin page, beside the delivery
+ * attempts, the consumer's status and its dead letters ({@link Webhooks}, {@link WebhookSettings}).
  *
  * <p>What it shows browsers and logs. Every answer carries security headers ({@link
  * SecurityHeaders}); API answers are {@code Cache-Control: no-store}. The access log has method,
@@ -147,12 +157,13 @@ public final class HostApp implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
     private final ObjectMapper json = new ObjectMapper();
-    /** Reads an audit entry's values; a fraction in them stays an exact decimal, never a double. */
-    private final ObjectReader auditValues = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** Reads JSON the library wrote (audit entries' values, events' payloads); fractions stay exact decimals, never doubles. */
+    private final ObjectReader stored = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private final Credentials credentials = Credentials.demo();
     private final RateLimits limits;
     private final TokenMeter meter = new TokenMeter();
     private final AccessLog accessLog;
+    private final Webhooks webhooks;
 
     private static void serverDefault(String property, long value) {
         if (System.getProperty(property) == null) {
@@ -160,7 +171,8 @@ public final class HostApp implements AutoCloseable {
         }
     }
 
-    private HostApp(Earnings earnings, Clock clock, int port, Consumer<String> accessLog) throws IOException {
+    private HostApp(Earnings earnings, Clock clock, int port, Consumer<String> accessLog, WebhookSettings webhookSettings)
+            throws IOException {
         this.earnings = earnings;
         this.limits = new RateLimits(clock);
         this.accessLog = new AccessLog(accessLog);
@@ -171,6 +183,8 @@ public final class HostApp implements AutoCloseable {
                 new ArrayBlockingQueue<>(QUEUED), named, new ThreadPoolExecutor.AbortPolicy());
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setExecutor(executor);
+        this.webhooks = new Webhooks(earnings.events(), webhookSettings,
+                URI.create("http://127.0.0.1:" + port() + WebhookSettings.RECEIVER_PATH), clock, this::storedJson);
         api("/api/track-model-usage", "POST", true, this::track);
         api("/api/creator-analytics", "GET", true, this::creatorAnalytics);
         api("/api/admin/totals", "GET", true, this::adminTotals);
@@ -179,12 +193,18 @@ public final class HostApp implements AutoCloseable {
         api("/api/admin/payouts", "POST", false, this::adminPayouts);
         api("/api/admin/reversals", "POST", true, this::adminReverse);
         api("/api/admin/audit-log", "GET", true, this::adminAuditLog);
+        api("/api/admin/webhooks/deliveries", "GET", true, adminOnly(webhooks::deliveries));
+        api("/api/admin/webhooks/received", "GET", true, adminOnly(webhooks::received));
+        api("/api/admin/events/status", "GET", true, adminOnly(webhooks::status));
+        api("/api/admin/events/replay", "POST", true, adminOnly(webhooks::replay));
+        // Signed, not signed in: the webhook's signature is its credential.
+        route(WebhookSettings.RECEIVER_PATH, exchange -> handle(exchange, "POST", true, this::receiveWebhook), "no-store");
         route("/", this::staticFile, "no-cache");
     }
 
-    /** An API route; {@code exact} if no path below it is served. */
+    /** An API route for a signed-in principal; {@code exact} if no path below it is served. */
     private void api(String path, String method, boolean exact, Handler handler) {
-        route(path, exchange -> handle(exchange, method, exact, handler), "no-store");
+        route(path, exchange -> handle(exchange, method, exact, e -> handler.handle(e, authenticate(e))), "no-store");
     }
 
     private void route(String path, HttpHandler handler, String cacheControl) {
@@ -197,14 +217,20 @@ public final class HostApp implements AutoCloseable {
      * Starts the app on the embedded database in {@code earnings-host-data/} with demo data, on
      * port 8080 (or the port given as the first argument). Earnings are held for
      * {@value DemoData#HOLD_DAYS} full UTC day after the use's day, the time a host would give its
-     * fraud review, so the dashboard shows a held amount beside the available one.
+     * fraud review, so the dashboard shows a held amount beside the available one. Webhooks go to
+     * the app's own receiver, or to the one {@value WebhookSettings#URL_PROPERTY} names, signed with
+     * the secret in {@value WebhookSettings#SECRET_VARIABLE} ({@link WebhookSettings}).
      *
      * @param args optionally the port
      * @throws IOException if the port is taken
      */
     public static void main(String[] args) throws IOException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        HostApp app = start(Path.of("earnings-host-data"), Clock.systemUTC(), port);
+        WebhookSettings webhooks = WebhookSettings.of(System::getProperty, System::getenv);
+        HostApp app = start(Path.of("earnings-host-data"), Clock.systemUTC(), port,
+                LoggerFactory.getLogger("dev.earnings.examples.host.access")::info, webhooks);
+        // Ctrl-C: the webhook being sent is finished and the database closed, before the JVM ends.
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "host-shutdown"));
         String url = "http://127.0.0.1:" + app.port() + "/";
         System.out.printf("earnings example host running at %s%n%n", url);
         System.out.printf("  creator dashboard:  %s  (sign in with demo-ada or demo-lin)%n", url);
@@ -214,12 +240,16 @@ public final class HostApp implements AutoCloseable {
                 + "      -d '{\"userId\":\"user-42\",\"modelId\":\"story-chat\",\"usageType\":\"chat\","
                 + "\"prompt\":\"Tell me a story\",\"response\":\"Once upon a time...\"}' \\%n"
                 + "      %sapi/track-model-usage%n", url);
+        System.out.printf("  webhooks:           every event posted, signed, to %s%n", webhooks.endpoint()
+                .map(e -> "the receiver given in " + WebhookSettings.URL_PROPERTY)
+                .orElse("the app's own receiver, " + url + WebhookSettings.RECEIVER_PATH.substring(1)));
         System.out.println("\nDemo tokens: demo-user (an end user), demo-ada and demo-lin (creators), demo-admin,"
                 + " demo-backend (the service credential). Ctrl-C stops it.");
     }
 
     /**
-     * Starts the app; its access log goes to the logger {@code dev.earnings.examples.host.access}.
+     * Starts the app; its access log goes to the logger {@code dev.earnings.examples.host.access},
+     * and its webhooks to its own receiver, under a secret made now.
      *
      * @param directory the embedded database's directory
      * @param clock the clock the library and the rate limits run on
@@ -233,15 +263,29 @@ public final class HostApp implements AutoCloseable {
 
     /** Starts the app with its access log lines going to {@code accessLog}. */
     static HostApp start(Path directory, Clock clock, int port, Consumer<String> accessLog) throws IOException {
+        return start(directory, clock, port, accessLog, WebhookSettings.builtIn());
+    }
+
+    /** Starts the app with its access log lines going to {@code accessLog}, and its webhooks as the settings say. */
+    static HostApp start(Path directory, Clock clock, int port, Consumer<String> accessLog, WebhookSettings webhooks)
+            throws IOException {
         Earnings earnings = Earnings.builder().embeddedDatabase(directory).clock(clock).holdDays(DemoData.HOLD_DAYS)
                 .build();
+        HostApp app;
         try {
             DemoData.load(earnings, clock);
-            HostApp app = new HostApp(earnings, clock, port, accessLog);
-            app.server.start();
-            return app;
+            app = new HostApp(earnings, clock, port, accessLog, webhooks);
         } catch (IOException | RuntimeException e) {
             earnings.close();
+            throw e;
+        }
+        try {
+            app.server.start();
+            // Delivering once the receiver listens, so that the first attempts do not fail.
+            app.webhooks.start();
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
             throw e;
         }
     }
@@ -260,8 +304,13 @@ public final class HostApp implements AutoCloseable {
         return executor.getActiveCount();
     }
 
+    /**
+     * Stops delivering webhooks (the one being sent is finished, while the receiver still
+     * listens), then the server, then the library.
+     */
     @Override
     public void close() {
+        webhooks.close();
         server.stop(0);
         executor.shutdown();
         earnings.close();
@@ -273,7 +322,12 @@ public final class HostApp implements AutoCloseable {
         Object handle(HttpExchange exchange, Principal principal) throws IOException;
     }
 
-    private void handle(HttpExchange exchange, String method, boolean exact, Handler handler) throws IOException {
+    /** What a route answers, once the path and the method are right. */
+    private interface Answer {
+        Object answer(HttpExchange exchange) throws IOException;
+    }
+
+    private void handle(HttpExchange exchange, String method, boolean exact, Answer handler) throws IOException {
         try (exchange) {
             AccessLog.template(exchange, exchange.getHttpContext().getPath());
             try {
@@ -285,8 +339,7 @@ public final class HostApp implements AutoCloseable {
                     exchange.getResponseHeaders().set("Allow", method);
                     throw new HttpError(405, "method", "use " + method);
                 }
-                Principal principal = authenticate(exchange);
-                send(exchange, 200, json.writeValueAsBytes(handler.handle(exchange, principal)));
+                send(exchange, 200, json.writeValueAsBytes(handler.answer(exchange)));
             } catch (HttpError e) {
                 e.retryAfterSeconds().ifPresent(s -> exchange.getResponseHeaders().set("Retry-After", Long.toString(s)));
                 sendError(exchange, e.status, e.field, e.getMessage());
@@ -356,6 +409,18 @@ public final class HostApp implements AutoCloseable {
         return principal.get();
     }
 
+    /**
+     * An admin's caller; anyone else is refused, before anything of the request is read. For what
+     * the library does not guard by caller itself: its events are calls of the host's trusted
+     * backend, and reversals are refused here before the body tells anything.
+     */
+    private static Caller admin(Principal principal, String refusal) {
+        if (principal.role() != Role.ADMIN) {
+            throw new HttpError(403, "authorization", refusal);
+        }
+        return caller(principal);
+    }
+
     /** The caller the library sees: creators and admins only. */
     private static Caller caller(Principal principal) {
         switch (principal.role()) {
@@ -364,12 +429,17 @@ public final class HostApp implements AutoCloseable {
             case CREATOR:
                 return Caller.creator(principal.id());
             default:
-                throw new HttpError(403, "authorization", "analytics are for creators and admins, and payouts, reversals"
-                        + " and the audit log for admins alone");
+                throw new HttpError(403, "authorization", "analytics are for creators and admins, and payouts, reversals,"
+                        + " the audit log and webhooks for admins alone");
         }
     }
 
-    private JsonBody body(HttpExchange exchange) throws IOException {
+    private static JsonBody body(HttpExchange exchange) throws IOException {
+        return JsonBody.parse(bytes(exchange));
+    }
+
+    /** A body of {@code Content-Type: application/json}, up to {@link #MAX_BODY} bytes, as received. */
+    private static byte[] bytes(HttpExchange exchange) throws IOException {
         List<String> types = exchange.getRequestHeaders().get("Content-Type");
         if (types == null || types.size() != 1 || !isJsonUtf8(types.get(0))) {
             throw new HttpError(415, "Content-Type", "send the body as Content-Type: application/json (UTF-8)");
@@ -381,7 +451,7 @@ public final class HostApp implements AutoCloseable {
         if (bytes.length > MAX_BODY) {
             throw new HttpError(413, "body", "the body is larger than " + MAX_BODY + " bytes");
         }
-        return JsonBody.parse(bytes);
+        return bytes;
     }
 
     /** {@code application/json}, with no parameter but an optional UTF-8 charset (JSON is UTF-8). */
@@ -672,10 +742,7 @@ public final class HostApp implements AutoCloseable {
      * body is read: a creator learns nothing about another's uses from how their request fails.
      */
     private Object adminReverse(HttpExchange exchange, Principal principal) throws IOException {
-        if (principal.role() != Role.ADMIN) {
-            throw new HttpError(403, "authorization", "only admins reverse uses");
-        }
-        Caller caller = caller(principal);
+        Caller caller = admin(principal, "only admins reverse uses");
         JsonNode body = body(exchange).tree();
         body.fieldNames().forEachRemaining(name -> {
             if (!REVERSAL_FIELDS.contains(name)) {
@@ -724,22 +791,49 @@ public final class HostApp implements AutoCloseable {
             entry.put("targetId", e.targetId());
             entry.put("creatorId", e.creatorId().orElse(null));
             entry.put("reason", e.reason().orElse(null));
-            entry.put("before", e.before().map(this::auditValues).orElse(null));
-            entry.put("after", e.after().map(this::auditValues).orElse(null));
+            entry.put("before", e.before().map(this::storedJson).orElse(null));
+            entry.put("after", e.after().map(this::storedJson).orElse(null));
             items.add(entry);
         }
         return Map.of("items", items, "page", page.page(), "size", page.pageSize(), "totalItems", page.totalItems(),
                 "totalPages", page.totalPages());
     }
 
-    /** An entry's values as a JSON object in the answer, not as a string a client must parse again. */
-    private JsonNode auditValues(String text) {
+    /**
+     * JSON the library wrote (an audit entry's values, an event's payload) as a JSON object in the
+     * answer, not as a string a client must parse again.
+     */
+    private JsonNode storedJson(String text) {
         try {
-            return auditValues.readTree(text);
+            return stored.readTree(text);
         } catch (JsonProcessingException e) {
             // The library writes these as JSON: anything else is a fault of the server's.
-            throw new UncheckedIOException("an audit entry's values are not JSON", e);
+            throw new UncheckedIOException("JSON the library stored could not be read", e);
         }
+    }
+
+    /**
+     * A webhook endpoint for admins: what {@link Webhooks} shows (the delivery attempts, the events
+     * received, the consumer's status) or does (the replay, which takes no body: it does the same
+     * every time); anyone else is refused first.
+     */
+    private static Handler adminOnly(Supplier<Object> answer) {
+        return (exchange, principal) -> {
+            admin(principal, "webhook deliveries and events are for admins alone");
+            return answer.get();
+        };
+    }
+
+    /**
+     * The app's own webhook receiver: verified, or 401; a repeated event is answered as taken
+     * ({@code "repeat": true}) and not taken twice.
+     */
+    private Object receiveWebhook(HttpExchange exchange) throws IOException {
+        Headers headers = exchange.getRequestHeaders();
+        String eventId = headers.getFirst(WebhookHeaders.EVENT_ID);
+        boolean taken = webhooks.receiver().receive(eventId, headers.getFirst(WebhookHeaders.TIMESTAMP),
+                headers.getFirst(WebhookHeaders.SIGNATURE), bytes(exchange));
+        return Map.of("eventId", eventId, "repeat", !taken);
     }
 
     // ------------------------------------------------------------------ JSON

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * directly over HTTP), signs in on its form, changes the period filter, checks the figures shown
  * against the API's answer (the demo's refunded use marked in the recent activity, what is held
  * and owed), and saves a screenshot under {@code target/}; then signs in to the admin page, runs a
- * bulk dry run, pages and filters the audit log and reverses part of a use through its form. All
- * of it under the app's Content-Security-Policy, which
+ * bulk dry run, pages and filters the audit log, reverses part of a use through its form, and
+ * sees the webhooks section list the demo data's events delivered to the app's own receiver, then
+ * the reversal's. All of it under the app's Content-Security-Policy, which
  * allows no inline script, and with the token never in a URL (one there is refused).
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run} installs them.
@@ -113,6 +114,23 @@ class DashboardBrowserTest {
                         .timeout(REQUEST).header("Authorization", "Bearer demo-admin").GET().build());
                 assertThat(text(base, "admin-earnings")).isEqualTo(usd(totals.get("earnings").asText()));
                 assertThat(text(base, "admin-reversed")).isEqualTo(usd(totals.get("reversed").asText()));
+
+                // The webhooks section: the demo data's eight events, each delivered in one attempt
+                // answered 200, as the API lists them, and taken by the app's own receiver.
+                waitFor(base, "eight delivered events in the webhooks section", "return document.querySelectorAll("
+                        + "'#deliveries tr').length === 8 && [...document.querySelectorAll('#deliveries tr')]"
+                        + ".every(tr => tr.children[3].textContent === 'HTTP 200');");
+                JsonNode deliveries = http(HttpRequest.newBuilder(URI.create(site + "/api/admin/webhooks/deliveries"))
+                        .timeout(REQUEST).header("Authorization", "Bearer demo-admin").GET().build());
+                assertThat(deliveries.get("items")).hasSize(8);
+                JsonNode newest = deliveries.get("items").get(0);
+                assertThat(script(base, "return document.querySelector('#deliveries tr').textContent;").asText())
+                        .contains(newest.get("type").asText(), newest.get("eventId").asText(), "HTTP 200", " ms");
+                waitFor(base, "eight events received", "return document.querySelectorAll('#received tr').length === 8;");
+                waitForText(base, "events-status", "consumer webhooks posts every event to http://127.0.0.1:" + app.port()
+                        + " (the app's own receiver): 0 pending, 0 lanes retrying, 0 dead letters");
+                assertThat(script(base, "return document.getElementById('replay').disabled;").asBoolean()).isTrue();
+
                 script(base, "document.getElementById('bulk-threshold').value = '1';"
                         + " document.getElementById('bulk-form').requestSubmit(); return true;");
                 waitForText(base, "payout-message", "dry run: ");
@@ -144,6 +162,14 @@ class DashboardBrowserTest {
                 waitForText(base, "audit-status", "page 1 of 1, 2 entries");
                 assertThat(script(base, "return document.querySelector('#audit tr').textContent;").asText())
                         .contains("USE_REVERSED", "use demo-d3-1", "partial refund", "correctionId browser-refund-1");
+                // The reversal's event, delivered and received, shows on top within the section's refresh.
+                waitFor(base, "the reversal's event received", "const tr = document.querySelector('#received tr');"
+                        + " return tr !== null && tr.textContent.includes('use.reversed')"
+                        + " && tr.textContent.includes('correctionId browser-refund-1');");
+                assertThat(script(base, "return document.querySelector('#received tr').textContent;").asText())
+                        .contains("ada", "eventId demo-d3-1", "amount -0.001", "reason partial refund");
+                waitFor(base, "the reversal's delivery", "const tr = document.querySelector('#deliveries tr');"
+                        + " return tr.textContent.includes('use.reversed') && tr.children[3].textContent === 'HTTP 200';");
             } finally {
                 try {
                     http(HttpRequest.newBuilder(URI.create(base)).timeout(REQUEST).DELETE().build());
@@ -237,8 +263,9 @@ class DashboardBrowserTest {
     }
 
     private void waitForText(String base, String id, String prefix) throws Exception {
+        // The prefix as a JSON string is a JavaScript string literal, whatever quotes it holds.
         waitFor(base, "#" + id + " to start with '" + prefix + "'", "return document.getElementById('" + id
-                + "').textContent.startsWith('" + prefix + "');");
+                + "').textContent.startsWith(" + json.writeValueAsString(prefix) + ");");
     }
 
     /** Polls a script that returns a boolean until it returns true, up to {@link #PAGE_LOAD}. */

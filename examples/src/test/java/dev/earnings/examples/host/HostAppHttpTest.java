@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -400,7 +401,7 @@ class HostAppHttpTest {
     }
 
     static Stream<Arguments> accessMatrix() {
-        return Stream.of(
+        return Stream.concat(Stream.of(
                 Arguments.of("GET", "/api/creator-analytics?period=7", "demo-ada", 200),
                 Arguments.of("GET", "/api/creator-analytics?period=7", "demo-lin", 200),
                 Arguments.of("GET", "/api/creator-analytics?period=7", "demo-user", 403),
@@ -429,7 +430,28 @@ class HostAppHttpTest {
                 Arguments.of("GET", "/api/admin/audit-log?targetType=model&targetId=story-chat", "demo-lin", 403),
                 Arguments.of("GET", "/api/admin/audit-log", "demo-user", 403),
                 Arguments.of("GET", "/api/admin/audit-log", "demo-backend", 403),
-                Arguments.of("GET", "/api/admin/audit-log", null, 401));
+                Arguments.of("GET", "/api/admin/audit-log", null, 401)),
+                webhookAccess());
+    }
+
+    /**
+     * Webhook deliveries, the events received, the event consumer's status and its replay: for
+     * admins alone. Every other sign-in is refused, and no sign-in or a wrong one is a 401.
+     */
+    static Stream<Arguments> webhookAccess() {
+        List<String[]> endpoints = List.of(new String[] {"GET", "/api/admin/webhooks/deliveries"},
+                new String[] {"GET", "/api/admin/webhooks/received"}, new String[] {"GET", "/api/admin/events/status"},
+                new String[] {"POST", "/api/admin/events/replay"});
+        Map<String, Integer> tokens = new LinkedHashMap<>();
+        tokens.put("demo-admin", 200);
+        tokens.put("demo-ada", 403);
+        tokens.put("demo-lin", 403);
+        tokens.put("demo-user", 403);
+        tokens.put("demo-backend", 403);
+        tokens.put("forged", 401);
+        tokens.put(null, 401);
+        return endpoints.stream().flatMap(e -> tokens.entrySet().stream()
+                .map(t -> Arguments.of(e[0], e[1], t.getKey(), t.getValue())));
     }
 
     @ParameterizedTest(name = "{0} {1} as {2}: {3}")
@@ -438,7 +460,7 @@ class HostAppHttpTest {
         Answer answer = call(method, path, token, method.equals("POST") ? "{\"thresholdMinor\":1,\"batchReference\":\"b\"}" : null);
         assertThat(answer.status()).isEqualTo(status);
         if (status == 403) {
-            assertThat(answer.body().toString()).doesNotContain("totalEarnings", "anime-diffusion", "story-chat");
+            assertThat(answer.body().toString()).doesNotContain("totalEarnings", "anime-diffusion", "story-chat", "evt_");
         }
     }
 

@@ -258,8 +258,38 @@ async function admin() {
   document.getElementById('audit-prev').addEventListener('click', () => loadAudit(Math.max(0, auditPage - 1)));
   document.getElementById('audit-next').addEventListener('click', () => loadAudit(auditPage + 1));
 
+  // Webhooks are delivered in the background: the section is read again every few seconds.
+  function time(instant) { return instant.slice(0, 19).replace('T', ' '); }
+  async function loadWebhooks() {
+    try {
+      const [d, s, r] = await Promise.all([api('/api/admin/webhooks/deliveries'), api('/api/admin/events/status'),
+        api('/api/admin/webhooks/received')]);
+      setText('events-status', 'consumer ' + s.consumer + (s.running ? '' : ' (not running)') + ' posts every event to '
+        + d.endpoint + (d.builtInReceiver ? ' (the app\'s own receiver)' : '') + ': ' + s.pending + ' pending, '
+        + s.retryingLanes + (s.retryingLanes === 1 ? ' lane' : ' lanes') + ' retrying, ' + s.deadLetterCount
+        + (s.deadLetterCount === 1 ? ' dead letter' : ' dead letters') + (s.lastError ? '; last error: ' + s.lastError : ''));
+      rows('deliveries', d.items, a => [time(a.attemptedAt), a.type, a.eventId,
+        a.succeeded ? 'HTTP ' + a.status : a.failure, (a.durationMicros / 1000).toFixed(1) + ' ms'],
+        a => a.succeeded ? '' : 'failed');
+      rows('dead-letters', s.deadLetters, l => [time(l.failedAt), l.type, l.eventId, l.creatorId, l.attempts, l.error]);
+      rows('received', r.items, e => [time(e.receivedAt), e.type, e.eventId, e.creatorId, e.position, values(e.data)]);
+      document.getElementById('replay').disabled = s.deadLetterCount === 0;
+      document.body.dataset.webhooksLoaded = 'yes';
+    } catch (e) { setText('events-status', e.message); }
+  }
+  document.getElementById('webhooks-refresh').addEventListener('click', loadWebhooks);
+  document.getElementById('replay').addEventListener('click', async () => {
+    try {
+      const r = await api('/api/admin/events/replay', { method: 'POST' });
+      setText('replay-message', 'replayed: ' + r.replayed + ' delivered, ' + r.deadLetters
+        + (r.deadLetters === 1 ? ' dead letter' : ' dead letters') + ' left');
+    } catch (e) { setText('replay-message', e.message); }
+    loadWebhooks();
+  });
+  setInterval(loadWebhooks, 2000);
+
   period.addEventListener('change', load);
-  await Promise.all([load(), loadAudit(0)]);
+  await Promise.all([load(), loadAudit(0), loadWebhooks()]);
 }
 
 signedIn(document.body.dataset.page === 'admin' ? admin : dashboard);
