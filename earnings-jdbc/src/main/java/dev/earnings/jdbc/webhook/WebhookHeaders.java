@@ -8,7 +8,7 @@ package dev.earnings.jdbc.webhook;
  * object:
  * <pre>{@code
  * {"id":"evt_…","type":"payout.completed","creatorId":"creator-ada","occurredAt":"2026-04-01T09:30:00.123456Z",
- *  "position":42,"data":{"payoutId":"…","amount":"25.00","currency":"USD",…}}
+ *  "position":42,"data":{"payoutId":17,"amount":"25.000000000000","currency":"USD",…}}
  * }</pre>
  * where {@code type} is the {@linkplain dev.earnings.jdbc.EventType#wireName() wire name} and
  * {@code data} the event's payload, a JSON object whose fields each {@link dev.earnings.jdbc.EventType}

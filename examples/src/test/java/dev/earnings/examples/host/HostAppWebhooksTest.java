@@ -190,7 +190,7 @@ class HostAppWebhooksTest {
         JsonNode data = event.get("data");
         assertThat(data.get("eventId").asText()).isEqualTo("demo-d5-2");
         assertThat(data.get("modelId").asText()).isEqualTo(reversed.body().get("modelId").asText());
-        assertThat(data.get("amount").asText()).isEqualTo("-0.0025");
+        assertThat(data.get("amount").asText()).isEqualTo("-0.002500000000");
         assertThat(new BigDecimal(data.get("remaining").asText()))
                 .isEqualByComparingTo(reversed.body().get("remaining").asText())
                 .isEqualByComparingTo(Demo.use(Demo.uses(NOW), "demo-d5-2").earnings().subtract(new BigDecimal("0.0025")));
