@@ -519,7 +519,7 @@ public final class IngestionBenchmark {
             try {
                 java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("earnings-bench-" + purpose);
                 HikariConfig config = new HikariConfig();
-                config.setJdbcUrl("jdbc:h2:file:" + directory.resolve("db") + ";LOCK_TIMEOUT=10000");
+                config.setJdbcUrl("jdbc:h2:file:" + directory.resolve("db") + ";LOCK_TIMEOUT=10000;MAX_MEMORY_ROWS=10000");
                 config.setUsername("sa");
                 config.setPassword("");
                 config.setMaximumPoolSize(16);

@@ -977,8 +977,10 @@ public final class Earnings implements AutoCloseable {
                     (embeddedDirectory != null ? embeddedDirectory : DEFAULT_EMBEDDED_DIRECTORY).toAbsolutePath());
             createPrivately(directory);
             // A lock timeout longer than H2's 1 s default: uses of one popular model queue on its
-            // row, and a short wait there is normal, not an error.
-            return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000"
+            // row, and a short wait there is normal, not an error. H2 gathers a query's whole result
+            // before its first row, in memory up to MAX_MEMORY_ROWS and on disk beyond: its default
+            // grows with the heap and suits small rows, and an export's rows are not small.
+            return "jdbc:h2:file:" + directory.resolve("earnings") + ";LOCK_TIMEOUT=10000;MAX_MEMORY_ROWS=10000"
                     + (filePassword != null ? ";CIPHER=AES" : "");
         }
 

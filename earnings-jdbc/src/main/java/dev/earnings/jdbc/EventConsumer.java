@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * cursor and split its work, by lane (a creator's events are all in one of 16 lanes), so that no
  * event is handled by two instances at once and up to 16 instances work in parallel. When an
  * instance dies mid-batch, its batch is handed again, from the stored cursor, to another
- * instance (so a handler must recognise a repeated {@link EarningsEvent#id()}).
+ * instance (so a handler must recognise a repeated {@link EarningsEvent#id()}). A lane is an
+ * instance's while its database connection lives: an instance checks it before each event, so
+ * when the connection is lost mid-batch only the event being handled at that moment may be handed
+ * to another instance meanwhile.
  *
  * <p>A handler that throws has the event tried again after a back-off, doubling from the first
  * back-off to the most, while the creator's later events wait; after the last attempt the event
@@ -187,8 +190,9 @@ public final class EventConsumer implements AutoCloseable {
 
     /**
      * Stops this instance: the batch under way ends after the event being handled (what was
-     * handled is stored), within the close timeout; after it, the thread is interrupted and its
-     * batch is handed again later. The consumer's cursor stays, for its next start; a consumer
+     * handled is stored), within the close timeout; after it, the thread is interrupted and, if it
+     * still runs after the timeout once more, left to end by itself (it is a daemon thread) while
+     * this returns: close never waits longer than twice the timeout. The consumer's cursor stays, for its next start; a consumer
      * that will never run again is {@linkplain Events#removeConsumer removed}.
      */
     @Override
@@ -197,12 +201,18 @@ public final class EventConsumer implements AutoCloseable {
         stop.countDown();
         Thread thread = worker;
         if (thread != null && thread != Thread.currentThread()) {
+            // join(0) would wait for ever: the shortest wait is a millisecond.
+            long millis = Math.max(1, closeTimeout.toMillis());
             try {
-                thread.join(closeTimeout.toMillis());
+                thread.join(millis);
                 if (thread.isAlive()) {
                     LOG.warn("event consumer '{}': the handler did not return within {}; interrupting it", name, closeTimeout);
                     thread.interrupt();
-                    thread.join(closeTimeout.toMillis());
+                    thread.join(millis);
+                    if (thread.isAlive()) {
+                        LOG.warn("event consumer '{}': the handler ignores interrupts; its thread is left to end by itself,"
+                                + " and its batch will be handed again", name);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -33,7 +33,7 @@ public enum EventType {
     TIER_REACHED,
     /**
      * A payout was reserved. Payload: {@code payoutId}, {@code amount}, {@code currency},
-     * {@code status}, {@code reference} (when given), {@code actor}.
+     * {@code status}, {@code reference}, {@code actor}, and {@code note} when the payout has one.
      */
     PAYOUT_CREATED,
     /** A pending payout was completed. Payload as {@link #PAYOUT_CREATED}, with {@code reason} when given. */

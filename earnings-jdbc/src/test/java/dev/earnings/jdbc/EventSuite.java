@@ -766,4 +766,121 @@ abstract class EventSuite extends DatabaseSuite {
         }
     }
 
+
+    @Test
+    void aConsumerStartedFromNow_afterMoreThanOneSequencingStepOfEvents_getsNoneOfThem() {
+        Map<String, String> modelOf = new LinkedHashMap<>();
+        List<String> creators = newCreators(3, modelOf);
+        Set<String> ours = Set.copyOf(creators);
+        try (Earnings publishing = db.builder().clock(clock).migrateOnStart(false).useRecordedEvents(true).build()) {
+            // 10,506 events without a position (uses and tiers reached; no consumer polls meanwhile): more
+            // than one step of 10,000.
+            writeUseEvents(publishing, new ArrayList<>(modelOf.values()), 3_500, 500);
+        }
+        String name = "late-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> seen = new ArrayList<>();
+        EventConsumer late = earnings.events().consumer(name, e -> {
+            if (ours.contains(e.creatorId())) {
+                seen.add(e.id());
+            }
+        }).build();
+        while (late.pollOnce() > 0) {
+            continue;
+        }
+        assertThat(seen).isEmpty();
+        assertThat(positionsFromRows(creators).values()).allSatisfy(p -> assertThat(p).hasSize(3_500 + 2)
+                .doesNotContainNull());
+        earnings.events().removeConsumer(name);
+    }
+
+    @Test
+    void removingAConsumer_whileAnInstanceDeadLetters_leavesNoDeadLetterBehind() throws Exception {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = newModel(creator, ModelPricing.of("1", "0"));
+        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        String name = "doomed-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        EventConsumer doomed = earnings.events().consumer(name, e -> {
+            if (e.creatorId().equals(creator)) {
+                entered.countDown();
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                throw new IllegalStateException("gives up");
+            }
+        }).retries(1, Duration.ZERO, Duration.ZERO).build();
+        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, "doomed"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Integer> polling = pool.submit(doomed::pollOnce);
+            assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.Future<Boolean> removing = pool.submit(() -> earnings.events().removeConsumer(name));
+            Thread.sleep(300);
+            release.countDown();
+            assertThat(polling.get(30, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+            assertThat(removing.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(earnings.events().status(name)).isEmpty();
+        assertThat(earnings.events().deadLetters(name)).isEmpty();
+        long left = db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + db.table("earnings_event_dead_letters")
+                + " WHERE consumer = :c").bind("c", name).mapTo(Long.class).one());
+        assertThat(left).isZero();
+    }
+
+    @Test
+    void closeWithATimeoutOfZero_interruptsAtOnce() throws Exception {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = newModel(creator, ModelPricing.of("1", "0"));
+        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        String name = "zero-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        EventConsumer consumer = earnings.events().consumer(name, e -> {
+            if (e.creatorId().equals(creator)) {
+                entered.countDown();
+                Thread.sleep(20_000);
+            }
+        }).pollInterval(Duration.ofMillis(5)).closeTimeout(Duration.ZERO).start();
+        earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, "zero"));
+        assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long started = System.nanoTime();
+        consumer.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        Await.until("the interrupted instance stopped", 10, () -> !consumer.isRunning());
+        earnings.events().removeConsumer(name);
+    }
+
+    @Test
+    void aReplayWhoseCommitIsLost_reportsTheEventHandled() {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = newModel(creator, ModelPricing.of("1", "0"));
+        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        String name = "lostreplay-" + UUID.randomUUID().toString().substring(0, 8);
+        boolean[] failing = {true};
+        List<String> handled = new ArrayList<>();
+        FaultyDataSource faulty = new FaultyDataSource(db.dataSource);
+        try (Earnings lossy = db.builder(faulty.dataSource()).clock(clock).migrateOnStart(false).build()) {
+            EventConsumer consumer = lossy.events().consumer(name, e -> {
+                if (!e.creatorId().equals(creator)) {
+                    return;
+                }
+                if (failing[0]) {
+                    throw new IllegalStateException("down");
+                }
+                handled.add(e.id());
+            }).retries(1, Duration.ZERO, Duration.ZERO).build();
+            earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 1, "lost"));
+            consumer.pollOnce();
+            String dead = earnings.events().deadLetters(name).get(0).event().id();
+            failing[0] = false;
+            faulty.commitFault = new FaultyDataSource.LoseFirst(statements -> statements.stream().anyMatch(sql ->
+                    sql.toUpperCase(java.util.Locale.ROOT).contains("DELETE FROM") && sql.contains("earnings_event_dead_letters")));
+            assertThat(consumer.replay(dead)).isTrue();
+            assertThat(faulty.lostCommits.get()).isEqualTo(1);
+            assertThat(handled).containsExactly(dead);
+            assertThat(earnings.events().deadLetters(name)).isEmpty();
+        }
+        earnings.events().removeConsumer(name);
+    }
+
 }

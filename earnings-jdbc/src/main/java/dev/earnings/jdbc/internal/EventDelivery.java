@@ -130,7 +130,16 @@ public final class EventDelivery {
             if (lanes > 0) {
                 return false;
             }
-            long start = fromBeginning ? 0 : last + sequence(h, last);
+            long start = 0;
+            if (!fromBeginning) {
+                // After every committed event, however many are still without a position.
+                long given;
+                start = last;
+                do {
+                    given = sequence(h, start);
+                    start += given;
+                } while (given == SEQUENCE_STEP);
+            }
             Instant now = now();
             for (int lane = 0; lane < Outbox.LANES; lane++) {
                 h.createUpdate("INSERT INTO <t>earnings_event_consumers (consumer, lane, position, created_at)"
@@ -203,10 +212,19 @@ public final class EventDelivery {
                     int deadLettered = 0;
                     Instant retryAt = null;
                     String error = null;
+                    boolean first = true;
                     for (Stored stored : batch) {
                         if (stopping.getAsBoolean()) {
                             break;
                         }
+                        // Still holding the lane? A connection lost meanwhile (a killed backend, a
+                        // network failure) has released its lock to other instances: this fails, and
+                        // the batch ends here instead of handing on events another instance may take.
+                        if (!first) {
+                            h.createQuery("SELECT lane FROM <t>earnings_event_consumers WHERE consumer = :c AND lane = :lane")
+                                    .bind("c", consumer).bind("lane", lane).mapTo(Integer.class).one();
+                        }
+                        first = false;
                         try {
                             handler.handle(stored.event());
                             handled++;
@@ -289,7 +307,9 @@ public final class EventDelivery {
                                 + " FROM <t>earnings_events WHERE id = :ref").bind("ref", ref).map(EventDelivery::stored)
                                 .findOne() : Optional.empty();
                         if (stored.isEmpty()) {
-                            return false;
+                            // Gone: on a retry, because the attempt whose commit was lost handled and
+                            // removed it (or another instance did); either way it was handled.
+                            return attempt > 1;
                         }
                         try {
                             handler.handle(stored.get().event());
@@ -356,9 +376,12 @@ public final class EventDelivery {
      */
     public boolean remove(String consumer) {
         return tx.inTransaction("removing event consumer '" + consumer + "'", Scope.SERVICE, (h, attempt) -> {
+            // The cursors first: their delete waits for any instance's batch under way, whose dead
+            // letters are then committed and go with the rest.
+            boolean existed = h.createUpdate("DELETE FROM <t>earnings_event_consumers WHERE consumer = :c")
+                    .bind("c", consumer).execute() > 0;
             h.createUpdate("DELETE FROM <t>earnings_event_dead_letters WHERE consumer = :c").bind("c", consumer).execute();
-            return h.createUpdate("DELETE FROM <t>earnings_event_consumers WHERE consumer = :c").bind("c", consumer)
-                    .execute() > 0;
+            return existed;
         });
     }
 
