@@ -205,30 +205,41 @@ abstract class GroupCommitSuite extends DatabaseSuite {
         String x = newModel("creator-1", ModelPricing.of("0.01", "0"));
         AtomicBoolean flooding = new AtomicBoolean(true);
         AtomicInteger submitted = new AtomicInteger();
+        AtomicInteger written = new AtomicInteger();
         List<CompletableFuture<RecordedUse>> async = new ArrayList<>();
         List<RecordedUse> sync = new ArrayList<>();
+        int writtenMeanwhile;
         try (AsyncRecorder recorder = earnings.asyncRecorder(AsyncRecorder.Options.builder().writers(1).maxBatch(500)
                 .flushInterval(Duration.ofMillis(5)).capacity(5_000).build())) {
             Thread flood = new Thread(() -> {
                 while (flooding.get() && submitted.get() < 200_000) {
-                    async.add(recorder.logModelUsage("flood-" + submitted.getAndIncrement() % 97, x, 1, "chat", null));
+                    CompletableFuture<RecordedUse> f = recorder.logModelUsage("flood-" + submitted.getAndIncrement() % 97, x,
+                            1, "chat", null);
+                    f.whenComplete((use, error) -> written.incrementAndGet());
+                    async.add(f);
                 }
             });
             flood.start();
             while (submitted.get() < 2_000) {
                 Thread.sleep(5);
             }
+            // Synchronous calls, at least thirty, and on until the recorder has written a thousand
+            // uses of the flood meanwhile (or 20 seconds have passed).
             long started = System.nanoTime();
-            for (int i = 0; i < 30; i++) {
-                sync.add(earnings.logModelUsage("sync-" + i, x, 1, "chat", null));
+            long deadline = started + TimeUnit.SECONDS.toNanos(20);
+            int writtenAtStart = written.get();
+            while (sync.size() < 30 || (written.get() - writtenAtStart < 1_000 && System.nanoTime() < deadline)) {
+                sync.add(earnings.logModelUsage("sync-" + sync.size(), x, 1, "chat", null));
             }
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            writtenMeanwhile = written.get() - writtenAtStart;
             flooding.set(false);
             flood.join();
-            // Thirty synchronous calls while the recorder wrote groups of the same model all the
-            // time: each waits for at most a group, not for the flood to end.
-            assertThat(seconds).as("seconds for 30 synchronous calls").isLessThan(20);
+            // Synchronous calls while the recorder wrote groups of the same model all the time:
+            // each waits for at most a group, not for the flood to end.
+            assertThat(seconds).as("seconds for %d synchronous calls", sync.size()).isLessThan(20);
         }
+        assertThat(writtenMeanwhile).as("uses of the flood written during the synchronous calls").isGreaterThanOrEqualTo(1_000);
         // The flood's groups were written between the synchronous calls: their ordinals are not one run.
         long span = sync.get(sync.size() - 1).useOrdinal().getAsLong() - sync.get(0).useOrdinal().getAsLong() + 1;
         assertThat(span).as("ordinals from the first synchronous use to the last").isGreaterThan(sync.size());
