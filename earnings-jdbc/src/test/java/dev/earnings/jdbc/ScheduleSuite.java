@@ -91,6 +91,14 @@ abstract class ScheduleSuite extends DatabaseSuite {
             assertThat(runs).extracting(AuditEntry::targetId).containsExactlyInAnyOrder(april, may);
             assertThat(runs).allSatisfy(e -> assertThat(e.actor()).isEqualTo("schedule:" + name));
         }
+        // Each scheduled payout is one payout.created event of its creator, however many instances ran the period.
+        for (String creator : List.of(rich, poor)) {
+            List<String> created = db.jdbi.withHandle(h -> h.createQuery("SELECT payload FROM " + db.table("earnings_events")
+                    + " WHERE creator_id = :c AND event_type = 'payout.created' ORDER BY position IS NULL, position, id")
+                    .bind("c", creator).mapTo(String.class).list());
+            assertThat(created).as("payout.created events of %s", creator).hasSize(1);
+            assertThat(created.get(0)).contains("\"actor\":\"schedule:" + name + "\"");
+        }
     }
 
     /**
