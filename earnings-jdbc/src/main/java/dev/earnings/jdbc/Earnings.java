@@ -393,6 +393,7 @@ public final class Earnings implements AutoCloseable {
         if (ownedPool != null) {
             ownedPool.close();
         }
+        metrics.close();
     }
 
     /**

@@ -240,5 +240,11 @@ abstract class MetricsSuite extends DatabaseSuite {
             assertThat(handled).hasSize(3);
             assertThat(lag.value()).isZero();
         }
+        // Closed, the instance takes its gauges away; the registry's other instance keeps its own.
+        assertThat(registry.find("earnings.events.pending").tag("consumer", name).gauge()).isNull();
+        assertThat(registry.find("earnings.async.queue.depth").gauge()).isNotNull();
+        metered.close();
+        assertThat(registry.find("earnings.async.queue.depth").gauge()).isNull();
+        assertThat(registry.get("earnings.uses.recorded").counter().count()).isEqualTo(3);
     }
 }

@@ -152,4 +152,11 @@ public interface Metrics {
      */
     default void consumerLag(String consumer, LongSupplier pending) {
     }
+
+    /**
+     * Removes the gauges this instance registered, so that a closed instance is neither kept
+     * alive by the registry nor asked for figures it can no longer read.
+     */
+    default void close() {
+    }
 }

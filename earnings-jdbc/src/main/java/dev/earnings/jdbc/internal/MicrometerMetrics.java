@@ -4,11 +4,14 @@ import dev.earnings.jdbc.PayoutStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -30,6 +33,7 @@ final class MicrometerMetrics implements Metrics {
     private final DistributionSummary asyncGroup;
     private final Timer dashboard;
     private final Map<PayoutStatus, Counter> payouts = new EnumMap<>(PayoutStatus.class);
+    private final List<Meter> gauges = new CopyOnWriteArrayList<>();
 
     MicrometerMetrics(Object registry) {
         this.registry = (MeterRegistry) registry;
@@ -108,8 +112,8 @@ final class MicrometerMetrics implements Metrics {
 
     @Override
     public void asyncQueueDepth(LongSupplier depth) {
-        Gauge.builder("earnings.async.queue.depth", depth::getAsLong).baseUnit("uses").strongReference(true)
-                .description("uses waiting in the asynchronous recorders' queues").register(registry);
+        gauge(Gauge.builder("earnings.async.queue.depth", depth::getAsLong).baseUnit("uses").strongReference(true)
+                .description("uses waiting in the asynchronous recorders' queues"));
     }
 
     @Override
@@ -124,7 +128,25 @@ final class MicrometerMetrics implements Metrics {
 
     @Override
     public void consumerLag(String consumer, LongSupplier pending) {
-        Gauge.builder("earnings.events.pending", pending::getAsLong).tag("consumer", consumer).baseUnit("events")
-                .strongReference(true).description("events a consumer has yet to handle").register(registry);
+        gauge(Gauge.builder("earnings.events.pending", pending::getAsLong).tag("consumer", consumer).baseUnit("events")
+                .strongReference(true).description("events a consumer has yet to handle"));
+    }
+
+    /**
+     * Registers a gauge, and keeps it to remove on close only when this instance created it: a
+     * registry shared by two instances keeps the first one's gauge, which the second must not remove.
+     */
+    private void gauge(Gauge.Builder<?> builder) {
+        int before = registry.getMeters().size();
+        Gauge gauge = builder.register(registry);
+        if (registry.getMeters().size() > before) {
+            gauges.add(gauge);
+        }
+    }
+
+    @Override
+    public void close() {
+        gauges.forEach(registry::remove);
+        gauges.clear();
     }
 }
