@@ -2,6 +2,8 @@ package dev.earnings.jdbc;
 
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.internal.CreatorReports;
+import dev.earnings.jdbc.internal.Metrics;
+import dev.earnings.jdbc.internal.Tracing;
 
 /**
  * What creators see: their dashboard, their models' reports and their balance.
@@ -12,9 +14,13 @@ import dev.earnings.jdbc.internal.CreatorReports;
  */
 public final class Analytics {
     private final CreatorReports reports;
+    private final Metrics metrics;
+    private final Tracing tracing;
 
-    Analytics(CreatorReports reports) {
+    Analytics(CreatorReports reports, Metrics metrics, Tracing tracing) {
         this.reports = reports;
+        this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     /**
@@ -30,7 +36,18 @@ public final class Analytics {
      * @throws StorageException if the database fails
      */
     public CreatorDashboard creatorDashboard(Caller caller, String creatorId, DashboardQuery query) {
-        return reports.dashboard(caller, creatorId, query);
+        long started = System.nanoTime();
+        try (Tracing.Span span = tracing.start("earnings.dashboard")) {
+            span.attribute("earnings.report", "creator_dashboard");
+            try {
+                return reports.dashboard(caller, creatorId, query);
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        } finally {
+            metrics.dashboard(System.nanoTime() - started);
+        }
     }
 
     /**
@@ -46,7 +63,18 @@ public final class Analytics {
      * @throws StorageException if the database fails
      */
     public ModelReport modelReport(Caller caller, String modelId, ReportPeriod period, Granularity granularity) {
-        return reports.modelReport(caller, modelId, period, granularity);
+        long started = System.nanoTime();
+        try (Tracing.Span span = tracing.start("earnings.dashboard")) {
+            span.attribute("earnings.report", "model_report").attribute("earnings.model_id", String.valueOf(modelId));
+            try {
+                return reports.modelReport(caller, modelId, period, granularity);
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        } finally {
+            metrics.dashboard(System.nanoTime() - started);
+        }
     }
 
     /**

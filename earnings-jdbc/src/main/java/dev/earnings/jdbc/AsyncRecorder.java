@@ -255,6 +255,7 @@ public final class AsyncRecorder implements AutoCloseable {
         }
         List<UsageWriter.Pending> uses = new ArrayList<>(group.size());
         group.forEach(s -> uses.add(s.pending));
+        recording.metrics().asyncGroup(uses.size());
         List<Recording.Outcome> outcomes = recording.group(uses);
         List<Submitted> failed = new ArrayList<>();
         StorageException failure = null;

@@ -22,6 +22,7 @@ import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.Jdbis;
 import dev.earnings.jdbc.internal.Ledger;
+import dev.earnings.jdbc.internal.Metrics;
 import dev.earnings.jdbc.internal.ModelCatalog;
 import dev.earnings.jdbc.internal.Outbox;
 import dev.earnings.jdbc.internal.PayoutScheduler;
@@ -30,6 +31,7 @@ import dev.earnings.jdbc.internal.RateLimiter;
 import dev.earnings.jdbc.internal.Recording;
 import dev.earnings.jdbc.internal.RuntimeRole;
 import dev.earnings.jdbc.internal.Settings;
+import dev.earnings.jdbc.internal.Tracing;
 import dev.earnings.jdbc.internal.Transactor;
 import dev.earnings.jdbc.internal.UsageWriter;
 import java.io.IOException;
@@ -91,11 +93,15 @@ public final class Earnings implements AutoCloseable {
     private final List<AsyncRecorder> recorders = new CopyOnWriteArrayList<>();
     private final Events events;
     private final List<EventConsumer> consumers = new CopyOnWriteArrayList<>();
+    private final Metrics metrics;
+    private final Tracing tracing;
 
     private Earnings(Builder b, Transactor tx, Dialect dialect, DataSource dataSource, HikariDataSource ownedPool) {
         this.calculator = b.calculator;
         this.tx = tx;
         this.ownedPool = ownedPool;
+        this.metrics = tx.metrics();
+        this.tracing = tx.tracing();
         AuditLog audit = new AuditLog(b.clock);
         Outbox outbox = new Outbox(b.clock, b.useRecordedEvents);
         Settings settings = new Settings(tx, audit);
@@ -112,12 +118,13 @@ public final class Earnings implements AutoCloseable {
         this.integrity = new IntegrityChecker(tx, dialect, ledger);
         this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock, audit);
         this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(pseudonymKey),
-                calculator, b.clock));
+                calculator, b.clock), metrics, tracing);
         this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()), tx, audit);
         this.payouts = new Payouts(tx, ledger, access);
         this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit, outbox),
                 access);
-        this.events = new Events(new EventDelivery(tx, b.clock, b.eventRetention), consumers::add, consumers::remove);
+        this.events = new Events(new EventDelivery(tx, b.clock, b.eventRetention), this::started, consumers::remove);
+        metrics.asyncQueueDepth(() -> recorders.stream().mapToLong(AsyncRecorder::queued).sum());
         this.exports = new Exports(new Exporter(tx, access, new Pseudonyms(pseudonymKey), calculator.currency()));
         if (b.payoutSchedules.isEmpty()) {
             this.payoutScheduler = null;
@@ -126,6 +133,13 @@ public final class Earnings implements AutoCloseable {
                     ledger, audit, tx, b.clock, b.schedulerPolling, b.schedulerHeartbeat);
             payoutScheduler.start();
         }
+    }
+
+    /** Keeps a started consumer, to close it with this instance, and reports its lag. */
+    private void started(EventConsumer consumer) {
+        consumers.add(consumer);
+        String name = consumer.name();
+        metrics.consumerLag(name, () -> events.status(name).map(EventConsumerStatus::pending).orElse(0L));
     }
 
     private static RateLimiter limiter(Builder b, Transactor tx, byte[] pseudonymKey, DataSource dataSource) {
@@ -259,7 +273,20 @@ public final class Earnings implements AutoCloseable {
         if (request == null) {
             throw new InvalidInputException("request", "request is missing; allowed: a UsageRequest");
         }
-        return groupCommit.record(recording.pending(request));
+        long started = System.nanoTime();
+        try (Tracing.Span span = tracing.start("earnings.record")) {
+            span.attribute("earnings.model_id", String.valueOf(request.modelId()));
+            try {
+                RecordedUse use = groupCommit.record(recording.pending(request));
+                span.attribute("earnings.replayed", use.replayed() ? 1 : 0);
+                return use;
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        } finally {
+            metrics.recordLatency(System.nanoTime() - started);
+        }
     }
 
     /**
@@ -281,12 +308,25 @@ public final class Earnings implements AutoCloseable {
             throw new InvalidInputException("requests", "requests is " + (requests == null ? "missing"
                     : requests.size() + " uses") + "; allowed: a list of up to " + UsageWriter.MAX_USES + " uses");
         }
-        // Assigned once, before the first attempt, so a retried transaction writes the same ids.
-        List<UsageWriter.Pending> uses = new ArrayList<>(requests.size());
-        for (UsageRequest request : requests) {
-            uses.add(recording.pending(request));
+        long started = System.nanoTime();
+        try (Tracing.Span span = tracing.start("earnings.batch")) {
+            span.attribute("earnings.uses", requests.size());
+            try {
+                // Assigned once, before the first attempt, so a retried transaction writes the same ids.
+                List<UsageWriter.Pending> uses = new ArrayList<>(requests.size());
+                for (UsageRequest request : requests) {
+                    uses.add(recording.pending(request));
+                }
+                BatchResult result = recording.batch(uses);
+                span.attribute("earnings.recorded", result.recorded()).attribute("earnings.rejected", result.rejected());
+                return result;
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        } finally {
+            metrics.batch(requests.size(), System.nanoTime() - started);
         }
-        return recording.batch(uses);
     }
 
     /**
@@ -353,6 +393,7 @@ public final class Earnings implements AutoCloseable {
         if (ownedPool != null) {
             ownedPool.close();
         }
+        metrics.close();
     }
 
     /**
@@ -390,6 +431,10 @@ public final class Earnings implements AutoCloseable {
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
         private @Nullable RateLimits rateLimits;
+        /** An {@code io.micrometer.core.instrument.MeterRegistry}, kept as an Object so that no Micrometer class loads with the builder. */
+        private @Nullable Object meterRegistry;
+        /** An {@code io.opentelemetry.api.OpenTelemetry}, kept as an Object for the same reason. */
+        private @Nullable Object openTelemetry;
         private AtRest atRest = AtRest.plain();
         private char @Nullable [] filePassword;
 
@@ -856,6 +901,39 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
+         * Reports the library's figures to a Micrometer registry: uses recorded, replayed,
+         * rejected and conflicting, the latency of recording, batches and dashboards, retries and
+         * storage failures, the asynchronous recorders' queues and groups, payout transitions and
+         * each event consumer's lag (the README's "Metrics and tracing" lists every meter). Tags hold
+         * bounded values only, never an id. Off by default: without a registry nothing of Micrometer
+         * is loaded, so hosts without it need not ship it.
+         *
+         * @param registry the host's registry, Spring's or any other
+         * @return this builder
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Traces the library's calls through OpenTelemetry: a span around recording
+         * ({@code earnings.record}, {@code earnings.batch}), dashboards and reports
+         * ({@code earnings.dashboard}) and payouts ({@code earnings.payout.create},
+         * {@code earnings.payout.transition}), and, with {@code org.jdbi:jdbi3-opentelemetry} on the
+         * class path, a child span per SQL statement, without its bound values. Attributes carry
+         * counts and model ids, never a user id or metadata. Off by default: without it nothing of
+         * OpenTelemetry is loaded.
+         *
+         * @param openTelemetry the host's instance, such as its SDK or {@code GlobalOpenTelemetry.get()}
+         * @return this builder
+         */
+        public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+            return this;
+        }
+
+        /**
          * Sets the size of the pool the library owns (with {@link #jdbcUrl} or the embedded
          * database); ignored with a host's {@link DataSource}.
          *
@@ -913,6 +991,8 @@ public final class Earnings implements AutoCloseable {
                     ds = owned;
                 }
                 Jdbi jdbi = Jdbis.create(ds, schema, calculator.currency());
+                Tracing tracing = openTelemetry == null ? Tracing.NONE : Tracing.openTelemetry(openTelemetry);
+                tracing.instrument(jdbi);
                 // Known before anything is migrated: another database is refused untouched.
                 Dialect dialect = Dialect.detect(jdbi);
                 if (rateLimits != null && rateLimits.storage() == RateLimits.Storage.SHARED
@@ -927,7 +1007,8 @@ public final class Earnings implements AutoCloseable {
                 if (dialect == Dialect.POSTGRESQL) {
                     RuntimeRole.check(jdbi, schema, requireRowLevelSecurity);
                 }
-                return new Earnings(this, new Transactor(jdbi, dialect, maxAttempts, retryBudget), dialect, ds, owned);
+                return new Earnings(this, new Transactor(jdbi, dialect, maxAttempts, retryBudget,
+                        meterRegistry == null ? Metrics.NONE : Metrics.micrometer(meterRegistry), tracing), dialect, ds, owned);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();

@@ -60,4 +60,21 @@ class ApiBoundaryTest {
                                 || c.getPackageName().equals("org.jdbi.v3.core.statement")))
                 .check(CLASSES);
     }
+
+    /**
+     * Micrometer and OpenTelemetry are optional: only the implementation made when the host gives a
+     * registry (or an OpenTelemetry) uses them, and the builder's option names the type; every other
+     * class loads without them (WithoutMetricsOrTracingTest runs the library so).
+     */
+    @Test
+    void micrometerAndOpenTelemetry_areUsedOnlyByTheirImplementationsAndTheBuilderOption() {
+        noClasses().that().haveNameNotMatching("dev\\.earnings\\.jdbc\\.internal\\.MicrometerMetrics(\\$.*)?")
+                .and().doNotHaveFullyQualifiedName("dev.earnings.jdbc.Earnings$Builder")
+                .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+                .check(CLASSES);
+        noClasses().that().haveNameNotMatching("dev\\.earnings\\.jdbc\\.internal\\.OpenTelemetryTracing(\\$.*)?")
+                .and().doNotHaveFullyQualifiedName("dev.earnings.jdbc.Earnings$Builder")
+                .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..", "org.jdbi.v3.opentelemetry..")
+                .check(CLASSES);
+    }
 }

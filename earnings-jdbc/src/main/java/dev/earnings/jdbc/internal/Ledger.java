@@ -241,10 +241,26 @@ public final class Ledger {
      * @return the payout
      */
     public Payout create(Scope scope, String actor, PayoutRequest request) {
+        try (Tracing.Span span = tx.tracing().start("earnings.payout.create")) {
+            span.attribute("earnings.payout.amount_minor", request.amountMinor());
+            try {
+                return createPayout(scope, actor, request);
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private Payout createPayout(Scope scope, String actor, PayoutRequest request) {
         long token = WriteTokens.next();
-        return tx.inTransaction("creating payout '" + request.reference() + "' for creator '" + request.creatorId() + "'", scope,
-                (h, attempt) -> create(h, actor, request.creatorId(), request.amountMinor(), request.reference(),
-                        request.note().orElse(null), false, token).payout);
+        Created created = tx.inTransaction("creating payout '" + request.reference() + "' for creator '"
+                + request.creatorId() + "'", scope, (h, attempt) -> create(h, actor, request.creatorId(),
+                        request.amountMinor(), request.reference(), request.note().orElse(null), false, token));
+        if (created.byThisCall) {
+            tx.metrics().payout(PayoutStatus.PENDING);
+        }
+        return created.payout;
     }
 
     private Created create(Handle h, String actor, String creatorId, long amountMinor, String reference, String note,
@@ -328,8 +344,20 @@ public final class Ledger {
      * @return the payout as it now stands
      */
     public Payout transition(Scope scope, String actor, long payoutId, PayoutStatus to, String reason) {
+        try (Tracing.Span span = tx.tracing().start("earnings.payout.transition")) {
+            span.attribute("earnings.payout.to", to.name().toLowerCase(java.util.Locale.ROOT));
+            try {
+                return move(scope, actor, payoutId, to, reason);
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private Payout move(Scope scope, String actor, long payoutId, PayoutStatus to, String reason) {
         long token = WriteTokens.next();
-        return tx.inTransaction("moving payout " + payoutId + " to " + to, scope, (h, attempt) -> {
+        Payout payoutNow = tx.inTransaction("moving payout " + payoutId + " to " + to, scope, (h, attempt) -> {
             Instant now = now();
             int moved = h.createUpdate("UPDATE <t>earnings_transactions SET status = :to, updated_at = :now,"
                     + " updated_by = :actor, status_reason = :reason WHERE id = :id AND status = 'PENDING'")
@@ -355,6 +383,9 @@ public final class Ledger {
                     payout.amount(), to, payout.reference(), actor, "reason", reason));
             return payout;
         });
+        // Counted once the transaction committed: a retry that finds its own move is this call's.
+        tx.metrics().payout(to);
+        return payoutNow;
     }
 
     /**
@@ -402,6 +433,9 @@ public final class Ledger {
                             ? BulkPayoutResult.Outcome.CREATED : BulkPayoutResult.Outcome.ALREADY_CREATED,
                             Optional.of(created.payout), Optional.empty());
                 });
+                if (item.outcome() == BulkPayoutResult.Outcome.CREATED) {
+                    tx.metrics().payout(PayoutStatus.PENDING);
+                }
                 if (item.availableMinor() > 0 || item.payout().isPresent()) {
                     items.add(item);
                 }

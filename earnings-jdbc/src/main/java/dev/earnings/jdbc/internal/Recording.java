@@ -54,6 +54,15 @@ public final class Recording {
     }
 
     /**
+     * Where the library's figures are reported.
+     *
+     * @return the metrics
+     */
+    public Metrics metrics() {
+        return tx.metrics();
+    }
+
+    /**
      * Makes a use ready to write, once, before its first attempt.
      *
      * @param request the use, or {@code null}
@@ -93,6 +102,7 @@ public final class Recording {
             throw e.withEventIds(eventIds(uses));
         }
         limiter.settle(admission, i -> recordedBy(items.get(i)));
+        tx.metrics().outcomes(items);
         return new BatchResult(items);
     }
 
@@ -156,6 +166,13 @@ public final class Recording {
             return outcomes;
         }
         List<Outcome> outcomes = group(uses, refused);
+        List<BatchResult.Item> items = new ArrayList<>(outcomes.size());
+        outcomes.forEach(o -> {
+            if (o.item() != null) {
+                items.add(o.item());
+            }
+        });
+        tx.metrics().outcomes(items);
         // As for a batch: a use whose outcome is unknown (a transient failure) keeps its token.
         limiter.settle(admission, i -> recordedBy(outcomes.get(i).item())
                 || outcomes.get(i).failure() != null && outcomes.get(i).failure().isTransient());

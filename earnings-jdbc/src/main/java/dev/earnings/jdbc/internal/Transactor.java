@@ -63,6 +63,8 @@ public final class Transactor {
     private final int maxAttempts;
     private final long budgetNanos;
     private final LongAdder retries = new LongAdder();
+    private final Metrics metrics;
+    private final Tracing tracing;
 
     /**
      * Creates the transactor.
@@ -73,6 +75,22 @@ public final class Transactor {
      * @param budget no attempt starts after this much time since the first began
      */
     public Transactor(Jdbi jdbi, Dialect dialect, int maxAttempts, Duration budget) {
+        this(jdbi, dialect, maxAttempts, budget, Metrics.NONE, Tracing.NONE);
+    }
+
+    /**
+     * Creates the transactor, reporting its retries and failures.
+     *
+     * @param jdbi where to run
+     * @param dialect the database
+     * @param maxAttempts attempts per unit, 1 or more
+     * @param budget no attempt starts after this much time since the first began
+     * @param metrics where retries and storage failures are counted
+     * @param tracing the spans of the library's calls
+     */
+    public Transactor(Jdbi jdbi, Dialect dialect, int maxAttempts, Duration budget, Metrics metrics, Tracing tracing) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.dialect = Objects.requireNonNull(dialect, "dialect");
         this.maxAttempts = maxAttempts;
@@ -150,12 +168,14 @@ public final class Transactor {
                 boolean transientFailure = Failures.isTransient(e);
                 boolean outOfTime = System.nanoTime() - started > budgetNanos;
                 if (!transientFailure || attempt >= maxAttempts || outOfTime) {
+                    metrics.storageFailure();
                     throw new StorageException(what + " failed" + (transientFailure ? " after " + attempt
                             + (attempt == 1 ? " attempt" : " attempts") + (outOfTime ? " and the retry budget of "
                             + TimeUnit.NANOSECONDS.toMillis(budgetNanos) + " ms" : "") + " on transient database errors"
                             : "") + " (" + Failures.describe(e) + ")", e, transientFailure);
                 }
                 retries.increment();
+                metrics.retry();
                 LOG.debug("{}: transient failure on attempt {} ({}), retrying", what, attempt, Failures.describe(e));
                 backOff(what, attempt, e);
             }
@@ -170,6 +190,24 @@ public final class Transactor {
      */
     public long retries() {
         return retries.sum();
+    }
+
+    /**
+     * Where the library's figures are reported.
+     *
+     * @return the metrics, {@link Metrics#NONE} when the host configured none
+     */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Where the library's spans go.
+     *
+     * @return the tracing, {@link Tracing#NONE} when the host configured none
+     */
+    public Tracing tracing() {
+        return tracing;
     }
 
     private <T> T run(TransactionIsolationLevel isolation, Scope scope,
