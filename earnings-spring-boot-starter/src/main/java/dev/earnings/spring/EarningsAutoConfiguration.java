@@ -235,29 +235,34 @@ public class EarningsAutoConfiguration {
 
     /**
      * The health indicator, when Spring Boot's health support is on the class path (as the
-     * actuator brings it) and {@code management.health.earnings.enabled} is not {@code false}.
+     * actuator brings it). The check of {@code management.health.earnings.enabled} is in a class
+     * of its own, read only once the class path has it: its condition is a class of that support.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("earnings")
     static class HealthConfiguration {
-        /**
-         * Reports whether the library's database answers and its schema is current.
-         *
-         * @param earnings the library, so the check runs once it has started
-         * @param properties the properties naming the schema or the embedded directory
-         * @param dataSources the application's data sources
-         * @return the indicator
-         */
-        @Bean
-        @ConditionalOnMissingBean(name = "earningsHealthIndicator")
-        EarningsHealthIndicator earningsHealthIndicator(Earnings earnings, EarningsProperties properties,
-                ObjectProvider<DataSource> dataSources) {
-            DataSource dataSource = dataSources.getIfUnique();
-            return dataSource != null
-                    ? EarningsHealthIndicator.of(dataSource, properties.getSchema())
-                    : EarningsHealthIndicator.embedded(properties.getEmbeddedDirectory(), properties.getEmbeddedFilePassword(),
-                            properties.getSchema());
+        /** Unless {@code management.health.earnings.enabled} is {@code false}. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnEnabledHealthIndicator("earnings")
+        static class EnabledHealthConfiguration {
+            /**
+             * Reports whether the library's database answers and its schema is current.
+             *
+             * @param earnings the library, so the check runs once it has started
+             * @param properties the properties naming the schema or the embedded directory
+             * @param dataSources the application's data sources
+             * @return the indicator
+             */
+            @Bean
+            @ConditionalOnMissingBean(name = "earningsHealthIndicator")
+            EarningsHealthIndicator earningsHealthIndicator(Earnings earnings, EarningsProperties properties,
+                    ObjectProvider<DataSource> dataSources) {
+                DataSource dataSource = dataSources.getIfUnique();
+                return dataSource != null
+                        ? EarningsHealthIndicator.of(dataSource, properties.getSchema())
+                        : EarningsHealthIndicator.embedded(properties.getEmbeddedDirectory(),
+                                properties.getEmbeddedFilePassword(), properties.getSchema());
+            }
         }
     }
 }
