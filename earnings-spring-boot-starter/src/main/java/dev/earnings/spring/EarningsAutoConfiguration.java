@@ -23,7 +23,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -53,38 +52,60 @@ public class EarningsAutoConfiguration {
     }
 
     /**
-     * The library's entry point, built from the properties, the application's {@code DataSource}
-     * (or the embedded database) and every {@link EarningsBuilderCustomizer}.
-     *
-     * @param properties the {@code earnings.*} properties
-     * @param dataSources the application's data sources; the unique or primary one is used
-     * @param customizers the customizers, applied in order after the properties
-     * @return the started instance, its migrations applied unless turned off
+     * The {@link Earnings} bean and what the health indicator needs to reach its database, unless
+     * the application defines its own {@link Earnings} bean: then the starter cannot know which
+     * database that one runs on, and configures neither.
      */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    public Earnings earnings(EarningsProperties properties, ObjectProvider<DataSource> dataSources,
-            ObjectProvider<EarningsBuilderCustomizer> customizers) {
-        Earnings.Builder builder = Earnings.builder();
-        DataSource dataSource = dataSources.getIfUnique();
-        if (dataSource != null) {
-            builder.dataSource(dataSource);
-        } else if (properties.getEmbeddedDirectory() != null) {
-            builder.embeddedDatabase(properties.getEmbeddedDirectory());
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(Earnings.class)
+    static class EarningsConfiguration {
+        /**
+         * The library's entry point, built from the properties, the application's {@code DataSource}
+         * (or the embedded database) and every {@link EarningsBuilderCustomizer}.
+         *
+         * @param properties the {@code earnings.*} properties
+         * @param dataSources the application's data sources; the unique or primary one is used
+         * @param customizers the customizers, applied in order after the properties
+         * @return the started instance, its migrations applied unless turned off
+         */
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        public Earnings earnings(EarningsProperties properties, ObjectProvider<DataSource> dataSources,
+                ObjectProvider<EarningsBuilderCustomizer> customizers) {
+            Earnings.Builder builder = Earnings.builder();
+            DataSource dataSource = dataSources.getIfUnique();
+            if (dataSource != null) {
+                builder.dataSource(dataSource);
+            } else if (properties.getEmbeddedDirectory() != null) {
+                builder.embeddedDatabase(properties.getEmbeddedDirectory());
+            }
+            apply(properties, builder);
+            customizers.orderedStream().forEach(c -> c.customize(builder));
+            HikariDataSource migrations = migrationPool(properties.getMigration(), dataSource);
+            try {
+                if (migrations != null) {
+                    builder.migrationDataSource(migrations);
+                }
+                return builder.build();
+            } finally {
+                // The migrations are done once build() returns; their login is not kept open.
+                if (migrations != null) {
+                    migrations.close();
+                }
+            }
         }
-        apply(properties, builder);
-        customizers.orderedStream().forEach(c -> c.customize(builder));
-        HikariDataSource migrations = migrationPool(properties.getMigration(), dataSource);
-        try {
-            if (migrations != null) {
-                builder.migrationDataSource(migrations);
-            }
-            return builder.build();
-        } finally {
-            // The migrations are done once build() returns; their login is not kept open.
-            if (migrations != null) {
-                migrations.close();
-            }
+
+        /**
+         * Where the auto-configured {@link Earnings} bean keeps its data, for the health indicator.
+         *
+         * @param properties the {@code earnings.*} properties
+         * @param dataSources the application's data sources
+         * @return the database
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        EarningsDatabase earningsDatabase(EarningsProperties properties, ObjectProvider<DataSource> dataSources) {
+            return new EarningsDatabase(dataSources.getIfUnique(), properties);
         }
     }
 
@@ -231,38 +252,5 @@ public class EarningsAutoConfiguration {
 
     private static Duration orElse(@Nullable Duration value, Duration otherwise) {
         return value != null ? value : otherwise;
-    }
-
-    /**
-     * The health indicator, when Spring Boot's health support is on the class path (as the
-     * actuator brings it). The check of {@code management.health.earnings.enabled} is in a class
-     * of its own, read only once the class path has it: its condition is a class of that support.
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    static class HealthConfiguration {
-        /** Unless {@code management.health.earnings.enabled} is {@code false}. */
-        @Configuration(proxyBeanMethods = false)
-        @ConditionalOnEnabledHealthIndicator("earnings")
-        static class EnabledHealthConfiguration {
-            /**
-             * Reports whether the library's database answers and its schema is current.
-             *
-             * @param earnings the library, so the check runs once it has started
-             * @param properties the properties naming the schema or the embedded directory
-             * @param dataSources the application's data sources
-             * @return the indicator
-             */
-            @Bean
-            @ConditionalOnMissingBean(name = "earningsHealthIndicator")
-            EarningsHealthIndicator earningsHealthIndicator(Earnings earnings, EarningsProperties properties,
-                    ObjectProvider<DataSource> dataSources) {
-                DataSource dataSource = dataSources.getIfUnique();
-                return dataSource != null
-                        ? EarningsHealthIndicator.of(dataSource, properties.getSchema())
-                        : EarningsHealthIndicator.embedded(properties.getEmbeddedDirectory(),
-                                properties.getEmbeddedFilePassword(), properties.getSchema());
-            }
-        }
     }
 }

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.annotation.ImportCandidates;
 
-/** The metadata the configuration processor generates, for completion in IDEs. */
+/** What Spring Boot reads from the jar: the auto-configurations, and the metadata for completion in IDEs. */
 class ConfigurationMetadataTest {
     @Test
     void everyPropertyIsListedWithADescription() throws IOException {
@@ -37,5 +39,11 @@ class ConfigurationMetadataTest {
                 .isNotBlank().endsWith("."));
         assertThat(properties).filteredOn(p -> p.get("name").equals("earnings.hold-days"))
                 .singleElement().satisfies(p -> assertThat(p.get("type")).isEqualTo("java.lang.Integer"));
+    }
+
+    @Test
+    void springBootFindsBothAutoConfigurations() {
+        assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
+                .contains(EarningsAutoConfiguration.class.getName(), EarningsHealthAutoConfiguration.class.getName());
     }
 }

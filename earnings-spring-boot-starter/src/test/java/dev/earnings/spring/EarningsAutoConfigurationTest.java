@@ -46,7 +46,7 @@ class EarningsAutoConfigurationTest {
     private static final String MODEL = "sdxl-anime";
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class, EarningsHealthAutoConfiguration.class));
 
     @TempDir
     Path temp;

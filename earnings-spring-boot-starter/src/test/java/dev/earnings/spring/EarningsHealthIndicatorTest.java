@@ -26,7 +26,7 @@ class EarningsHealthIndicatorTest {
     private static final String H2_SCHEMA_VERSION = "16";
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class, EarningsHealthAutoConfiguration.class));
 
     @TempDir
     Path temp;
@@ -112,6 +112,14 @@ class EarningsHealthIndicatorTest {
     void absent_whenTurnedOff() {
         runner.withBean(DataSource.class, TestDatabases::h2).withPropertyValues("management.health.earnings.enabled=false")
                 .run(context -> assertThat(context).hasSingleBean(Earnings.class).doesNotHaveBean("earningsHealthIndicator"));
+    }
+
+    @Test
+    void absent_besideAnEarningsBeanOfTheApplication_whoseDatabaseTheStarterCannotKnow() {
+        runner.withUserConfiguration(EarningsAutoConfigurationTest.HostEarnings.class)
+                .withPropertyValues("host.directory=" + temp.resolve("host"))
+                .run(context -> assertThat(context).hasNotFailed().hasBean("hostEarnings")
+                        .doesNotHaveBean("earningsHealthIndicator").doesNotHaveBean(EarningsDatabase.class));
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  */
 class PostgresTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class, EarningsHealthAutoConfiguration.class));
 
     @Test
     void migratesAsTheOwner_runsAsTheRuntimeRole_andReportsHealth() {
