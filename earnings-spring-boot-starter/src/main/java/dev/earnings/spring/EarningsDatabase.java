@@ -1,0 +1,32 @@
+package dev.earnings.spring;
+
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The database of the auto-configured {@code Earnings} bean: the application's {@code DataSource}
+ * or the embedded database, with the schema. A bean only beside that {@code Earnings} bean, so the
+ * health indicator checks the database the library really runs on, and none when the application
+ * builds its own {@code Earnings}.
+ */
+final class EarningsDatabase {
+    private final @Nullable DataSource dataSource;
+    private final @Nullable Path embeddedDirectory;
+    private final @Nullable String embeddedFilePassword;
+    private final @Nullable String schema;
+
+    EarningsDatabase(@Nullable DataSource dataSource, EarningsProperties properties) {
+        this.dataSource = dataSource;
+        this.embeddedDirectory = properties.getEmbeddedDirectory();
+        this.embeddedFilePassword = properties.getEmbeddedFilePassword();
+        this.schema = properties.getSchema();
+    }
+
+    /** The health indicator of this database. */
+    EarningsHealthIndicator healthIndicator() {
+        return dataSource != null
+                ? EarningsHealthIndicator.of(dataSource, schema)
+                : EarningsHealthIndicator.embedded(embeddedDirectory, embeddedFilePassword, schema);
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Spring Boot auto-configuration for the library: an {@link dev.earnings.jdbc.Earnings} bean built
+ * from the application's {@code DataSource} (or the embedded database) and the {@code earnings.*}
+ * properties, an optional {@link dev.earnings.jdbc.AsyncRecorder} bean and a health indicator.
+ *
+ * <p>Every parameter and return value is non-null unless it is marked {@code @Nullable}.
+ */
+@NullMarked
+package dev.earnings.spring;
+
+import org.jspecify.annotations.NullMarked;
