@@ -133,6 +133,33 @@ public class EarningsAutoConfiguration {
         return earnings.asyncRecorder(options.build());
     }
 
+    /**
+     * The application's Micrometer registry, when Micrometer is on the class path and the
+     * application has one: the library's meters go there.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class MetricsConfiguration {
+        @Bean
+        EarningsBuilderCustomizer earningsMeterRegistry(
+                ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registries) {
+            return builder -> registries.ifUnique(builder::meterRegistry);
+        }
+    }
+
+    /**
+     * The application's OpenTelemetry, when its API is on the class path and the application has
+     * one: the library's spans join the application's traces.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.opentelemetry.api.OpenTelemetry")
+    static class TracingConfiguration {
+        @Bean
+        EarningsBuilderCustomizer earningsOpenTelemetry(ObjectProvider<io.opentelemetry.api.OpenTelemetry> telemetry) {
+            return builder -> telemetry.ifUnique(builder::openTelemetry);
+        }
+    }
+
     /** Applies every property that is set; the builder checks each value as it is given. */
     static void apply(EarningsProperties p, Earnings.Builder b) {
         set(p.getEmbeddedFilePassword(), v -> b.embeddedFileEncryption(v.toCharArray()));

@@ -202,6 +202,36 @@ class EarningsAutoConfigurationTest {
     }
 
     @Test
+    void theApplicationsMeterRegistryAndOpenTelemetry_getTheLibrarysMetersAndSpans() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter spans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+        io.opentelemetry.sdk.OpenTelemetrySdk telemetry = io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+                .setTracerProvider(io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                        .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(spans)).build())
+                .build();
+        withH2(TestDatabases.h2()).withBean(io.micrometer.core.instrument.MeterRegistry.class, () -> registry)
+                .withBean(io.opentelemetry.api.OpenTelemetry.class, () -> telemetry)
+                .run(context -> {
+                    registerAndUse(context.getBean(Earnings.class), 3);
+                    // Read before the context closes: closing shuts the SDK down, which empties the exporter.
+                    assertThat(spans.getFinishedSpanItems()).filteredOn(s -> s.getName().equals("earnings.record")).hasSize(3);
+                });
+        assertThat(registry.get("earnings.uses.recorded").counter().count()).isEqualTo(3.0);
+    }
+
+    @Test
+    void withoutMicrometerOrOpenTelemetryOnTheClassPath_theLibraryStillStarts() {
+        withH2(TestDatabases.h2())
+                .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader("io.micrometer",
+                        "io.opentelemetry"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    registerAndUse(context.getBean(Earnings.class), 2);
+                    assertThat(context.getBean(Earnings.class).analytics()).isNotNull();
+                });
+    }
+
+    @Test
     void useRecordedEvents_writesAnEventForEveryUse() {
         String sql = "SELECT COUNT(*) FROM earnings_events WHERE event_type = '" + EventType.USE_RECORDED.wireName() + "'";
         JdbcDataSource on = TestDatabases.h2();
