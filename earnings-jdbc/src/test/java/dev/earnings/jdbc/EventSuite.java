@@ -77,6 +77,19 @@ abstract class EventSuite extends DatabaseSuite {
         return requests;
     }
 
+    /** A creator of their own with a model earning 1 a use, and one use of it: a balance to pay out. */
+    String creatorWithAUse() {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = newModel(creator, ModelPricing.of("1", "0"));
+        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        return creator;
+    }
+
+    /** A consumer name of its own for one test. */
+    static String consumerName(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
     // ------------------------------------------------------------------ the outbox
 
     @Test
@@ -326,7 +339,7 @@ abstract class EventSuite extends DatabaseSuite {
         Map<String, String> modelOf = new LinkedHashMap<>();
         List<String> creators = newCreators(40, modelOf);
         Set<String> ours = Set.copyOf(creators);
-        String name = "three-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = consumerName("three");
         Seen seen = new Seen();
         List<EventConsumer> instances = new ArrayList<>();
         try (Earnings publishing = db.builder().clock(clock).migrateOnStart(false).useRecordedEvents(true).build()) {
@@ -366,7 +379,7 @@ abstract class EventSuite extends DatabaseSuite {
         Map<String, String> modelOf = new LinkedHashMap<>();
         List<String> creators = newCreators(16, modelOf);
         Set<String> ours = Set.copyOf(creators);
-        String name = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = consumerName("crash");
         Seen seen = new Seen();
         List<String> handledBeforeCrash = new CopyOnWriteArrayList<>();
         EventHandler survivor1 = seen.handler("survivor-1", ours);
@@ -423,7 +436,7 @@ abstract class EventSuite extends DatabaseSuite {
     void aFailingEvent_isRetriedWithBackoff_whileItsCreatorsLaterEventsWait_thenDeadLettered_andReplayed() {
         String creator = "creator-" + UUID.randomUUID();
         String model = newModel(creator, ModelPricing.of("1", "0"));
-        String name = "failing-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = consumerName("failing");
         Map<String, Integer> handled = new HashMap<>();
         boolean[] broken = {true};
         List<String> order = new ArrayList<>();
@@ -493,9 +506,7 @@ abstract class EventSuite extends DatabaseSuite {
 
     @Test
     void aNewConsumer_startsAfterTheEventsSoFar_orAtTheBeginning_andAStoredCursorOutlivesItsInstances() {
-        String creator = "creator-" + UUID.randomUUID();
-        String model = newModel(creator, ModelPricing.of("1", "0"));
-        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        String creator = creatorWithAUse();
         earnings.payouts().create(ADMIN, PayoutRequest.of(creator, 10, "before"));
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         List<String> fromNow = new ArrayList<>();
@@ -545,9 +556,7 @@ abstract class EventSuite extends DatabaseSuite {
         // Consumers other tests left behind hold their cursors: this test starts without them.
         db.jdbi.useHandle(h -> h.createQuery("SELECT DISTINCT consumer FROM " + db.table("earnings_event_consumers"))
                 .mapTo(String.class).list().forEach(c -> earnings.events().removeConsumer(c)));
-        String creator = "creator-" + UUID.randomUUID();
-        String model = newModel(creator, ModelPricing.of("1", "0"));
-        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
+        String creator = creatorWithAUse();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String[] poison = new String[1];
         EventConsumer fast = earnings.events().consumer("fast-" + suffix, e -> {
@@ -615,7 +624,7 @@ abstract class EventSuite extends DatabaseSuite {
     void aHandlersFailureWithUnstorableText_isStoredCleaned_andDoesNotStallTheLane() {
         String creator = "creator-" + UUID.randomUUID();
         String model = newModel(creator, ModelPricing.of("1", "0"));
-        String name = "dirty-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = consumerName("dirty");
         List<String> handled = new ArrayList<>();
         String nasty = "nul\u0000 bell\u0007 lone\ud800 pair\ud83d\ude00 " + "x".repeat(10_000);
         EventConsumer consumer = earnings.events().consumer(name, e -> {
@@ -640,10 +649,8 @@ abstract class EventSuite extends DatabaseSuite {
 
     @Test
     void closingAnInstanceWhoseHandlerHangs_interruptsIt_andTheEventIsHandedOverLater() throws Exception {
-        String creator = "creator-" + UUID.randomUUID();
-        String model = newModel(creator, ModelPricing.of("1", "0"));
-        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
-        String name = "hang-" + UUID.randomUUID().toString().substring(0, 8);
+        String creator = creatorWithAUse();
+        String name = consumerName("hang");
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         List<String> interrupted = new CopyOnWriteArrayList<>();
         EventConsumer hanging = earnings.events().consumer(name, e -> {
@@ -723,7 +730,7 @@ abstract class EventSuite extends DatabaseSuite {
             exchange.close();
         });
         server.start();
-        String name = "hooks-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = consumerName("hooks");
         try {
             dev.earnings.jdbc.webhook.WebhookSender sender = dev.earnings.jdbc.webhook.WebhookSender.builder(
                     java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks"), secret)
@@ -777,7 +784,7 @@ abstract class EventSuite extends DatabaseSuite {
             // than one step of 10,000.
             writeUseEvents(publishing, new ArrayList<>(modelOf.values()), 3_500, 500);
         }
-        String name = "late-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = consumerName("late");
         List<String> seen = new ArrayList<>();
         EventConsumer late = earnings.events().consumer(name, e -> {
             if (ours.contains(e.creatorId())) {
@@ -795,10 +802,8 @@ abstract class EventSuite extends DatabaseSuite {
 
     @Test
     void removingAConsumer_whileAnInstanceDeadLetters_leavesNoDeadLetterBehind() throws Exception {
-        String creator = "creator-" + UUID.randomUUID();
-        String model = newModel(creator, ModelPricing.of("1", "0"));
-        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
-        String name = "doomed-" + UUID.randomUUID().toString().substring(0, 8);
+        String creator = creatorWithAUse();
+        String name = consumerName("doomed");
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         EventConsumer doomed = earnings.events().consumer(name, e -> {
@@ -830,10 +835,8 @@ abstract class EventSuite extends DatabaseSuite {
 
     @Test
     void closeWithATimeoutOfZero_interruptsAtOnce() throws Exception {
-        String creator = "creator-" + UUID.randomUUID();
-        String model = newModel(creator, ModelPricing.of("1", "0"));
-        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
-        String name = "zero-" + UUID.randomUUID().toString().substring(0, 8);
+        String creator = creatorWithAUse();
+        String name = consumerName("zero");
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         EventConsumer consumer = earnings.events().consumer(name, e -> {
             if (e.creatorId().equals(creator)) {
@@ -852,10 +855,8 @@ abstract class EventSuite extends DatabaseSuite {
 
     @Test
     void aReplayWhoseCommitIsLost_reportsTheEventHandled() {
-        String creator = "creator-" + UUID.randomUUID();
-        String model = newModel(creator, ModelPricing.of("1", "0"));
-        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
-        String name = "lostreplay-" + UUID.randomUUID().toString().substring(0, 8);
+        String creator = creatorWithAUse();
+        String name = consumerName("lostreplay");
         boolean[] failing = {true};
         List<String> handled = new ArrayList<>();
         FaultyDataSource faulty = new FaultyDataSource(db.dataSource);

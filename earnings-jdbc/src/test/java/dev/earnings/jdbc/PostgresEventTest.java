@@ -17,10 +17,8 @@ class PostgresEventTest extends EventSuite {
 
     @Test
     void anInstanceWhoseConnectionIsLostMidBatch_stopsAfterTheEventInHand_whileAnotherTakesTheLane() throws Exception {
-        String creator = "creator-" + UUID.randomUUID();
-        String model = newModel(creator, ModelPricing.of("1", "0"));
-        earnings.logModelUsage(UsageRequest.builder("user-1", model).usageType("chat").build());
-        String name = "cut-" + UUID.randomUUID().toString().substring(0, 8);
+        String creator = creatorWithAUse();
+        String name = consumerName("cut");
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         List<String> byA = new CopyOnWriteArrayList<>();
