@@ -919,8 +919,9 @@ public final class Earnings implements AutoCloseable {
         /**
          * Traces the library's calls through OpenTelemetry: a span around recording
          * ({@code earnings.record}, {@code earnings.batch}), dashboards and reports
-         * ({@code earnings.dashboard}) and payouts ({@code earnings.payout.create},
-         * {@code earnings.payout.transition}), and, with {@code org.jdbi:jdbi3-opentelemetry} on the
+         * ({@code earnings.dashboard}), payouts ({@code earnings.payout.create},
+         * {@code earnings.payout.transition}, {@code earnings.payout.bulk}) and reversals
+         * ({@code earnings.reversal}), and, with {@code org.jdbi:jdbi3-opentelemetry} on the
          * class path, a child span per SQL statement, without its bound values. Attributes carry
          * counts and model ids, never a user id or metadata. Off by default: without it nothing of
          * OpenTelemetry is loaded.

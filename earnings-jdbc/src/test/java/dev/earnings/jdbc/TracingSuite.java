@@ -159,4 +159,29 @@ abstract class TracingSuite extends DatabaseSuite {
                 assertThat(s.getParentSpanContext().isValid()).isFalse());
         assertNoUserValues(creator);
     }
+
+    @Test
+    void reversalsAndBulkPayouts_haveSpansOfTheirOwn() {
+        String creator = "creator-" + UUID.randomUUID();
+        String model = model(creator);
+        RecordedUse use = traced.logModelUsage("user-r", model, 0, "image_generation", null);
+        exporter.reset();
+        ReversalRequest refund = ReversalRequest.whole(use.eventId(), "span-" + model, "refund");
+        traced.reversals().reverse(ADMIN, refund);
+        traced.reversals().reverse(ADMIN, refund);
+        String other = "creator-" + UUID.randomUUID();
+        traced.logModelUsage("user-b", model(other), 0, "image_generation", null);
+        traced.payouts().payoutAll(ADMIN, BulkPayoutRequest.of("bulk-" + model));
+
+        List<SpanData> reversals = named("earnings.reversal");
+        assertThat(reversals).extracting(s -> s.getAttributes().get(AttributeKey.longKey("earnings.replayed")))
+                .containsExactly(0L, 1L);
+        assertThat(childrenOf(reversals.get(0))).anySatisfy(s -> assertThat(s.getAttributes().get(JdbiOpenTelemetryPlugin.SQL))
+                .containsIgnoringCase("earnings_reversals"));
+        SpanData bulk = named("earnings.payout.bulk").get(0);
+        assertThat(bulk.getAttributes().get(AttributeKey.longKey("earnings.created"))).isPositive();
+        assertThat(bulk.getAttributes().get(AttributeKey.longKey("earnings.creators")))
+                .isGreaterThanOrEqualTo(bulk.getAttributes().get(AttributeKey.longKey("earnings.created")));
+        assertNoUserValues(creator);
+    }
 }

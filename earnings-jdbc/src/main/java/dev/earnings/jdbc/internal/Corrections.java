@@ -87,9 +87,18 @@ public final class Corrections {
      * @return the reversal
      */
     public Reversal reverse(Scope scope, String actor, ReversalRequest request) {
-        long token = WriteTokens.next();
-        return tx.inTransaction("reversing use '" + request.eventId() + "' (correction '" + request.correctionId() + "')",
-                scope, (h, attempt) -> reverse(h, actor, request, token));
+        try (Tracing.Span span = tx.tracing().start("earnings.reversal")) {
+            long token = WriteTokens.next();
+            try {
+                Reversal reversal = tx.inTransaction("reversing use '" + request.eventId() + "' (correction '"
+                        + request.correctionId() + "')", scope, (h, attempt) -> reverse(h, actor, request, token));
+                span.attribute("earnings.replayed", reversal.replayed() ? 1 : 0);
+                return reversal;
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
     }
 
     private Reversal reverse(Handle h, String actor, ReversalRequest request, long token) {

@@ -398,6 +398,21 @@ public final class Ledger {
      * @return one line per creator with a balance
      */
     public BulkPayoutResult payoutAll(Scope scope, String actor, BulkPayoutRequest request) {
+        try (Tracing.Span span = tx.tracing().start("earnings.payout.bulk")) {
+            try {
+                BulkPayoutResult result = payEveryone(scope, actor, request);
+                span.attribute("earnings.creators", result.items().size());
+                span.attribute("earnings.created", result.items().stream()
+                        .filter(i -> i.outcome() == BulkPayoutResult.Outcome.CREATED).count());
+                return result;
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private BulkPayoutResult payEveryone(Scope scope, String actor, BulkPayoutRequest request) {
         String batch = request.batchReference();
         // Nobody below the minimum payout is paid, whatever the batch's own threshold.
         long threshold = Math.max(request.thresholdMinor(), minimumPayoutMinor);
