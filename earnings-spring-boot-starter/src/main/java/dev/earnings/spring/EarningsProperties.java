@@ -119,6 +119,9 @@ public class EarningsProperties {
     /** The AsyncRecorder bean. */
     private final AsyncRecorderProperties asyncRecorder = new AsyncRecorderProperties();
 
+    /** The HTTP endpoints, in a Spring MVC application. */
+    private final Web web = new Web();
+
     /**
      * The embedded database's directory.
      *
@@ -432,6 +435,89 @@ public class EarningsProperties {
      */
     public AsyncRecorderProperties getAsyncRecorder() {
         return asyncRecorder;
+    }
+
+    /**
+     * The HTTP endpoints' options.
+     *
+     * @return the options' properties
+     */
+    public Web getWeb() {
+        return web;
+    }
+
+    /** The HTTP endpoints: off unless enabled, and the roles the default EarningsCallerResolver reads. */
+    public static class Web {
+        /**
+         * Whether POST /api/track-model-usage and GET /api/creator-analytics are served, in a
+         * Spring MVC application. Default false: endpoints that record money are turned on on purpose.
+         */
+        private boolean enabled;
+
+        /**
+         * The role of admins, who read any creator's analytics (with Spring Security, the authority
+         * ROLE_ followed by it). Default EARNINGS_ADMIN.
+         */
+        private String adminRole = "EARNINGS_ADMIN";
+
+        /**
+         * The role of the host's backend, the only caller that records uses. Default EARNINGS_TRACKER.
+         */
+        private String trackerRole = "EARNINGS_TRACKER";
+
+        /**
+         * Whether the endpoints are served.
+         *
+         * @return true if enabled
+         */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /**
+         * Sets whether the endpoints are served.
+         *
+         * @param enabled true to serve them
+         */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /**
+         * The admins' role.
+         *
+         * @return the role
+         */
+        public String getAdminRole() {
+            return adminRole;
+        }
+
+        /**
+         * Sets the admins' role.
+         *
+         * @param adminRole the role
+         */
+        public void setAdminRole(String adminRole) {
+            this.adminRole = adminRole;
+        }
+
+        /**
+         * The host backend's role.
+         *
+         * @return the role
+         */
+        public String getTrackerRole() {
+            return trackerRole;
+        }
+
+        /**
+         * Sets the host backend's role.
+         *
+         * @param trackerRole the role
+         */
+        public void setTrackerRole(String trackerRole) {
+            this.trackerRole = trackerRole;
+        }
     }
 
     /** How far from now a host-given occurredAt may lie. */

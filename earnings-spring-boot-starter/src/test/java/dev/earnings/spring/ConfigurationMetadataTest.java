@@ -34,7 +34,8 @@ class ConfigurationMetadataTest {
                 "earnings.rate-limits.per-user", "earnings.rate-limits.per-model", "earnings.rate-limits.storage",
                 "earnings.async-recorder.enabled", "earnings.async-recorder.capacity", "earnings.async-recorder.max-batch",
                 "earnings.async-recorder.flush-interval", "earnings.async-recorder.block-when-full",
-                "earnings.async-recorder.writers", "earnings.async-recorder.close-timeout");
+                "earnings.async-recorder.writers", "earnings.async-recorder.close-timeout",
+                "earnings.web.enabled", "earnings.web.admin-role", "earnings.web.tracker-role");
         assertThat(properties).allSatisfy(p -> assertThat((String) p.get("description")).as("%s", p.get("name"))
                 .isNotBlank().endsWith("."));
         assertThat(properties).filteredOn(p -> p.get("name").equals("earnings.hold-days"))
@@ -44,6 +45,7 @@ class ConfigurationMetadataTest {
     @Test
     void springBootFindsBothAutoConfigurations() {
         assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
-                .contains(EarningsAutoConfiguration.class.getName(), EarningsHealthAutoConfiguration.class.getName());
+                .contains(EarningsAutoConfiguration.class.getName(), EarningsHealthAutoConfiguration.class.getName(),
+                        EarningsWebAutoConfiguration.class.getName());
     }
 }
