@@ -186,6 +186,36 @@ class EarningsWebTest {
     }
 
     @Test
+    void aDatabaseThatIsDown_isA503ThatSaysToRetryWithTheSameEventId() {
+        DataSource h2 = TestDatabases.h2();
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        DataSource flaky = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && down.get()) {
+                        throw new java.sql.SQLTransientConnectionException("the database is down (simulated)", "08001");
+                    }
+                    try {
+                        return method.invoke(h2, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        runner.withBean(DataSource.class, () -> flaky)
+                .withPropertyValues("earnings.max-attempts=2", "earnings.retry-budget=1s")
+                .run(context -> {
+                    context.getBean(Earnings.class).models().register(MODEL, CREATOR, ModelPricing.of("2.50", "0"));
+                    MockMvc mvc = MockMvcBuilders.webAppContextSetup(context).build();
+                    down.set(true);
+                    mvc.perform(track(use("down-1"))).andExpect(status().isServiceUnavailable())
+                            .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                            .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("retry with eventId down-1")));
+                    down.set(false);
+                    mvc.perform(track(use("down-1"))).andExpect(status().isOk())
+                            .andExpect(jsonPath("$.replayed").value(false));
+                });
+    }
+
+    @Test
     void aRateLimitedUseIsA429WithRetryAfter() {
         DataSource h2 = TestDatabases.h2();
         runner.withBean(DataSource.class, () -> h2)
