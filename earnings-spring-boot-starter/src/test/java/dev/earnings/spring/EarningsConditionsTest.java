@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.earnings.core.InvalidConfigurationException;
 import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.Caller;
 import dev.earnings.jdbc.Earnings;
@@ -42,7 +43,7 @@ import org.springframework.test.web.servlet.setup.MockMvcBuilders;
  * Each condition of the auto-configurations on both of its sides, where {@link
  * EarningsAutoConfigurationTest} and {@link EarningsWebTest} prove only one: Micrometer and
  * OpenTelemetry each without the other, either on the class path without a bean, the
- * application's DataSource however it comes, and the HTTP endpoints in
+ * application's DataSource however it comes (and when it is ambiguous), and the HTTP endpoints in
  * every kind of application that must not get them.
  */
 class EarningsConditionsTest {
@@ -156,6 +157,23 @@ class EarningsConditionsTest {
         assertThat(EarningsAutoConfigurationTest.count(primary, "SELECT COUNT(*) FROM model_usage_logs")).isEqualTo(1);
         assertThat(EarningsAutoConfigurationTest.count(other, "SELECT COUNT(*) FROM information_schema.tables"
                 + " WHERE table_name = 'MODEL_USAGE_LOGS'")).isZero();
+    }
+
+    @Test
+    void severalDataSourcesWithoutAPrimaryOne_failTheStart_ratherThanFallBackToTheEmbeddedDatabase() {
+        Path embedded = temp.resolve("embedded");
+        runner.withBean("first", DataSource.class, TestDatabases::h2).withBean("second", DataSource.class, TestDatabases::h2)
+                .withPropertyValues("earnings.embedded-directory=" + embedded)
+                .run(context -> {
+                    Throwable t = context.getStartupFailure();
+                    assertThat(t).as("the context should have failed to start").isNotNull();
+                    while (t.getCause() != null) {
+                        t = t.getCause();
+                    }
+                    assertThat(t).isInstanceOf(InvalidConfigurationException.class)
+                            .hasMessageContaining("2 DataSource beans (first, second) and none is primary");
+                });
+        assertThat(Files.exists(embedded)).isFalse();
     }
 
     /** A servlet application with Spring MVC and the endpoints' auto-configuration. */
