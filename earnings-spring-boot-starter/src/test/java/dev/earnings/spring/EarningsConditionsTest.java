@@ -176,17 +176,9 @@ class EarningsConditionsTest {
         assertThat(Files.exists(embedded)).isFalse();
     }
 
-    /** A servlet application with Spring MVC and the endpoints' auto-configuration. */
-    private static WebApplicationContextRunner mvc() {
-        return new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class,
-                EarningsWebAutoConfiguration.class, JacksonAutoConfiguration.class,
-                HttpMessageConvertersAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
-                WebMvcAutoConfiguration.class));
-    }
-
     @Test
     void theEndpointsAreOff_unlessEnabled() {
-        mvc().withBean(DataSource.class, TestDatabases::h2)
+        TestApplications.mvc().withBean(DataSource.class, TestDatabases::h2)
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Earnings.class)
                         .doesNotHaveBean(EarningsController.class).doesNotHaveBean(EarningsCallerResolver.class)
                         .doesNotHaveBean(EarningsProblemHandler.class));
@@ -215,7 +207,7 @@ class EarningsConditionsTest {
     @Test
     void theEndpointsServeAnEarningsBeanOfTheApplication() {
         Path directory = temp.resolve("host");
-        mvc().withUserConfiguration(EarningsAutoConfigurationTest.HostEarnings.class)
+        TestApplications.mvc().withUserConfiguration(EarningsAutoConfigurationTest.HostEarnings.class)
                 .withPropertyValues("earnings.web.enabled=true", "host.directory=" + directory)
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(Earnings.class).hasBean("hostEarnings")
