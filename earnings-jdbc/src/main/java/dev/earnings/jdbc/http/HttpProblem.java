@@ -97,8 +97,10 @@ public record HttpProblem(int status, String field, String message, OptionalLong
             return Optional.of(new HttpProblem(429, "rate", e.getMessage(), OptionalLong.of(seconds)));
         }
         if (e instanceof StorageException s) {
-            return Optional.of(new HttpProblem(503, "server", "the earnings store is unavailable; retry with eventId "
-                    + s.eventId().orElse("(none)"), OptionalLong.empty()));
+            // A failed recording names the eventId that records it exactly once on retry; a read has none.
+            return Optional.of(new HttpProblem(503, "server", s.eventId()
+                    .map(id -> "the earnings store is unavailable; retry with eventId " + id)
+                    .orElse("the earnings store is unavailable; retry later"), OptionalLong.empty()));
         }
         if (e instanceof RejectedUseException) {
             return problem(503, "server", e);
