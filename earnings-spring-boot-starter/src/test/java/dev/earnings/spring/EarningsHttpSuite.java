@@ -18,6 +18,7 @@ import jakarta.servlet.ServletInputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -27,7 +28,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -1013,6 +1016,22 @@ abstract class EarningsHttpSuite {
         };
     }
 
+    /** A POST with two {@code Content-Type: application/json} headers, as a container passes them on. */
+    private static RequestBuilder twoContentTypes(String path, byte[] body) {
+        return servletContext -> {
+            MockHttpServletRequest request = new MockHttpServletRequest(servletContext, "POST", path) {
+                @Override
+                public Enumeration<String> getHeaders(String name) {
+                    return name.equalsIgnoreCase("Content-Type") ? Collections.enumeration(List.of("application/json",
+                            "application/json")) : super.getHeaders(name);
+                }
+            };
+            request.setContentType("application/json");
+            request.setContent(body);
+            return request;
+        };
+    }
+
     Stream<Arguments> contentTypes() {
         return bodyEndpoints().stream().flatMap(e -> Stream.of(null, "text/plain", "text/plain;charset=UTF-8",
                 "application/x-www-form-urlencoded", "application/jsonp", "application/xml").map(type -> Arguments.of(e[0], e[1],
@@ -1024,8 +1043,29 @@ abstract class EarningsHttpSuite {
     void aBodyThatIsNotJson_isA415_andWritesNothing(String endpoint, String path, String contentType) throws Exception {
         String before = fingerprint(shared);
         Answer answer = send(shared, sender(endpoint), builder("POST", path, contentType, "{}".getBytes(StandardCharsets.UTF_8)));
-        assertThat(answer.status()).isEqualTo(415);
+        assertProblem(answer, 415, "Content-Type");
         assertThat(fingerprint(shared)).isEqualTo(before);
+    }
+
+    @Test
+    void aBodyDeclaredInAnotherCharset_orOfTwoTypes_isA415_andNotReadAsUtf8() throws Exception {
+        // In ISO-8859-1 "\u00c3\u00a9" is the bytes C3 A9, which UTF-8 reads as "\u00e9": read as UTF-8, this body
+        // would record another user than the one its sender named.
+        String sent = use(unique("latin1"), ADA_MODEL.id(), "user-\u00c3\u00a9", 1, "chat");
+        assertThat(new String(sent.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)).contains("user-\u00e9");
+        for (String[] endpoint : bodyEndpoints()) {
+            for (String charset : List.of("ISO-8859-1", "windows-1252", "UTF-16")) {
+                String before = fingerprint(shared);
+                Answer answer = send(shared, sender(endpoint[0]), builder("POST", endpoint[1], "application/json;charset=" + charset,
+                        sent.getBytes(Charset.forName(charset))));
+                assertProblem(answer, 415, "Content-Type");
+                assertThat(fingerprint(shared)).as("%s in %s", endpoint[0], charset).isEqualTo(before);
+            }
+            String before = fingerprint(shared);
+            Answer twice = send(shared, sender(endpoint[0]), twoContentTypes(endpoint[1], sent.getBytes(StandardCharsets.UTF_8)));
+            assertProblem(twice, 415, "Content-Type");
+            assertThat(fingerprint(shared)).as("%s with two types", endpoint[0]).isEqualTo(before);
+        }
     }
 
     @Test
