@@ -1081,6 +1081,19 @@ abstract class EarningsHttpSuite {
         }
     }
 
+    @Test
+    void answersAndRefusals_reachAClientThatAcceptsJson() throws Exception {
+        for (String accept : List.of("application/json", "application/json, application/problem+json", "*/*",
+                "application/json, text/plain;q=0.5")) {
+            assertProblem(send(shared, ADA, builder("GET", "/api/creator-analytics?period=14", null, null).header("Accept", accept)),
+                    400, "period");
+            assertProblem(send(shared, ADMIN, builder("POST", "/api/admin/payouts", "application/json",
+                    "{}".getBytes(StandardCharsets.UTF_8)).header("Accept", accept)), 400, "creatorId");
+            assertThat(send(shared, ADA, builder("GET", "/api/creator-analytics", null, null).header("Accept", accept)).ok()
+                    .get("creatorId").asText()).as(accept).isEqualTo("ada");
+        }
+    }
+
     Stream<Arguments> wrongMethods() {
         String pending = "/api/admin/payouts/" + pendingPayout + "/complete";
         return Stream.of(
