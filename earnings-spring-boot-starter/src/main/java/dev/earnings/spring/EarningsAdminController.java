@@ -92,7 +92,7 @@ final class EarningsAdminController {
      * {@code reference} (the idempotency key: the same reference answers the same payout) are
      * required, {@code note} is optional.
      */
-    @PostMapping(path = "/api/admin/payouts", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/api/admin/payouts", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> createPayout(HttpServletRequest request) throws IOException {
         Caller caller = requests.caller(request);
         JsonRequest body = requests.body(request).onlyFields("a payout", PAYOUT_FIELDS);
@@ -105,7 +105,7 @@ final class EarningsAdminController {
      * {@code batchReference} (re-running it pays nobody twice); {@code dryRun} (true unless
      * false) only reports what it would do.
      */
-    @PostMapping(path = "/api/admin/payouts/bulk", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/api/admin/payouts/bulk", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> bulkPayout(HttpServletRequest request) throws IOException {
         Caller caller = requests.caller(request);
         JsonRequest body = requests.body(request).onlyFields("a bulk payout", BULK_FIELDS);
@@ -117,8 +117,7 @@ final class EarningsAdminController {
      * Moves a payout on: {@code complete}, {@code fail} or {@code cancel}, with an optional
      * {@code reason}; a transition its status does not allow is a 409.
      */
-    @PostMapping(path = "/api/admin/payouts/{id}/{action}", consumes = MediaType.APPLICATION_JSON_VALUE,
-            produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/api/admin/payouts/{id}/{action}", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> transition(HttpServletRequest request, @PathVariable("id") String id, @PathVariable("action") String action)
             throws IOException {
         Caller caller = requests.caller(request);
@@ -148,7 +147,7 @@ final class EarningsAdminController {
      * reversal and the creator's balance as it stands now. Anyone but an admin is refused before
      * the body is read.
      */
-    @PostMapping(path = "/api/admin/reversals", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/api/admin/reversals", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> reverse(HttpServletRequest request) throws IOException {
         Caller caller = requests.admin(request, "only admins reverse uses");
         JsonRequest body = requests.body(request).onlyFields("a reversal", REVERSAL_FIELDS);

@@ -45,8 +45,7 @@ final class EarningsController {
      * idempotency key; a replay of the same use answers the recorded one with
      * {@code "replayed": true}).
      */
-    @PostMapping(path = "/api/track-model-usage", consumes = MediaType.APPLICATION_JSON_VALUE,
-            produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/api/track-model-usage", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> track(HttpServletRequest request) throws IOException {
         requests.signedIn(request);
         if (!requests.mayTrack(request)) {

@@ -15,9 +15,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * The refusals of the starter's controllers as RFC 9457 problem details
  * ({@code application/problem+json}), each with the {@code field} at fault and the library's
  * message, with the statuses {@link HttpProblem} gives the library's exceptions (the example host
- * app's). Only those controllers': the application's own keep their error handling. A request
- * no controller method takes (a wrong method, a body that is not {@code application/json}) is
- * refused by Spring MVC itself, before any controller, with its own 405 or 415.
+ * app's). Only those controllers': the application's own keep their error handling. A body that
+ * is not {@code application/json} in UTF-8 is refused by the endpoints, 415 naming
+ * {@code Content-Type}; a request no controller method takes (a wrong method) is refused by Spring
+ * MVC itself, before any controller, with its own 405.
  */
 @RestControllerAdvice(assignableTypes = {EarningsController.class, EarningsAdminController.class})
 final class EarningsProblemHandler {

@@ -10,19 +10,24 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 
 /**
  * What every endpoint of the starter does first: who calls (401 without a principal), the caller's
  * request allowance ({@code earnings.web.requests-per-caller}, 429 with {@code Retry-After}), and
- * its body read strictly and never past {@code earnings.web.max-body-bytes}; and the query
- * parameters every endpoint reads the same way.
+ * its body: JSON in UTF-8 only (415 otherwise), read strictly and never past
+ * {@code earnings.web.max-body-bytes}; and the query parameters every endpoint reads the same way.
  */
 final class EarningsRequests {
     /** Each caller's bucket is forgotten an hour after its last request: by then it has refilled. */
@@ -104,9 +109,39 @@ final class EarningsRequests {
         return callers.mayTrack(request);
     }
 
-    /** The body, read strictly, never past the limit. */
+    /**
+     * The body, read strictly, never past the limit.
+     *
+     * @throws EarningsHttpException 415 naming {@code Content-Type}, before anything is read, unless
+     *     the request has one {@code Content-Type}, {@code application/json} with no charset or UTF-8
+     */
     JsonRequest body(HttpServletRequest request) throws IOException {
+        requireJsonInUtf8(Collections.list(request.getHeaders(HttpHeaders.CONTENT_TYPE)));
         return JsonRequest.read(request.getInputStream(), maxBodyBytes);
+    }
+
+    /**
+     * Refuses a body that is not declared JSON in UTF-8, as the headers were sent (whatever a filter
+     * has made of the request's character encoding since). JSON is UTF-8, and the body is read as
+     * UTF-8 whatever it declares: the bytes of another charset would be refused as no UTF-8, or read
+     * as other text than was sent (ISO-8859-1's "\u00c3\u00a9" is UTF-8's "\u00e9", another user id).
+     */
+    static void requireJsonInUtf8(List<String> contentTypes) {
+        if (contentTypes.size() != 1 || !isJsonInUtf8(contentTypes.get(0))) {
+            throw new EarningsHttpException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type",
+                    "send the body as one Content-Type: application/json, in UTF-8 (no charset, or charset=UTF-8)");
+        }
+    }
+
+    private static boolean isJsonInUtf8(String contentType) {
+        try {
+            MediaType type = MediaType.parseMediaType(contentType);
+            return type.equalsTypeAndSubtype(MediaType.APPLICATION_JSON)
+                    && (type.getCharset() == null || type.getCharset().equals(StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            // No media type, or a charset this runtime does not know: not JSON in UTF-8 either way.
+            return false;
+        }
     }
 
     static ReportPeriod period(@Nullable String value) {

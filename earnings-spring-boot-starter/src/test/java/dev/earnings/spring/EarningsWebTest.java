@@ -1,5 +1,6 @@
 package dev.earnings.spring;
 
+import static dev.earnings.spring.ServedEndpoints.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -18,13 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
-import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -42,37 +39,18 @@ class EarningsWebTest {
     private static final String OTHER = "creator-b";
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class, EarningsWebAutoConfiguration.class,
-                    JacksonAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class,
-                    DispatcherServletAutoConfiguration.class, WebMvcAutoConfiguration.class))
-            .withPropertyValues("earnings.web.enabled=true");
+            .withConfiguration(ServedEndpoints.WEB).withPropertyValues("earnings.web.enabled=true");
 
     /** Runs {@code test} against the endpoints on a fresh database of {@code database}, a model registered. */
     private void serve(String database, Consumer<MockMvc> test) {
-        WebApplicationContextRunner on;
-        if (database.equals("postgres")) {
-            DataSource runtime = TestDatabases.postgresRuntime();
-            on = runner.withBean(DataSource.class, () -> runtime).withPropertyValues(
-                    "earnings.schema=" + TestDatabases.freshSchema(), "earnings.migration.username=" + TestDatabases.OWNER_ROLE,
-                    "earnings.migration.password=" + TestDatabases.ROLE_PASSWORD);
-        } else {
-            DataSource h2 = TestDatabases.h2();
-            on = runner.withBean(DataSource.class, () -> h2);
+        try (TestDatabases.Fresh db = database.equals("postgres") ? TestDatabases.freshPostgres() : TestDatabases.freshH2()) {
+            runner.withBean(DataSource.class, db::runtime).withPropertyValues(db.properties().toArray(String[]::new))
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        context.getBean(Earnings.class).models().register(MODEL, CREATOR, ModelPricing.of("2.50", "0"));
+                        test.accept(MockMvcBuilders.webAppContextSetup(context).build());
+                    });
         }
-        on.run(context -> {
-            assertThat(context).hasNotFailed();
-            context.getBean(Earnings.class).models().register(MODEL, CREATOR, ModelPricing.of("2.50", "0"));
-            test.accept(MockMvcBuilders.webAppContextSetup(context).build());
-        });
-    }
-
-    private static MockHttpServletRequestBuilder as(MockHttpServletRequestBuilder request, String name, String... roles) {
-        return request.principal(() -> name).with(r -> {
-            for (String role : roles) {
-                r.addUserRole(role);
-            }
-            return r;
-        });
     }
 
     private static MockHttpServletRequestBuilder track(String json) {
@@ -187,19 +165,8 @@ class EarningsWebTest {
 
     @Test
     void aDatabaseThatIsDown_isA503ThatSaysToRetryWithTheSameEventId() {
-        DataSource h2 = TestDatabases.h2();
         java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-        DataSource flaky = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection") && down.get()) {
-                        throw new java.sql.SQLTransientConnectionException("the database is down (simulated)", "08001");
-                    }
-                    try {
-                        return method.invoke(h2, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DataSource flaky = TestDatabases.switchable(TestDatabases.h2(), down::get);
         runner.withBean(DataSource.class, () -> flaky)
                 .withPropertyValues("earnings.max-attempts=2", "earnings.retry-budget=1s")
                 .run(context -> {
