@@ -13,7 +13,6 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.earnings.core.InvalidInputException;
-import dev.earnings.core.ModelPricing;
 import dev.earnings.examples.host.Credentials.Principal;
 import dev.earnings.examples.host.Credentials.Role;
 import dev.earnings.jdbc.AccessDeniedException;
@@ -974,62 +973,5 @@ public final class HostApp implements AutoCloseable {
         out.put("updatedBy", p.updatedBy());
         out.put("statusReason", p.statusReason().orElse(null));
         return out;
-    }
-
-    /**
-     * Demo data: two creators, four models and a few weeks of uses, a paid and a pending payout
-     * and one refunded use, loaded once per database by the demo admin, so the audit log has their
-     * entries under that admin's name.
-     */
-    static final class DemoData {
-        static final Map<String, String[]> MODELS = new LinkedHashMap<>();
-        /** Full UTC days a use's earnings are held after the use's day. */
-        static final int HOLD_DAYS = 1;
-        /** The refunded use: the latest of all, today's first, on ada's anime-diffusion. */
-        static final String REFUNDED_USE = "demo-d0-0";
-        static final String REFUND_CORRECTION = "demo-refund-1";
-        static final String REFUND_REASON = "refunded: the generation failed";
-
-        static {
-            MODELS.put("anime-diffusion", new String[] {"ada", "0.01", "0.0001"});
-            MODELS.put("sketch-xl", new String[] {"ada", "0.005", "0"});
-            MODELS.put("story-chat", new String[] {"lin", "0.002", "0.00002"});
-            MODELS.put("voice-clone", new String[] {"lin", "0.03", "0"});
-        }
-
-        private DemoData() {
-        }
-
-        static void load(Earnings earnings, Clock clock) {
-            if (earnings.models().find("anime-diffusion").isPresent()) {
-                return; // loaded on an earlier start
-            }
-            Caller admin = Caller.admin(Credentials.DEMO.get("demo-admin").id());
-            for (Map.Entry<String, String[]> m : MODELS.entrySet()) {
-                earnings.models().register(admin, m.getKey(), m.getValue()[0],
-                        ModelPricing.of(m.getValue()[1], m.getValue()[2]));
-            }
-            Instant now = clock.instant();
-            String[] types = {"image_generation", "chat", "other"};
-            List<String> ids = new ArrayList<>(MODELS.keySet());
-            for (int day = 30; day >= 0; day--) {
-                List<UsageRequest> batch = new ArrayList<>();
-                int uses = 20 + (30 - day) * 2;
-                for (int i = 0; i < uses; i++) {
-                    String model = ids.get((i * 7 + day) % (i % 3 == 0 ? 4 : 2));
-                    batch.add(UsageRequest.builder("user-" + (i * 13 + day) % 40, model).tokensConsumed((i * 37L) % 800)
-                            .usageType(types[i % 3]).occurredAt(now.minus(Duration.ofDays(day)).minus(Duration.ofMinutes(i)))
-                            // Named by day and place, so the admin page can reverse one by its eventId.
-                            .eventId("demo-d" + day + "-" + i).build());
-                }
-                earnings.logModelUsageBatch(batch);
-            }
-            // A paid month for ada and a pending payout for lin, so the transaction lists show something.
-            Payout paid = earnings.payouts().create(admin, PayoutRequest.of("ada", 500, "demo-previous-month").note("demo payout"));
-            earnings.payouts().complete(admin, paid.id(), "demo wire");
-            earnings.payouts().create(admin, PayoutRequest.of("lin", 100, "demo-this-month").note("demo payout"));
-            // A refund, so the dashboard marks a reversed use and nets it out, and the audit log has one.
-            earnings.reversals().reverse(admin, ReversalRequest.whole(REFUNDED_USE, REFUND_CORRECTION, REFUND_REASON));
-        }
     }
 }
