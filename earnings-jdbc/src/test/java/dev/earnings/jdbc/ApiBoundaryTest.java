@@ -21,8 +21,12 @@ import org.junit.jupiter.api.Test;
  * package talks to JDBC directly.
  */
 class ApiBoundaryTest {
-    /** The packages of the API; the webhooks' is public too, and delivers over HTTP, never through tables. */
-    private static final String[] PUBLIC_PACKAGES = {"dev.earnings.jdbc", "dev.earnings.jdbc.webhook", "dev.earnings.core"};
+    /**
+     * The packages of the API; the webhooks' is public too, and delivers over HTTP, never through
+     * tables, and so is the HTTP form of results and refusals.
+     */
+    private static final String[] PUBLIC_PACKAGES = {"dev.earnings.jdbc", "dev.earnings.jdbc.webhook", "dev.earnings.jdbc.http",
+        "dev.earnings.core"};
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.earnings");
@@ -54,7 +58,7 @@ class ApiBoundaryTest {
 
     @Test
     void thePublicPackage_leavesSqlToTheTableOwners() {
-        noClasses().that().resideInAnyPackage("dev.earnings.jdbc", "dev.earnings.jdbc.webhook")
+        noClasses().that().resideInAnyPackage("dev.earnings.jdbc", "dev.earnings.jdbc.webhook", "dev.earnings.jdbc.http")
                 .should().dependOnClassesThat(DescribedPredicate.describe("JDBC statements or JDBI statements",
                         c -> c.getPackageName().equals("java.sql") && !c.getSimpleName().equals("SQLException")
                                 || c.getPackageName().equals("org.jdbi.v3.core.statement")))

@@ -1,82 +1,53 @@
 package dev.earnings.spring;
 
-import dev.earnings.core.InvalidInputException;
-import dev.earnings.jdbc.AccessDeniedException;
-import dev.earnings.jdbc.IdempotencyConflictException;
-import dev.earnings.jdbc.RateLimitedException;
-import dev.earnings.jdbc.StorageException;
-import dev.earnings.jdbc.UnknownModelException;
+import dev.earnings.jdbc.http.HttpProblem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * The refusals of {@link EarningsController} as RFC 9457 problem details
+ * The refusals of the starter's controllers as RFC 9457 problem details
  * ({@code application/problem+json}), each with the {@code field} at fault and the library's
- * message, with the example host app's statuses. Only that controller's: the application's own
- * controllers keep their error handling.
+ * message, with the statuses {@link HttpProblem} gives the library's exceptions (the example host
+ * app's). Only those controllers': the application's own keep their error handling. A request
+ * no controller method takes (a wrong method, a body that is not {@code application/json}) is
+ * refused by Spring MVC itself, before any controller, with its own 405 or 415.
  */
-@RestControllerAdvice(assignableTypes = EarningsController.class)
+@RestControllerAdvice(assignableTypes = {EarningsController.class, EarningsAdminController.class})
 final class EarningsProblemHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(EarningsProblemHandler.class);
+
     @ExceptionHandler
     ResponseEntity<ProblemDetail> refused(EarningsHttpException e) {
-        return problem(e.status(), e.field(), e.getMessage());
+        ResponseEntity<ProblemDetail> answer = problem(e.status().value(), e.field(), e.getMessage());
+        return e.retryAfter().map(wait -> retryAfter(answer, Math.max(1, (wait.toMillis() + 999) / 1000))).orElse(answer);
     }
 
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> unknownModel(UnknownModelException e) {
-        return problem(HttpStatus.NOT_FOUND, e.field(), e.getMessage());
+    ResponseEntity<ProblemDetail> library(RuntimeException e) {
+        HttpProblem p = HttpProblem.of(e).orElse(null);
+        if (p == null) {
+            // The server's own fault: logged here, and nothing of it told to the client.
+            LOG.error("an earnings endpoint failed", e);
+            return problem(500, "server", "the server failed; see its log");
+        }
+        ResponseEntity<ProblemDetail> answer = problem(p.status(), p.field(), p.message());
+        return p.retryAfterSeconds().isPresent() ? retryAfter(answer, p.retryAfterSeconds().getAsLong()) : answer;
     }
 
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> invalid(InvalidInputException e) {
-        return problem(HttpStatus.BAD_REQUEST, e.field(), e.getMessage());
-    }
-
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> conflict(IdempotencyConflictException e) {
-        return problem(HttpStatus.CONFLICT, e.field(), e.getMessage());
-    }
-
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> denied(AccessDeniedException e) {
-        return problem(HttpStatus.FORBIDDEN, "caller", e.getMessage());
-    }
-
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> rateLimited(RateLimitedException e) {
-        // Whole seconds, rounded up: a client that waits as told is not refused again for being early.
-        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
-        ResponseEntity<ProblemDetail> answer = problem(HttpStatus.TOO_MANY_REQUESTS, "rate", e.getMessage());
+    private static ResponseEntity<ProblemDetail> retryAfter(ResponseEntity<ProblemDetail> answer, long seconds) {
         return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)).body(answer.getBody());
     }
 
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> unavailable(StorageException e) {
-        // The use may or may not have been committed: the client retries with the same eventId.
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "server", "the earnings store is unavailable; retry with eventId "
-                + e.eventId().orElse("(none)"));
-    }
-
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
-        return problem(HttpStatus.BAD_REQUEST, "body", "the body is not a JSON object");
-    }
-
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e) {
-        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type", "send the body as Content-Type: application/json");
-    }
-
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String field, String message) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
+    private static ResponseEntity<ProblemDetail> problem(int status, String field, String message) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), message);
         problem.setProperty("field", field);
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }

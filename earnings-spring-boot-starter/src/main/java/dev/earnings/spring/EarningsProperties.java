@@ -449,8 +449,9 @@ public class EarningsProperties {
     /** The HTTP endpoints: off unless enabled, and the roles the default EarningsCallerResolver reads. */
     public static class Web {
         /**
-         * Whether POST /api/track-model-usage and GET /api/creator-analytics are served, in a
-         * Spring MVC application. Default false: endpoints that record money are turned on on purpose.
+         * Whether the HTTP endpoints (tracking, creator analytics, admin, payouts, reversals, audit
+         * log) are served, in a Spring MVC application. Default false: endpoints that record and
+         * move money are turned on on purpose.
          */
         private boolean enabled;
 
@@ -464,6 +465,20 @@ public class EarningsProperties {
          * The role of the host's backend, the only caller that records uses. Default EARNINGS_TRACKER.
          */
         private String trackerRole = "EARNINGS_TRACKER";
+
+        /**
+         * The largest request body read, in bytes; a longer one is answered 413 after reading no
+         * more than this and one byte. Default 65536.
+         */
+        private int maxBodyBytes = 64 * 1024;
+
+        /**
+         * Each signed-in caller's allowance of requests to the endpoints, as a token bucket of
+         * uses refilled evenly over per (for example uses=200, per=1s); a request over it is
+         * answered 429 with Retry-After. Unset: no limit here (the library's rate-limits still
+         * limit uses per user and per model).
+         */
+        private @Nullable Rate requestsPerCaller;
 
         /**
          * Whether the endpoints are served.
@@ -517,6 +532,42 @@ public class EarningsProperties {
          */
         public void setTrackerRole(String trackerRole) {
             this.trackerRole = trackerRole;
+        }
+
+        /**
+         * The largest request body read.
+         *
+         * @return the limit in bytes
+         */
+        public int getMaxBodyBytes() {
+            return maxBodyBytes;
+        }
+
+        /**
+         * Sets the largest request body read.
+         *
+         * @param maxBodyBytes the limit in bytes, at least 1
+         */
+        public void setMaxBodyBytes(int maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+        }
+
+        /**
+         * Each caller's allowance of requests.
+         *
+         * @return the rate, or null for no limit
+         */
+        public @Nullable Rate getRequestsPerCaller() {
+            return requestsPerCaller;
+        }
+
+        /**
+         * Sets each caller's allowance of requests.
+         *
+         * @param requestsPerCaller the rate, or null for no limit
+         */
+        public void setRequestsPerCaller(@Nullable Rate requestsPerCaller) {
+            this.requestsPerCaller = requestsPerCaller;
         }
     }
 

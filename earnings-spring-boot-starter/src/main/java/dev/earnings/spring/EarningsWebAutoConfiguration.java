@@ -12,8 +12,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
- * The starter's HTTP endpoints, {@code POST /api/track-model-usage} and
- * {@code GET /api/creator-analytics}, in a Spring MVC application that turns them on with
+ * The starter's HTTP endpoints, those of the example host app (tracking, creator analytics, platform
+ * totals, the creators' overview, payouts, reversals and the audit log; {@code openapi.yaml} in
+ * this package describes each), in a Spring MVC application that turns them on with
  * {@code earnings.web.enabled=true}. Off by default: endpoints that record money must not appear
  * in an application because a jar was added. Who calls is the {@link EarningsCallerResolver}'s to
  * say; the application authenticates.
@@ -43,8 +44,18 @@ public class EarningsWebAutoConfiguration {
     }
 
     @Bean
-    EarningsController earningsController(Earnings earnings, EarningsCallerResolver callers) {
-        return new EarningsController(earnings, callers);
+    EarningsRequests earningsRequests(EarningsCallerResolver callers, EarningsProperties properties) {
+        return new EarningsRequests(callers, properties.getWeb());
+    }
+
+    @Bean
+    EarningsController earningsController(Earnings earnings, EarningsRequests requests) {
+        return new EarningsController(earnings, requests);
+    }
+
+    @Bean
+    EarningsAdminController earningsAdminController(Earnings earnings, EarningsRequests requests) {
+        return new EarningsAdminController(earnings, requests);
     }
 
     @Bean

@@ -35,7 +35,8 @@ class ConfigurationMetadataTest {
                 "earnings.async-recorder.enabled", "earnings.async-recorder.capacity", "earnings.async-recorder.max-batch",
                 "earnings.async-recorder.flush-interval", "earnings.async-recorder.block-when-full",
                 "earnings.async-recorder.writers", "earnings.async-recorder.close-timeout",
-                "earnings.web.enabled", "earnings.web.admin-role", "earnings.web.tracker-role");
+                "earnings.web.enabled", "earnings.web.admin-role", "earnings.web.tracker-role", "earnings.web.max-body-bytes",
+                "earnings.web.requests-per-caller.uses", "earnings.web.requests-per-caller.per");
         assertThat(properties).allSatisfy(p -> assertThat((String) p.get("description")).as("%s", p.get("name"))
                 .isNotBlank().endsWith("."));
         assertThat(properties).filteredOn(p -> p.get("name").equals("earnings.hold-days"))

@@ -1,10 +1,6 @@
 package dev.earnings.examples.host;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
@@ -12,43 +8,31 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.earnings.core.InvalidInputException;
 import dev.earnings.examples.host.Credentials.Principal;
 import dev.earnings.examples.host.Credentials.Role;
-import dev.earnings.jdbc.AccessDeniedException;
 import dev.earnings.jdbc.AuditAction;
-import dev.earnings.jdbc.AuditEntry;
 import dev.earnings.jdbc.AuditQuery;
-import dev.earnings.jdbc.Balance;
 import dev.earnings.jdbc.BulkPayoutRequest;
 import dev.earnings.jdbc.BulkPayoutResult;
 import dev.earnings.jdbc.Caller;
-import dev.earnings.jdbc.CreatorDashboard;
 import dev.earnings.jdbc.CreatorOverview;
 import dev.earnings.jdbc.CreatorsOverviewQuery;
 import dev.earnings.jdbc.DashboardQuery;
 import dev.earnings.jdbc.Earnings;
-import dev.earnings.jdbc.IdempotencyConflictException;
-import dev.earnings.jdbc.IllegalPayoutTransitionException;
-import dev.earnings.jdbc.InsufficientFundsException;
 import dev.earnings.jdbc.Model;
 import dev.earnings.jdbc.Page;
 import dev.earnings.jdbc.Payout;
 import dev.earnings.jdbc.PayoutRequest;
-import dev.earnings.jdbc.PlatformTotals;
-import dev.earnings.jdbc.RecordedUse;
 import dev.earnings.jdbc.ReportPeriod;
 import dev.earnings.jdbc.Reversal;
-import dev.earnings.jdbc.ReversalConflictException;
-import dev.earnings.jdbc.ReversalExceedsRemainderException;
 import dev.earnings.jdbc.ReversalRequest;
-import dev.earnings.jdbc.StorageException;
-import dev.earnings.jdbc.UnknownModelException;
 import dev.earnings.jdbc.UsageRequest;
+import dev.earnings.jdbc.http.HttpProblem;
+import dev.earnings.jdbc.http.JsonRequest;
+import dev.earnings.jdbc.http.JsonView;
 import dev.earnings.jdbc.webhook.WebhookHeaders;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -61,7 +45,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,8 +57,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_CONNECTIONS} connections. The JDK server holds a thread while it reads a request, so
  * slow clients can delay others by up to the request timeout; a production host puts a proxy in
  * front. Bodies are at most 64 KiB of {@code Content-Type: application/json}, read strictly
- * ({@link JsonBody}); the metadata goes to the library as the JSON text the backend sent.
+ * ({@link JsonRequest}); the metadata goes to the library as the JSON text the backend sent.
  *
  * <p>What it tells other services. Every event of the library (a use reversed, a tier reached, a
  * payout created or moved) is posted, signed, by a consumer named {@value Webhooks#CONSUMER} to a
@@ -135,8 +116,6 @@ public final class HostApp implements AutoCloseable {
      * taken as absent, and reverse all that remains of the use instead of the part meant.
      */
     private static final Set<String> REVERSAL_FIELDS = Set.of("eventId", "amount", "correctionId", "reason");
-    /** A decimal as a reversal's amount is sent: digits, optionally a point and more digits; no sign, no exponent. */
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]+(\\.[0-9]+)?");
     /** Audit entries a page when the request names no size. */
     private static final int AUDIT_PAGE_SIZE = 50;
 
@@ -156,8 +135,6 @@ public final class HostApp implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
     private final ObjectMapper json = new ObjectMapper();
-    /** Reads JSON the library wrote (audit entries' values, events' payloads); fractions stay exact decimals, never doubles. */
-    private final ObjectReader stored = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private final Credentials credentials = Credentials.demo();
     private final RateLimits limits;
     private final TokenMeter meter = new TokenMeter();
@@ -183,7 +160,7 @@ public final class HostApp implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setExecutor(executor);
         this.webhooks = new Webhooks(earnings.events(), webhookSettings,
-                URI.create("http://127.0.0.1:" + port() + WebhookSettings.RECEIVER_PATH), clock, this::storedJson);
+                URI.create("http://127.0.0.1:" + port() + WebhookSettings.RECEIVER_PATH), clock, JsonView::stored);
         api("/api/track-model-usage", "POST", true, this::track);
         api("/api/creator-analytics", "GET", true, this::creatorAnalytics);
         api("/api/admin/totals", "GET", true, this::adminTotals);
@@ -342,29 +319,16 @@ public final class HostApp implements AutoCloseable {
             } catch (HttpError e) {
                 e.retryAfterSeconds().ifPresent(s -> exchange.getResponseHeaders().set("Retry-After", Long.toString(s)));
                 sendError(exchange, e.status, e.field, e.getMessage());
-            } catch (AccessDeniedException e) {
-                sendError(exchange, 403, "caller", e.getMessage());
-            } catch (UnknownModelException e) {
-                sendError(exchange, 404, e.field(), e.getMessage());
-            } catch (IdempotencyConflictException e) {
-                sendError(exchange, 409, e.field(), e.getMessage());
-            } catch (InsufficientFundsException e) {
-                sendError(exchange, 409, "amountMinor", e.getMessage());
-            } catch (IllegalPayoutTransitionException e) {
-                sendError(exchange, 409, "status", e.getMessage());
-            } catch (ReversalExceedsRemainderException e) {
-                sendError(exchange, 409, "amount", e.getMessage());
-            } catch (ReversalConflictException e) {
-                sendError(exchange, 409, e.field(), e.getMessage());
-            } catch (InvalidInputException e) {
-                sendError(exchange, 400, e.field(), e.getMessage());
-            } catch (StorageException e) {
-                // The use may or may not have been committed: the client retries with this eventId.
-                sendError(exchange, 503, "server", "the earnings store is unavailable; retry with eventId "
-                        + e.eventId().orElse("(none)"));
             } catch (RuntimeException e) {
-                LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getAttribute(AccessLog.TEMPLATE), e);
-                sendError(exchange, 500, "server", "the server failed; see its log");
+                Optional<HttpProblem> problem = HttpProblem.of(e);
+                if (problem.isEmpty()) {
+                    LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getAttribute(AccessLog.TEMPLATE), e);
+                    sendError(exchange, 500, "server", "the server failed; see its log");
+                    return;
+                }
+                HttpProblem p = problem.get();
+                p.retryAfterSeconds().ifPresent(seconds -> exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds)));
+                sendError(exchange, p.status(), p.field(), p.message());
             }
         }
     }
@@ -433,8 +397,8 @@ public final class HostApp implements AutoCloseable {
         }
     }
 
-    private static JsonBody body(HttpExchange exchange) throws IOException {
-        return JsonBody.parse(bytes(exchange));
+    private static JsonRequest body(HttpExchange exchange) throws IOException {
+        return JsonRequest.parse(bytes(exchange));
     }
 
     /** A body of {@code Content-Type: application/json}, up to {@link #MAX_BODY} bytes, as received. */
@@ -564,31 +528,22 @@ public final class HostApp implements AutoCloseable {
                     + " credential, not with a person's sign-in");
         }
         limits.trackingCall(principal.id());
-        JsonBody body = body(exchange);
-        JsonNode tree = body.tree();
-        if (tree.has("tokensConsumed")) {
+        JsonRequest body = body(exchange);
+        if (body.has("tokensConsumed")) {
             throw new HttpError(400, "tokensConsumed", "tokensConsumed is not accepted: the host measures the tokens"
                     + " itself; send the prompt and the response the model gave");
         }
-        tree.fieldNames().forEachRemaining(name -> {
-            if (!TRACK_FIELDS.contains(name)) {
-                throw new HttpError(400, name, name + " is not a field of a use; allowed: " + TRACK_FIELDS);
-            }
-        });
-        String userId = text(tree, "userId", true);
+        body.onlyFields("a use", TRACK_FIELDS);
+        String userId = body.text("userId");
         limits.use(principal.id(), userId);
-        String response = text(tree, "response", false);
-        long tokens = meter.tokens(text(tree, "prompt", true), response == null ? "" : response);
-        UsageRequest.Builder request = UsageRequest.builder(userId, text(tree, "modelId", true))
+        long tokens = meter.tokens(body.text("prompt"), body.optionalText("response").orElse(""));
+        UsageRequest.Builder request = UsageRequest.builder(userId, body.text("modelId"))
                 .tokensConsumed(tokens)
-                .usageType(text(tree, "usageType", true));
+                .usageType(body.text("usageType"));
         // The text as sent, for the library's own strict parser and its messages.
         body.raw("metadata").ifPresent(request::metadataJson);
-        String eventId = text(tree, "eventId", false);
-        if (eventId != null) {
-            request.eventId(eventId);
-        }
-        Map<String, Object> out = use(earnings.logModelUsage(request.build()));
+        body.optionalText("eventId").ifPresent(request::eventId);
+        Map<String, Object> out = JsonView.use(earnings.logModelUsage(request.build()));
         out.put("tokensConsumed", tokens);
         return out;
     }
@@ -603,51 +558,7 @@ public final class HostApp implements AutoCloseable {
         if (modelId != null && !modelId.isEmpty()) {
             query = query.forModel(modelId);
         }
-        CreatorDashboard d = earnings.analytics().creatorDashboard(caller, creatorId, query);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("creatorId", d.creatorId());
-        out.put("from", d.range().from().toString());
-        out.put("to", d.range().to().toString());
-        out.put("modelId", d.modelId().orElse(null));
-        // Net of the reversals made in the period, with what they took back and what the uses
-        // earned before them beside it: a creator sees why the figure is lower than their uses'.
-        out.put("grossEarnings", money(d.periodEarnings().plus(d.periodReversed()).amount()));
-        out.put("totalReversed", money(d.periodReversed().amount()));
-        out.put("totalEarnings", money(d.periodEarnings().amount()));
-        out.put("lifetimeEarnings", money(d.lifetimeEarnings().amount()));
-        out.put("lifetimeReversed", money(d.lifetimeReversed().amount()));
-        out.put("totalUsage", d.uses());
-        out.put("earningUses", d.earningUses());
-        out.put("uniqueUsers", d.uniqueUsers());
-        out.put("activeModels", d.activeModels());
-        out.put("averagePerModel", money(d.averageEarningsPerActiveModel().amount()));
-        out.put("change", Map.of("previousEarnings", money(d.change().previousEarnings().amount()),
-                "earningsChange", money(d.change().earningsChange().amount()),
-                "earningsChangeRatio", d.change().earningsChangeRatio().map(BigDecimal::toPlainString).orElse("")));
-        List<Map<String, Object>> models = new ArrayList<>();
-        for (CreatorDashboard.ModelPerformance m : d.topModels()) {
-            models.add(Map.of("modelId", m.modelId(), "uses", m.uses(), "earnings", money(m.earnings().amount()),
-                    "tier", m.currentTier(), "multiplier", m.currentMultiplier().toPlainString(),
-                    "usesToNextTier", m.usesToNextTier().isPresent() ? m.usesToNextTier().getAsLong() : -1));
-        }
-        out.put("models", models);
-        List<Map<String, Object>> trend = new ArrayList<>();
-        for (CreatorDashboard.TrendPoint p : d.trend()) {
-            trend.add(Map.of("day", p.start().toString(), "earnings", money(p.earnings().amount()), "uses", p.uses()));
-        }
-        out.put("trend", trend);
-        List<Map<String, Object>> activity = new ArrayList<>();
-        for (CreatorDashboard.Activity a : d.recentActivity()) {
-            // The earnings as rated, and what has been reversed of them since.
-            activity.add(Map.of("at", a.occurredAt().toString(), "modelId", a.modelId(), "usageType", a.usageType(),
-                    "tokens", a.tokensConsumed(), "earnings", money(a.earnings().amount()),
-                    "reversed", money(a.reversed().amount()), "isReversed", a.isReversed(), "user", a.userPseudonym()));
-        }
-        out.put("recentActivity", activity);
-        out.put("balance", balance(d.balance()));
-        List<Object> transactions = new ArrayList<>();
-        d.recentTransactions().forEach(p -> transactions.add(payout(p)));
-        out.put("transactions", transactions);
+        Map<String, Object> out = JsonView.dashboard(earnings.analytics().creatorDashboard(caller, creatorId, query));
         out.put("modelIds", modelIds(creatorId));
         return out;
     }
@@ -665,10 +576,7 @@ public final class HostApp implements AutoCloseable {
     }
 
     private Object adminTotals(HttpExchange exchange, Principal principal) {
-        PlatformTotals t = earnings.admin().platformTotals(caller(principal), period(query(exchange)));
-        return Map.of("from", t.range().from().toString(), "to", t.range().to().toString(),
-                "earnings", money(t.earnings().amount()), "reversed", money(t.reversed().amount()), "uses", t.uses(),
-                "creatorsWithUsage", t.creatorsWithUsage(), "modelsWithUsage", t.modelsWithUsage(), "newModels", t.newModels());
+        return JsonView.platformTotals(earnings.admin().platformTotals(caller(principal), period(query(exchange))));
     }
 
     private Object adminCreators(HttpExchange exchange, Principal principal) {
@@ -680,13 +588,7 @@ public final class HostApp implements AutoCloseable {
             throw new HttpError(400, "sort", "sort must be one of " + List.of(CreatorOverview.Sort.values()));
         }
         Page<CreatorOverview> page = earnings.admin().creatorsOverview(caller(principal), CreatorsOverviewQuery.of(period(q)).sortedBy(sort, !"asc".equals(q.get("direction"))).page(integer(q, "page", 0), integer(q, "size", 50)));
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (CreatorOverview c : page.items()) {
-            items.add(Map.of("creatorId", c.creatorId(), "lifetimeEarnings", money(c.lifetimeEarnings().amount()),
-                    "periodEarnings", money(c.periodEarnings().amount()), "periodReversed", money(c.periodReversed().amount()),
-                    "periodUses", c.periodUses(), "models", c.models(), "balance", balance(c.balance())));
-        }
-        return Map.of("items", items, "page", page.page(), "size", page.pageSize(), "totalItems", page.totalItems());
+        return JsonView.creatorsOverview(page);
     }
 
     private Object adminPayouts(HttpExchange exchange, Principal principal) throws IOException {
@@ -696,23 +598,15 @@ public final class HostApp implements AutoCloseable {
         AccessLog.template(exchange, path.equals("/api/admin/payouts") || path.equals("/api/admin/payouts/bulk") ? path
                 : transition ? "/api/admin/payouts/{id}/" + parts[5] : "/api/admin/payouts/*");
         Caller caller = caller(principal);
-        JsonNode body = body(exchange).tree();
+        JsonRequest body = body(exchange);
         if (path.equals("/api/admin/payouts")) {
-            return payout(earnings.payouts().create(caller, PayoutRequest.of(text(body, "creatorId", true), wholeNumber(body, "amountMinor"), text(body, "reference", true)).note(text(body, "note", false))));
+            return JsonView.payout(earnings.payouts().create(caller, PayoutRequest.of(body.text("creatorId"),
+                    body.wholeNumber("amountMinor"), body.text("reference")).note(body.optionalText("note").orElse(null))));
         }
         if (path.equals("/api/admin/payouts/bulk")) {
-            BulkPayoutResult result = earnings.payouts().payoutAll(caller, BulkPayoutRequest.of(text(body, "batchReference", true)).threshold(wholeNumber(body, "thresholdMinor")).dryRun(body.path("dryRun").asBoolean(true)));
-            List<Map<String, Object>> items = new ArrayList<>();
-            for (BulkPayoutResult.Item item : result.items()) {
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("creatorId", item.creatorId());
-                line.put("availableMinor", item.availableMinor());
-                line.put("outcome", item.outcome().name());
-                line.put("payout", item.payout().map(this::payout).orElse(null));
-                line.put("error", item.error().orElse(null));
-                items.add(line);
-            }
-            return Map.of("dryRun", result.dryRun(), "items", items);
+            BulkPayoutResult result = earnings.payouts().payoutAll(caller, BulkPayoutRequest.of(body.text("batchReference"))
+                    .threshold(body.wholeNumber("thresholdMinor")).dryRun(body.bool("dryRun", true)));
+            return JsonView.bulkPayout(result);
         }
         if (transition) {
             long id;
@@ -721,11 +615,11 @@ public final class HostApp implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new HttpError(400, "payoutId", "the payout id must be a number");
             }
-            String reason = text(body, "reason", false);
+            String reason = body.optionalText("reason").orElse(null);
             Payout p = parts[5].equals("complete") ? earnings.payouts().complete(caller, id, reason)
                     : parts[5].equals("fail") ? earnings.payouts().fail(caller, id, reason)
                     : earnings.payouts().cancel(caller, id, reason);
-            return payout(p);
+            return JsonView.payout(p);
         }
         throw new HttpError(404, "path", "no such payout action: " + path);
     }
@@ -742,21 +636,16 @@ public final class HostApp implements AutoCloseable {
      */
     private Object adminReverse(HttpExchange exchange, Principal principal) throws IOException {
         Caller caller = admin(principal, "only admins reverse uses");
-        JsonNode body = body(exchange).tree();
-        body.fieldNames().forEachRemaining(name -> {
-            if (!REVERSAL_FIELDS.contains(name)) {
-                throw new HttpError(400, name, name + " is not a field of a reversal; allowed: " + REVERSAL_FIELDS);
-            }
-        });
-        String eventId = text(body, "eventId", true);
-        BigDecimal amount = decimal(body, "amount");
-        String correctionId = text(body, "correctionId", true);
-        String reason = text(body, "reason", true);
-        ReversalRequest request = amount == null ? ReversalRequest.whole(eventId, correctionId, reason)
-                : ReversalRequest.partial(eventId, amount, correctionId, reason);
+        JsonRequest body = body(exchange).onlyFields("a reversal", REVERSAL_FIELDS);
+        String eventId = body.text("eventId");
+        Optional<BigDecimal> amount = body.decimal("amount");
+        String correctionId = body.text("correctionId");
+        String reason = body.text("reason");
+        ReversalRequest request = amount.isEmpty() ? ReversalRequest.whole(eventId, correctionId, reason)
+                : ReversalRequest.partial(eventId, amount.get(), correctionId, reason);
         Reversal r = earnings.reversals().reverse(caller, request);
-        Map<String, Object> out = reversal(r);
-        out.put("balance", balance(earnings.analytics().balance(caller, r.creatorId())));
+        Map<String, Object> out = JsonView.reversal(r);
+        out.put("balance", JsonView.balance(earnings.analytics().balance(caller, r.creatorId())));
         return out;
     }
 
@@ -778,37 +667,7 @@ public final class HostApp implements AutoCloseable {
         }
         AuditQuery query = new AuditQuery(present(q, "actor"), action, present(q, "targetType"), present(q, "targetId"),
                 instant(q, "from"), instant(q, "to"), integer(q, "page", 0), integer(q, "size", AUDIT_PAGE_SIZE));
-        Page<AuditEntry> page = earnings.admin().auditLog(caller, query);
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (AuditEntry e : page.items()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("id", e.id());
-            entry.put("occurredAt", e.occurredAt().toString());
-            entry.put("actor", e.actor());
-            entry.put("action", e.action().name());
-            entry.put("targetType", e.targetType());
-            entry.put("targetId", e.targetId());
-            entry.put("creatorId", e.creatorId().orElse(null));
-            entry.put("reason", e.reason().orElse(null));
-            entry.put("before", e.before().map(this::storedJson).orElse(null));
-            entry.put("after", e.after().map(this::storedJson).orElse(null));
-            items.add(entry);
-        }
-        return Map.of("items", items, "page", page.page(), "size", page.pageSize(), "totalItems", page.totalItems(),
-                "totalPages", page.totalPages());
-    }
-
-    /**
-     * JSON the library wrote (an audit entry's values, an event's payload) as a JSON object in the
-     * answer, not as a string a client must parse again.
-     */
-    private JsonNode storedJson(String text) {
-        try {
-            return stored.readTree(text);
-        } catch (JsonProcessingException e) {
-            // The library writes these as JSON: anything else is a fault of the server's.
-            throw new UncheckedIOException("JSON the library stored could not be read", e);
-        }
+        return JsonView.auditLog(earnings.admin().auditLog(caller, query));
     }
 
     /**
@@ -836,44 +695,6 @@ public final class HostApp implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ JSON
-
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            if (required) {
-                throw new HttpError(400, field, field + " is required");
-            }
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new HttpError(400, field, field + " must be a string");
-        }
-        return node.asText();
-    }
-
-    private static long wholeNumber(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            throw new HttpError(400, field, field + " is required");
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new HttpError(400, field, field + " must be a whole number");
-        }
-        return node.asLong();
-    }
-
-    /** An optional decimal sent as a JSON string: as a JSON number, most clients would have made it a double. */
-    private static @Nullable BigDecimal decimal(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual() || !DECIMAL.matcher(node.asText()).matches()) {
-            throw new HttpError(400, field, field + " must be a decimal in a string, digits with an optional fraction,"
-                    + " as in \"0.005\"; a JSON number is refused, since most clients read it as floating point");
-        }
-        return new BigDecimal(node.asText());
-    }
 
     /** A query parameter that is present and not empty. */
     private static Optional<String> present(Map<String, String> q, String name) {
@@ -908,70 +729,5 @@ public final class HostApp implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new HttpError(400, "period", "period must be 7, 30, 90 or 365");
         }
-    }
-
-    /** Money goes out as a decimal string: JSON numbers become doubles in most clients. */
-    private static String money(BigDecimal amount) {
-        return amount.toPlainString();
-    }
-
-    private Map<String, Object> use(RecordedUse u) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("eventId", u.eventId());
-        out.put("replayed", u.replayed());
-        out.put("modelId", u.modelId());
-        out.put("useOrdinal", u.useOrdinal().isPresent() ? u.useOrdinal().getAsLong() : null);
-        out.put("earnings", money(u.result().earnings().amount()));
-        out.put("currency", u.result().earnings().currency().getCurrencyCode());
-        out.put("base", money(u.result().base().amount()));
-        out.put("tier", u.result().tier().index());
-        out.put("tierMultiplier", u.result().tier().multiplier().toPlainString());
-        out.put("usageType", u.result().usageType().name());
-        out.put("typeMultiplier", u.result().usageType().multiplier().toPlainString());
-        out.put("reason", u.result().reason().map(Enum::name).orElse(null));
-        out.put("explanation", u.result().explain());
-        out.put("occurredAt", u.occurredAt().toString());
-        return out;
-    }
-
-    /**
-     * A balance: {@code available} is earned less held, pending and paid out, and negative while
-     * the creator owes the platform after a reversal of paid-out earnings; {@code owed} is that
-     * debt as a positive amount, so no client has to work it out from a sign.
-     */
-    private Map<String, Object> balance(Balance b) {
-        return Map.of("earned", money(b.earned().amount()), "held", money(b.held().amount()),
-                "pending", money(b.pending().amount()), "paidOut", money(b.paidOut().amount()),
-                "available", money(b.available().amount()), "availableMinor", b.availableMinor(),
-                "owed", money(b.owed().amount()));
-    }
-
-    private Map<String, Object> reversal(Reversal r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("correctionId", r.correctionId());
-        out.put("eventId", r.eventId());
-        out.put("modelId", r.modelId());
-        out.put("creatorId", r.creatorId());
-        out.put("amount", money(r.amount().amount()));
-        out.put("remaining", money(r.remaining().amount()));
-        out.put("actor", r.actor());
-        out.put("reason", r.reason());
-        out.put("reversedAt", r.reversedAt().toString());
-        out.put("replayed", r.replayed());
-        return out;
-    }
-
-    private Map<String, Object> payout(Payout p) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", p.id());
-        out.put("creatorId", p.creatorId());
-        out.put("reference", p.reference());
-        out.put("amountMinor", p.amountMinor());
-        out.put("amount", p.amount().amount().setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString());
-        out.put("status", p.status().name());
-        out.put("createdAt", p.createdAt().toString());
-        out.put("updatedBy", p.updatedBy());
-        out.put("statusReason", p.statusReason().orElse(null));
-        return out;
     }
 }

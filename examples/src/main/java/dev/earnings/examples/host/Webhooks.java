@@ -1,6 +1,5 @@
 package dev.earnings.examples.host;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.earnings.jdbc.DeadLetter;
 import dev.earnings.jdbc.EarningsEvent;
 import dev.earnings.jdbc.EventConsumer;
@@ -53,7 +52,7 @@ final class Webhooks implements AutoCloseable {
     /** The sender's HTTP client's threads, stopped on close (the JDK 17 client has no close of its own). */
     private final ExecutorService http;
     private final WebhookSender sender;
-    private final Function<String, JsonNode> payloads;
+    private final Function<String, Object> payloads;
     private volatile @Nullable EventConsumer consumer;
 
     /**
@@ -65,7 +64,7 @@ final class Webhooks implements AutoCloseable {
      * @param clock the clock the signatures' timestamps are read from and checked against
      * @param payloads reads an event's payload as JSON, decimals exact
      */
-    Webhooks(Events events, WebhookSettings settings, URI ownReceiver, Clock clock, Function<String, JsonNode> payloads) {
+    Webhooks(Events events, WebhookSettings settings, URI ownReceiver, Clock clock, Function<String, Object> payloads) {
         this.events = events;
         this.settings = settings;
         this.endpoint = settings.endpoint().orElse(ownReceiver);
