@@ -7,6 +7,7 @@ import java.time.Clock;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -20,7 +21,9 @@ import org.springframework.context.annotation.Bean;
  *
  * <p>Run it with the README's command and open the printed URL.
  */
-@SpringBootApplication
+// No user store: requests sign in by demo token alone (DemoTokenSecurity), so Spring Boot's
+// in-memory user with a generated password, which it makes when an application has none, is left out.
+@SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 public class SpringHostApp {
     /** Spring creates the configuration. */
     SpringHostApp() {
@@ -28,7 +31,8 @@ public class SpringHostApp {
 
     /**
      * Starts the app on {@code http://127.0.0.1:8080/} (or {@code --server.port=...}), with its
-     * embedded database in {@code earnings-spring-data/}, and prints where its pages are.
+     * embedded database in {@code earnings-spring-data/} of the working directory (the module's
+     * directory under the README's {@code spring-boot:run}), and prints where its pages are.
      *
      * @param args Spring Boot's arguments, such as {@code --server.port=8081}
      */
