@@ -40,8 +40,7 @@ public class SpringHostApp {
         ConfigurableApplicationContext context = SpringApplication.run(SpringHostApp.class, args);
         String url = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port") + "/";
         System.out.printf("%nearnings Spring Boot example running at %s%n%n", url);
-        System.out.printf("  creator dashboard:  %s  (sign in with demo-ada or demo-lin)%n", url);
-        System.out.printf("  admin page:         %sadmin.html  (sign in with demo-admin)%n", url);
+        System.out.print(DemoData.pages(url));
         System.out.printf("  record a use as the host's backend, for user-42:%n"
                 + "    curl -H 'Authorization: Bearer demo-backend' -H 'Content-Type: application/json' \\%n"
                 + "      -d '{\"userId\":\"user-42\",\"modelId\":\"story-chat\",\"usageType\":\"chat\",\"tokensConsumed\":120}' \\%n"

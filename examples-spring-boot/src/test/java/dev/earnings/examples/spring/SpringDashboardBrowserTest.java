@@ -1,10 +1,11 @@
 package dev.earnings.examples.spring;
 
+import static dev.earnings.examples.browser.DemoPages.assertAdminTotalsShow;
 import static dev.earnings.examples.browser.DemoPages.assertDashboardShows;
 import static dev.earnings.examples.browser.DemoPages.signIn;
+import static dev.earnings.examples.browser.DemoPages.signInToAdminPage;
 import static dev.earnings.examples.browser.DemoPages.usd;
 import static dev.earnings.examples.browser.DemoPages.waitForPeriod;
-import static dev.earnings.examples.browser.DemoPages.waitForStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,15 +74,9 @@ class SpringDashboardBrowserTest {
                     .isGreaterThan(10_000);
 
             // The admin page: the starter's totals and creators as its API answers them.
-            browser.click("sign-out");
-            browser.open(site + "/admin.html");
-            signIn(browser, "demo-admin");
-            waitForStatus(browser, "period 30 loaded");
-            JsonNode totals = browser.get(site + "/api/admin/totals?period=30", "demo-admin");
-            assertThat(browser.text("admin-earnings")).isEqualTo(usd(totals.get("earnings").asText()));
-            assertThat(browser.text("admin-reversed")).isEqualTo(usd(totals.get("reversed").asText()));
-            assertThat(browser.text("admin-uses")).isEqualTo(String.format("%,d", totals.get("uses").asLong()));
-            assertThat(browser.text("admin-creators")).isEqualTo(totals.get("creatorsWithUsage").asText()).isEqualTo("2");
+            signInToAdminPage(browser, site);
+            assertAdminTotalsShow(browser, browser.get(site + "/api/admin/totals?period=30", "demo-admin"));
+            assertThat(browser.text("admin-creators")).isEqualTo("2");
             JsonNode creators = browser.get(site + "/api/admin/creators?period=30&sort=LIFETIME_EARNINGS", "demo-admin");
             assertThat(browser.script("return [...document.querySelectorAll('#creators tr')].map(tr => tr.children[0]"
                     + ".textContent).join(',');").asText())

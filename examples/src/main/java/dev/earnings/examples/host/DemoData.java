@@ -49,6 +49,17 @@ public final class DemoData {
     }
 
     /**
+     * The lines a host prints at start to say where its pages are and whom to sign in as.
+     *
+     * @param url the host's address, with a trailing slash
+     * @return the two lines, the dashboard's and the admin page's, each ending in a line break
+     */
+    public static String pages(String url) {
+        return String.format("  creator dashboard:  %s  (sign in with demo-ada or demo-lin)%n"
+                + "  admin page:         %sadmin.html  (sign in with demo-admin)%n", url, url);
+    }
+
+    /**
      * Loads the demo data unless this database has it already, so that a host can call it on
      * every start and a restart keeps what was done since (payouts made, uses reversed).
      *

@@ -209,8 +209,7 @@ public final class HostApp implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "host-shutdown"));
         String url = "http://127.0.0.1:" + app.port() + "/";
         System.out.printf("earnings example host running at %s%n%n", url);
-        System.out.printf("  creator dashboard:  %s  (sign in with demo-ada or demo-lin)%n", url);
-        System.out.printf("  admin page:         %sadmin.html  (sign in with demo-admin)%n", url);
+        System.out.print(DemoData.pages(url));
         System.out.printf("  record a use as the host's backend, for user-42 (the app counts the tokens):%n"
                 + "    curl -H 'Authorization: Bearer demo-backend' -H 'Content-Type: application/json' \\%n"
                 + "      -d '{\"userId\":\"user-42\",\"modelId\":\"story-chat\",\"usageType\":\"chat\","

@@ -56,6 +56,36 @@ public final class DemoPages {
     }
 
     /**
+     * Signs out of the page the browser is on, as a person does with its button, and signs in to
+     * the admin page as {@code demo-admin}; returns once the page has loaded its default period.
+     *
+     * @param browser the browser, on either page, signed in
+     * @param site the host's address, without a trailing slash
+     * @throws Exception if the admin page does not load in time
+     */
+    public static void signInToAdminPage(HeadlessChromium browser, String site) throws Exception {
+        browser.click("sign-out");
+        browser.open(site + "/admin.html");
+        signIn(browser, "demo-admin");
+        waitForStatus(browser, "period 30 loaded");
+    }
+
+    /**
+     * Checks that the admin page's cards show the platform's totals as the API answers them.
+     *
+     * @param browser the browser, on the admin page, with the period loaded
+     * @param totals the answer of {@code GET /api/admin/totals} for that period
+     * @throws Exception if the browser does not answer in time
+     */
+    public static void assertAdminTotalsShow(HeadlessChromium browser, JsonNode totals) throws Exception {
+        assertThat(browser.text("admin-earnings")).isEqualTo(usd(totals.get("earnings").asText()));
+        assertThat(browser.text("admin-reversed")).isEqualTo(usd(totals.get("reversed").asText()));
+        assertThat(browser.text("admin-uses")).isEqualTo(String.format("%,d", totals.get("uses").asLong()));
+        assertThat(browser.text("admin-creators")).isEqualTo(totals.get("creatorsWithUsage").asText());
+        assertThat(browser.text("admin-models")).isEqualTo(totals.get("modelsWithUsage").asText());
+    }
+
+    /**
      * Checks that the dashboard shows the figures of the API's answer for the same period: the
      * earnings, earned, reversed and net; usage and models; the balance with what is held (which
      * the demo data's hold makes more than nothing) and owed; and the demo's refunded use, the

@@ -1,10 +1,10 @@
 package dev.earnings.examples.host;
 
+import static dev.earnings.examples.browser.DemoPages.assertAdminTotalsShow;
 import static dev.earnings.examples.browser.DemoPages.assertDashboardShows;
 import static dev.earnings.examples.browser.DemoPages.signIn;
-import static dev.earnings.examples.browser.DemoPages.usd;
+import static dev.earnings.examples.browser.DemoPages.signInToAdminPage;
 import static dev.earnings.examples.browser.DemoPages.waitForPeriod;
-import static dev.earnings.examples.browser.DemoPages.waitForStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,13 +59,8 @@ class DashboardBrowserTest {
 
             // The admin page, signed out and in again: its figures, and a bulk dry run, which
             // posts JSON as application/json under the same policy.
-            browser.click("sign-out");
-            browser.open(site + "/admin.html");
-            signIn(browser, "demo-admin");
-            waitForStatus(browser, "period 30 loaded");
-            JsonNode totals = browser.get(site + "/api/admin/totals?period=30", "demo-admin");
-            assertThat(browser.text("admin-earnings")).isEqualTo(usd(totals.get("earnings").asText()));
-            assertThat(browser.text("admin-reversed")).isEqualTo(usd(totals.get("reversed").asText()));
+            signInToAdminPage(browser, site);
+            assertAdminTotalsShow(browser, browser.get(site + "/api/admin/totals?period=30", "demo-admin"));
 
             // The webhooks section: the demo data's eight events, each delivered in one attempt
             // answered 200, as the API lists them, and taken by the app's own receiver.
