@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -32,7 +33,9 @@ import org.springframework.context.annotation.Configuration;
  *
  * <p>The library runs on the application's {@code DataSource} when there is one (the primary one
  * when there are several), and migrates through it or through the {@code earnings.migration.*}
- * login; otherwise on its embedded H2 database in {@code earnings.embedded-directory}. It runs
+ * login; otherwise on its embedded H2 database in {@code earnings.embedded-directory}. Several
+ * without a primary one fail the start: the embedded database would keep the earnings in a local
+ * file while the application believes them in its own database. It runs
  * after Spring Boot's DataSource auto-configuration, so the application's pool is there first.
  * Every bean backs off when the application defines its own, and closes with the context: the
  * {@link AsyncRecorder} first (it writes what it accepted), then the {@link Earnings} bean.
@@ -65,15 +68,16 @@ public class EarningsAutoConfiguration {
          *
          * @param properties the {@code earnings.*} properties
          * @param dataSources the application's data sources; the unique or primary one is used
+         * @param beans the bean factory, to name the data sources when none of several is primary
          * @param customizers the customizers, applied in order after the properties
          * @return the started instance, its migrations applied unless turned off
          */
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
         public Earnings earnings(EarningsProperties properties, ObjectProvider<DataSource> dataSources,
-                ObjectProvider<EarningsBuilderCustomizer> customizers) {
+                ListableBeanFactory beans, ObjectProvider<EarningsBuilderCustomizer> customizers) {
             Earnings.Builder builder = Earnings.builder();
-            DataSource dataSource = dataSources.getIfUnique();
+            DataSource dataSource = applicationDataSource(dataSources, beans);
             if (dataSource != null) {
                 builder.dataSource(dataSource);
             } else if (properties.getEmbeddedDirectory() != null) {
@@ -100,13 +104,35 @@ public class EarningsAutoConfiguration {
          *
          * @param properties the {@code earnings.*} properties
          * @param dataSources the application's data sources
+         * @param beans the bean factory, to name the data sources when none of several is primary
          * @return the database
          */
         @Bean
         @ConditionalOnMissingBean
-        EarningsDatabase earningsDatabase(EarningsProperties properties, ObjectProvider<DataSource> dataSources) {
-            return new EarningsDatabase(dataSources.getIfUnique(), properties);
+        EarningsDatabase earningsDatabase(EarningsProperties properties, ObjectProvider<DataSource> dataSources,
+                ListableBeanFactory beans) {
+            return new EarningsDatabase(applicationDataSource(dataSources, beans), properties);
         }
+    }
+
+    /**
+     * The application's unique or primary {@code DataSource}, or {@code null} when it has none.
+     * Several without a primary one are refused rather than read as none: the library would then
+     * run on the embedded database, and a use recorded there is missing from the application's
+     * database without any error saying so.
+     */
+    static @Nullable DataSource applicationDataSource(ObjectProvider<DataSource> dataSources, ListableBeanFactory beans) {
+        DataSource unique = dataSources.getIfUnique();
+        if (unique != null) {
+            return unique;
+        }
+        String[] names = beans.getBeanNamesForType(DataSource.class);
+        if (names.length > 1) {
+            throw new InvalidConfigurationException("dataSource", "the application has " + names.length
+                    + " DataSource beans (" + String.join(", ", names) + ") and none is primary; allowed: mark the one"
+                    + " that holds the earnings @Primary, or define an Earnings bean of your own with dataSource(...)");
+        }
+        return null;
     }
 
     /**
