@@ -1,6 +1,7 @@
 package dev.earnings.spring;
 
 import dev.earnings.jdbc.Earnings;
+import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -41,7 +42,11 @@ public class EarningsHealthAutoConfiguration {
         @ConditionalOnMissingBean(name = "earningsHealthIndicator")
         @ConditionalOnBean(EarningsDatabase.class)
         EarningsHealthIndicator earningsHealthIndicator(Earnings earnings, EarningsDatabase database) {
-            return database.healthIndicator();
+            DataSource dataSource = database.dataSource();
+            return dataSource != null
+                    ? EarningsHealthIndicator.of(dataSource, database.schema())
+                    : EarningsHealthIndicator.embedded(database.embeddedDirectory(), database.embeddedFilePassword(),
+                            database.schema());
         }
     }
 }

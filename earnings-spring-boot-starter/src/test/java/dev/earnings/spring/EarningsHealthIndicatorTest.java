@@ -1,14 +1,22 @@
 package dev.earnings.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.earnings.jdbc.Earnings;
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -106,6 +114,45 @@ class EarningsHealthIndicatorTest {
                             .doesNotHaveBean("earningsHealthIndicator");
                     context.getBean(Earnings.class).models().register("m", "c", dev.earnings.core.ModelPricing.of("1", "0"));
                 });
+    }
+
+    /**
+     * Spring reads the signatures of every method of a bean's class; one that names a class of the
+     * health support would fail the start of an application without it. A class loader of this
+     * test's class path less Spring Boot's health jar is such an application's: each class of the
+     * starter but the health indicator and its auto-configuration must give up its methods there.
+     */
+    @Test
+    void withoutSpringBootsHealthJar_everyOtherClassOfTheStarter_isReadable() throws Exception {
+        List<URL> urls = new ArrayList<>();
+        // Surefire runs tests from a jar whose manifest names the class path, and gives the class path itself here.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (!Path.of(entry).getFileName().toString().startsWith("spring-boot-health")) {
+                urls.add(Path.of(entry).toUri().toURL());
+            }
+        }
+        Path classes = Path.of(EarningsDatabase.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> names;
+        try (Stream<Path> files = Files.list(classes.resolve("dev/earnings/spring"))) {
+            names = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".class"))
+                    .map(f -> "dev.earnings.spring." + f.substring(0, f.length() - ".class".length()))
+                    .filter(n -> !n.startsWith("dev.earnings.spring.EarningsHealth")).sorted().toList();
+        }
+        assertThat(names).contains("dev.earnings.spring.EarningsDatabase", "dev.earnings.spring.EarningsAutoConfiguration");
+        try (URLClassLoader withoutHealth = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            assertThatThrownBy(() -> withoutHealth.loadClass("org.springframework.boot.health.contributor.HealthIndicator"))
+                    .isInstanceOf(ClassNotFoundException.class);
+            List<String> unreadable = new ArrayList<>();
+            for (String name : names) {
+                try {
+                    withoutHealth.loadClass(name).getDeclaredMethods();
+                } catch (LinkageError e) {
+                    unreadable.add(name + ": " + e);
+                }
+            }
+            assertThat(unreadable).isEmpty();
+        }
     }
 
     @Test

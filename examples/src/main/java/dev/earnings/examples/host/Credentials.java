@@ -17,10 +17,13 @@ import java.util.Optional;
  * {@link MessageDigest#isEqual}, without stopping at a match: how long a check takes says nothing
  * about how much of a guess was right, nor which entry it matched. A real host verifies a session,
  * a JWT or its secret store here, and keeps its service credential out of the source.
+ *
+ * <p>Public so that the Spring Boot example signs in with the same demo tokens, checked the same
+ * way, as this app.
  */
-final class Credentials {
+public final class Credentials {
     /** What a signed-in principal is. */
-    enum Role {
+    public enum Role {
         /** An end user of the platform: uses models, has no analytics. */
         USER,
         /** A model creator: reads their own analytics. */
@@ -31,8 +34,13 @@ final class Credentials {
         SERVICE
     }
 
-    /** Who a credential belongs to. */
-    record Principal(String id, Role role) {
+    /**
+     * Who a credential belongs to.
+     *
+     * @param id the principal's id: a user id, a creator id, an admin's name, a service's name
+     * @param role what the principal is
+     */
+    public record Principal(String id, Role role) {
     }
 
     private record Entry(byte[] digest, Principal principal) {
@@ -47,7 +55,13 @@ final class Credentials {
         this.entries = tokens.entrySet().stream().map(e -> new Entry(sha256(e.getKey()), e.getValue())).toList();
     }
 
-    static Credentials demo() {
+    /**
+     * The demo credentials: {@code demo-user} (an end user), {@code demo-ada} and {@code demo-lin}
+     * (creators), {@code demo-admin} and {@code demo-backend} (the service credential).
+     *
+     * @return the credentials
+     */
+    public static Credentials demo() {
         return new Credentials(DEMO);
     }
 
@@ -67,7 +81,7 @@ final class Credentials {
      * @param presented the token as sent
      * @return the principal, or empty if no credential matches
      */
-    Optional<Principal> verify(String presented) {
+    public Optional<Principal> verify(String presented) {
         byte[] digest = sha256(presented);
         Principal match = null;
         for (Entry entry : entries) {

@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.earnings.core.ModelPricing;
 import dev.earnings.examples.host.Credentials.Principal;
 import dev.earnings.examples.host.Credentials.Role;
 import dev.earnings.jdbc.AuditAction;
@@ -46,7 +45,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -211,8 +209,7 @@ public final class HostApp implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "host-shutdown"));
         String url = "http://127.0.0.1:" + app.port() + "/";
         System.out.printf("earnings example host running at %s%n%n", url);
-        System.out.printf("  creator dashboard:  %s  (sign in with demo-ada or demo-lin)%n", url);
-        System.out.printf("  admin page:         %sadmin.html  (sign in with demo-admin)%n", url);
+        System.out.print(DemoData.pages(url));
         System.out.printf("  record a use as the host's backend, for user-42 (the app counts the tokens):%n"
                 + "    curl -H 'Authorization: Bearer demo-backend' -H 'Content-Type: application/json' \\%n"
                 + "      -d '{\"userId\":\"user-42\",\"modelId\":\"story-chat\",\"usageType\":\"chat\","
@@ -730,63 +727,6 @@ public final class HostApp implements AutoCloseable {
             return ReportPeriod.lastDays(Integer.parseInt(value));
         } catch (NumberFormatException e) {
             throw new HttpError(400, "period", "period must be 7, 30, 90 or 365");
-        }
-    }
-
-    /**
-     * Demo data: two creators, four models and a few weeks of uses, a paid and a pending payout
-     * and one refunded use, loaded once per database by the demo admin, so the audit log has their
-     * entries under that admin's name.
-     */
-    static final class DemoData {
-        static final Map<String, String[]> MODELS = new LinkedHashMap<>();
-        /** Full UTC days a use's earnings are held after the use's day. */
-        static final int HOLD_DAYS = 1;
-        /** The refunded use: the latest of all, today's first, on ada's anime-diffusion. */
-        static final String REFUNDED_USE = "demo-d0-0";
-        static final String REFUND_CORRECTION = "demo-refund-1";
-        static final String REFUND_REASON = "refunded: the generation failed";
-
-        static {
-            MODELS.put("anime-diffusion", new String[] {"ada", "0.01", "0.0001"});
-            MODELS.put("sketch-xl", new String[] {"ada", "0.005", "0"});
-            MODELS.put("story-chat", new String[] {"lin", "0.002", "0.00002"});
-            MODELS.put("voice-clone", new String[] {"lin", "0.03", "0"});
-        }
-
-        private DemoData() {
-        }
-
-        static void load(Earnings earnings, Clock clock) {
-            if (earnings.models().find("anime-diffusion").isPresent()) {
-                return; // loaded on an earlier start
-            }
-            Caller admin = Caller.admin(Credentials.DEMO.get("demo-admin").id());
-            for (Map.Entry<String, String[]> m : MODELS.entrySet()) {
-                earnings.models().register(admin, m.getKey(), m.getValue()[0],
-                        ModelPricing.of(m.getValue()[1], m.getValue()[2]));
-            }
-            Instant now = clock.instant();
-            String[] types = {"image_generation", "chat", "other"};
-            List<String> ids = new ArrayList<>(MODELS.keySet());
-            for (int day = 30; day >= 0; day--) {
-                List<UsageRequest> batch = new ArrayList<>();
-                int uses = 20 + (30 - day) * 2;
-                for (int i = 0; i < uses; i++) {
-                    String model = ids.get((i * 7 + day) % (i % 3 == 0 ? 4 : 2));
-                    batch.add(UsageRequest.builder("user-" + (i * 13 + day) % 40, model).tokensConsumed((i * 37L) % 800)
-                            .usageType(types[i % 3]).occurredAt(now.minus(Duration.ofDays(day)).minus(Duration.ofMinutes(i)))
-                            // Named by day and place, so the admin page can reverse one by its eventId.
-                            .eventId("demo-d" + day + "-" + i).build());
-                }
-                earnings.logModelUsageBatch(batch);
-            }
-            // A paid month for ada and a pending payout for lin, so the transaction lists show something.
-            Payout paid = earnings.payouts().create(admin, PayoutRequest.of("ada", 500, "demo-previous-month").note("demo payout"));
-            earnings.payouts().complete(admin, paid.id(), "demo wire");
-            earnings.payouts().create(admin, PayoutRequest.of("lin", 100, "demo-this-month").note("demo payout"));
-            // A refund, so the dashboard marks a reversed use and nets it out, and the audit log has one.
-            earnings.reversals().reverse(admin, ReversalRequest.whole(REFUNDED_USE, REFUND_CORRECTION, REFUND_REASON));
         }
     }
 }

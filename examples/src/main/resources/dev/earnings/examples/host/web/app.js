@@ -11,14 +11,21 @@ async function api(path, options) {
   const headers = { Authorization: 'Bearer ' + token() };
   if (options && options.body !== undefined) { headers['Content-Type'] = 'application/json'; }
   const response = await fetch(path, Object.assign({}, options || {}, { headers }));
-  const body = await response.json();
+  // An error may come without a JSON body (a server's plain 404): the status still says what happened.
+  const body = await response.json().catch(() => ({}));
+  // The example host's errors say why in "message"; the Spring Boot starter's problem details in "detail".
+  const message = body.message || body.detail;
   if (response.status === 401) {
     // The token is wrong: back to the sign-in form, saying why.
     sessionStorage.removeItem('token');
-    sessionStorage.setItem('signInMessage', body.message || 'sign in again');
+    sessionStorage.setItem('signInMessage', message || 'sign in again');
     location.reload();
   }
-  if (!response.ok) { throw new Error(body.message || response.statusText); }
+  if (!response.ok) {
+    const error = new Error(message || response.statusText || 'HTTP ' + response.status);
+    error.status = response.status;
+    throw error;
+  }
   return body;
 }
 
@@ -127,7 +134,9 @@ async function dashboard() {
       note.textContent = note.hidden ? '' : 'You owe the platform ' + usd(d.balance.owed, 6) + ': uses already paid out'
         + ' were reversed. Later earnings repay it first; nothing is paid out until then.';
       if (model.options.length === 1) {
-        d.modelIds.forEach(id => { const o = document.createElement('option'); o.value = id; o.textContent = id; model.appendChild(o); });
+        // The example host lists all of the creator's models; an answer without that list (the Spring
+        // Boot starter's) offers the models it shows.
+        (d.modelIds || d.models.map(m => m.modelId)).forEach(id => { const o = document.createElement('option'); o.value = id; o.textContent = id; model.appendChild(o); });
       }
       drawTrend(d.trend);
       rows('models', d.models, m => [m.modelId, m.uses, usd(m.earnings, 4), m.tier, m.multiplier + 'x', m.usesToNextTier < 0 ? 'top tier' : m.usesToNextTier]);
@@ -260,9 +269,11 @@ async function admin() {
 
   // Webhooks are delivered in the background: the section is read again every few seconds.
   function time(instant) { return instant.slice(0, 19).replace('T', ' '); }
+  let webhooksTimer;
   async function loadWebhooks() {
+    const deliveries = api('/api/admin/webhooks/deliveries');
     try {
-      const [d, s, r] = await Promise.all([api('/api/admin/webhooks/deliveries'), api('/api/admin/events/status'),
+      const [d, s, r] = await Promise.all([deliveries, api('/api/admin/events/status'),
         api('/api/admin/webhooks/received')]);
       setText('events-status', 'consumer ' + s.consumer + (s.running ? '' : ' (not running)') + ' posts every event to '
         + d.endpoint + (d.builtInReceiver ? ' (the app\'s own receiver)' : '') + ': ' + s.pending + ' pending, '
@@ -275,7 +286,17 @@ async function admin() {
       rows('received', r.items, e => [time(e.receivedAt), e.type, e.eventId, e.creatorId, e.position, values(e.data)]);
       document.getElementById('replay').disabled = s.deadLetterCount === 0;
       document.body.dataset.webhooksLoaded = 'yes';
-    } catch (e) { setText('events-status', e.message); }
+    } catch (e) {
+      // A server without webhook endpoints (the Spring Boot example) answers 404: the section is
+      // hidden and not asked again, rather than showing an error every few seconds.
+      if (await deliveries.then(() => false, failed => failed.status === 404)) {
+        clearInterval(webhooksTimer);
+        document.getElementById('webhooks').hidden = true;
+        document.body.dataset.webhooksLoaded = 'absent';
+        return;
+      }
+      setText('events-status', e.message);
+    }
   }
   document.getElementById('webhooks-refresh').addEventListener('click', loadWebhooks);
   document.getElementById('replay').addEventListener('click', async () => {
@@ -286,7 +307,7 @@ async function admin() {
     } catch (e) { setText('replay-message', e.message); }
     loadWebhooks();
   });
-  setInterval(loadWebhooks, 2000);
+  webhooksTimer = setInterval(loadWebhooks, 2000);
 
   period.addEventListener('change', load);
   await Promise.all([load(), loadAudit(0), loadWebhooks()]);
