@@ -16,7 +16,6 @@ import dev.earnings.jdbc.http.JsonRequest;
 import dev.earnings.jdbc.http.JsonView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -151,12 +150,9 @@ final class EarningsAdminController {
     Map<String, Object> reverse(HttpServletRequest request) throws IOException {
         Caller caller = requests.admin(request, "only admins reverse uses");
         JsonRequest body = requests.body(request).onlyFields("a reversal", REVERSAL_FIELDS);
-        String eventId = body.text("eventId");
-        Optional<BigDecimal> amount = body.decimal("amount");
-        String correctionId = body.text("correctionId");
-        String reason = body.text("reason");
-        ReversalRequest reversal = amount.isEmpty() ? ReversalRequest.whole(eventId, correctionId, reason)
-                : ReversalRequest.partial(eventId, amount.get(), correctionId, reason);
+        // No amount: all that remains of the use.
+        ReversalRequest reversal = new ReversalRequest(body.text("eventId"), body.decimal("amount"), body.text("correctionId"),
+                body.text("reason"));
         Reversal r = earnings.reversals().reverse(caller, reversal);
         Map<String, Object> out = JsonView.reversal(r);
         out.put("balance", JsonView.balance(earnings.analytics().balance(caller, r.creatorId())));

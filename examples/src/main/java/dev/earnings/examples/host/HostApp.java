@@ -33,7 +33,6 @@ import dev.earnings.jdbc.http.JsonView;
 import dev.earnings.jdbc.webhook.WebhookHeaders;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -636,12 +635,9 @@ public final class HostApp implements AutoCloseable {
     private Object adminReverse(HttpExchange exchange, Principal principal) throws IOException {
         Caller caller = admin(principal, "only admins reverse uses");
         JsonRequest body = body(exchange).onlyFields("a reversal", REVERSAL_FIELDS);
-        String eventId = body.text("eventId");
-        Optional<BigDecimal> amount = body.decimal("amount");
-        String correctionId = body.text("correctionId");
-        String reason = body.text("reason");
-        ReversalRequest request = amount.isEmpty() ? ReversalRequest.whole(eventId, correctionId, reason)
-                : ReversalRequest.partial(eventId, amount.get(), correctionId, reason);
+        // No amount: all that remains of the use.
+        ReversalRequest request = new ReversalRequest(body.text("eventId"), body.decimal("amount"), body.text("correctionId"),
+                body.text("reason"));
         Reversal r = earnings.reversals().reverse(caller, request);
         Map<String, Object> out = JsonView.reversal(r);
         out.put("balance", JsonView.balance(earnings.analytics().balance(caller, r.creatorId())));
