@@ -49,10 +49,12 @@ import org.jspecify.annotations.Nullable;
  * instance writes to models of its own in the same tables. A first round of
  * {@code --warmup-seconds} a phase is not reported. Throughput is the median of the rounds; the
  * overhead is the median of each round's ratio to the instance without either (paired, so that
- * drift between rounds cancels); latencies are pooled over the rounds. On one thread the calling
- * thread's CPU time and allocated bytes per call are reported as well: the caller runs its own
- * write there, so the instrumentation's extra work shows in them without the wait for the
- * database's disk.
+ * drift between rounds cancels); p50 is the median of the rounds' p50, p99 that of the calls of
+ * every round together. On one thread the calling thread's CPU time and allocated bytes per call
+ * are reported as well (medians of the rounds): the caller runs its own write there, so the
+ * instrumentation's extra work shows in them without the wait for the database's disk. The
+ * dashboards read creators of models of their own, whose {@code --read-uses} uses are written
+ * before the first round, so that each call reads as much as the last.
  *
  * <p>At the end each registry's {@code earnings.uses.recorded} and each exporter's span count are
  * compared with the calls made, so a run in which the instrumentation was not on reports it, and
@@ -60,13 +62,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.ObservabilityBenchmark}
  * with options {@code --databases=h2,postgresql --threads=8 --seconds=5 --warmup-seconds=2 --rounds=4
- * --batch=500 --models=1000 --setups=none,metrics,tracing,both}. With JDBI's OpenTelemetry plugin
+ * --batch=500 --models=1000 --read-uses=50000 --setups=none,metrics,tracing,both}. With JDBI's OpenTelemetry plugin
  * ({@code org.jdbi:jdbi3-opentelemetry}) added to the class path, every SQL statement is a span too.
  */
 public final class ObservabilityBenchmark {
     /** The options; every benchmark also takes the PostgreSQL ones. */
     static final List<String> OPTIONS = List.of("databases", "threads", "seconds", "warmup-seconds", "rounds", "batch",
-            "models", "setups");
+            "models", "read-uses", "setups");
     private static final String[] TYPES = {"image_generation", "chat", "other"};
     private static final int CREATORS = 50;
     private static final int USERS = 5000;
@@ -256,6 +258,7 @@ public final class ObservabilityBenchmark {
         // Fewer models than creators would leave creators with nothing to show.
         int creators = Math.min(CREATORS, models);
         double warmupSeconds = Double.parseDouble(options.getOrDefault("warmup-seconds", "2"));
+        int readUses = Integer.parseInt(options.getOrDefault("read-uses", "50000"));
         List<String> setups = Arrays.asList(options.getOrDefault("setups", "none,metrics,tracing,both").split(","));
         String label = database.equals("h2") ? "H2 (embedded file)" : "PostgreSQL";
         try (IngestionBenchmark.Target target = IngestionBenchmark.open(database, options, "observe")) {
@@ -269,8 +272,23 @@ public final class ObservabilityBenchmark {
                                 ModelPricing.of("0.01", "0.0001"));
                     }
                 }
-                // Every instance reads the same creators' dashboards, those of the first instance's models.
-                String creatorPrefix = instances.get(0).name + "-c";
+                // Every instance reads the same creators' dashboards, over uses written once here:
+                // dashboards of the creators being recorded to would cost more each round (their
+                // unique users grow), and the instances would read different amounts of data.
+                String creatorPrefix = "read-c";
+                Earnings loader = instances.get(0).earnings;
+                for (int m = 0; m < models; m++) {
+                    loader.models().register("read-m" + m, creatorPrefix + m % creators, ModelPricing.of("0.01", "0.0001"));
+                }
+                for (int from = 0; from < readUses; from += 1_000) {
+                    List<UsageRequest> requests = new ArrayList<>();
+                    for (int i = from; i < Math.min(readUses, from + 1_000); i++) {
+                        requests.add(UsageRequest.builder("u" + i % USERS, "read-m" + (i * 7919L) % models)
+                                .tokensConsumed((i * 31L) % 2000).usageType(TYPES[i % 3]).build());
+                    }
+                    instances.get(0).recorded.add(loader.logModelUsageBatch(requests).recorded());
+                    instances.get(0).spanningCalls.increment();
+                }
                 DashboardQuery query = DashboardQuery.of(ReportPeriod.lastDays(30));
                 AtomicLong dashboards = new AtomicLong();
                 List<Phase> phases = List.of(
@@ -432,17 +450,21 @@ public final class ObservabilityBenchmark {
                 Arrays.sort(ratios);
                 long[] latencies = mine.stream().flatMapToLong(s -> Arrays.stream(s.latencies)).sorted().toArray();
                 long calls = mine.stream().mapToLong(Sample::calls).sum();
-                long cpu = mine.stream().mapToLong(Sample::cpuNanos).sum();
-                long allocated = mine.stream().mapToLong(Sample::allocatedBytes).sum();
+                // Medians of the rounds, each round weighing the same however many calls it made.
+                double p50 = median(mine.stream().mapToDouble(s -> percentile(s.latencies, 0.50)).sorted().toArray());
+                double cpu = median(mine.stream().mapToDouble(s -> (double) s.cpuNanos / s.calls).sorted().toArray());
+                double allocated = median(mine.stream().mapToDouble(s -> (double) s.allocatedBytes / s.calls).sorted()
+                        .toArray());
                 boolean own = instance.name.equals(baseline);
                 System.out.printf(Locale.ROOT, "%-8s %,10.0f %19s %16s %18s %8s %8s %,11d %11s %9s%n", instance.name,
                         median(rates), String.format(Locale.ROOT, "%,.0f-%,.0f", rates[0], rates[rates.length - 1]),
                         own ? "-" : String.format(Locale.ROOT, "%+.1f%%", median(ratios) * 100),
                         own ? "-" : String.format(Locale.ROOT, "%+.1f%% to %+.1f%%", ratios[0] * 100,
                                 ratios[ratios.length - 1] * 100),
-                        milliseconds(latencies, 0.50), milliseconds(latencies, 0.99), calls,
-                        cpu < 0 ? "-" : String.format(Locale.ROOT, "%.2f", cpu / 1e3 / calls),
-                        allocated < 0 ? "-" : String.format(Locale.ROOT, "%.2f", allocated / 1024.0 / calls));
+                        latencies.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f", p50 / 1e6),
+                        latencies.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f", percentile(latencies, 0.99) / 1e6),
+                        calls, cpu < 0 ? "-" : String.format(Locale.ROOT, "%.2f", cpu / 1e3),
+                        allocated < 0 ? "-" : String.format(Locale.ROOT, "%.2f", allocated / 1024));
             }
         }
         System.out.println();
@@ -453,8 +475,13 @@ public final class ObservabilityBenchmark {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static String milliseconds(long[] sorted, double p) {
-        return sorted.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f",
-                sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6);
+    /** A percentile of latencies, sorted or not; 0 for none. */
+    private static long percentile(long[] latencies, double p) {
+        if (latencies.length == 0) {
+            return 0;
+        }
+        long[] sorted = latencies.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
 }

@@ -15,6 +15,6 @@ class ObservabilityBenchmarkTest {
     @Test
     void everyInstanceSeesEveryCallItShould() throws Exception {
         assertTrue(ObservabilityBenchmark.run(Map.of("databases", "h2", "threads", "2", "seconds", "0.2",
-                "warmup-seconds", "0.1", "rounds", "1", "batch", "20", "models", "10")));
+                "warmup-seconds", "0.1", "rounds", "1", "batch", "20", "models", "10", "read-uses", "2000")));
     }
 }
