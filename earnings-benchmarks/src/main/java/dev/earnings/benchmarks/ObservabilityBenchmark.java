@@ -14,7 +14,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -56,8 +60,9 @@ import org.jspecify.annotations.Nullable;
  * dashboards read creators of models of their own, whose {@code --read-uses} uses are written
  * before the first round, so that each call reads as much as the last.
  *
- * <p>At the end each registry's {@code earnings.uses.recorded} and each exporter's span count are
- * compared with the calls made, so a run in which the instrumentation was not on reports it, and
+ * <p>At the end each registry's {@code earnings.uses.recorded} and each tracer's count of ended
+ * spans are compared with the calls made, so a run in which the instrumentation was not on reports
+ * it (and exits with status 2); spans the batch processor dropped are reported apart. Then
  * {@code verifyIntegrity()} runs over every use.
  *
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.ObservabilityBenchmark}
@@ -138,6 +143,33 @@ public final class ObservabilityBenchmark {
         }
     }
 
+    /**
+     * Counts the spans that end, before the batch processor, which drops spans when its queue is
+     * full: so that a span dropped is told apart from a call that made none.
+     */
+    static final class EndCounter implements SpanProcessor {
+        final LongAdder ended = new LongAdder();
+
+        @Override
+        public void onStart(Context parentContext, ReadWriteSpan span) {
+        }
+
+        @Override
+        public boolean isStartRequired() {
+            return false;
+        }
+
+        @Override
+        public void onEnd(ReadableSpan span) {
+            ended.increment();
+        }
+
+        @Override
+        public boolean isEndRequired() {
+            return true;
+        }
+    }
+
     /** One configuration of the library, its own models, and what it was asked to do. */
     static final class Instance implements AutoCloseable {
         final String name;
@@ -145,6 +177,7 @@ public final class ObservabilityBenchmark {
         final @Nullable MeterRegistry registry;
         final @Nullable OpenTelemetrySdk sdk;
         final @Nullable DroppingExporter exporter;
+        final @Nullable EndCounter ends;
         final AtomicLong next = new AtomicLong();
         /** Uses written through this instance, and the calls that should each have made one span. */
         final LongAdder recorded = new LongAdder();
@@ -168,12 +201,14 @@ public final class ObservabilityBenchmark {
                 // outrun the exporting thread on a busy machine, and a full queue drops spans,
                 // which costs less than keeping them. The queue's size does not change what
                 // adding a span to it costs.
-                sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                ends = new EndCounter();
+                sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(ends)
                         .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxQueueSize(1 << 16).build()).build())
                         .build();
                 builder.openTelemetry(sdk);
             } else {
                 exporter = null;
+                ends = null;
                 sdk = null;
             }
             earnings = builder.build();
@@ -200,12 +235,15 @@ public final class ObservabilityBenchmark {
                 line.append(String.format(Locale.ROOT, "; earnings.uses.recorded %,d", counted));
                 ok &= counted == recorded.sum();
             }
-            if (sdk != null && exporter != null) {
+            if (sdk != null && exporter != null && ends != null) {
                 sdk.getSdkTracerProvider().forceFlush().join(30, TimeUnit.SECONDS);
                 // Dashboards and batches make one span a call, as does every synchronous use.
-                line.append(String.format(Locale.ROOT, "; spans exported %,d of %,d calls", exporter.spans.sum(),
-                        spanningCalls.sum()));
-                ok &= exporter.spans.sum() >= spanningCalls.sum();
+                line.append(String.format(Locale.ROOT, "; spans ended %,d of %,d calls, %,d exported", ends.ended.sum(),
+                        spanningCalls.sum(), exporter.spans.sum()));
+                if (exporter.spans.sum() < ends.ended.sum()) {
+                    line.append(" (the batch processor dropped the rest: its queue was full)");
+                }
+                ok &= ends.ended.sum() >= spanningCalls.sum();
             }
             System.out.println(line + (ok ? "" : "  MISSING: the instrumentation did not see every call"));
             return ok;
