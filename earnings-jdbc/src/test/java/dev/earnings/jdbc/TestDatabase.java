@@ -2,11 +2,10 @@ package dev.earnings.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.earnings.jdbc.testing.PostgresRoles;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,16 +30,15 @@ import org.junit.jupiter.api.Assumptions;
  * may race to create them). On H2 all three are the one login {@code sa}.
  */
 final class TestDatabase implements AutoCloseable {
-    static final String PG_URL = env("EARNINGS_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
-    static final String PG_USER = env("EARNINGS_TEST_POSTGRES_USER", "postgres");
-    static final String PG_PASSWORD = env("EARNINGS_TEST_POSTGRES_PASSWORD", "");
+    static final String PG_URL = PostgresRoles.PG_URL;
+    static final String PG_USER = PostgresRoles.PG_USER;
+    static final String PG_PASSWORD = PostgresRoles.PG_PASSWORD;
     /** The role that owns the library's tables and runs its migrations. */
-    static final String OWNER_ROLE = "earnings_test_owner";
+    static final String OWNER_ROLE = PostgresRoles.OWNER_ROLE;
     /** The role the library runs as: no table of its own, no way past row-level security. */
-    static final String RUNTIME_ROLE = "earnings_test_runtime";
+    static final String RUNTIME_ROLE = PostgresRoles.RUNTIME_ROLE;
     /** The password of both roles, for servers that ask for one. */
-    static final String ROLE_PASSWORD = "earnings-test";
-    private static volatile boolean rolesReady;
+    static final String ROLE_PASSWORD = PostgresRoles.ROLE_PASSWORD;
 
     final String name;
     final String url;
@@ -111,37 +109,9 @@ final class TestDatabase implements AutoCloseable {
                 Optional.of(schema), true);
     }
 
-    /**
-     * The README's two roles, made when missing: the owner may create schemas in this database,
-     * and whatever it creates there is usable by the runtime role (schemas) and open to its reads
-     * and writes (tables and sequences). Test JVMs in parallel serialize on an advisory lock per
-     * database, and a role another database's run created meanwhile counts as made.
-     */
-    static synchronized void createRoles() {
-        if (rolesReady) {
-            return;
-        }
-        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            s.execute("SELECT pg_advisory_xact_lock(hashtext('earnings test roles'))");
-            for (String role : List.of(OWNER_ROLE, RUNTIME_ROLE)) {
-                s.execute("DO $$ BEGIN CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
-                        + " PASSWORD '" + ROLE_PASSWORD + "'; EXCEPTION WHEN duplicate_object OR unique_violation THEN"
-                        + " NULL; END $$");
-            }
-            s.execute("DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO " + OWNER_ROLE + "',"
-                    + " current_database()); END $$");
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT USAGE ON SCHEMAS TO " + RUNTIME_ROLE);
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES"
-                    + " TO " + RUNTIME_ROLE);
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT USAGE, SELECT ON SEQUENCES TO "
-                    + RUNTIME_ROLE);
-            c.commit();
-            rolesReady = true;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create the test roles " + OWNER_ROLE + " and " + RUNTIME_ROLE + " as "
-                    + PG_USER + " (SQLSTATE " + e.getSQLState() + "): the test login needs CREATEROLE", e);
-        }
+    /** The README's two roles, made when missing ({@link PostgresRoles#createRoles}). */
+    static void createRoles() {
+        PostgresRoles.createRoles();
     }
 
     /** Skips (or, under CI=true, fails) when PostgreSQL cannot be reached. */
@@ -267,10 +237,5 @@ final class TestDatabase implements AutoCloseable {
     @Override
     public String toString() {
         return name.toLowerCase(Locale.ROOT);
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

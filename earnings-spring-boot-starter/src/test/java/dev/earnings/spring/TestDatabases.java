@@ -2,15 +2,14 @@ package dev.earnings.spring;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.earnings.jdbc.testing.PostgresRoles;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,13 +29,12 @@ import org.postgresql.ds.PGSimpleDataSource;
  * close them and a test can look at what the library wrote after its context is gone.
  */
 final class TestDatabases {
-    static final String PG_URL = env("EARNINGS_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
-    static final String PG_USER = env("EARNINGS_TEST_POSTGRES_USER", "postgres");
-    static final String PG_PASSWORD = env("EARNINGS_TEST_POSTGRES_PASSWORD", "");
-    static final String OWNER_ROLE = "earnings_test_owner";
-    static final String RUNTIME_ROLE = "earnings_test_runtime";
-    static final String ROLE_PASSWORD = "earnings-test";
-    private static volatile boolean rolesReady;
+    static final String PG_URL = PostgresRoles.PG_URL;
+    static final String PG_USER = PostgresRoles.PG_USER;
+    static final String PG_PASSWORD = PostgresRoles.PG_PASSWORD;
+    static final String OWNER_ROLE = PostgresRoles.OWNER_ROLE;
+    static final String RUNTIME_ROLE = PostgresRoles.RUNTIME_ROLE;
+    static final String ROLE_PASSWORD = PostgresRoles.ROLE_PASSWORD;
 
     private TestDatabases() {
     }
@@ -168,40 +166,8 @@ final class TestDatabases {
         return postgres(PG_USER, PG_PASSWORD);
     }
 
-    /**
-     * The roles, made when missing (as earnings-jdbc's TestDatabase makes them; both may run at
-     * once, so they serialize on the same advisory lock).
-     */
-    static synchronized void createRoles() {
-        if (rolesReady) {
-            return;
-        }
-        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            s.execute("SELECT pg_advisory_xact_lock(hashtext('earnings test roles'))");
-            for (String role : List.of(OWNER_ROLE, RUNTIME_ROLE)) {
-                s.execute("DO $$ BEGIN CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
-                        + " PASSWORD '" + ROLE_PASSWORD + "'; EXCEPTION WHEN duplicate_object OR unique_violation THEN"
-                        + " NULL; END $$");
-            }
-            s.execute("DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO " + OWNER_ROLE + "',"
-                    + " current_database()); END $$");
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT USAGE ON SCHEMAS TO " + RUNTIME_ROLE);
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES"
-                    + " TO " + RUNTIME_ROLE);
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + OWNER_ROLE + " GRANT USAGE, SELECT ON SEQUENCES TO "
-                    + RUNTIME_ROLE);
-            c.commit();
-            rolesReady = true;
-        } catch (SQLException e) {
-            // No skip: a PostgreSQL test that cannot reach its database fails, and says why.
-            throw new IllegalStateException("PostgreSQL at " + PG_URL + " as " + PG_USER + " is needed for this test and"
-                    + " could not be prepared (SQLSTATE " + e.getSQLState() + ")", e);
-        }
-    }
-
-    private static String env(String name, String otherwise) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? otherwise : value;
+    /** The roles, made when missing, as earnings-jdbc's tests make them ({@link PostgresRoles}). */
+    static void createRoles() {
+        PostgresRoles.createRoles();
     }
 }
