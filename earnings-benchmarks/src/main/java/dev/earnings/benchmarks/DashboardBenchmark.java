@@ -140,6 +140,12 @@ public final class DashboardBenchmark {
                     + " earning_uses, tokens, earnings, unique_users) SELECT model_id, usage_day, MIN(creator_id), COUNT(*),"
                     + " COUNT(use_ordinal), SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END), SUM(tokens_consumed),"
                     + " SUM(earnings), COUNT(DISTINCT user_id) FROM {t}model_usage_logs GROUP BY model_id, usage_day"));
+            s.executeUpdate(target.sql("INSERT INTO {t}model_usage_slots (model_id, slot, usage_type, creator_id, uses,"
+                    + " counted_uses, earning_uses, tokens, earnings, reversed) SELECT model_id,"
+                    + " CAST(FLOOR(EXTRACT(EPOCH FROM occurred_at) / 900) AS BIGINT), usage_type, MIN(creator_id), COUNT(*),"
+                    + " COUNT(use_ordinal), SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END), SUM(tokens_consumed),"
+                    + " SUM(earnings), 0 FROM {t}model_usage_logs"
+                    + " GROUP BY model_id, CAST(FLOOR(EXTRACT(EPOCH FROM occurred_at) / 900) AS BIGINT), usage_type"));
             s.executeUpdate(target.sql("INSERT INTO {t}model_daily_users (model_id, usage_day, user_id, creator_id)"
                     + " SELECT DISTINCT model_id, usage_day, user_id, creator_id FROM {t}model_usage_logs"));
             List<Object[]> totals = new ArrayList<>();
@@ -167,6 +173,7 @@ public final class DashboardBenchmark {
                 // As autovacuum leaves tables in service: statistics current and the visibility map
                 // set (index-only scans need it). Without it autovacuum starts during the timings.
                 s.execute(target.sql("VACUUM ANALYZE {t}model_usage_logs, {t}model_analytics, {t}model_daily_users,"
+                        + " {t}model_usage_slots,"
                         + " {t}model_creator_earnings, {t}earnings_models, {t}earnings_creators"));
                 // Write out the pages the load and the vacuum dirtied now, not during the timings.
                 s.execute("CHECKPOINT");

@@ -45,7 +45,8 @@ class PostgresRowLevelSecurityTest {
 
     /** Every table that holds a creator's data. */
     static final List<String> CREATOR_TABLES = List.of("earnings_creators", "earnings_models", "earnings_model_pricing",
-            "model_creator_earnings", "model_usage_logs", "model_analytics", "model_daily_users", "earnings_transactions",
+            "model_creator_earnings", "model_usage_logs", "model_analytics", "model_daily_users", "model_usage_slots",
+            "earnings_transactions",
             "earnings_transaction_events", "earnings_reversals", "earnings_events");
     static final String SETTINGS = "earnings_settings";
     /** The shared rate limits' buckets: no creator data, but keys that name models. */

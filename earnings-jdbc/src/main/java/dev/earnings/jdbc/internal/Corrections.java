@@ -129,7 +129,7 @@ public final class Corrections {
                 .bind("creator", use.creatorId()).bind("requested", request.amount().orElse(null)).bind("amount", amount)
                 .bind("useDay", use.usageDay()).bind("bookedDay", LocalDate.ofInstant(now, ZoneOffset.UTC))
                 .bind("actor", actor).bind("reason", request.reason()).bind("now", now).bind("token", token).execute();
-        writer.bookReversal(h, use.modelId(), use.creatorId(), LocalDate.ofInstant(now, ZoneOffset.UTC), amount);
+        writer.bookReversal(h, use.modelId(), use.creatorId(), use.usageType(), now, amount);
         audit.record(h, actor, AuditAction.USE_REVERSED, "use", use.eventId(), use.creatorId(), request.reason(),
                 AuditLog.values("modelId", use.modelId(), "remaining", remaining),
                 AuditLog.values("modelId", use.modelId(), "correctionId", request.correctionId(), "reversed", amount,

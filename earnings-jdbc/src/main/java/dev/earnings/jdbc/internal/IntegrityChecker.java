@@ -25,6 +25,10 @@ import org.jdbi.v3.core.Handle;
 public final class IntegrityChecker {
     private static final String[] MODEL_FIGURES = {"total_uses", "counted_uses", "total_tokens", "lifetime_earnings",
         "reversed_earnings"};
+    private static final String[] SLOT_FIGURES = {"slot_uses", "slot_counted_uses", "slot_earning_uses", "slot_tokens",
+        "slot_earnings", "slot_reversed"};
+    private static final String SLOT_OF_USE = "CAST(FLOOR(EXTRACT(EPOCH FROM occurred_at) / 900) AS BIGINT)";
+    private static final String SLOT_OF_REVERSAL = "CAST(FLOOR(EXTRACT(EPOCH FROM r.reversed_at) / 900) AS BIGINT)";
     private static final String[] DAY_FIGURES = {"uses", "counted_uses", "earning_uses", "tokens", "earnings",
         "unique_users", "daily_users", "reversed"};
 
@@ -111,6 +115,7 @@ public final class IntegrityChecker {
                 + " GROUP BY model_id, booked_day) x GROUP BY model_id, usage_day",
                 DAY_FIGURES.length, true);
         compare(drifts, storedDays, rowDays, DAY_FIGURES);
+        slots(h, drifts);
         // No use is reversed beyond what it earned, and every reversal names its use's model and creator.
         h.createQuery("SELECT u.model_id, u.usage_day, u.earnings, SUM(r.amount), COUNT(*),"
                 + " SUM(CASE WHEN r.model_id = u.model_id AND r.creator_id = u.creator_id AND r.use_day = u.usage_day"
@@ -136,6 +141,56 @@ public final class IntegrityChecker {
                 .forEach(drifts::add);
         balances(h, drifts);
         return new IntegrityReport(storedModels.size(), rowDays.size(), uses, drifts);
+    }
+
+    /**
+     * The quarter-hour rollups against the usage rows (by the quarter hour of occurred_at) and
+     * the reversals (by the quarter hour they were made, under their use's usage type). A drift
+     * names the model, the quarter hour's UTC day and the figure; the expected value is the
+     * recomputed one.
+     */
+    private void slots(Handle h, List<Drift> drifts) {
+        Map<String, BigDecimal[]> stored = slotFigures(h, "SELECT model_id, slot, usage_type, uses, counted_uses,"
+                + " earning_uses, tokens, earnings, reversed FROM <t>model_usage_slots");
+        Map<String, BigDecimal[]> recomputed = slotFigures(h, "SELECT model_id, slot, usage_type, SUM(n), SUM(counted),"
+                + " SUM(earning), SUM(tokens), SUM(earned), SUM(reversed) FROM ("
+                + "SELECT model_id, " + SLOT_OF_USE + " AS slot, usage_type, COUNT(*) AS n, COUNT(use_ordinal) AS counted,"
+                + " SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END) AS earning, SUM(tokens_consumed) AS tokens,"
+                + " SUM(earnings) AS earned, 0 AS reversed FROM <t>model_usage_logs"
+                + " GROUP BY model_id, " + SLOT_OF_USE + ", usage_type"
+                + " UNION ALL SELECT r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type, 0, 0, 0, 0, 0, SUM(r.amount)"
+                + " FROM <t>earnings_reversals r JOIN <t>model_usage_logs u ON u.event_id = r.event_id"
+                + " GROUP BY r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type) x GROUP BY model_id, slot, usage_type");
+        TreeSet<String> keys = new TreeSet<>(stored.keySet());
+        keys.addAll(recomputed.keySet());
+        for (String key : keys) {
+            String[] parts = key.split("\u0000", -1);
+            Optional<LocalDate> day = Optional.of(LocalDate.ofInstant(UsageWriter.slotStart(Long.parseLong(parts[1])),
+                    java.time.ZoneOffset.UTC));
+            BigDecimal[] s = stored.get(key);
+            BigDecimal[] r = recomputed.get(key);
+            for (int i = 0; i < SLOT_FIGURES.length; i++) {
+                BigDecimal expected = r == null ? BigDecimal.ZERO : r[i];
+                if (s == null) {
+                    drifts.add(new Drift(parts[0], day, SLOT_FIGURES[i], expected, Optional.empty()));
+                } else if (s[i].compareTo(expected) != 0) {
+                    drifts.add(new Drift(parts[0], day, SLOT_FIGURES[i], expected, Optional.of(s[i])));
+                }
+            }
+        }
+    }
+
+    private static Map<String, BigDecimal[]> slotFigures(Handle h, String sql) {
+        Map<String, BigDecimal[]> result = new HashMap<>();
+        h.createQuery(sql).map((rs, ctx) -> {
+            BigDecimal[] values = new BigDecimal[SLOT_FIGURES.length];
+            for (int i = 0; i < values.length; i++) {
+                BigDecimal value = rs.getBigDecimal(i + 4);
+                values[i] = value == null ? BigDecimal.ZERO : value;
+            }
+            return result.put(rs.getString(1) + '\u0000' + rs.getLong(2) + '\u0000' + rs.getString(3), values);
+        }).list();
+        return result;
     }
 
     /**

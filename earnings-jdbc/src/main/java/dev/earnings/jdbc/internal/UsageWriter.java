@@ -71,6 +71,8 @@ import org.jspecify.annotations.Nullable;
 public final class UsageWriter {
     /** The most uses one write may hold. */
     public static final int MAX_USES = 10_000;
+    /** The length of a quarter-hour rollup, in seconds. */
+    public static final long SLOT_SECONDS = 900;
     private static final int LOOKUP_CHUNK = 500;
 
 
@@ -122,6 +124,18 @@ public final class UsageWriter {
             .add("earnings", "NUMERIC(38, 12)", d -> d.earnings)
             .add("unique_users", "BIGINT", d -> d.newUsers);
 
+    private static final ArrayColumns<SlotTotals> SLOT_TOTALS = new ArrayColumns<SlotTotals>("s_")
+            .add("model_id", "VARCHAR", t -> t.modelId)
+            .add("slot", "BIGINT", t -> t.slot)
+            .add("usage_type", "VARCHAR", t -> t.usageType)
+            .add("creator_id", "VARCHAR", t -> t.creatorId)
+            .add("uses", "BIGINT", t -> t.uses)
+            .add("counted_uses", "BIGINT", t -> t.counted)
+            .add("earning_uses", "BIGINT", t -> t.earning)
+            .add("tokens", "BIGINT", t -> t.tokens)
+            .add("earnings", "NUMERIC(38, 12)", t -> t.earnings)
+            .add("reversed", "NUMERIC(38, 12)", t -> BigDecimal.ZERO);
+
     private static final ArrayColumns<DailyUser> DAILY_USERS = new ArrayColumns<DailyUser>("n_")
             .add("model_id", "VARCHAR", DailyUser::modelId)
             .add("usage_day", "DATE", DailyUser::day)
@@ -163,8 +177,16 @@ public final class UsageWriter {
             + " earnings = d.earnings + v.earnings, unique_users = d.unique_users + v.unique_users"
             + " WHEN NOT MATCHED THEN INSERT (" + DAY_TOTALS.names() + ") VALUES (" + DAY_TOTALS.names("v") + ")";
 
+    private static final String SLOT_UPDATES = " uses = s.uses + v.uses, counted_uses = s.counted_uses + v.counted_uses,"
+            + " earning_uses = s.earning_uses + v.earning_uses, tokens = s.tokens + v.tokens, earnings = s.earnings + v.earnings";
+
+    private static final String ADD_TO_SLOTS = "MERGE INTO <t>model_usage_slots s USING (SELECT * FROM "
+            + SLOT_TOTALS.unnest("v") + ") v ON s.model_id = v.model_id AND s.slot = v.slot AND s.usage_type = v.usage_type"
+            + " WHEN MATCHED THEN UPDATE SET" + SLOT_UPDATES
+            + " WHEN NOT MATCHED THEN INSERT (" + SLOT_TOTALS.names() + ") VALUES (" + SLOT_TOTALS.names("v") + ")";
+
     /**
-     * PostgreSQL: the four writes as one statement (data-modifying WITH queries, which H2 lacks),
+     * PostgreSQL: the five writes as one statement (data-modifying WITH queries, which H2 lacks),
      * so a use costs three round trips: the lock, this, the commit (after the one naming the scope). The users new to a model-day
      * are counted from what their insert returned, within the statement; the rollup is added to
      * or created by {@code INSERT ... ON CONFLICT}, since PostgreSQL 15 takes no MERGE in a WITH.
@@ -183,6 +205,9 @@ public final class UsageWriter {
             + " lifetime_earnings = a.lifetime_earnings + EXCLUDED.lifetime_earnings,"
             + " last_used_at = CASE WHEN a.last_used_at IS NULL OR a.last_used_at < EXCLUDED.last_used_at"
             + " THEN EXCLUDED.last_used_at ELSE a.last_used_at END),"
+            + " slots AS (INSERT INTO <t>model_usage_slots AS s (" + SLOT_TOTALS.names() + ") SELECT * FROM "
+            + SLOT_TOTALS.unnest("v") + " ON CONFLICT (model_id, slot, usage_type) DO UPDATE SET"
+            + SLOT_UPDATES.replace("v.", "EXCLUDED.") + "),"
             + " new_users AS (INSERT INTO <t>model_daily_users (" + DAILY_USERS.names() + ") SELECT * FROM "
             + DAILY_USERS.unnest("v") + " ON CONFLICT (model_id, usage_day, user_id) DO NOTHING RETURNING model_id, usage_day),"
             + " new_per_day AS (SELECT model_id, usage_day, COUNT(*) AS users FROM new_users GROUP BY model_id, usage_day)"
@@ -366,18 +391,20 @@ public final class UsageWriter {
 
     /**
      * Books a reversal of a model's use: lowers the model's lifetime earnings and adds to what
-     * was reversed, in total and on the day the reversal was made (creating that day's rollup
-     * when the model has no use on it). The counter row it updates first is the model's
+     * was reversed, in total, on the day and in the quarter hour the reversal was made (creating
+     * that day's or quarter hour's rollup when the model has no use in it). The counter row it updates first is the model's
      * recording lock, so no use of the model is written meanwhile and the rollup cannot be
      * created twice.
      *
      * @param h the reversal's transaction
      * @param modelId the use's model
      * @param creatorId its creator
-     * @param day the UTC day the reversal was made
+     * @param usageType the use's usage type, whose quarter-hour rollup the reversal lowers
+     * @param at when the reversal was made: its UTC day and quarter hour are the ones it lowers
      * @param amount what was reversed, greater than zero
      */
-    public void bookReversal(Handle h, String modelId, String creatorId, LocalDate day, BigDecimal amount) {
+    public void bookReversal(Handle h, String modelId, String creatorId, String usageType, Instant at, BigDecimal amount) {
+        LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
         h.createUpdate("UPDATE <t>model_creator_earnings SET lifetime_earnings = lifetime_earnings - :amount,"
                 + " reversed_earnings = reversed_earnings + :amount WHERE model_id = :model")
                 .bind("amount", amount).bind("model", modelId).execute();
@@ -388,6 +415,15 @@ public final class UsageWriter {
                 + " WHEN NOT MATCHED THEN INSERT (model_id, usage_day, creator_id, uses, counted_uses, earning_uses, tokens,"
                 + " earnings, unique_users, reversed) VALUES (v.model_id, v.usage_day, :creator, 0, 0, 0, 0, 0, 0, v.reversed)")
                 .bind("model", modelId).bind("day", day).bind("amount", amount).bind("creator", creatorId).execute();
+        h.createUpdate("MERGE INTO <t>model_usage_slots s USING (SELECT CAST(:model AS VARCHAR(512)) AS model_id,"
+                + " CAST(:slot AS BIGINT) AS slot, CAST(:type AS VARCHAR(64)) AS usage_type,"
+                + " CAST(:amount AS NUMERIC(38, 12)) AS reversed) v"
+                + " ON s.model_id = v.model_id AND s.slot = v.slot AND s.usage_type = v.usage_type"
+                + " WHEN MATCHED THEN UPDATE SET reversed = s.reversed + v.reversed"
+                + " WHEN NOT MATCHED THEN INSERT (model_id, slot, usage_type, creator_id, uses, counted_uses, earning_uses,"
+                + " tokens, earnings, reversed) VALUES (v.model_id, v.slot, v.usage_type, :creator, 0, 0, 0, 0, 0, v.reversed)")
+                .bind("model", modelId).bind("slot", slotOf(at)).bind("type", usageType).bind("amount", amount)
+                .bind("creator", creatorId).execute();
     }
 
     /**
@@ -488,6 +524,7 @@ public final class UsageWriter {
         List<UseRow> rows = new ArrayList<>();
         List<ModelTotals> modelTotals = new ArrayList<>();
         Map<String, DayTotals> dayTotals = new LinkedHashMap<>();
+        Map<String, SlotTotals> slotTotals = new LinkedHashMap<>();
         List<Outbox.NewEvent> events = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
             String modelId = entry.getKey();
@@ -522,11 +559,14 @@ public final class UsageWriter {
                 totals.add(isCounted, result, occurredAt);
                 dayTotals.computeIfAbsent(modelId + '\u0000' + day, k -> new DayTotals(modelId, model.creatorId(), day))
                         .add(p.user().value(), isCounted, result);
+                long slot = slotOf(occurredAt);
+                slotTotals.computeIfAbsent(modelId + '\u0000' + slot + '\u0000' + type.name(),
+                        k -> new SlotTotals(modelId, model.creatorId(), slot, type.name())).add(isCounted, result);
             }
             modelTotals.add(totals);
         }
         if (!rows.isEmpty()) {
-            writeRows(h, rows, modelTotals, new ArrayList<>(dayTotals.values()));
+            writeRows(h, rows, modelTotals, new ArrayList<>(dayTotals.values()), new ArrayList<>(slotTotals.values()));
             outbox.append(h, events);
         }
 
@@ -635,7 +675,8 @@ public final class UsageWriter {
      * new to each model-day and the daily rollups. Under the locks no other transaction can add
      * the same users meanwhile.
      */
-    private void writeRows(Handle h, List<UseRow> rows, List<ModelTotals> models, List<DayTotals> days) {
+    private void writeRows(Handle h, List<UseRow> rows, List<ModelTotals> models, List<DayTotals> days,
+            List<SlotTotals> slots) {
         List<DailyUser> users = new ArrayList<>();
         for (DayTotals day : days) {
             for (String user : day.users) {
@@ -646,12 +687,14 @@ public final class UsageWriter {
             org.jdbi.v3.core.statement.Update all = h.createUpdate(WRITE_ALL);
             USE_ROWS.bind(all, rows);
             MODEL_TOTALS.bind(all, models);
+            SLOT_TOTALS.bind(all, slots);
             DAILY_USERS.bind(all, users);
             DAY_TOTALS.bind(all, days).execute();
             return;
         }
         USE_ROWS.bind(h.createUpdate(INSERT_USES), rows).execute();
         MODEL_TOTALS.bind(h.createUpdate(ADD_TO_MODELS), models).execute();
+        SLOT_TOTALS.bind(h.createUpdate(ADD_TO_SLOTS), slots).execute();
         // The users new to each model-day, from the rows the insert reports, then every model-day's
         // rollup in one MERGE that adds to the day's row or creates it.
         Map<String, DayTotals> byKey = new HashMap<>();
@@ -800,5 +843,54 @@ public final class UsageWriter {
             tokens += result.tokensConsumed();
             earnings = earnings.add(result.earnings().amount());
         }
+    }
+
+    /** One model's uses of one usage type in one UTC quarter hour within a write, coalesced into one rollup change. */
+    private static final class SlotTotals {
+        final String modelId;
+        final String creatorId;
+        final long slot;
+        final String usageType;
+        long uses;
+        long counted;
+        long earning;
+        long tokens;
+        BigDecimal earnings = BigDecimal.ZERO;
+
+        SlotTotals(String modelId, String creatorId, long slot, String usageType) {
+            this.modelId = modelId;
+            this.creatorId = creatorId;
+            this.slot = slot;
+            this.usageType = usageType;
+        }
+
+        void add(boolean isCounted, EarningsResult result) {
+            uses++;
+            counted += isCounted ? 1 : 0;
+            earning += result.earns() ? 1 : 0;
+            tokens += result.tokensConsumed();
+            earnings = earnings.add(result.earnings().amount());
+        }
+    }
+
+    /**
+     * The UTC quarter hour an instant falls in: its number since the epoch, as
+     * {@code model_usage_slots.slot} keeps it.
+     *
+     * @param instant a time
+     * @return the quarter hour's number
+     */
+    public static long slotOf(Instant instant) {
+        return Math.floorDiv(instant.getEpochSecond(), SLOT_SECONDS);
+    }
+
+    /**
+     * The start of a quarter hour.
+     *
+     * @param slot its number
+     * @return when it starts
+     */
+    public static Instant slotStart(long slot) {
+        return Instant.ofEpochSecond(slot * SLOT_SECONDS);
     }
 }
