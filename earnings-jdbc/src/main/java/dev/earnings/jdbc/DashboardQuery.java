@@ -14,9 +14,11 @@ import java.util.Optional;
  * @param topModels how many top models, 0 to 100
  * @param recentActivity how many latest uses, 0 to 100
  * @param recentTransactions how many latest payouts, 0 to 100
+ * @param filter which models and usage types count; with {@code modelId} too, the uses of that
+ *     model that the filter also counts
  */
 public record DashboardQuery(ReportPeriod period, Optional<String> modelId, Granularity granularity, int topModels,
-        int recentActivity, int recentTransactions) {
+        int recentActivity, int recentTransactions, ReportFilter filter) {
     /** The largest list a dashboard returns. */
     public static final int MAX_LIST = 100;
 
@@ -29,6 +31,7 @@ public record DashboardQuery(ReportPeriod period, Optional<String> modelId, Gran
      * @param topModels top models to list
      * @param recentActivity latest uses to list
      * @param recentTransactions latest payouts to list
+     * @param filter the models and usage types counted
      */
     public DashboardQuery {
         Objects.requireNonNull(period, "period");
@@ -38,6 +41,45 @@ public record DashboardQuery(ReportPeriod period, Optional<String> modelId, Gran
         requireListSize("topModels", topModels);
         requireListSize("recentActivity", recentActivity);
         requireListSize("recentTransactions", recentTransactions);
+        if (filter == null) {
+            throw new InvalidInputException("filter", "filter is missing; allowed: a ReportFilter, ReportFilter.NONE for none");
+        }
+    }
+
+    /**
+     * A query without a filter.
+     *
+     * @param period the period
+     * @param modelId the model filter
+     * @param granularity the trend's bucket size
+     * @param topModels top models to list
+     * @param recentActivity latest uses to list
+     * @param recentTransactions latest payouts to list
+     */
+    public DashboardQuery(ReportPeriod period, Optional<String> modelId, Granularity granularity, int topModels,
+            int recentActivity, int recentTransactions) {
+        this(period, modelId, granularity, topModels, recentActivity, recentTransactions, ReportFilter.NONE);
+    }
+
+    /**
+     * The same query counting only the uses a filter names: a set of models, a set of usage types.
+     *
+     * @param filter the filter
+     * @return the query
+     */
+    public DashboardQuery filter(ReportFilter filter) {
+        return new DashboardQuery(period, modelId, granularity, topModels, recentActivity, recentTransactions, filter);
+    }
+
+    /**
+     * The same query over the same days of another time zone ({@link ReportPeriod#in}).
+     *
+     * @param zone the zone
+     * @return the query
+     */
+    public DashboardQuery in(java.time.ZoneId zone) {
+        return new DashboardQuery(period.in(zone), modelId, granularity, topModels, recentActivity, recentTransactions,
+                filter);
     }
 
     /**
@@ -58,7 +100,8 @@ public record DashboardQuery(ReportPeriod period, Optional<String> modelId, Gran
      * @return the query
      */
     public DashboardQuery forModel(String modelId) {
-        return new DashboardQuery(period, Optional.of(modelId), granularity, topModels, recentActivity, recentTransactions);
+        return new DashboardQuery(period, Optional.of(modelId), granularity, topModels, recentActivity, recentTransactions,
+                filter);
     }
 
     /**
@@ -68,7 +111,7 @@ public record DashboardQuery(ReportPeriod period, Optional<String> modelId, Gran
      * @return the query
      */
     public DashboardQuery by(Granularity granularity) {
-        return new DashboardQuery(period, modelId, granularity, topModels, recentActivity, recentTransactions);
+        return new DashboardQuery(period, modelId, granularity, topModels, recentActivity, recentTransactions, filter);
     }
 
     /**
@@ -80,7 +123,7 @@ public record DashboardQuery(ReportPeriod period, Optional<String> modelId, Gran
      * @return the query
      */
     public DashboardQuery limits(int topModels, int recentActivity, int recentTransactions) {
-        return new DashboardQuery(period, modelId, granularity, topModels, recentActivity, recentTransactions);
+        return new DashboardQuery(period, modelId, granularity, topModels, recentActivity, recentTransactions, filter);
     }
 
     private static void requireListSize(String field, int size) {

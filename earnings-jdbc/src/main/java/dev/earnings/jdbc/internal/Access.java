@@ -103,4 +103,39 @@ public final class Access {
         }
         return owner.get();
     }
+
+    /**
+     * Every model of a filter is one of {@code creatorId}'s, checked in one statement: a creator
+     * naming a model that is not theirs (or does not exist) is denied, as for one model; an admin
+     * naming an unknown model is told so, and a model of another creator is refused as not one of
+     * the creator's.
+     *
+     * @param h the handle
+     * @param caller the caller, already known to read {@code creatorId}'s data
+     * @param modelIds the models, possibly empty
+     * @param creatorId the creator whose data the query is about
+     */
+    public void requireModels(Handle h, Caller caller, java.util.Collection<String> modelIds, String creatorId) {
+        if (modelIds.isEmpty()) {
+            return;
+        }
+        java.util.Map<String, String> owners = new java.util.HashMap<>();
+        h.createQuery("SELECT model_id, creator_id FROM <t>earnings_models WHERE model_id = ANY(:ids)")
+                .bind("ids", ArrayColumns.textArray(modelIds.toArray(new String[0])))
+                .map((rs, ctx) -> owners.put(rs.getString(1), rs.getString(2))).list();
+        for (String modelId : new java.util.TreeSet<>(modelIds)) {
+            String owner = owners.get(modelId);
+            if (caller instanceof Caller.Creator) {
+                if (owner == null || !owner.equals(caller.id())) {
+                    throw new AccessDeniedException(OWN_DATA_ONLY);
+                }
+            } else if (owner == null) {
+                throw new UnknownModelException(modelId);
+            }
+            if (!owner.equals(creatorId)) {
+                throw new InvalidInputException("modelIds", "modelIds holds '" + modelId
+                        + "', which is not a model of creator '" + creatorId + "'; allowed: the creator's models");
+            }
+        }
+    }
 }

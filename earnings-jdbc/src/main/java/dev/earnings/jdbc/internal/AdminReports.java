@@ -64,17 +64,21 @@ public final class AdminReports {
     public PlatformTotals platformTotals(Caller caller, ReportPeriod period) {
         Access.requireAdmin(caller);
         ReportSupport.requirePresent("period", period);
-        DateRange range = period.resolve(ReportSupport.today(clock));
+        DateRange range = period.resolve(clock.instant());
         return tx.inSnapshot("reading platform totals", Scope.of(caller), (h, attempt) -> {
-            // A day's rollup may hold reversals made on it and no use: such a model was not used.
+            // A rollup row may hold reversals made in it and no use: such a model was not used.
+            // UTC days from the daily rollups; the local days of another zone from the quarter hours.
             TotalsRow row = h.createQuery("SELECT COALESCE(SUM(earnings - reversed), 0) AS earnings,"
                     + " COALESCE(SUM(reversed), 0) AS reversed, COALESCE(SUM(uses), 0) AS uses,"
                     + " COALESCE(SUM(earning_uses), 0) AS earning_uses,"
                     + " COUNT(DISTINCT CASE WHEN uses > 0 THEN creator_id END) AS creators,"
-                    + " COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END) AS models FROM <t>model_analytics"
-                    + " WHERE usage_day >= :from AND usage_day < :to")
-                    .bind("from", range.from()).bind("to", range.to()).map(ConstructorMapper.of(TotalsRow.class)).one();
-            long newModels = catalog.registeredBetween(h, ReportSupport.start(range.from()), ReportSupport.start(range.to()));
+                    + " COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END) AS models FROM "
+                    + (range.utc() ? "<t>model_analytics WHERE usage_day >= :from AND usage_day < :to"
+                            : "<t>model_usage_slots WHERE slot >= :from AND slot < :to"))
+                    .bind("from", range.utc() ? (Object) range.from() : (Object) UsageWriter.slotOf(range.start()))
+                    .bind("to", range.utc() ? (Object) range.to() : (Object) UsageWriter.slotOf(range.end()))
+                    .map(ConstructorMapper.of(TotalsRow.class)).one();
+            long newModels = catalog.registeredBetween(h, range.start(), range.end());
             return new PlatformTotals(range, ReportSupport.money(currency, row.earnings()),
                     ReportSupport.money(currency, row.reversed()), row.uses(), row.earningUses(),
                     row.creators(), row.models(), newModels);
@@ -91,6 +95,10 @@ public final class AdminReports {
     public Page<CreatorOverview> creatorsOverview(Caller caller, CreatorsOverviewQuery query) {
         Access.requireAdmin(caller);
         ReportSupport.requirePresent("query", query);
+        if (!query.period().zone().equals(java.time.ZoneOffset.UTC)) {
+            throw new dev.earnings.core.InvalidInputException("period", "period is " + query.period()
+                    + "; allowed: a period of UTC days (the creators overview is kept by UTC day)");
+        }
         DateRange range = query.period().resolve(ReportSupport.today(clock));
         String order = sortColumn(query.sort()) + (query.descending() ? " DESC" : " ASC") + ", creator_id ASC";
         boolean byPeriod = query.sort() == CreatorOverview.Sort.PERIOD_EARNINGS

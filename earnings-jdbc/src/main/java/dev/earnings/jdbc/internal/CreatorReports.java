@@ -95,12 +95,20 @@ public final class CreatorReports {
     public CreatorDashboard dashboard(Caller caller, String creatorId, DashboardQuery query) {
         Checks.requireId("creatorId", creatorId);
         ReportSupport.requirePresent("query", query);
-        DateRange range = query.period().resolve(ReportSupport.today(clock));
+        DateRange range = query.period().resolve(clock.instant());
+        String[] types = usageTypes(query.filter());
         return tx.inSnapshot("reading the dashboard of creator '" + creatorId + "'", Scope.of(caller), (h, attempt) -> {
             access.requireCreatorData(h, caller, creatorId);
             query.modelId().ifPresent(m -> access.requireModel(h, caller, m, Optional.of(creatorId)));
+            access.requireModels(h, caller, query.filter().modelIds(), creatorId);
+            Optional<String[]> models = modelsOf(query);
             DateRange previous = range.previous();
-            DashboardFigures f = dashboardFigures(h, creatorId, query.modelId(), range, previous);
+            DashboardFigures f = range.utc() && types.length == 0
+                    ? dashboardFigures(h, creatorId, models, range, previous)
+                    : slotFigures(h, creatorId, models, types, range, previous);
+            if (!range.utc() || types.length > 0) {
+                f.uniqueUsers = uniqueUsers(h, creatorId, models, types, range);
+            }
             long uses = 0;
             long earningUses = 0;
             BigDecimal periodEarnings = BigDecimal.ZERO;
@@ -128,9 +136,48 @@ public final class CreatorReports {
                     earningUses, f.uniqueUsers, activeModels, money(average), top, trend,
                     new PeriodChange(previous, money(f.previousEarnings), f.previousUses, money(change), ratio,
                             uses - f.previousUses),
-                    recentActivity(h, creatorId, query.modelId(), range, query.recentActivity()), balance,
+                    recentActivity(h, creatorId, models, types, range, query.recentActivity()), balance,
                     ledger.recentPayouts(h, creatorId, query.recentTransactions()));
         });
+    }
+
+    /**
+     * The models a dashboard counts: the query's model and the filter's models (both when both
+     * are given: then only a model in both), or empty for all of the creator's.
+     */
+    private static Optional<String[]> modelsOf(DashboardQuery query) {
+        java.util.Set<String> filter = query.filter().modelIds();
+        if (query.modelId().isPresent()) {
+            String model = query.modelId().get();
+            return Optional.of(filter.isEmpty() || filter.contains(model) ? new String[] {model} : new String[0]);
+        }
+        return filter.isEmpty() ? Optional.empty() : Optional.of(filter.toArray(new String[0]));
+    }
+
+    /**
+     * The filter's usage types as stored: each must be one the deployment knows, or the report
+     * is refused (an unknown name would otherwise read as a quiet period).
+     *
+     * @param filter the filter
+     * @return the names, sorted; empty for no filter
+     */
+    String[] usageTypes(dev.earnings.jdbc.ReportFilter filter) {
+        ReportSupport.requirePresent("filter", filter);
+        List<String> names = new ArrayList<>();
+        for (String name : filter.usageTypes()) {
+            String resolved;
+            try {
+                resolved = calculator.usageTypes().resolve(name).name();
+            } catch (dev.earnings.core.UnknownUsageTypeException e) {
+                resolved = null;
+            }
+            if (!name.equals(resolved)) {
+                throw new dev.earnings.core.InvalidInputException("usageTypes", "usageTypes holds '" + name
+                        + "', which is not a usage type of this deployment; allowed: the configured usage types");
+            }
+            names.add(name);
+        }
+        return names.toArray(new String[0]);
     }
 
     /**
@@ -138,9 +185,9 @@ public final class CreatorReports {
      * previous period, unique users and each model's counters. One statement brings them all, so
      * they cost one round trip.
      */
-    private DashboardFigures dashboardFigures(Handle h, String creatorId, Optional<String> modelId, DateRange range,
+    private DashboardFigures dashboardFigures(Handle h, String creatorId, Optional<String[]> modelIds, DateRange range,
             DateRange previous) {
-        String model = modelId.isPresent() ? " AND model_id = :model" : "";
+        String model = modelIds.isPresent() ? " AND model_id = ANY(:models)" : "";
         // Every amount is net of the reversals booked in the period (a day's rollup holds the uses
         // of that day and the reversals made on it), with what was reversed beside it.
         Query query = h.createQuery("SELECT 'model' AS part, model_id AS k, CAST(NULL AS DATE) AS d, SUM(uses) AS n1,"
@@ -159,10 +206,86 @@ public final class CreatorReports {
                 + " FROM <t>model_creator_earnings WHERE creator_id = :creator" + model)
                 .bind("creator", creatorId).bind("from", range.from()).bind("to", range.to())
                 .bind("previousFrom", previous.from());
-        modelId.ifPresent(m -> query.bind("model", m));
+        modelIds.ifPresent(m -> query.bind("models", ArrayColumns.textArray(m)));
         DashboardFigures figures = new DashboardFigures();
         query.map((rs, ctx) -> figures.add(rs)).list();
         return figures;
+    }
+
+    /**
+     * The same figures from the quarter-hour rollups, for a period in a zone other than UTC or
+     * filtered by usage type: the local day of each quarter hour is computed in the statement
+     * ({@link Slots}), so the rows that come back are one per model and one per local day.
+     * Unique users are counted separately ({@link #uniqueUsers}).
+     */
+    private DashboardFigures slotFigures(Handle h, String creatorId, Optional<String[]> modelIds, String[] types,
+            DateRange range, DateRange previous) {
+        Slots slots = Slots.of(range);
+        String filter = (modelIds.isPresent() ? " AND model_id = ANY(:models)" : "")
+                + (types.length > 0 ? " AND usage_type = ANY(:types)" : "");
+        String counters = modelIds.isPresent() ? " AND model_id = ANY(:models)" : "";
+        Query query = h.createQuery("SELECT 'model' AS part, model_id AS k, CAST(NULL AS BIGINT) AS d, SUM(uses) AS n1,"
+                + " SUM(earning_uses) AS n2, SUM(earnings - reversed) AS amount, SUM(reversed) AS reversed"
+                + " FROM <t>model_usage_slots WHERE creator_id = :creator" + filter
+                + " AND slot >= :from AND slot < :to GROUP BY model_id"
+                // The day is computed once per row in a derived table: H2 cannot match a GROUP BY
+                // expression that holds parameters with the same expression in the select list.
+                + " UNION ALL SELECT 'day', NULL, d, SUM(uses), 0, SUM(earnings - reversed), SUM(reversed) FROM (SELECT "
+                + slots.day("slot", "z") + " AS d, uses, earnings, reversed FROM <t>model_usage_slots"
+                + " WHERE creator_id = :creator" + filter + " AND slot >= :from AND slot < :to) x GROUP BY d"
+                + " UNION ALL SELECT 'previous', NULL, NULL, COALESCE(SUM(uses), 0), 0, COALESCE(SUM(earnings - reversed), 0),"
+                + " COALESCE(SUM(reversed), 0) FROM <t>model_usage_slots WHERE creator_id = :creator" + filter
+                + " AND slot >= :previousFrom AND slot < :from"
+                + " UNION ALL SELECT 'counters', model_id, NULL, counted_uses, 0, lifetime_earnings, reversed_earnings"
+                + " FROM <t>model_creator_earnings WHERE creator_id = :creator" + counters)
+                .bind("creator", creatorId).bind("from", slots.from()).bind("to", slots.to())
+                .bind("previousFrom", UsageWriter.slotOf(previous.start()));
+        slots.bind(query, "z");
+        modelIds.ifPresent(m -> query.bind("models", ArrayColumns.textArray(m)));
+        if (types.length > 0) {
+            query.bind("types", ArrayColumns.textArray(types));
+        }
+        DashboardFigures figures = new DashboardFigures();
+        query.map((rs, ctx) -> figures.add(rs)).list();
+        return figures;
+    }
+
+    /**
+     * Distinct users of a creator's (filtered) models in a period that is not a range of UTC days
+     * or that is filtered by usage type. The users of each model-day are kept per UTC day, not per
+     * usage type: in a zone, the UTC days wholly inside the period are counted from them and the
+     * hours at either end from the usage rows; with a usage-type filter, from the usage rows of
+     * the period (through the creator-and-time index), which costs in proportion to the period's uses.
+     */
+    private long uniqueUsers(Handle h, String creatorId, Optional<String[]> modelIds, String[] types, DateRange range) {
+        String model = modelIds.isPresent() ? " AND model_id = ANY(:models)" : "";
+        Instant start = range.start();
+        Instant end = range.end();
+        LocalDate firstWhole = LocalDate.ofInstant(start, java.time.ZoneOffset.UTC);
+        if (!ReportSupport.start(firstWhole).equals(start)) {
+            firstWhole = firstWhole.plusDays(1);
+        }
+        LocalDate afterWhole = LocalDate.ofInstant(end, java.time.ZoneOffset.UTC);
+        Query query;
+        if (types.length == 0 && firstWhole.isBefore(afterWhole)) {
+            query = h.createQuery("SELECT COUNT(*) FROM (SELECT user_id FROM <t>model_daily_users WHERE creator_id = :creator"
+                    + model + " AND usage_day >= :firstWhole AND usage_day < :afterWhole"
+                    + " UNION SELECT user_id FROM <t>model_usage_logs WHERE creator_id = :creator" + model
+                    + " AND ((occurred_at >= :start AND occurred_at < :wholeStart)"
+                    + " OR (occurred_at >= :wholeEnd AND occurred_at < :end))) x")
+                    .bind("firstWhole", firstWhole).bind("afterWhole", afterWhole)
+                    .bind("wholeStart", ReportSupport.start(firstWhole)).bind("wholeEnd", ReportSupport.start(afterWhole));
+        } else {
+            query = h.createQuery("SELECT COUNT(DISTINCT user_id) FROM <t>model_usage_logs WHERE creator_id = :creator" + model
+                    + (types.length > 0 ? " AND usage_type = ANY(:types)" : "")
+                    + " AND occurred_at >= :start AND occurred_at < :end");
+            if (types.length > 0) {
+                query.bind("types", ArrayColumns.textArray(types));
+            }
+        }
+        query.bind("creator", creatorId).bind("start", start).bind("end", end);
+        modelIds.ifPresent(m -> query.bind("models", ArrayColumns.textArray(m)));
+        return query.mapTo(Long.class).one();
     }
 
     /** What {@link #dashboardFigures} reads, gathered by the row's part. */
@@ -190,7 +313,10 @@ public final class CreatorReports {
                     periodReversed = periodReversed.add(rs.getBigDecimal("reversed"));
                     break;
                 case "day":
-                    LocalDate day = rs.getObject("d", LocalDate.class);
+                    // A UTC date from the daily rollups, or a local day's number from the quarter hours.
+                    Object d = rs.getObject("d");
+                    LocalDate day = d instanceof Number ? LocalDate.ofEpochDay(((Number) d).longValue())
+                            : rs.getObject("d", LocalDate.class);
                     dayUses.put(day, n1);
                     dayEarnings.put(day, amount);
                     break;
@@ -210,16 +336,21 @@ public final class CreatorReports {
         }
     }
 
-    private List<Activity> recentActivity(Handle h, String creatorId, Optional<String> modelId, DateRange range, int limit) {
+    private List<Activity> recentActivity(Handle h, String creatorId, Optional<String[]> modelIds, String[] types,
+            DateRange range, int limit) {
         // What was reversed of each listed use, looked up for those rows only (by the eventId index).
         Query query = h.createQuery("SELECT u.occurred_at, u.model_id, u.usage_type, u.tokens_consumed, u.earnings,"
                 + " (SELECT COALESCE(SUM(r.amount), 0) FROM <t>earnings_reversals r WHERE r.event_id = u.event_id) AS reversed,"
                 + " u.user_id FROM <t>model_usage_logs u WHERE u.creator_id = :creator"
-                + (modelId.isPresent() ? " AND u.model_id = :model" : "")
+                + (modelIds.isPresent() ? " AND u.model_id = ANY(:models)" : "")
+                + (types.length > 0 ? " AND u.usage_type = ANY(:types)" : "")
                 + " AND u.occurred_at >= :from AND u.occurred_at < :to ORDER BY u.occurred_at DESC, u.id DESC LIMIT :limit")
-                .bind("creator", creatorId).bind("from", ReportSupport.start(range.from())).bind("to", ReportSupport.start(range.to()))
+                .bind("creator", creatorId).bind("from", range.start()).bind("to", range.end())
                 .bind("limit", limit);
-        modelId.ifPresent(m -> query.bind("model", m));
+        modelIds.ifPresent(m -> query.bind("models", ArrayColumns.textArray(m)));
+        if (types.length > 0) {
+            query.bind("types", ArrayColumns.textArray(types));
+        }
         // The pseudonym of the user id as stored: with encryption, its token. Nothing here needs the
         // plain id, and nobody without the token key can compute a candidate id's pseudonym.
         return query.map(ConstructorMapper.of(ActivityRow.class)).map(row -> new Activity(row.occurredAt(), row.modelId(),
@@ -255,7 +386,7 @@ public final class CreatorReports {
         Checks.requireId("modelId", modelId);
         ReportSupport.requirePresent("period", period);
         ReportSupport.requirePresent("granularity", granularity);
-        DateRange range = period.resolve(ReportSupport.today(clock));
+        DateRange range = period.resolve(clock.instant());
         return tx.inSnapshot("reading the report of model '" + modelId + "'", Scope.of(caller), (h, attempt) -> {
             String creatorId = access.requireModel(h, caller, modelId, Optional.empty());
             Model model = catalog.find(h, modelId).orElseThrow();
@@ -273,6 +404,16 @@ public final class CreatorReports {
                     .bind("creator", creatorId).bind("model", modelId).bind("from", range.from()).bind("to", range.to())
                     .map(ConstructorMapper.of(ModelFigures.class)).one();
             ModelPerformance tier = performance(modelId, 0, BigDecimal.ZERO, f.countedUses());
+            if (!range.utc()) {
+                // Local days: the period's figures from the quarter hours, the counters as read.
+                Optional<String[]> only = Optional.of(new String[] {modelId});
+                DashboardFigures z = slotFigures(h, creatorId, only, new String[0], range, range.previous());
+                long[] counts = z.counts.getOrDefault(modelId, new long[2]);
+                ModelFigures zoned = new ModelFigures(f.countedUses(), f.totalUses(), f.lifetimeEarnings(),
+                        f.lifetimeReversed(), counts[0], counts[1], z.earnings.getOrDefault(modelId, BigDecimal.ZERO),
+                        z.periodReversed, uniqueUsers(h, creatorId, only, new String[0], range));
+                return report(model, range, zoned, tier, trendOf(z.dayUses, z.dayEarnings, range, granularity));
+            }
             Map<LocalDate, Long> uses = new HashMap<>();
             Map<LocalDate, BigDecimal> earnings = new HashMap<>();
             h.createQuery("SELECT usage_day, SUM(uses) AS uses, SUM(earnings - reversed) AS earnings FROM <t>model_analytics"
@@ -284,10 +425,14 @@ public final class CreatorReports {
                         uses.put(day, rs.getLong("uses"));
                         return earnings.put(day, rs.getBigDecimal("earnings"));
                     }).list();
-            return new ModelReport(model, range, money(f.lifetimeEarnings()), money(f.lifetimeReversed()), f.totalUses(),
-                    f.countedUses(), money(f.periodEarnings()), money(f.periodReversed()), f.periodUses(), f.earningUses(), f.uniqueUsers(), tier.currentTier(),
-                    tier.currentMultiplier(), tier.usesToNextTier(), trendOf(uses, earnings, range, granularity));
+            return report(model, range, f, tier, trendOf(uses, earnings, range, granularity));
         });
+    }
+
+    private ModelReport report(Model model, DateRange range, ModelFigures f, ModelPerformance tier, List<TrendPoint> trend) {
+        return new ModelReport(model, range, money(f.lifetimeEarnings()), money(f.lifetimeReversed()), f.totalUses(),
+                f.countedUses(), money(f.periodEarnings()), money(f.periodReversed()), f.periodUses(), f.earningUses(),
+                f.uniqueUsers(), tier.currentTier(), tier.currentMultiplier(), tier.usesToNextTier(), trend);
     }
 
     /** A use in the recent-activity list, as read; the user id never leaves this class. */
