@@ -29,7 +29,12 @@ abstract class DatabaseSuite {
     void openDatabaseAndLibrary() {
         db = openDatabase();
         clock = new MutableClock(start());
-        earnings = db.builder().clock(clock).build();
+        earnings = configure(db.builder().clock(clock)).build();
+    }
+
+    /** What a suite sets on the library besides the database and the clock; nothing by default. */
+    Earnings.Builder configure(Earnings.Builder builder) {
+        return builder;
     }
 
     /** A second instance on this database and clock whose commits pass through {@code gate}. */

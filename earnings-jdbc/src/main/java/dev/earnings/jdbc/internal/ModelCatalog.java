@@ -179,6 +179,18 @@ public final class ModelCatalog {
     }
 
     /**
+     * A creator's models, by id.
+     *
+     * @param h the handle
+     * @param creatorId the creator
+     * @return the models, sorted by id
+     */
+    public List<Model> ofCreator(Handle h, String creatorId) {
+        return h.createQuery(MODEL_COLUMNS + " WHERE creator_id = :creatorId ORDER BY model_id").bind("creatorId", creatorId)
+                .map(MODEL_ROW).list();
+    }
+
+    /**
      * The columns of a model as the write path reads them while it locks the model, from
      * {@code earnings_models m}; {@link #lockedModel} maps them. The write path locks a model's
      * row here together with its counters' row, in one statement, so it reads the pricing in force
