@@ -49,8 +49,9 @@ public enum EventType {
      * {@code earnings}), {@code direction} ({@code above} or {@code below}), {@code value},
      * {@code median}, {@code mad} (after its floor), {@code threshold}, {@code explanation}, and
      * for {@code earnings} the {@code currency}. For {@code earnings} the four figures are amounts
-     * with 12 decimal places; for {@code uses} they are counts as plain decimals ({@code "40"},
-     * {@code "12.5"}: a median of an even count may end in .5).
+     * with 12 decimal places (the exact median, MAD and threshold take up to three more when they
+     * need them: a median of an even count is the mean of the middle two); for {@code uses} they
+     * are counts as plain decimals ({@code "40"}, {@code "12.5"}).
      */
     ALERT_RAISED,
     /**

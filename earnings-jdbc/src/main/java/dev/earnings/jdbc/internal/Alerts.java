@@ -183,9 +183,13 @@ public final class Alerts {
                 rs.getString("explanation"), rs.getObject("raised_at", java.time.OffsetDateTime.class).toInstant());
     }
 
-    /** A figure as alerts show it: an amount with 12 places, a count of uses in its canonical form. */
+    /**
+     * A figure as alerts show it, exact: an amount with 12 places (more only when a median or a
+     * MAD needs them), a count of uses in its canonical form ({@code 12.5}).
+     */
     private static BigDecimal shown(Alert.Metric metric, BigDecimal figure) {
-        return metric == Alert.Metric.EARNINGS ? figure.setScale(Money.SCALE) : Checks.canonical(figure);
+        return metric == Alert.Metric.EARNINGS ? figure.setScale(Math.max(Money.SCALE, Checks.significantScale(figure)))
+                : Checks.canonical(figure);
     }
 
     /** One sentence with the figures. */

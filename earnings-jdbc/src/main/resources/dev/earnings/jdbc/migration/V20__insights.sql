@@ -14,11 +14,13 @@ CREATE TABLE earnings_alerts (
     -- 'above' or 'below' the median.
     direction   VARCHAR(8)               NOT NULL,
     -- The day's figure, the baseline's median, its median absolute deviation (after the floor)
-    -- and the threshold (3 x that), exact: a median of an even count may end in .5.
+    -- and the threshold (3 x that), exact. A median of an even count is the mean of the middle
+    -- two, so it may have one decimal place more than the figures, the MAD two, and a twentieth
+    -- of the median (the floor) three: 20 places hold them all.
     observed    NUMERIC(38, 12)          NOT NULL,
-    median      NUMERIC(38, 12)          NOT NULL,
-    mad         NUMERIC(38, 12)          NOT NULL,
-    threshold   NUMERIC(38, 12)          NOT NULL,
+    median      NUMERIC(50, 20)          NOT NULL,
+    mad         NUMERIC(50, 20)          NOT NULL,
+    threshold   NUMERIC(50, 20)          NOT NULL,
     explanation VARCHAR(2000)            NOT NULL,
     raised_at   TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (model_id, alert_day, metric),
