@@ -834,8 +834,9 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
-         * Sets how often an instance looks for due payout periods, and how often one running a
-         * period says it is alive (it is taken for dead after four missed beats, and another
+         * Sets how often an instance looks for due payout periods (and for the daily insight
+         * check, when {@link #insightChecks(boolean) on}), and how often one running a period says
+         * it is alive (it is taken for dead after four missed beats, and another
          * instance runs the period again).
          *
          * @param polling from 100 ms to 1 hour; default 10 seconds
