@@ -9,6 +9,7 @@ import dev.earnings.core.UnknownUsageTypeException;
 import com.google.crypto.tink.KeysetHandle;
 import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
+import dev.earnings.jdbc.internal.Alerts;
 import dev.earnings.jdbc.internal.AtRest;
 import dev.earnings.jdbc.internal.AuditLog;
 import dev.earnings.jdbc.internal.Corrections;
@@ -18,7 +19,9 @@ import dev.earnings.jdbc.internal.EmbeddedH2;
 import dev.earnings.jdbc.internal.EventDelivery;
 import dev.earnings.jdbc.internal.Exporter;
 import dev.earnings.jdbc.internal.Failures;
+import dev.earnings.jdbc.internal.Goals;
 import dev.earnings.jdbc.internal.GroupCommit;
+import dev.earnings.jdbc.internal.InsightChecks;
 import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.Jdbis;
 import dev.earnings.jdbc.internal.Ledger;
@@ -28,6 +31,7 @@ import dev.earnings.jdbc.internal.Outbox;
 import dev.earnings.jdbc.internal.PayoutScheduler;
 import dev.earnings.jdbc.internal.Pseudonyms;
 import dev.earnings.jdbc.internal.RateLimiter;
+import dev.earnings.jdbc.internal.Recommendations;
 import dev.earnings.jdbc.internal.Recording;
 import dev.earnings.jdbc.internal.RuntimeRole;
 import dev.earnings.jdbc.internal.Settings;
@@ -87,6 +91,7 @@ public final class Earnings implements AutoCloseable {
     private final Payouts payouts;
     private final Exports exports;
     private final Reversals reversals;
+    private final Insights insights;
     private final @Nullable PayoutScheduler payoutScheduler;
     private final Transactor tx;
     private final HikariDataSource ownedPool;
@@ -126,11 +131,16 @@ public final class Earnings implements AutoCloseable {
         this.events = new Events(new EventDelivery(tx, b.clock, b.eventRetention), this::started, consumers::remove);
         metrics.asyncQueueDepth(() -> recorders.stream().mapToLong(AsyncRecorder::queued).sum());
         this.exports = new Exports(new Exporter(tx, access, new Pseudonyms(pseudonymKey), calculator.currency()));
-        if (b.payoutSchedules.isEmpty()) {
+        Goals goals = new Goals(b.clock, calculator.currency(), outbox);
+        Alerts alerts = new Alerts(b.clock, calculator.currency(), outbox);
+        InsightChecks checks = new InsightChecks(tx, alerts, goals, b.clock);
+        this.insights = new Insights(tx, access, alerts, goals,
+                new Recommendations(calculator.tiers(), b.clock), checks, b.clock);
+        if (b.payoutSchedules.isEmpty() && !b.insightChecks) {
             this.payoutScheduler = null;
         } else {
             this.payoutScheduler = new PayoutScheduler(dataSource, b.schema, dialect, List.copyOf(b.payoutSchedules.values()),
-                    ledger, audit, tx, b.clock, b.schedulerPolling, b.schedulerHeartbeat);
+                    ledger, audit, tx, b.clock, b.schedulerPolling, b.schedulerHeartbeat, b.insightChecks ? checks : null);
             payoutScheduler.start();
         }
     }
@@ -214,6 +224,15 @@ public final class Earnings implements AutoCloseable {
      */
     public Reversals reversals() {
         return reversals;
+    }
+
+    /**
+     * Insights for creators: alerts on unusual days, monthly goals, recommendations.
+     *
+     * @return the insights
+     */
+    public Insights insights() {
+        return insights;
     }
 
     /**
@@ -428,6 +447,7 @@ public final class Earnings implements AutoCloseable {
         private final Map<String, PayoutSchedule> payoutSchedules = new LinkedHashMap<>();
         private Duration schedulerPolling = Duration.ofSeconds(10);
         private Duration schedulerHeartbeat = Duration.ofMinutes(1);
+        private boolean insightChecks;
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
         private @Nullable RateLimits rateLimits;
@@ -797,8 +817,26 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
-         * Sets how often an instance looks for due payout periods, and how often one running a
-         * period says it is alive (it is taken for dead after four missed beats, and another
+         * Checks each completed UTC day for alerts, and the goals not yet reached, shortly after
+         * the day ends (at 00:15 UTC), once across all instances of the application: the check
+         * runs on the payout scheduler (db-scheduler, its state in {@code earnings_scheduled_tasks})
+         * and looks at every day after the last one checked, up to yesterday and at most the last
+         * 7, so that a run missed while no instance was up is made up by the next. Off by default,
+         * since it runs a scheduler thread in every instance; without it, an admin checks days with
+         * {@link Insights#checkAlerts}.
+         *
+         * @param on whether the daily check runs
+         * @return this builder
+         */
+        public Builder insightChecks(boolean on) {
+            this.insightChecks = on;
+            return this;
+        }
+
+        /**
+         * Sets how often an instance looks for due payout periods (and for the daily insight
+         * check, when {@link #insightChecks(boolean) on}), and how often one running a period says
+         * it is alive (it is taken for dead after four missed beats, and another
          * instance runs the period again).
          *
          * @param polling from 100 ms to 1 hour; default 10 seconds

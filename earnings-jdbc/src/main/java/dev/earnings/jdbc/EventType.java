@@ -41,7 +41,26 @@ public enum EventType {
     /** A pending payout failed, its amount released. Payload as {@link #PAYOUT_COMPLETED}. */
     PAYOUT_FAILED,
     /** A pending payout was cancelled, its amount released. Payload as {@link #PAYOUT_COMPLETED}. */
-    PAYOUT_CANCELLED;
+    PAYOUT_CANCELLED,
+    /**
+     * A model's completed UTC day lay far from the 28 days before it (the rule is
+     * {@code Insights.checkAlerts}'s and the contract's); written once per model, day and metric.
+     * Payload: {@code modelId}, {@code day} ({@code 2026-03-09}), {@code metric} ({@code uses} or
+     * {@code earnings}), {@code direction} ({@code above} or {@code below}), {@code value},
+     * {@code median}, {@code mad} (after its floor), {@code threshold}, {@code explanation}, and
+     * for {@code earnings} the {@code currency}. For {@code earnings} the four figures are amounts
+     * with 12 decimal places (the exact median, MAD and threshold take up to three more when they
+     * need them: a median of an even count is the mean of the middle two); for {@code uses} they
+     * are counts as plain decimals ({@code "40"}, {@code "12.5"}).
+     */
+    ALERT_RAISED,
+    /**
+     * A creator's monthly goal was reached: the month's earnings, net of reversals, came to its
+     * target; written once per goal. Payload: {@code month} ({@code 2026-03}), {@code zone}
+     * ({@code UTC}, {@code America/New_York}), {@code target}, {@code earned} (the month's
+     * earnings when it was seen reached), {@code currency}, {@code reachedAt}.
+     */
+    GOAL_REACHED;
 
     /**
      * The name the type is stored and sent under: lower case, dot-separated, such as

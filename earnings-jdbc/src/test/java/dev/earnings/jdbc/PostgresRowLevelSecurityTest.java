@@ -46,8 +46,8 @@ class PostgresRowLevelSecurityTest {
     /** Every table that holds a creator's data. */
     static final List<String> CREATOR_TABLES = List.of("earnings_creators", "earnings_models", "earnings_model_pricing",
             "model_creator_earnings", "model_usage_logs", "model_analytics", "model_daily_users", "model_usage_slots",
-            "earnings_transactions",
-            "earnings_transaction_events", "earnings_reversals", "earnings_events");
+            "earnings_transactions", "earnings_transaction_events", "earnings_reversals", "earnings_events", "earnings_alerts",
+            "earnings_goals");
     static final String SETTINGS = "earnings_settings";
     /** The shared rate limits' buckets: no creator data, but keys that name models. */
     static final String BUCKETS = "earnings_rate_limit_buckets";
@@ -58,6 +58,8 @@ class PostgresRowLevelSecurityTest {
     /** The events' delivery state (the sequencer, consumers' cursors, dead letters): admins and the service only. */
     static final List<String> DELIVERY = List.of("earnings_event_sequence", "earnings_event_consumers",
             "earnings_event_dead_letters");
+    /** The days checked for alerts: the library's own state, admins and the service only. */
+    static final String INSIGHT_RUNS = "earnings_insight_runs";
 
     TestDatabase db;
     Earnings earnings;
@@ -92,6 +94,16 @@ class PostgresRowLevelSecurityTest {
             throw new IllegalStateException("refused");
         }).startFrom(EventConsumer.Start.BEGINNING).retries(1, java.time.Duration.ZERO, java.time.Duration.ZERO).build();
         assertThat(refusing.pollOnce()).isPositive();
+        // Goals set through the library, alerts written past it (a real one needs 28 days of history), a checked day.
+        for (String creator : List.of(A, B)) {
+            earnings.insights().setGoal(ADMIN, creator, java.time.YearMonth.of(2026, 3), java.time.ZoneOffset.UTC,
+                    new java.math.BigDecimal("1000"));
+            db.jdbi.useHandle(h -> h.createUpdate("INSERT INTO " + db.table("earnings_alerts") + " (model_id, alert_day,"
+                    + " metric, creator_id, direction, observed, median, mad, threshold, explanation, raised_at)"
+                    + " VALUES (:m, DATE '2026-03-01', 'uses', :c, 'above', 9, 1, 1, 3, 'seeded', now())")
+                    .bind("m", creator + "-model-0").bind("c", creator).execute());
+        }
+        earnings.insights().checkAlerts(ADMIN, java.time.LocalDate.of(2026, 3, 1));
         db.jdbi.useHandle(h -> {
             h.createQuery("SELECT model_id, creator_id FROM " + db.table("earnings_models"))
                     .map((rs, ctx) -> creatorOfModel.put(rs.getString(1), rs.getString(2))).list();
@@ -128,7 +140,7 @@ class PostgresRowLevelSecurityTest {
         assertThat(select(runtime, AUDIT, "creator", A)).as("the audit log as creator A").isEmpty();
         assertThat(select(runtime, AUDIT, "admin", "")).as("the audit log as an admin")
                 .containsExactlyInAnyOrderElementsOf(everything(AUDIT));
-        for (String table : DELIVERY) {
+        for (String table : adminOnly()) {
             assertThat(everything(table)).as("%s past the policies", table).isNotEmpty();
             assertThat(select(runtime, table, "creator", A)).as("%s as creator A", table).isEmpty();
             assertThat(select(runtime, table, "admin", "")).as("%s as an admin", table)
@@ -174,6 +186,34 @@ class PostgresRowLevelSecurityTest {
         assertThat(refused).as("a creator's insert of their own row").isNotNull();
         assertThat(((java.sql.SQLException) refused.getCause()).getSQLState()).isEqualTo("42501");
         assertThat(db.count("earnings_creators")).isEqualTo(2);
+    }
+
+    /** Goals are the one table a creator writes, and only their own rows of it. */
+    @Test
+    void aCreator_writesTheirOwnGoals_andNoOtherCreatorsNorAnyAlert() {
+        String goals = db.table("earnings_goals");
+        runtime.useTransaction(h -> {
+            name(h, "creator", A);
+            assertThat(h.execute("UPDATE " + goals + " SET target = target + 1 WHERE creator_id = ?", B)).isZero();
+            assertThat(h.execute("DELETE FROM " + goals + " WHERE creator_id = ?", B)).isZero();
+            assertThat(h.execute("UPDATE " + db.table("earnings_alerts") + " SET observed = 0")).isZero();
+            assertThat(h.execute("UPDATE " + goals + " SET target = target + 1 WHERE creator_id = ?", A)).isEqualTo(1);
+            h.rollback();
+        });
+        for (String owner : List.of(B, A)) {
+            UnableToExecuteStatementException refused = catchThrowableOfType(UnableToExecuteStatementException.class,
+                    () -> runtime.useTransaction(h -> {
+                        name(h, "creator", A);
+                        h.execute("INSERT INTO " + goals + " (creator_id, goal_month, zone_id, target, set_at, set_by)"
+                                + (owner.equals(A) ? " VALUES (?, DATE '2026-03-01', 'Z', 1, now(), 'x')"
+                                : " VALUES (?, DATE '2026-04-01', 'Z', 1, now(), 'x')"), owner);
+                    }));
+            assertThat(refused).as("creator A inserting a goal of %s", owner).isNotNull();
+            // A's own insert passes the policy and meets the key of A's March goal; B's is refused by the policy.
+            assertThat(((java.sql.SQLException) refused.getCause()).getSQLState())
+                    .isEqualTo(owner.equals(A) ? "23505" : "42501");
+        }
+        assertThat(db.count("earnings_goals")).isEqualTo(2);
     }
 
     @Test
@@ -310,6 +350,14 @@ class PostgresRowLevelSecurityTest {
         tables.add(AUDIT);
         tables.add(SCHEDULED);
         tables.addAll(DELIVERY);
+        tables.add(INSIGHT_RUNS);
+        return tables;
+    }
+
+    /** The library's own state that admins and the service read, and creators never. */
+    static List<String> adminOnly() {
+        List<String> tables = new ArrayList<>(DELIVERY);
+        tables.add(INSIGHT_RUNS);
         return tables;
     }
 

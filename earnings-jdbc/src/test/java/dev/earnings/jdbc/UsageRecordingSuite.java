@@ -769,7 +769,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             Map.entry("13", List.of("scheduled tasks", "V13__scheduled_tasks.sql")),
             Map.entry("15", List.of("text columns by code points", "V15__text_columns_by_code_points.sql")),
             Map.entry("16", List.of("event outbox", "V16__event_outbox.sql")),
-            Map.entry("18", List.of("usage slots", "V18__usage_slots.sql"))));
+            Map.entry("18", List.of("usage slots", "V18__usage_slots.sql")),
+            Map.entry("20", List.of("insights", "V20__insights.sql"))));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
     static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.of(
@@ -779,7 +780,8 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             "12", List.of("audit log policies", "V12__audit_log_policies.sql"),
             "14", List.of("scheduled task policies", "V14__scheduled_task_policies.sql"),
             "17", List.of("event policies", "V17__event_policies.sql"),
-            "19", List.of("usage slot policies", "V19__usage_slot_policies.sql")));
+            "19", List.of("usage slot policies", "V19__usage_slot_policies.sql"),
+            "21", List.of("insight policies", "V21__insight_policies.sql")));
 
     /** Migrations in the order of their version numbers (11 after 9). */
     static Map<String, List<String>> byVersion(Map<String, List<String>> migrations) {
@@ -789,7 +791,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The newest version of either database. */
-    static final int LATEST = 19;
+    static final int LATEST = 21;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {

@@ -23,11 +23,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the deployment's payout schedules with db-scheduler, which keeps their state in the
+ * Runs the deployment's payout schedules, and the daily insights check when it is on, with db-scheduler, which keeps their state in the
  * library's database ({@code earnings_scheduled_tasks}): every instance of the application runs
  * the scheduler, and a due period is claimed by one of them with an optimistic update, so each
  * period runs once. An instance that dies mid-run stops its heartbeat; another instance then runs
@@ -43,6 +44,10 @@ public final class PayoutScheduler implements AutoCloseable {
     static final int ATTEMPTS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(PayoutScheduler.class);
     private static final String TASK_PREFIX = "earnings-payouts:";
+    /** The daily insights task: the previous UTC days' alerts, then the goals. */
+    static final String INSIGHTS_TASK = "earnings-insights";
+    /** When the daily insights task runs: 00:15 UTC, once the day's last writes are in. */
+    static final String INSIGHTS_CRON = "0 15 0 * * *";
 
     private final Scheduler scheduler;
     private final Ledger ledger;
@@ -63,9 +68,12 @@ public final class PayoutScheduler implements AutoCloseable {
      * @param polling how often an instance looks for due periods
      * @param heartbeat how often an instance running a period says it is alive; it is taken for
      *     dead after four missed beats
+     * @param insights the daily insights check, run once a day across all instances, or
+     *     {@code null} for none
      */
     public PayoutScheduler(DataSource dataSource, Optional<String> schema, Dialect dialect, List<PayoutSchedule> schedules,
-            Ledger ledger, AuditLog audit, Transactor tx, Clock clock, Duration polling, Duration heartbeat) {
+            Ledger ledger, AuditLog audit, Transactor tx, Clock clock, Duration polling, Duration heartbeat,
+            @Nullable InsightChecks insights) {
         this.ledger = ledger;
         this.audit = audit;
         this.tx = tx;
@@ -80,6 +88,11 @@ public final class PayoutScheduler implements AutoCloseable {
                     // db-scheduler's default revives a dead run at "now", which would be another period.
                     .onDeadExecution((complete, ops) -> ops.reschedule(complete, complete.getExecution().executionTime))
                     .execute((instance, context) -> run(s, context.getExecution().executionTime)));
+        }
+        if (insights != null) {
+            // A failed or missed run is made up by the next: it checks every day after the last one checked.
+            tasks.add(Tasks.recurring(INSIGHTS_TASK, Schedules.cron(INSIGHTS_CRON, ZoneOffset.UTC))
+                    .execute((instance, context) -> insights.daily()));
         }
         this.scheduler = Scheduler.create(dataSource).startTasks(tasks)
                 .tableName(schema.map(x -> '"' + x + "\".").orElse("") + "earnings_scheduled_tasks")
