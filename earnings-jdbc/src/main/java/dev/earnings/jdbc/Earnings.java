@@ -22,6 +22,7 @@ import dev.earnings.jdbc.internal.Failures;
 import dev.earnings.jdbc.internal.Goals;
 import dev.earnings.jdbc.internal.GroupCommit;
 import dev.earnings.jdbc.internal.InsightChecks;
+import dev.earnings.jdbc.internal.InsightReports;
 import dev.earnings.jdbc.internal.IntegrityChecker;
 import dev.earnings.jdbc.internal.Jdbis;
 import dev.earnings.jdbc.internal.Ledger;
@@ -80,6 +81,8 @@ public final class Earnings implements AutoCloseable {
 
     /** The directory of the embedded database when the host configures no database at all. */
     public static final Path DEFAULT_EMBEDDED_DIRECTORY = Path.of("earnings-data");
+    /** The default k of {@link Builder#insightsMinimumCreators}. */
+    public static final int DEFAULT_MINIMUM_CREATORS = 10;
 
     private final EarningsCalculator calculator;
     private final Recording recording;
@@ -135,7 +138,8 @@ public final class Earnings implements AutoCloseable {
         Alerts alerts = new Alerts(b.clock, calculator.currency(), outbox);
         InsightChecks checks = new InsightChecks(tx, alerts, goals, b.clock);
         this.insights = new Insights(tx, access, alerts, goals,
-                new Recommendations(calculator.tiers(), b.clock), checks, b.clock);
+                new Recommendations(calculator.tiers(), b.clock), checks,
+                new InsightReports(tx, access, catalog, calculator, b.clock, b.insightsMinimumCreators), b.clock);
         if (b.payoutSchedules.isEmpty() && !b.insightChecks) {
             this.payoutScheduler = null;
         } else {
@@ -448,6 +452,7 @@ public final class Earnings implements AutoCloseable {
         private Duration schedulerPolling = Duration.ofSeconds(10);
         private Duration schedulerHeartbeat = Duration.ofMinutes(1);
         private boolean insightChecks;
+        private int insightsMinimumCreators = DEFAULT_MINIMUM_CREATORS;
         private byte @Nullable [] pseudonymKey;
         private MetadataRules metadataRules = MetadataRules.defaults();
         private @Nullable RateLimits rateLimits;
@@ -830,6 +835,26 @@ public final class Earnings implements AutoCloseable {
          */
         public Builder insightChecks(boolean on) {
             this.insightChecks = on;
+            return this;
+        }
+
+        /**
+         * Sets k, the fewest creators whose models a figure about other creators may cover when a
+         * creator sees it: market insights by usage type, hour and weekday, concentration shares,
+         * and a model's standing among the platform's models. A figure over fewer creators is
+         * withheld from creators (admins see it), so that no creator can read another's figures
+         * out of an aggregate (k-anonymity).
+         *
+         * @param k 2 to 1,000; 10 by default
+         * @return this builder
+         * @throws InvalidInputException if k is out of range
+         */
+        public Builder insightsMinimumCreators(int k) {
+            if (k < 2 || k > 1000) {
+                throw new InvalidInputException("insightsMinimumCreators", "insightsMinimumCreators is " + k
+                        + "; allowed: 2 to 1000 (10 by default)");
+            }
+            this.insightsMinimumCreators = k;
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.Alerts;
 import dev.earnings.jdbc.internal.Goals;
 import dev.earnings.jdbc.internal.InsightChecks;
+import dev.earnings.jdbc.internal.InsightReports;
 import dev.earnings.jdbc.internal.Recommendations;
 import dev.earnings.jdbc.internal.Scope;
 import dev.earnings.jdbc.internal.Transactor;
@@ -19,7 +20,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the figures suggest to a creator: alerts on unusual days, monthly goals, recommendations.
+ * What the figures suggest: forecasts, comparisons of a creator's models, the platform's market
+ * patterns, alerts on unusual days, monthly goals and recommendations.
  *
  * <p>Obtained from {@link Earnings#insights()}. Every call takes the {@link Caller}: a creator
  * reads and sets only their own, an admin anyone's; {@link #checkAlerts} is for admins. Every call
@@ -48,10 +50,12 @@ public final class Insights {
     private final Goals goals;
     private final Recommendations recommendations;
     private final InsightChecks checks;
+    private final InsightReports reports;
     private final Clock clock;
 
     Insights(Transactor tx, Access access, Alerts alerts, Goals goals, Recommendations recommendations, InsightChecks checks,
-            Clock clock) {
+            InsightReports reports, Clock clock) {
+        this.reports = reports;
         this.tx = tx;
         this.access = access;
         this.alerts = alerts;
@@ -237,5 +241,81 @@ public final class Insights {
                     access.requireCreatorData(h, caller, creatorId);
                     return recommendations.of(h, creatorId);
                 });
+    }
+
+    /**
+     * A forecast of one model's uses and earnings for the next days, with intervals, and when it
+     * reaches its next usage tier at its current pace. For a creator planning ahead: the days are
+     * whole days of the zone, from tomorrow; the history is the model's last 56 whole days (fewer
+     * for a newer model, which gets a simpler fit).
+     *
+     * @param caller the model's creator, or an admin
+     * @param modelId the model
+     * @param days how many days to forecast, 1 to {@value Forecast#MAX_DAYS} (7, 30 and 90 are the usual)
+     * @param zone whose days, such as the creator's own zone
+     * @return the forecast
+     * @throws AccessDeniedException if a creator asks for a model that is not theirs (or does not exist)
+     * @throws UnknownModelException if an admin asks for a model that does not exist
+     * @throws InvalidInputException if an argument is not allowed
+     * @throws StorageException if the database fails
+     */
+    public Forecast forecastModel(Caller caller, String modelId, int days, ZoneId zone) {
+        Checks.requireId("modelId", modelId);
+        return reports.forecast(caller, Optional.empty(), Optional.of(modelId), days, zone);
+    }
+
+    /**
+     * A forecast of all of a creator's models together, with each model's tier outlook.
+     *
+     * @param caller the creator themself, or an admin
+     * @param creatorId whose models
+     * @param days how many days to forecast, 1 to {@value Forecast#MAX_DAYS}
+     * @param zone whose days
+     * @return the forecast
+     * @throws AccessDeniedException if the caller is missing, unknown, or another creator
+     * @throws InvalidInputException if an argument is not allowed
+     * @throws StorageException if the database fails
+     */
+    public Forecast forecastCreator(Caller caller, String creatorId, int days, ZoneId zone) {
+        Checks.requireId("creatorId", creatorId);
+        return reports.forecast(caller, Optional.of(creatorId), Optional.empty(), days, zone);
+    }
+
+    /**
+     * Two or more of a creator's models side by side over a period, each with its standing among
+     * the platform's models of each usage type it was used with. A creator sees positions and
+     * percentiles only, and only among at least {@link Earnings.Builder#insightsMinimumCreators k}
+     * creators.
+     *
+     * @param caller the creator themself, or an admin
+     * @param creatorId whose models
+     * @param modelIds 2 to 10 distinct models of the creator, in the order to show them
+     * @param period the days, in their zone
+     * @return the comparison
+     * @throws AccessDeniedException if the caller may not read the creator's data, or a creator names
+     *     a model that is not theirs
+     * @throws UnknownModelException if an admin names a model that does not exist
+     * @throws InvalidInputException if an argument is not allowed
+     * @throws StorageException if the database fails
+     */
+    public ModelComparison compareModels(Caller caller, String creatorId, List<String> modelIds, ReportPeriod period) {
+        return reports.compare(caller, creatorId, modelIds, period);
+    }
+
+    /**
+     * The platform's uses and earnings by usage type, local hour of day and day of week, their
+     * growth and how concentrated they are. An admin sees every figure; a creator sees aggregates
+     * over at least {@link Earnings.Builder#insightsMinimumCreators k} creators only (see
+     * {@link MarketInsights}).
+     *
+     * @param caller an admin, or a known creator
+     * @param period the days, in their zone
+     * @return the insights
+     * @throws AccessDeniedException if the caller is missing or unknown
+     * @throws InvalidInputException if an argument is not allowed
+     * @throws StorageException if the database fails
+     */
+    public MarketInsights market(Caller caller, ReportPeriod period) {
+        return reports.market(caller, period);
     }
 }
