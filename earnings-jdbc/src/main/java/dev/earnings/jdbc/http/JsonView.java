@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.earnings.core.Money;
+import dev.earnings.jdbc.Alert;
 import dev.earnings.jdbc.AuditEntry;
 import dev.earnings.jdbc.Balance;
 import dev.earnings.jdbc.BulkPayoutResult;
 import dev.earnings.jdbc.CreatorDashboard;
 import dev.earnings.jdbc.CreatorOverview;
+import dev.earnings.jdbc.Forecast;
+import dev.earnings.jdbc.Goal;
+import dev.earnings.jdbc.MarketInsights;
+import dev.earnings.jdbc.ModelComparison;
 import dev.earnings.jdbc.Page;
 import dev.earnings.jdbc.Payout;
 import dev.earnings.jdbc.PlatformTotals;
 import dev.earnings.jdbc.RecordedUse;
+import dev.earnings.jdbc.Recommendation;
 import dev.earnings.jdbc.Reversal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -82,6 +88,7 @@ public final class JsonView {
         out.put("creatorId", d.creatorId());
         out.put("from", d.range().from().toString());
         out.put("to", d.range().to().toString());
+        out.put("zone", d.range().zone().getId());
         out.put("modelId", d.modelId().orElse(null));
         out.put("grossEarnings", money(d.periodEarnings().plus(d.periodReversed())));
         out.put("totalReversed", money(d.periodReversed()));
@@ -300,6 +307,205 @@ public final class JsonView {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("JSON the library stored could not be read", e);
         }
+    }
+
+    /**
+     * A forecast: the days from tomorrow with their estimates and intervals, the totals, the tier
+     * outlooks. Estimates are decimal strings (whole uses; earnings to the currency's minor unit);
+     * an unbounded upper bound is {@code null}.
+     *
+     * @param f the forecast
+     * @return its JSON form
+     */
+    public static Map<String, Object> forecast(Forecast f) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("creatorId", f.creatorId());
+        out.put("modelId", f.modelId().orElse(null));
+        out.put("zone", f.zone().getId());
+        out.put("historyFrom", f.historyFrom().toString());
+        out.put("historyTo", f.historyTo().toString());
+        out.put("confidence", f.confidence().toPlainString());
+        out.put("method", f.method());
+        out.put("currency", f.currency().getCurrencyCode());
+        out.put("uses", estimate(f.uses()));
+        out.put("earnings", estimate(f.earnings()));
+        out.put("days", list(f.days(), d -> {
+            Map<String, Object> day = new LinkedHashMap<>();
+            day.put("day", d.day().toString());
+            day.put("uses", estimate(d.uses()));
+            day.put("earnings", estimate(d.earnings()));
+            return day;
+        }));
+        out.put("tiers", list(f.tiers(), t -> {
+            Map<String, Object> tier = new LinkedHashMap<>();
+            tier.put("modelId", t.modelId());
+            tier.put("currentTier", t.currentTier());
+            tier.put("countedUses", t.countedUses());
+            tier.put("nextTier", t.nextTier().isPresent() ? t.nextTier().getAsInt() : null);
+            tier.put("usesToNextTier", t.usesToNextTier().isPresent() ? t.usesToNextTier().getAsLong() : null);
+            tier.put("countedUsesLast28Days", t.countedUsesLast28Days());
+            tier.put("usesPerDay", t.usesPerDay().toPlainString());
+            tier.put("expectedDay", t.expectedDay().map(Object::toString).orElse(null));
+            return tier;
+        }));
+        return out;
+    }
+
+    private static Map<String, Object> estimate(Forecast.Estimate e) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("expected", e.expected().toPlainString());
+        out.put("low", e.low().toPlainString());
+        out.put("high", e.high().map(BigDecimal::toPlainString).orElse(null));
+        return out;
+    }
+
+    /**
+     * A comparison of models: each model's figures, share, daily trend and standings.
+     *
+     * @param c the comparison
+     * @return its JSON form
+     */
+    public static Map<String, Object> comparison(ModelComparison c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("from", c.range().from().toString());
+        out.put("to", c.range().to().toString());
+        out.put("zone", c.range().zone().getId());
+        out.put("models", list(c.models(), m -> {
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("modelId", m.modelId());
+            model.put("uses", m.uses());
+            model.put("earningUses", m.earningUses());
+            model.put("earnings", money(m.earnings()));
+            model.put("reversed", money(m.reversed()));
+            model.put("earningsPerUse", m.earningsPerUse().map(BigDecimal::toPlainString).orElse(null));
+            model.put("shareOfEarnings", m.shareOfEarnings().map(BigDecimal::toPlainString).orElse(null));
+            model.put("trend", list(m.trend(), p -> {
+                Map<String, Object> point = new LinkedHashMap<>();
+                point.put("day", p.start().toString());
+                point.put("earnings", money(p.earnings()));
+                point.put("uses", p.uses());
+                return point;
+            }));
+            model.put("standings", list(m.standings(), st -> {
+                Map<String, Object> standing = new LinkedHashMap<>();
+                standing.put("usageType", st.usageType());
+                standing.put("rank", st.rank());
+                standing.put("models", st.models());
+                standing.put("percentile", st.percentile().toPlainString());
+                return standing;
+            }));
+            return model;
+        }));
+        return out;
+    }
+
+    /**
+     * Market insights: buckets by usage type, hour and weekday, growth and concentration; a
+     * figure withheld from a creator (fewer than k creators) is {@code null}.
+     *
+     * @param m the insights
+     * @return its JSON form
+     */
+    public static Map<String, Object> market(MarketInsights m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("from", m.range().from().toString());
+        out.put("to", m.range().to().toString());
+        out.put("zone", m.range().zone().getId());
+        out.put("minimumCreators", m.minimumCreators());
+        out.put("anonymized", m.anonymized());
+        out.put("byUsageType", list(m.byUsageType(), JsonView::bucket));
+        out.put("byHour", list(m.byHour(), JsonView::bucket));
+        out.put("byWeekday", list(m.byWeekday(), JsonView::bucket));
+        Map<String, Object> growth = new LinkedHashMap<>();
+        growth.put("current", m.growth().current().map(JsonView::figures).orElse(null));
+        growth.put("previous", m.growth().previous().map(JsonView::figures).orElse(null));
+        growth.put("usesChangeRatio", m.growth().usesChangeRatio().map(BigDecimal::toPlainString).orElse(null));
+        growth.put("earningsChangeRatio", m.growth().earningsChangeRatio().map(BigDecimal::toPlainString).orElse(null));
+        out.put("growth", growth);
+        Map<String, Object> concentration = new LinkedHashMap<>();
+        concentration.put("models", m.concentration().models());
+        concentration.put("topOnePercentShare", m.concentration().topOnePercentShare().map(BigDecimal::toPlainString)
+                .orElse(null));
+        concentration.put("topTenPercentShare", m.concentration().topTenPercentShare().map(BigDecimal::toPlainString)
+                .orElse(null));
+        out.put("concentration", concentration);
+        return out;
+    }
+
+    private static Map<String, Object> bucket(MarketInsights.Bucket b) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("key", b.key());
+        out.put("figures", b.figures().map(JsonView::figures).orElse(null));
+        return out;
+    }
+
+    private static Map<String, Object> figures(MarketInsights.Figures f) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("uses", f.uses());
+        out.put("earnings", money(f.earnings()));
+        out.put("models", f.models());
+        out.put("creators", f.creators());
+        return out;
+    }
+
+    /**
+     * A monthly goal with its progress.
+     *
+     * @param g the goal
+     * @return its JSON form
+     */
+    public static Map<String, Object> goal(Goal g) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("creatorId", g.creatorId());
+        out.put("month", g.month().toString());
+        out.put("zone", g.zone().getId());
+        out.put("target", money(g.target()));
+        out.put("earned", money(g.earned()));
+        out.put("remaining", money(g.remaining()));
+        out.put("fraction", g.fraction().toPlainString());
+        out.put("reached", g.reached());
+        out.put("reachedAt", g.reachedAt().map(Object::toString).orElse(null));
+        out.put("projectedReachDay", g.projectedReachDay().map(Object::toString).orElse(null));
+        out.put("setAt", g.setAt().toString());
+        out.put("setBy", g.setBy());
+        return out;
+    }
+
+    /**
+     * An alert on a model's unusual day, with the figures of its rule.
+     *
+     * @param a the alert
+     * @return its JSON form
+     */
+    public static Map<String, Object> alert(Alert a) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("modelId", a.modelId());
+        out.put("creatorId", a.creatorId());
+        out.put("day", a.day().toString());
+        out.put("metric", a.metric().wireName());
+        out.put("direction", a.direction().wireName());
+        out.put("value", a.value().toPlainString());
+        out.put("median", a.median().toPlainString());
+        out.put("mad", a.mad().toPlainString());
+        out.put("threshold", a.threshold().toPlainString());
+        out.put("explanation", a.explanation());
+        out.put("raisedAt", a.raisedAt().toString());
+        return out;
+    }
+
+    /**
+     * A recommendation: its kind, model, reason and figures.
+     *
+     * @param r the recommendation
+     * @return its JSON form
+     */
+    public static Map<String, Object> recommendation(Recommendation r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("kind", r.kind().name());
+        out.put("modelId", r.modelId().orElse(null));
+        out.put("reason", r.reason());
+        out.put("figures", new LinkedHashMap<>(r.figures()));
+        return out;
     }
 
     private static <T> Map<String, Object> page(Page<T> page, Function<T, Map<String, Object>> item) {
