@@ -134,12 +134,14 @@ public final class Earnings implements AutoCloseable {
         this.events = new Events(new EventDelivery(tx, b.clock, b.eventRetention), this::started, consumers::remove);
         metrics.asyncQueueDepth(() -> recorders.stream().mapToLong(AsyncRecorder::queued).sum());
         this.exports = new Exports(new Exporter(tx, access, new Pseudonyms(pseudonymKey), calculator.currency()));
-        Goals goals = new Goals(b.clock, calculator.currency(), outbox);
+        InsightReports insightReports = new InsightReports(tx, access, catalog, calculator, b.clock,
+                b.insightsMinimumCreators);
+        Goals goals = new Goals(b.clock, calculator.currency(), outbox, insightReports);
         Alerts alerts = new Alerts(b.clock, calculator.currency(), outbox);
         InsightChecks checks = new InsightChecks(tx, alerts, goals, b.clock);
         this.insights = new Insights(tx, access, alerts, goals,
                 new Recommendations(calculator.tiers(), b.clock), checks,
-                new InsightReports(tx, access, catalog, calculator, b.clock, b.insightsMinimumCreators), b.clock);
+                insightReports, b.clock);
         if (b.payoutSchedules.isEmpty() && !b.insightChecks) {
             this.payoutScheduler = null;
         } else {

@@ -363,12 +363,12 @@ abstract class InsightsSuite extends DatabaseSuite {
                 Thread.sleep(500);
                 assertThat(checkedDays(own)).as("nothing before 00:15").isEmpty();
                 ownClock.set(spike.plusDays(1).atTime(0, 16).toInstant(ZoneOffset.UTC));
-                Await.until("the daily check of " + spike, 20, () -> checkedDays(own).contains(spike));
+                Await.until("the daily check of " + spike, 60, () -> checkedDays(own).contains(spike));
                 assertThat(a.insights().alerts(ADMIN, creator, ReportPeriod.between(spike, spike.plusDays(1))))
                         .extracting(x -> x.metric().name()).containsExactlyInAnyOrder("USES", "EARNINGS");
                 // Three days later: the days missed since are checked in one run.
                 ownClock.set(spike.plusDays(4).atTime(0, 16).toInstant(ZoneOffset.UTC));
-                Await.until("the days up to " + spike.plusDays(3), 20, () -> checkedDays(own).contains(spike.plusDays(3)));
+                Await.until("the days up to " + spike.plusDays(3), 60, () -> checkedDays(own).contains(spike.plusDays(3)));
                 Thread.sleep(300);
                 assertThat(checkedDays(own)).containsExactly(spike, spike.plusDays(1), spike.plusDays(2), spike.plusDays(3));
                 assertThat(b.insights().alerts(ADMIN, creator, ReportPeriod.between(spike, spike.plusDays(4))))

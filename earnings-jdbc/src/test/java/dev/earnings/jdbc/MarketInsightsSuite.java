@@ -275,6 +275,39 @@ abstract class MarketInsightsSuite extends DatabaseSuite {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"UTC", "Asia/Kolkata"})
+    void aGoal_isProjectedToBeReached_onTheDayTheForecastSumsToItsTarget(String zoneName) {
+        ZoneId zone = ZoneId.of(zoneName);
+        String creator = creator(2);
+        java.time.YearMonth month = java.time.YearMonth.from(LocalDate.ofInstant(NOW, zone));
+        LocalDate today = LocalDate.ofInstant(NOW, zone);
+        BigDecimal earned = uses.stream().filter(u -> u.creatorId().equals(creator)
+                && within(month.atDay(1), today.plusDays(1), zone).test(u.occurredAt())).map(Use::earnings)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        Set<String> models = Set.of(creator + "-m0", creator + "-m1", creator + "-m2");
+        double[][] s = series(models, today.minusDays(56), today, zone);
+        int days = (int) java.time.temporal.ChronoUnit.DAYS.between(today, month.atEndOfMonth());
+        Forecaster.Forecast f = Forecaster.forecast(s[1], today.minusDays(56).getDayOfWeek(), days, 0.9);
+        // A target the forecast reaches on the fifth day from now.
+        BigDecimal target = earned;
+        for (int i = 0; i < 5; i++) {
+            target = target.add(rounded(f.point()[i], 2));
+        }
+        Goal goal = earnings.insights().setGoal(Caller.creator(creator), creator, month, zone, target);
+        try {
+            assertThat(goal.earned().amount()).isEqualByComparingTo(earned);
+            assertThat(goal.reached()).isFalse();
+            assertThat(goal.projectedReachDay()).contains(today.plusDays(5));
+            // A target beyond the month's forecast has no projected day.
+            Goal far = earnings.insights().setGoal(Caller.creator(creator), creator, month, zone,
+                    earned.add(new BigDecimal("1000000")));
+            assertThat(far.projectedReachDay()).isEmpty();
+        } finally {
+            earnings.insights().deleteGoal(ADMIN, creator, month);
+        }
+    }
+
     // ------------------------------------------------------------------ comparisons
 
     @Test

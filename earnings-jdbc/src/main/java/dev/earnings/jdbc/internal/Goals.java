@@ -52,6 +52,7 @@ public final class Goals {
     private final Clock clock;
     private final Currency currency;
     private final Outbox outbox;
+    private final InsightReports forecasts;
 
     /** A goal as stored. */
     public record Stored(String creatorId, YearMonth month, ZoneId zone, BigDecimal target, Instant setAt, String setBy,
@@ -65,7 +66,8 @@ public final class Goals {
      * @param currency the deployment's currency, the goals' too
      * @param outbox where reached goals are reported
      */
-    public Goals(Clock clock, Currency currency, Outbox outbox) {
+    public Goals(Clock clock, Currency currency, Outbox outbox, InsightReports forecasts) {
+        this.forecasts = forecasts;
         this.clock = clock;
         this.currency = currency;
         this.outbox = outbox;
@@ -213,9 +215,10 @@ public final class Goals {
         BigDecimal earned = earnedIn(h, goal.creatorId(), goal.month(), goal.zone());
         BigDecimal remaining = goal.target().subtract(earned).max(BigDecimal.ZERO);
         BigDecimal fraction = earned.divide(goal.target(), FRACTION_SCALE, RoundingMode.HALF_EVEN);
-        // A forecast fills projectedReachDay later; until then it is empty.
+        Optional<LocalDate> projected = goal.reachedAt() != null ? Optional.empty()
+                : forecasts.projectedReach(h, goal.creatorId(), goal.zone(), goal.month(), earned, goal.target());
         return new Goal(goal.creatorId(), goal.month(), goal.zone(), money(goal.target()), money(earned), money(remaining),
-                fraction, Optional.ofNullable(goal.reachedAt()), goal.setAt(), goal.setBy(), Optional.empty());
+                fraction, Optional.ofNullable(goal.reachedAt()), goal.setAt(), goal.setBy(), projected);
     }
 
     /**
@@ -293,11 +296,19 @@ public final class Goals {
      * A creator's earnings in [from, to): the earnings of the uses that occurred in it, less the
      * reversals booked in it (a reversal counts when it is made, as on the dashboard).
      *
-     * <p>The one place that reads earnings between two instants. For now it sums the usage rows
-     * (by the {@code (creator_id, occurred_at)} index) and the reversals; its body is to be
-     * replaced by sums of finer rollups, leaving its callers as they are.
+     * <p>The one place that reads earnings between two instants: the quarter-hour rollups hold
+     * both (uses by the quarter hour they occurred in, reversals by the one they were made in),
+     * exact whenever both instants fall on a quarter hour, which a month's start does in every zone
+     * in use today. A range that does not (a zone's distant past) is summed from the usage rows and
+     * the reversals themselves.
      */
     private BigDecimal earnedBetween(Handle h, String creatorId, Instant from, Instant to) {
+        if (from.getEpochSecond() % UsageWriter.SLOT_SECONDS == 0 && to.getEpochSecond() % UsageWriter.SLOT_SECONDS == 0) {
+            return h.createQuery("SELECT COALESCE(SUM(earnings - reversed), 0) FROM <t>model_usage_slots"
+                    + " WHERE creator_id = :creator AND slot >= :from AND slot < :to")
+                    .bind("creator", creatorId).bind("from", UsageWriter.slotOf(from)).bind("to", UsageWriter.slotOf(to))
+                    .mapTo(BigDecimal.class).one();
+        }
         return h.createQuery("SELECT (SELECT COALESCE(SUM(earnings), 0) FROM <t>model_usage_logs"
                 + " WHERE creator_id = :creator AND occurred_at >= :from AND occurred_at < :to)"
                 + " - (SELECT COALESCE(SUM(amount), 0) FROM <t>earnings_reversals"

@@ -138,24 +138,10 @@ public final class InsightReports {
                 access.requireCreatorData(h, caller, creator);
                 models = catalog.ofCreator(h, creator);
             }
-            LocalDate registered = models.stream().map(m -> LocalDate.ofInstant(m.registeredAt(), zone))
-                    .min(Comparator.naturalOrder()).orElse(today);
-            LocalDate from = registered.isAfter(today.minusDays(HISTORY_DAYS)) ? registered : today.minusDays(HISTORY_DAYS);
-            Optional<String[]> only = modelId.map(m -> new String[] {m});
-            double[] uses = new double[0];
-            double[] earned = new double[0];
-            if (from.isBefore(today)) {
-                Series series = series(h, creator, only, new DateRange(from, today, zone));
-                uses = new double[series.uses.length];
-                earned = new double[series.uses.length];
-                for (int i = 0; i < uses.length; i++) {
-                    uses[i] = series.uses[i];
-                    // An estimate's input: the fit is in binary floating point (see Forecast).
-                    earned[i] = series.earnings[i].doubleValue();
-                }
-            } else {
-                from = today;
-            }
+            History history = history(h, creator, modelId, models, today, zone);
+            LocalDate from = history.from;
+            double[] uses = history.uses;
+            double[] earned = history.earnings;
             DayOfWeek first = from.getDayOfWeek();
             Forecaster.Forecast u = Forecaster.forecast(uses, first, days, CONFIDENCE.doubleValue());
             Forecaster.Forecast e = Forecaster.forecast(earned, first, days, CONFIDENCE.doubleValue());
@@ -170,6 +156,71 @@ public final class InsightReports {
                     estimate(e.total(), e.totalLower(), e.totalUpper(), minorDigits()),
                     outlooks(h, creator, models, today, zone));
         });
+    }
+
+    /** The days a forecast is fitted on, from the first model's registration or 56 days back, to yesterday. */
+    private record History(LocalDate from, double[] uses, double[] earnings) {
+    }
+
+    private History history(Handle h, String creatorId, Optional<String> modelId, List<Model> models, LocalDate today,
+            ZoneId zone) {
+        LocalDate registered = models.stream().map(m -> LocalDate.ofInstant(m.registeredAt(), zone))
+                .min(Comparator.naturalOrder()).orElse(today);
+        LocalDate from = registered.isAfter(today.minusDays(HISTORY_DAYS)) ? registered : today.minusDays(HISTORY_DAYS);
+        if (!from.isBefore(today)) {
+            return new History(today, new double[0], new double[0]);
+        }
+        Series series = series(h, creatorId, modelId.map(m -> new String[] {m}), new DateRange(from, today, zone));
+        double[] uses = new double[series.uses.length];
+        double[] earned = new double[series.uses.length];
+        for (int i = 0; i < uses.length; i++) {
+            uses[i] = series.uses[i];
+            // An estimate's input: the fit is in binary floating point (see Forecast).
+            earned[i] = series.earnings[i].doubleValue();
+        }
+        return new History(from, uses, earned);
+    }
+
+    /**
+     * The day a creator's month reaches a goal's target at the forecast pace: the month's earnings
+     * so far plus each following day's expected earnings, from tomorrow, until the sum reaches the
+     * target. Today's remaining hours are not forecast, so the projection errs late by at most a day.
+     *
+     * @param h the transaction
+     * @param creatorId the creator
+     * @param zone the goal's zone
+     * @param month the goal's month
+     * @param earned what the month has earned so far
+     * @param target the target
+     * @return the day, or empty when the month has ended, the target is not reached by its end at
+     *     this pace, or the month ends more than {@link Forecast#MAX_DAYS} days from now
+     */
+    public Optional<LocalDate> projectedReach(Handle h, String creatorId, ZoneId zone, java.time.YearMonth month,
+            BigDecimal earned, BigDecimal target) {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+        LocalDate end = month.atEndOfMonth();
+        if (earned.compareTo(target) >= 0 || !end.isAfter(today)) {
+            return Optional.empty();
+        }
+        int days = (int) ChronoUnit.DAYS.between(today, end);
+        if (days > Forecast.MAX_DAYS) {
+            return Optional.empty();
+        }
+        History history = history(h, creatorId, Optional.empty(), catalog.ofCreator(h, creatorId), today, zone);
+        Forecaster.Forecast f = Forecaster.forecast(history.earnings, history.from.getDayOfWeek(), days,
+                CONFIDENCE.doubleValue());
+        BigDecimal sum = earned;
+        for (int i = 0; i < days; i++) {
+            LocalDate day = today.plusDays(i + 1L);
+            if (day.isBefore(month.atDay(1))) {
+                continue;
+            }
+            sum = sum.add(rounded(f.point()[i], minorDigits()));
+            if (sum.compareTo(target) >= 0) {
+                return Optional.of(day);
+            }
+        }
+        return Optional.empty();
     }
 
     private int minorDigits() {
