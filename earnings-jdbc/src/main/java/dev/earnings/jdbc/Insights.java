@@ -224,6 +224,12 @@ public final class Insights {
      *       {@code daysToGo} and {@code expectedDay}.
      *   <li>{@link Recommendation.Kind#MONETIZATION_OFF}: a model with monetization off that had
      *       uses in the last 30 UTC days (today included). Figure: {@code usesLast30Days}.
+     *   <li>{@link Recommendation.Kind#USAGE_TYPE_EARNS_MOST}: of the usage types with at least 20
+     *       of the creator's uses in the last 30 UTC days (today included), the one that earned most
+     *       per use (net of the reversals booked then), when that is at least 1.5 times the next
+     *       best's. Figures: {@code usageType}, {@code uses}, {@code earningsPerUse},
+     *       {@code comparedWith}, {@code comparedUses}, {@code comparedEarningsPerUse},
+     *       {@code ratio} (two places).
      * </ul>
      * Sorted by kind, then model id.
      *

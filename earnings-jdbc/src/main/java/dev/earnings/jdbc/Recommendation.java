@@ -23,7 +23,9 @@ public record Recommendation(Kind kind, Optional<String> modelId, String reason,
         /** A model is close to its next usage tier, by count or by pace. */
         NEXT_TIER_CLOSE,
         /** A model with monetization off is being used. */
-        MONETIZATION_OFF
+        MONETIZATION_OFF,
+        /** One usage type earns clearly more per use than the creator's others. */
+        USAGE_TYPE_EARNS_MOST
     }
 
     /**

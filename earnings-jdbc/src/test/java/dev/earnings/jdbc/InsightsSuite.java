@@ -504,6 +504,50 @@ abstract class InsightsSuite extends DatabaseSuite {
     // ------------------------------------------------------------------ recommendations
 
     @Test
+    void recommendations_nameTheUsageTypeThatEarnsMostPerUse_whenItEarnsHalfAgainAsMuch() {
+        clock.set(NOW.minus(Duration.ofDays(40)));
+        String creator = "creator-types-" + UUID.randomUUID();
+        String model = creator + "-m";
+        earnings.models().register(model, creator, ModelPricing.of("0.01", "0"));
+        String close = "creator-close-" + UUID.randomUUID();
+        earnings.models().register(close + "-m", close, ModelPricing.of("0.01", "0"));
+        clock.set(NOW.minus(Duration.ofDays(2)));
+        for (String type : List.of("image_generation", "other")) {
+            for (int i = 0; i < 25; i++) {
+                earnings.logModelUsage("user-" + i, model, 0, type, null);
+            }
+        }
+        // Uses of 40 days ago are outside the 30 days: they do not count.
+        clock.set(NOW.minus(Duration.ofDays(35)));
+        for (int i = 0; i < 30; i++) {
+            earnings.logModelUsage("user-" + i, model, 0, "chat", null);
+        }
+        clock.set(NOW.minus(Duration.ofDays(2)));
+        for (String type : List.of("image_generation", "chat")) {
+            for (int i = 0; i < 25; i++) {
+                earnings.logModelUsage("user-" + i, close + "-m", 0, type, null);
+            }
+        }
+        clock.set(NOW);
+
+        // image_generation 0.01 x 1.0 per use against other 0.01 x 0.6: 1.67 times, over 1.5.
+        List<Recommendation> recs = earnings.insights().recommendations(Caller.creator(creator), creator).stream()
+                .filter(x -> x.kind() == Recommendation.Kind.USAGE_TYPE_EARNS_MOST).toList();
+        assertThat(recs).hasSize(1);
+        Recommendation r = recs.get(0);
+        assertThat(r.kind()).isEqualTo(Recommendation.Kind.USAGE_TYPE_EARNS_MOST);
+        assertThat(r.modelId()).isEmpty();
+        assertThat(r.figures()).containsExactly(Map.entry("usageType", "image_generation"), Map.entry("uses", "25"),
+                Map.entry("earningsPerUse", "0.010000000000"), Map.entry("comparedWith", "other"),
+                Map.entry("comparedUses", "25"), Map.entry("comparedEarningsPerUse", "0.006000000000"),
+                Map.entry("ratio", "1.67"));
+        assertThat(r.reason()).contains("'image_generation'", "0.01 per use", "1.67 times", "'other'");
+        // image_generation against chat (0.8): 1.25 times, not enough.
+        assertThat(earnings.insights().recommendations(Caller.creator(close), close))
+                .noneMatch(x -> x.kind() == Recommendation.Kind.USAGE_TYPE_EARNS_MOST);
+    }
+
+    @Test
     void recommendations_nameTheModelsCloseToTheirNextTier_andThoseUsedWithMonetizationOff() {
         Instant registered = Instant.parse("2026-04-01T12:00:00Z");
         clock.set(registered);
@@ -564,6 +608,12 @@ abstract class InsightsSuite extends DatabaseSuite {
         calls.put("goals", c -> earnings.insights().goals(c, x[0]));
         calls.put("deleteGoal", c -> earnings.insights().deleteGoal(c, x[0], month));
         calls.put("recommendations", c -> earnings.insights().recommendations(c, x[0]));
+        calls.put("forecastModel", c -> earnings.insights().forecastModel(c, x[1], 7, ZoneOffset.UTC));
+        calls.put("forecastCreator", c -> earnings.insights().forecastCreator(c, x[0], 30, ZoneOffset.UTC));
+        String second = x[0] + "-second";
+        earnings.models().register(second, x[0], ModelPricing.of("0.01", "0"));
+        calls.put("compareModels", c -> earnings.insights().compareModels(c, x[0], List.of(x[1], second),
+                ReportPeriod.lastDays(30)));
         for (Map.Entry<String, Consumer<Caller>> call : calls.entrySet()) {
             for (Caller denied : java.util.Arrays.asList(null, Caller.creator("unknown-" + UUID.randomUUID()),
                     Caller.creator(y[0]))) {
@@ -579,6 +629,13 @@ abstract class InsightsSuite extends DatabaseSuite {
                     .isInstanceOf(AccessDeniedException.class);
         }
         assertThat(earnings.insights().checkAlerts(ADMIN, quietDay)).isEmpty();
+        // Market insights: any known caller (a creator gets aggregates over k creators only).
+        for (Caller denied : java.util.Arrays.asList(null, Caller.creator("unknown-" + UUID.randomUUID()))) {
+            assertThatThrownBy(() -> earnings.insights().market(denied, ReportPeriod.lastDays(7)))
+                    .as("market by %s", denied).isInstanceOf(AccessDeniedException.class);
+        }
+        assertThat(earnings.insights().market(Caller.creator(y[0]), ReportPeriod.lastDays(7)).anonymized()).isTrue();
+        assertThat(earnings.insights().market(ADMIN, ReportPeriod.lastDays(7)).anonymized()).isFalse();
         // A creator's goal is invisible to another creator, and a denied call wrote nothing.
         earnings.insights().setGoal(Caller.creator(x[0]), x[0], month, ZoneOffset.UTC, BigDecimal.ONE);
         assertThatThrownBy(() -> earnings.insights().deleteGoal(Caller.creator(y[0]), x[0], month))

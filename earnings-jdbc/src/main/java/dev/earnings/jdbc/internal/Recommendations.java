@@ -27,6 +27,11 @@ import org.jdbi.v3.core.Handle;
  *       {@value #SOON_DAYS} days: {@code days = ceil(togo x 28 / pace)}, exact.
  *   <li>{@link Recommendation.Kind#MONETIZATION_OFF}: a model with monetization off that had
  *       uses in the last {@value #RECENT_DAYS} days, today included.
+ *   <li>{@link Recommendation.Kind#USAGE_TYPE_EARNS_MOST}: of the usage types with at least
+ *       {@value #MIN_TYPE_USES} of the creator's uses in the last {@value #RECENT_DAYS} days (today
+ *       included, from the quarter-hour rollups, net of the reversals booked then), the one that
+ *       earned most per use, when it earned at least {@value #TYPE_RATIO_PERCENT}% of what the
+ *       next best did: a hint of where the creator's models are worth most.
  * </ul>
  *
  * <p>A rule is added by adding its kind, a figure it needs to {@link ModelFigures} (and to the
@@ -44,8 +49,21 @@ public final class Recommendations {
     record ModelFigures(String modelId, boolean monetized, long countedUses, long countedLast28Days, long usesLast30Days) {
     }
 
+    /** The fewest uses of a usage type for the usage-type rule to compare it. */
+    static final int MIN_TYPE_USES = 20;
+    /** How much more per use, in percent of the next best, a usage type must earn to be recommended. */
+    static final int TYPE_RATIO_PERCENT = 150;
+
+    /** A usage type's uses and net earnings over the creator's models in the recent days. */
+    record TypeFigures(String usageType, long uses, java.math.BigDecimal earnings) {
+        java.math.BigDecimal perUse() {
+            return earnings.divide(java.math.BigDecimal.valueOf(uses), dev.earnings.core.Money.SCALE,
+                    java.math.RoundingMode.HALF_EVEN);
+        }
+    }
+
     /** What the rules know of the creator and the day. */
-    record Context(LocalDate today, UsageTierSchedule tiers, List<ModelFigures> models) {
+    record Context(LocalDate today, UsageTierSchedule tiers, List<ModelFigures> models, List<TypeFigures> types) {
     }
 
     /** One rule: adds what it recommends. */
@@ -54,7 +72,8 @@ public final class Recommendations {
         void apply(Context context, List<Recommendation> out);
     }
 
-    private static final List<Rule> RULES = List.of(Recommendations::nextTierClose, Recommendations::monetizationOff);
+    private static final List<Rule> RULES = List.of(Recommendations::nextTierClose, Recommendations::monetizationOff,
+            Recommendations::usageTypeEarnsMost);
 
     private final UsageTierSchedule tiers;
     private final Clock clock;
@@ -90,7 +109,15 @@ public final class Recommendations {
                 .bind("recentFrom", today.minusDays(RECENT_DAYS - 1L))
                 .map((rs, ctx) -> new ModelFigures(rs.getString("model_id"), rs.getBoolean("monetized"), rs.getLong("counted"),
                         rs.getLong("pace"), rs.getLong("recent"))).list();
-        Context context = new Context(today, tiers, models);
+        List<TypeFigures> types = h.createQuery("SELECT usage_type, SUM(uses) AS uses, SUM(earnings - reversed) AS earnings"
+                + " FROM <t>model_usage_slots WHERE creator_id = :creator AND slot >= :from AND slot < :to"
+                + " GROUP BY usage_type ORDER BY usage_type")
+                .bind("creator", creatorId)
+                .bind("from", UsageWriter.slotOf(today.minusDays(RECENT_DAYS - 1L).atStartOfDay(ZoneOffset.UTC).toInstant()))
+                .bind("to", UsageWriter.slotOf(today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))
+                .map((rs, ctx) -> new TypeFigures(rs.getString("usage_type"), rs.getLong("uses"), rs.getBigDecimal("earnings")))
+                .list();
+        Context context = new Context(today, tiers, models, types);
         List<Recommendation> out = new ArrayList<>();
         for (Rule rule : RULES) {
             rule.apply(context, out);
@@ -155,5 +182,34 @@ public final class Recommendations {
                     + RECENT_DAYS + " days with monetization off, which earned nothing; turn monetization on to earn from"
                     + " its uses.", Map.of("usesLast30Days", Long.toString(m.usesLast30Days()))));
         }
+    }
+
+    static void usageTypeEarnsMost(Context context, List<Recommendation> out) {
+        List<TypeFigures> compared = context.types().stream().filter(t -> t.uses() >= MIN_TYPE_USES)
+                .sorted(Comparator.comparing(TypeFigures::perUse).reversed().thenComparing(TypeFigures::usageType)).toList();
+        if (compared.size() < 2 || compared.get(1).perUse().signum() <= 0) {
+            return;
+        }
+        TypeFigures best = compared.get(0);
+        TypeFigures next = compared.get(1);
+        // best >= next x 150 / 100, in exact decimals.
+        if (best.perUse().multiply(java.math.BigDecimal.valueOf(100))
+                .compareTo(next.perUse().multiply(java.math.BigDecimal.valueOf(TYPE_RATIO_PERCENT))) < 0) {
+            return;
+        }
+        java.math.BigDecimal ratio = best.perUse().divide(next.perUse(), 2, java.math.RoundingMode.HALF_EVEN);
+        Map<String, String> figures = new LinkedHashMap<>();
+        figures.put("usageType", best.usageType());
+        figures.put("uses", Long.toString(best.uses()));
+        figures.put("earningsPerUse", best.perUse().toPlainString());
+        figures.put("comparedWith", next.usageType());
+        figures.put("comparedUses", Long.toString(next.uses()));
+        figures.put("comparedEarningsPerUse", next.perUse().toPlainString());
+        figures.put("ratio", ratio.toPlainString());
+        out.add(new Recommendation(Recommendation.Kind.USAGE_TYPE_EARNS_MOST, Optional.empty(), "Uses of type '"
+                + best.usageType() + "' earned " + best.perUse().stripTrailingZeros().toPlainString() + " per use in the last "
+                + RECENT_DAYS + " days (" + best.uses() + " uses), " + ratio.toPlainString() + " times the "
+                + next.perUse().stripTrailingZeros().toPlainString() + " of type '" + next.usageType() + "' (" + next.uses()
+                + " uses): models offered for '" + best.usageType() + "' earn most per use.", figures));
     }
 }
