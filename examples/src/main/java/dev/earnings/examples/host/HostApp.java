@@ -34,8 +34,8 @@ import dev.earnings.jdbc.http.JsonRequest;
 import dev.earnings.jdbc.http.JsonView;
 import dev.earnings.jdbc.webhook.WebhookHeaders;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -89,6 +89,12 @@ import org.slf4j.LoggerFactory;
  * slow clients can delay others by up to the request timeout; a production host puts a proxy in
  * front. Bodies are at most 64 KiB of {@code Content-Type: application/json}, read strictly
  * ({@link JsonRequest}); the metadata goes to the library as the JSON text the backend sent.
+ *
+ * <p>What the figures suggest. The insight endpoints ({@code /api/insights/...}) answer the
+ * library's forecasts, model comparisons, market insights, monthly goals, alerts and
+ * recommendations in {@link JsonView}'s form, each in the time zone the request names (UTC
+ * unless given); a creator reads and sets their own, an admin names the creator, and only an
+ * admin asks for a day to be checked for alerts now ({@code POST /api/admin/insights/check}).
  *
  * <p>What it tells other services. Every event of the library (a use reversed, a tier reached, a
  * payout created or moved) is posted, signed, by a consumer named {@value Webhooks#CONSUMER} to a
