@@ -97,6 +97,10 @@ function item(list, text, className) {
   if (className) { li.className = className; }
   list.appendChild(li);
 }
+// A query string of names and values, each value encoded; built here, never read from the page's URL.
+function queryOf(params) {
+  return Object.entries(params).map(([name, value]) => name + '=' + encodeURIComponent(value)).join('&');
+}
 function setText(id, text) { document.getElementById(id).textContent = text; }
 function status(text, error) { const s = document.getElementById('status'); s.textContent = text; s.className = error ? 'error' : ''; }
 
@@ -232,7 +236,7 @@ async function dashboard() {
   let generation = 0;
 
   async function loadForecast(current) {
-    const f = await api('/api/insights/forecast?' + new URLSearchParams({ days: forecastDays.value, zone: zone.value }));
+    const f = await api('/api/insights/forecast?' + queryOf({ days: forecastDays.value, zone: zone.value }));
     if (!current()) { return; }
     setText('forecast-earnings', usd(f.earnings.expected));
     setText('forecast-earnings-range', interval(f.earnings, usd) + ' (' + percent(f.confidence, 0) + ' interval)');
@@ -273,7 +277,7 @@ async function dashboard() {
   }
 
   async function loadAlerts(current) {
-    const a = await api('/api/insights/alerts?' + new URLSearchParams({ period: period.value, zone: zone.value }));
+    const a = await api('/api/insights/alerts?' + queryOf({ period: period.value, zone: zone.value }));
     if (!current()) { return; }
     const list = document.getElementById('alerts');
     list.replaceChildren();
@@ -322,7 +326,7 @@ async function dashboard() {
         : 'Pick two or more models to compare.');
       return;
     }
-    const c = await api('/api/insights/compare?' + new URLSearchParams({ models: chosen.join(','), period: period.value,
+    const c = await api('/api/insights/compare?' + queryOf({ models: chosen.join(','), period: period.value,
       zone: zone.value }));
     if (!current()) { return; }
     setText('compare-message', c.from + ' to ' + dayBefore(c.to) + ' (' + c.zone + ')');
@@ -342,7 +346,7 @@ async function dashboard() {
   }
 
   async function loadMarket(current) {
-    const m = await api('/api/insights/market?' + new URLSearchParams({ period: period.value, zone: zone.value }));
+    const m = await api('/api/insights/market?' + queryOf({ period: period.value, zone: zone.value }));
     if (!current()) { return; }
     const figures = f => f === null ? ['withheld', '', '', ''] : [f.uses.toLocaleString('en-US'), usd(f.earnings), f.models, f.creators];
     const withheld = b => b.figures === null ? 'withheld' : '';
@@ -381,10 +385,10 @@ async function dashboard() {
     const current = () => mine === generation;
     status('loading');
     try {
-      const query = new URLSearchParams({ period: period.value, zone: zone.value });
-      if (model.value) { query.set('modelId', model.value); }
-      if (usageType.value) { query.set('usageType', usageType.value); }
-      const d = await api('/api/creator-analytics?' + query);
+      const params = { period: period.value, zone: zone.value };
+      if (model.value) { params.modelId = model.value; }
+      if (usageType.value) { params.usageType = usageType.value; }
+      const d = await api('/api/creator-analytics?' + queryOf(params));
       if (!current()) { return; }
       const lastDay = dayBefore(d.to);
       today = lastDay;
