@@ -392,7 +392,7 @@ async function dashboard() {
       if (!current()) { return; }
       const lastDay = dayBefore(d.to);
       today = lastDay;
-      setText('who', d.creatorId + ', ' + d.from + ' to ' + lastDay + (d.zone ? ' (' + d.zone + ')' : ''));
+      setText('who', d.creatorId + ', ' + d.from + ' to ' + lastDay + (d.zone ? ' (' + zoneName(d.zone) + ')' : ''));
       setText('gross-earnings', usd(d.grossEarnings));
       setText('total-reversed', usd(d.totalReversed));
       setText('total-earnings', usd(d.totalEarnings));
