@@ -50,13 +50,14 @@ public class SpringHostApp {
     }
 
     /**
-     * The clock of the library and of the demo data's uses.
+     * The clock of the library and of the demo data's uses: the system clock in UTC, which the demo
+     * data sets back while it records its weeks of history ({@link DemoData#clock(Clock)}).
      *
-     * @return the system clock in UTC
+     * @return the clock
      */
     @Bean
     Clock clock() {
-        return Clock.systemUTC();
+        return DemoData.clock(Clock.systemUTC());
     }
 
     /**

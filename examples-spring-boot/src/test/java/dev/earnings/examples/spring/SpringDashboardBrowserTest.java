@@ -70,6 +70,12 @@ class SpringDashboardBrowserTest {
             browser.select("period", "7");
             waitForPeriod(browser, "7");
             assertDashboardShows(browser, browser.get(site + "/api/creator-analytics?period=7", "demo-ada"));
+            // The insight sections: shown with the starter's answers, or hidden where it has no such
+            // endpoint (404), rather than showing an error.
+            browser.waitFor("the insight sections", "return document.body.dataset.insights !== undefined;");
+            assertThat(browser.script("return ['goal', 'forecast', 'alerts', 'recommendations', 'compare', 'market']"
+                    + ".every(s => { const e = document.getElementById(s + '-section'); return e.dataset.state === 'absent'"
+                    + " ? e.hidden : e.dataset.state === 'loaded' && !e.hidden; });").asBoolean()).isTrue();
             assertThat(Files.size(browser.screenshot(Path.of("target", "spring-dashboard-last-7-days.png"))))
                     .isGreaterThan(10_000);
 

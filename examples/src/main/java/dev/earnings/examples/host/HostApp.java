@@ -19,10 +19,12 @@ import dev.earnings.jdbc.CreatorOverview;
 import dev.earnings.jdbc.CreatorsOverviewQuery;
 import dev.earnings.jdbc.DashboardQuery;
 import dev.earnings.jdbc.Earnings;
+import dev.earnings.jdbc.Forecast;
 import dev.earnings.jdbc.Model;
 import dev.earnings.jdbc.Page;
 import dev.earnings.jdbc.Payout;
 import dev.earnings.jdbc.PayoutRequest;
+import dev.earnings.jdbc.ReportFilter;
 import dev.earnings.jdbc.ReportPeriod;
 import dev.earnings.jdbc.Reversal;
 import dev.earnings.jdbc.ReversalRequest;
@@ -33,17 +35,25 @@ import dev.earnings.jdbc.http.JsonView;
 import dev.earnings.jdbc.webhook.WebhookHeaders;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,6 +90,12 @@ import org.slf4j.LoggerFactory;
  * front. Bodies are at most 64 KiB of {@code Content-Type: application/json}, read strictly
  * ({@link JsonRequest}); the metadata goes to the library as the JSON text the backend sent.
  *
+ * <p>What the figures suggest. The insight endpoints ({@code /api/insights/...}) answer the
+ * library's forecasts, model comparisons, market insights, monthly goals, alerts and
+ * recommendations in {@link JsonView}'s form, each in the time zone the request names (UTC
+ * unless given); a creator reads and sets their own, an admin names the creator, and only an
+ * admin asks for a day to be checked for alerts now ({@code POST /api/admin/insights/check}).
+ *
  * <p>What it tells other services. Every event of the library (a use reversed, a tier reached, a
  * payout created or moved) is posted, signed, by a consumer named {@value Webhooks#CONSUMER} to a
  * webhook receiver: by default the app's own ({@code POST }{@value WebhookSettings#RECEIVER_PATH}),
@@ -115,6 +131,10 @@ public final class HostApp implements AutoCloseable {
      * taken as absent, and reverse all that remains of the use instead of the part meant.
      */
     private static final Set<String> REVERSAL_FIELDS = Set.of("eventId", "amount", "correctionId", "reason");
+    /** The fields of a monthly goal; {@code creatorId} is for admins, who set one for a creator. */
+    private static final Set<String> GOAL_FIELDS = Set.of("month", "zone", "target", "creatorId");
+    /** The forecasts' lengths the dashboard offers. */
+    private static final Set<Integer> FORECAST_DAYS = Set.of(7, 30, 90);
     /** Audit entries a page when the request names no size. */
     private static final int AUDIT_PAGE_SIZE = 50;
 
@@ -172,14 +192,28 @@ public final class HostApp implements AutoCloseable {
         api("/api/admin/webhooks/received", "GET", true, adminOnly(webhooks::received));
         api("/api/admin/events/status", "GET", true, adminOnly(webhooks::status));
         api("/api/admin/events/replay", "POST", true, adminOnly(webhooks::replay));
+        api("/api/insights/forecast", "GET", true, this::forecast);
+        api("/api/insights/compare", "GET", true, this::compare);
+        api("/api/insights/market", "GET", true, this::market);
+        // A month's goal lies below this path, for DELETE: the handler sorts out path and method.
+        api("/api/insights/goals", List.of("GET", "POST", "DELETE"), false, this::goals);
+        api("/api/insights/alerts", "GET", true, this::alerts);
+        api("/api/insights/recommendations", "GET", true, this::recommendations);
+        api("/api/admin/insights/check", "POST", true, this::checkAlerts);
         // Signed, not signed in: the webhook's signature is its credential.
-        route(WebhookSettings.RECEIVER_PATH, exchange -> handle(exchange, "POST", true, this::receiveWebhook), "no-store");
+        route(WebhookSettings.RECEIVER_PATH, exchange -> handle(exchange, List.of("POST"), true, this::receiveWebhook),
+                "no-store");
         route("/", this::staticFile, "no-cache");
     }
 
     /** An API route for a signed-in principal; {@code exact} if no path below it is served. */
     private void api(String path, String method, boolean exact, Handler handler) {
-        route(path, exchange -> handle(exchange, method, exact, e -> handler.handle(e, authenticate(e))), "no-store");
+        api(path, List.of(method), exact, handler);
+    }
+
+    /** An API route taking any of {@code methods}. */
+    private void api(String path, List<String> methods, boolean exact, Handler handler) {
+        route(path, exchange -> handle(exchange, methods, exact, e -> handler.handle(e, authenticate(e))), "no-store");
     }
 
     private void route(String path, HttpHandler handler, String cacheControl) {
@@ -243,11 +277,13 @@ public final class HostApp implements AutoCloseable {
     /** Starts the app with its access log lines going to {@code accessLog}, and its webhooks as the settings say. */
     static HostApp start(Path directory, Clock clock, int port, Consumer<String> accessLog, WebhookSettings webhooks)
             throws IOException {
-        Earnings earnings = Earnings.builder().embeddedDatabase(directory).clock(clock).holdDays(DemoData.HOLD_DAYS)
+        // The library's clock is the host's, which the demo data sets back while it records its history.
+        Clock library = DemoData.clock(clock);
+        Earnings earnings = Earnings.builder().embeddedDatabase(directory).clock(library).holdDays(DemoData.HOLD_DAYS)
                 .build();
         HostApp app;
         try {
-            DemoData.load(earnings, clock);
+            DemoData.load(earnings, library);
             app = new HostApp(earnings, clock, port, accessLog, webhooks);
         } catch (IOException | RuntimeException e) {
             earnings.close();
@@ -271,6 +307,11 @@ public final class HostApp implements AutoCloseable {
      */
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The library the app answers from, for tests that ask it the same questions. */
+    Earnings earnings() {
+        return earnings;
     }
 
     /** Threads serving a request now, of {@link #WORKERS}. */
@@ -301,7 +342,7 @@ public final class HostApp implements AutoCloseable {
         Object answer(HttpExchange exchange) throws IOException;
     }
 
-    private void handle(HttpExchange exchange, String method, boolean exact, Answer handler) throws IOException {
+    private void handle(HttpExchange exchange, List<String> methods, boolean exact, Answer handler) throws IOException {
         try (exchange) {
             AccessLog.template(exchange, exchange.getHttpContext().getPath());
             try {
@@ -309,9 +350,8 @@ public final class HostApp implements AutoCloseable {
                     exactPath(exchange);
                 }
                 refuseTokenInUrl(exchange);
-                if (!exchange.getRequestMethod().equals(method)) {
-                    exchange.getResponseHeaders().set("Allow", method);
-                    throw new HttpError(405, "method", "use " + method);
+                if (!methods.contains(exchange.getRequestMethod())) {
+                    throw methodNotAllowed(exchange, methods);
                 }
                 send(exchange, 200, json.writeValueAsBytes(handler.answer(exchange)));
             } catch (HttpError e) {
@@ -329,6 +369,11 @@ public final class HostApp implements AutoCloseable {
                 sendError(exchange, p.status(), p.field(), p.message());
             }
         }
+    }
+
+    private static HttpError methodNotAllowed(HttpExchange exchange, List<String> methods) {
+        exchange.getResponseHeaders().set("Allow", String.join(", ", methods));
+        return new HttpError(405, "method", "use " + String.join(" or ", methods));
     }
 
     /** Refuses a path below a fixed route, which no handler serves. */
@@ -551,14 +596,40 @@ public final class HostApp implements AutoCloseable {
         ReportPeriod period = period(q);
         Caller caller = caller(principal);
         String creatorId = q.getOrDefault("creatorId", principal.id());
-        DashboardQuery query = DashboardQuery.of(period).limits(10, 10, 10);
+        DashboardQuery query = DashboardQuery.of(period).limits(10, 10, 10).in(zone(q));
         String modelId = q.get("modelId");
         if (modelId != null && !modelId.isEmpty()) {
             query = query.forModel(modelId);
         }
-        Map<String, Object> out = JsonView.dashboard(earnings.analytics().creatorDashboard(caller, creatorId, query));
+        DashboardQuery filtered;
+        try {
+            filtered = query.filter(new ReportFilter(new LinkedHashSet<>(list(q, "models")),
+                    new LinkedHashSet<>(list(q, "usageType"))));
+        } catch (RuntimeException e) {
+            throw asParameters(e);
+        }
+        Map<String, Object> out;
+        try {
+            out = JsonView.dashboard(earnings.analytics().creatorDashboard(caller, creatorId, filtered));
+        } catch (RuntimeException e) {
+            throw asParameters(e);
+        }
         out.put("modelIds", modelIds(creatorId));
         return out;
+    }
+
+    /**
+     * A refusal of the filter as the query named it: the library calls the sets {@code modelIds}
+     * and {@code usageTypes}, the query's parameters are {@code models} and {@code usageType}.
+     */
+    private static RuntimeException asParameters(RuntimeException e) {
+        Optional<HttpProblem> problem = HttpProblem.of(e);
+        if (problem.isEmpty()) {
+            return e;
+        }
+        HttpProblem p = problem.get();
+        String field = p.field().equals("usageTypes") ? "usageType" : p.field().equals("modelIds") ? "models" : p.field();
+        return field.equals(p.field()) ? e : new HttpError(p.status(), field, p.message());
     }
 
     private List<String> modelIds(String creatorId) {
@@ -571,6 +642,139 @@ public final class HostApp implements AutoCloseable {
             }
         }
         return ids;
+    }
+
+    // ------------------------------------------------------------------ insights
+
+    /**
+     * A forecast for the next {@code days} (7, 30 or 90) whole days of {@code zone}: one model's
+     * with {@code modelId}, or all of the creator's models together.
+     */
+    private Object forecast(HttpExchange exchange, Principal principal) {
+        Caller caller = caller(principal);
+        Map<String, String> q = query(exchange);
+        int days = integer(q, "days", 30);
+        if (!FORECAST_DAYS.contains(days)) {
+            throw new HttpError(400, "days", "days is " + days + "; allowed: 7, 30 or 90");
+        }
+        ZoneId zone = zone(q);
+        Optional<String> modelId = present(q, "modelId");
+        Forecast forecast = modelId.isPresent() ? earnings.insights().forecastModel(caller, modelId.get(), days, zone)
+                : earnings.insights().forecastCreator(caller, creatorId(q, principal), days, zone);
+        return JsonView.forecast(forecast);
+    }
+
+    /** Two or more of the creator's models, {@code models=a,b}, side by side over the period in the zone. */
+    private Object compare(HttpExchange exchange, Principal principal) {
+        Caller caller = caller(principal);
+        Map<String, String> q = query(exchange);
+        List<String> models = list(q, "models");
+        if (models.isEmpty()) {
+            throw new HttpError(400, "models", "models is required: two or more of the creator's model ids, comma-separated");
+        }
+        try {
+            return JsonView.comparison(earnings.insights().compareModels(caller, creatorId(q, principal), models,
+                    period(q).in(zone(q))));
+        } catch (RuntimeException e) {
+            throw asParameters(e);
+        }
+    }
+
+    /** The platform's patterns over the period in the zone; a creator's figures are k-anonymized. */
+    private Object market(HttpExchange exchange, Principal principal) {
+        Caller caller = caller(principal);
+        Map<String, String> q = query(exchange);
+        return JsonView.market(earnings.insights().market(caller, period(q).in(zone(q))));
+    }
+
+    /**
+     * A creator's monthly goals: {@code GET} lists them, {@code POST} sets one
+     * ({@code month}, {@code zone}, {@code target} as a decimal string), {@code DELETE} below the
+     * path deletes a month's.
+     */
+    private Object goals(HttpExchange exchange, Principal principal) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        if (!path.equals("/api/insights/goals")) {
+            String month = path.substring("/api/insights/goals/".length());
+            if (!path.startsWith("/api/insights/goals/") || month.contains("/") || month.isEmpty()) {
+                AccessLog.template(exchange, "/api/insights/goals/*");
+                throw new HttpError(404, "path", "no such endpoint");
+            }
+            AccessLog.template(exchange, "/api/insights/goals/{month}");
+            if (!method.equals("DELETE")) {
+                throw methodNotAllowed(exchange, List.of("DELETE"));
+            }
+            Caller caller = caller(principal);
+            boolean deleted = earnings.insights().deleteGoal(caller, creatorId(query(exchange), principal),
+                    month(month));
+            return Map.of("deleted", deleted);
+        }
+        if (method.equals("DELETE")) {
+            throw methodNotAllowed(exchange, List.of("GET", "POST"));
+        }
+        Caller caller = caller(principal);
+        if (method.equals("GET")) {
+            List<Map<String, Object>> goals = new ArrayList<>();
+            earnings.insights().goals(caller, creatorId(query(exchange), principal)).forEach(g -> goals.add(JsonView.goal(g)));
+            return Map.of("goals", goals);
+        }
+        JsonRequest body = body(exchange).onlyFields("a goal", GOAL_FIELDS);
+        String creatorId = body.optionalText("creatorId").orElseGet(() -> creatorId(Map.of(), principal));
+        YearMonth month = month(body.text("month"));
+        ZoneId zone = zone(body.optionalText("zone").orElse(""));
+        BigDecimal target = body.decimal("target").orElseThrow(() -> new HttpError(400, "target",
+                "target is required: the month's earnings aimed at, a decimal in a string such as \"100.00\""));
+        return JsonView.goal(earnings.insights().setGoal(caller, creatorId, month, zone, target));
+    }
+
+    /** The creator's alerts of the period's days, newest first. */
+    private Object alerts(HttpExchange exchange, Principal principal) {
+        Caller caller = caller(principal);
+        Map<String, String> q = query(exchange);
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        earnings.insights().alerts(caller, creatorId(q, principal), period(q).in(zone(q)))
+                .forEach(a -> alerts.add(JsonView.alert(a)));
+        return Map.of("alerts", alerts);
+    }
+
+    /** What the creator could do now, each with its reason. */
+    private Object recommendations(HttpExchange exchange, Principal principal) {
+        Caller caller = caller(principal);
+        List<Map<String, Object>> recommendations = new ArrayList<>();
+        earnings.insights().recommendations(caller, creatorId(query(exchange), principal))
+                .forEach(r -> recommendations.add(JsonView.recommendation(r)));
+        return Map.of("recommendations", recommendations);
+    }
+
+    /** Checks a completed UTC day, {@code {"day":"2026-11-29"}}, for alerts now: admins only. */
+    private Object checkAlerts(HttpExchange exchange, Principal principal) throws IOException {
+        Caller caller = admin(principal, "only admins check days for alerts");
+        JsonRequest body = body(exchange).onlyFields("a check", Set.of("day"));
+        LocalDate day;
+        try {
+            day = LocalDate.parse(body.text("day"));
+        } catch (DateTimeParseException e) {
+            throw new HttpError(400, "day", "day must be a date such as 2026-11-29");
+        }
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        earnings.insights().checkAlerts(caller, day).forEach(a -> alerts.add(JsonView.alert(a)));
+        return Map.of("alerts", alerts);
+    }
+
+    /**
+     * Whose data: a creator's own unless the query names another creator (which the library
+     * refuses them); an admin names the creator.
+     */
+    private static String creatorId(Map<String, String> q, Principal principal) {
+        Optional<String> named = present(q, "creatorId");
+        if (named.isPresent()) {
+            return named.get();
+        }
+        if (principal.role() == Role.ADMIN) {
+            throw new HttpError(400, "creatorId", "creatorId is required: an admin names the creator");
+        }
+        return principal.id();
     }
 
     private Object adminTotals(HttpExchange exchange, Principal principal) {
@@ -714,6 +918,36 @@ public final class HostApp implements AutoCloseable {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw new HttpError(400, name, name + " must be a whole number");
+        }
+    }
+
+    /** The query's comma-separated values of a parameter, blanks left out; empty when absent. */
+    private static List<String> list(Map<String, String> q, String name) {
+        return present(q, name).map(v -> Arrays.stream(v.split(",", -1)).map(String::strip).filter(s -> !s.isEmpty())
+                .toList()).orElse(List.of());
+    }
+
+    /** The query's IANA time zone, UTC when absent. */
+    private static ZoneId zone(Map<String, String> q) {
+        return zone(q.getOrDefault("zone", ""));
+    }
+
+    private static ZoneId zone(String id) {
+        if (id.isEmpty()) {
+            return ZoneOffset.UTC;
+        }
+        try {
+            return ZoneId.of(id);
+        } catch (DateTimeException e) {
+            throw new HttpError(400, "zone", "zone is '" + id + "'; allowed: an IANA time zone such as Europe/Paris");
+        }
+    }
+
+    private static YearMonth month(String value) {
+        try {
+            return YearMonth.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new HttpError(400, "month", "month must be a month such as 2026-12");
         }
     }
 

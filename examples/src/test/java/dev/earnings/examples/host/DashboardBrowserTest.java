@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.earnings.examples.browser.HeadlessChromium;
 import dev.earnings.testkit.TestClock;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +49,15 @@ class DashboardBrowserTest {
             signIn(browser, "demo-ada");
             waitForPeriod(browser, "30");
             assertThat(browser.script("return location.href;").asText()).isEqualTo(site + "/");
-            assertDashboardShows(browser, browser.get(site + "/api/creator-analytics?period=30", "demo-ada"));
+            // The page asks in the zone its picker starts on, the browser's own.
+            String zone = URLEncoder.encode(browser.script("return document.getElementById('zone').value;").asText(),
+                    StandardCharsets.UTF_8);
+            assertDashboardShows(browser, browser.get(site + "/api/creator-analytics?period=30&zone=" + zone, "demo-ada"));
 
             // Change the period filter as a user would: pick "last 7 days" in the select.
             browser.select("period", "7");
             waitForPeriod(browser, "7");
-            assertDashboardShows(browser, browser.get(site + "/api/creator-analytics?period=7", "demo-ada"));
+            assertDashboardShows(browser, browser.get(site + "/api/creator-analytics?period=7&zone=" + zone, "demo-ada"));
 
             Path shot = browser.screenshot(Path.of("target", "dashboard-last-7-days.png"));
             assertThat(Files.size(shot)).isGreaterThan(10_000);
@@ -62,17 +67,19 @@ class DashboardBrowserTest {
             signInToAdminPage(browser, site);
             assertAdminTotalsShow(browser, browser.get(site + "/api/admin/totals?period=30", "demo-admin"));
 
-            // The webhooks section: the demo data's eight events, each delivered in one attempt
+            // The webhooks section: the demo data's events, each delivered in one attempt
             // answered 200, as the API lists them, and taken by the app's own receiver.
-            browser.waitFor("eight delivered events in the webhooks section", "return document.querySelectorAll("
-                    + "'#deliveries tr').length === 8 && [...document.querySelectorAll('#deliveries tr')]"
+            int events = HostAppWebhooksTest.DEMO_EVENT_COUNT;
+            browser.waitFor("the demo's delivered events in the webhooks section", "return document.querySelectorAll("
+                    + "'#deliveries tr').length === " + events + " && [...document.querySelectorAll('#deliveries tr')]"
                     + ".every(tr => tr.children[3].textContent === 'HTTP 200');");
             JsonNode deliveries = browser.get(site + "/api/admin/webhooks/deliveries", "demo-admin");
-            assertThat(deliveries.get("items")).hasSize(8);
+            assertThat(deliveries.get("items")).hasSize(events);
             JsonNode newest = deliveries.get("items").get(0);
             assertThat(browser.script("return document.querySelector('#deliveries tr').textContent;").asText())
                     .contains(newest.get("type").asText(), newest.get("eventId").asText(), "HTTP 200", " ms");
-            browser.waitFor("eight events received", "return document.querySelectorAll('#received tr').length === 8;");
+            browser.waitFor("the demo's events received", "return document.querySelectorAll('#received tr').length === "
+                    + events + ";");
             browser.waitForText("events-status", "consumer webhooks posts every event to http://127.0.0.1:" + app.port()
                     + " (the app's own receiver): 0 pending, 0 lanes retrying, 0 dead letters");
             assertThat(browser.script("return document.getElementById('replay').disabled;").asBoolean()).isTrue();

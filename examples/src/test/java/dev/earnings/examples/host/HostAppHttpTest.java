@@ -374,7 +374,8 @@ class HostAppHttpTest {
             assertThat(totals.get("uses").asLong()).isEqualTo(month.size());
             assertThat(totals.get("creatorsWithUsage").asLong()).isEqualTo(2);
             assertThat(totals.get("modelsWithUsage").asLong()).isEqualTo(month.stream().map(Demo.Use::modelId).distinct().count());
-            assertThat(totals.get("newModels").asLong()).isEqualTo(4);
+            // Registered when the demo data's history starts, ten weeks ago: none in the last 30 days.
+            assertThat(totals.get("newModels").asLong()).isZero();
             JsonNode creators = call(fresh, "GET", "/api/admin/creators?period=30", "demo-admin").body();
             assertThat(creators.get("totalItems").asLong()).isEqualTo(2);
             List<String> byLifetime = List.of("ada", "lin").stream().sorted(Comparator.comparing(
@@ -750,25 +751,29 @@ class HostAppHttpTest {
         HostApp fresh = HostApp.start(directory.resolve("db"), TestClock.at(NOW), 0);
         try {
             JsonNode all = call(fresh, "GET", "/api/admin/audit-log", "demo-admin", null).body();
-            // Two settings made on the first start, the demo admin's four models, two payouts (one
-            // completed) and the refund, newest first; the clock stands still, so all at NOW.
+            // Two settings made on the first start, the demo admin's four models (registered when the
+            // history starts, ten weeks back), two payouts (one completed) and the refund, newest first;
+            // the clock stands still otherwise, so the rest at NOW.
             assertThat(all.get("totalItems").asLong()).isEqualTo(10);
             assertThat(all.get("totalPages").asLong()).isEqualTo(1);
             assertThat(all.get("page").asInt()).isZero();
             assertThat(all.get("size").asInt()).isEqualTo(50);
             JsonNode items = all.get("items");
             assertThat(items).extracting(e -> e.get("action").asText()).containsExactly("USE_REVERSED", "PAYOUT_CREATED",
-                    "PAYOUT_COMPLETED", "PAYOUT_CREATED", "MODEL_REGISTERED", "MODEL_REGISTERED", "MODEL_REGISTERED",
-                    "MODEL_REGISTERED", "SETTINGS_CHANGED", "SETTINGS_CHANGED");
+                    "PAYOUT_COMPLETED", "PAYOUT_CREATED", "SETTINGS_CHANGED", "SETTINGS_CHANGED", "MODEL_REGISTERED",
+                    "MODEL_REGISTERED", "MODEL_REGISTERED", "MODEL_REGISTERED");
             assertThat(items).extracting(e -> e.get("targetType").asText() + " " + e.get("targetId").asText())
-                    .startsWith("use demo-d0-0", "payout 2", "payout 1", "payout 1", "model voice-clone", "model story-chat",
-                            "model sketch-xl", "model anime-diffusion");
+                    .startsWith("use demo-d0-0", "payout 2", "payout 1", "payout 1")
+                    .endsWith("model voice-clone", "model story-chat", "model sketch-xl", "model anime-diffusion");
             assertThat(items).extracting(e -> e.get("actor").asText()).containsExactly("admin-1", "admin-1", "admin-1",
-                    "admin-1", "admin-1", "admin-1", "admin-1", "admin-1", "service", "service");
-            assertThat(items).extracting(e -> e.get("occurredAt").asText()).containsOnly(NOW.toString());
+                    "admin-1", "service", "service", "admin-1", "admin-1", "admin-1", "admin-1");
+            Instant registered = NOW.minus(Duration.ofDays(DemoData.HISTORY_DAYS));
+            assertThat(items).extracting(e -> e.get("occurredAt").asText()).containsExactly(NOW.toString(), NOW.toString(),
+                    NOW.toString(), NOW.toString(), NOW.toString(), NOW.toString(), registered.toString(),
+                    registered.toString(), registered.toString(), registered.toString());
             List<Long> ids = new ArrayList<>();
             items.forEach(e -> ids.add(e.get("id").asLong()));
-            assertThat(ids).isSortedAccordingTo(Comparator.reverseOrder()).doesNotHaveDuplicates();
+            assertThat(ids).doesNotHaveDuplicates();
             // A secret setting's value is not shown.
             assertThat(items).filteredOn(e -> e.get("targetId").asText().equals("pseudonym_key")).singleElement()
                     .satisfies(e -> assertThat(e.get("after").get("value").asText()).isEqualTo("(secret, not shown)"));
@@ -781,20 +786,22 @@ class HostAppHttpTest {
             assertThat(refund.get("before").toString()).isEqualTo("{\"modelId\":\"anime-diffusion\",\"remaining\":\"" + r + "\"}");
             assertThat(refund.get("after").toString()).isEqualTo("{\"modelId\":\"anime-diffusion\",\"correctionId\":"
                     + "\"demo-refund-1\",\"reversed\":\"" + r + "\",\"remaining\":\"0.000000000000\"}");
-            assertThat(items.get(4).get("before").isNull()).isTrue();
-            assertThat(items.get(4).get("reason").isNull()).isTrue();
+            assertThat(items.get(6).get("before").isNull()).isTrue();
+            assertThat(items.get(6).get("reason").isNull()).isTrue();
 
             // Each filter, and all of them at once.
             assertThat(audit(fresh, "action=USE_REVERSED").get("items")).containsExactly(refund);
             assertThat(audit(fresh, "action=payout_created").get("items")).containsExactly(items.get(1), items.get(3));
-            assertThat(audit(fresh, "actor=service").get("items")).containsExactly(items.get(8), items.get(9));
+            assertThat(audit(fresh, "actor=service").get("items")).containsExactly(items.get(4), items.get(5));
             assertThat(audit(fresh, "targetType=payout&targetId=1").get("items")).containsExactly(items.get(2), items.get(3));
             assertThat(audit(fresh, "targetType=model").get("totalItems").asLong()).isEqualTo(4);
-            assertThat(audit(fresh, "from=" + NOW).get("totalItems").asLong()).isEqualTo(10);
-            assertThat(audit(fresh, "to=" + NOW).get("totalItems").asLong()).isZero();
+            assertThat(audit(fresh, "from=" + NOW).get("totalItems").asLong()).isEqualTo(6);
+            assertThat(audit(fresh, "to=" + NOW).get("totalItems").asLong()).isEqualTo(4);
+            assertThat(audit(fresh, "to=" + registered).get("totalItems").asLong()).isZero();
             assertThat(audit(fresh, "from=" + NOW.plusSeconds(1)).get("totalItems").asLong()).isZero();
             assertThat(audit(fresh, "actor=admin-1&action=MODEL_REGISTERED&targetType=model&targetId=sketch-xl&from="
-                    + NOW.minus(Duration.ofDays(1)) + "&to=" + NOW.plusSeconds(1)).get("items")).containsExactly(items.get(6));
+                    + registered.minus(Duration.ofDays(1)) + "&to=" + NOW.plusSeconds(1)).get("items"))
+                    .containsExactly(items.get(8));
             // Empty parameters, as a form's empty fields send them, are no filter.
             assertThat(audit(fresh, "actor=&action=&targetType=&targetId=&from=&to=").get("items")).isEqualTo(items);
 
@@ -877,9 +884,9 @@ class HostAppHttpTest {
     }
 
     /**
-     * The demo data as the host application documents it (four models, 31 days of batches of
-     * 20 + 2 x (30 - day) uses each, the latest use refunded, earnings held one full day after the
-     * use's day), rated here by the contract's rules: the tier of each model's n-th use, the usage
+     * The demo data as the host application documents it (four models, 70 days of batches of
+     * {@link DemoData#usesOn} uses each, a burst of sketch-xl's on one day, the latest use refunded,
+     * earnings held one full day after the use's day), rated here by the contract's rules: the tier of each model's n-th use, the usage
      * type's multiplier, rounded half-even to 12 places.
      */
     static final class Demo {
@@ -902,22 +909,31 @@ class HostAppHttpTest {
         static List<Use> uses(Instant now) {
             List<Use> uses = new ArrayList<>();
             Map<String, Long> counted = new HashMap<>();
-            for (int day = 30; day >= 0; day--) {
-                for (int i = 0; i < 20 + (30 - day) * 2; i++) {
-                    String model = MODELS[(i * 7 + day) % (i % 3 == 0 ? 4 : 2)];
-                    String[] p = PRICING.get(model);
-                    long tokens = (i * 37L) % 800;
-                    String type = TYPES[i % 3];
-                    long n = counted.merge(model, 1L, Long::sum);
-                    BigDecimal base = new BigDecimal(p[1]).add(new BigDecimal(p[2]).multiply(BigDecimal.valueOf(tokens)));
-                    BigDecimal typeMultiplier = new BigDecimal(type.equals("image_generation") ? "1" : type.equals("chat")
-                            ? "0.8" : "0.6");
-                    uses.add(new Use("demo-d" + day + "-" + i, model, p[0], "user-" + (i * 13 + day) % 40, tokens, type, n,
-                            now.minus(Duration.ofDays(day)).minus(Duration.ofMinutes(i)),
-                            base.multiply(tierMultiplier(n)).multiply(typeMultiplier).setScale(12, RoundingMode.HALF_EVEN)));
+            for (int day = DemoData.HISTORY_DAYS - 1; day >= 0; day--) {
+                Instant at = now.minus(Duration.ofDays(day));
+                int n = DemoData.usesOn(day, LocalDate.ofInstant(at, ZoneOffset.UTC));
+                for (int i = 0; i < n; i++) {
+                    uses.add(use(counted, "demo-d" + day + "-" + i, MODELS[(i * 7 + day) % (i % 3 == 0 ? 4 : 2)],
+                            "user-" + (i * 13 + day) % 40, 200 + (i * 53L) % 300, TYPES[i % 3], at.minus(Duration.ofMinutes(i))));
+                }
+                if (day == DemoData.SPIKE_DAY) {
+                    for (int k = 0; k < DemoData.SPIKE_USES; k++) {
+                        uses.add(use(counted, "demo-spike-" + k, DemoData.SPIKE_MODEL, "user-" + k % 40, 0, "image_generation",
+                                at.minus(Duration.ofMinutes(n + k))));
+                    }
                 }
             }
             return uses;
+        }
+
+        private static Use use(Map<String, Long> counted, String eventId, String model, String userId, long tokens,
+                String type, Instant at) {
+            String[] p = PRICING.get(model);
+            long n = counted.merge(model, 1L, Long::sum);
+            BigDecimal base = new BigDecimal(p[1]).add(new BigDecimal(p[2]).multiply(BigDecimal.valueOf(tokens)));
+            BigDecimal typeMultiplier = new BigDecimal(type.equals("image_generation") ? "1" : type.equals("chat") ? "0.8" : "0.6");
+            return new Use(eventId, model, p[0], userId, tokens, type, n, at,
+                    base.multiply(tierMultiplier(n)).multiply(typeMultiplier).setScale(12, RoundingMode.HALF_EVEN));
         }
 
         static int tier(long ordinal) {

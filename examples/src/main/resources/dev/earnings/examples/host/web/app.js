@@ -52,18 +52,28 @@ function signedIn(start) {
   }
 }
 
-function usd(amount, places) {
+// A decimal string rounded half-up to so many places, its point first moved `shift` places right
+// (2 for a percentage), worked on the string's digits: never floating point.
+function fixed(amount, places, shift) {
   const [whole, fraction = ''] = String(amount).split('.');
   const digits = places === undefined ? 2 : places;
   // Rounds half-up on the decimal string for display only; the API keeps every digit.
   const scaled = BigInt(whole + (fraction + '0'.repeat(12)).slice(0, 12));
-  const unit = 10n ** BigInt(12 - digits);
+  const unit = 10n ** BigInt(12 - (shift || 0) - digits);
   const negative = scaled < 0n;
   const magnitude = negative ? -scaled : scaled;
   const rounded = (magnitude + unit / 2n) / unit;
   const s = rounded.toString().padStart(digits + 1, '0');
-  return (negative ? '-$' : '$') + s.slice(0, s.length - digits) + (digits ? '.' + s.slice(s.length - digits) : '');
+  return (negative ? '-' : '') + s.slice(0, s.length - digits) + (digits ? '.' + s.slice(s.length - digits) : '');
 }
+
+function usd(amount, places) {
+  const text = fixed(amount, places);
+  return text.startsWith('-') ? '-$' + text.slice(1) : '$' + text;
+}
+
+// A ratio ("0.2412") as a percentage ("24.1%").
+function percent(ratio, places) { return fixed(ratio, places === undefined ? 1 : places, 2) + '%'; }
 
 // Whether a decimal string is zero, read as text: amounts are never turned into floating point.
 function isZero(amount) { return /^-?0*(\.0*)?$/.test(String(amount)); }
@@ -80,6 +90,16 @@ function rows(id, items, render, rowClass) {
     if (name) { tr.className = name; }
     body.appendChild(tr);
   }
+}
+function item(list, text, className) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  if (className) { li.className = className; }
+  list.appendChild(li);
+}
+// A query string of names and values, each value encoded; built here, never read from the page's URL.
+function queryOf(params) {
+  return Object.entries(params).map(([name, value]) => name + '=' + encodeURIComponent(value)).join('&');
 }
 function setText(id, text) { document.getElementById(id).textContent = text; }
 function status(text, error) { const s = document.getElementById('status'); s.textContent = text; s.className = error ? 'error' : ''; }
@@ -106,16 +126,273 @@ function drawTrend(points) {
   });
 }
 
+// The zones the dashboard offers: the browser's own first, then common ones.
+const ZONES = ['UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'America/New_York', 'America/Chicago',
+  'America/Los_Angeles', 'America/Sao_Paulo', 'Asia/Kolkata', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Sydney',
+  'Pacific/Auckland'];
+
+function fillZones(select) {
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  [own].concat(ZONES.filter(z => z !== own)).forEach((zone, i) => {
+    const o = document.createElement('option');
+    o.value = zone;
+    o.textContent = zone + (i === 0 ? ' (this browser)' : '');
+    select.appendChild(o);
+  });
+  select.value = own;
+}
+
+// A zone's name for people: the library names UTC "Z".
+function zoneName(zone) { return zone === 'Z' ? 'UTC' : zone; }
+
+// The day before a day, for a half-open range's last day.
+function dayBefore(day) { return new Date(Date.parse(day + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10); }
+
+// An estimate's interval; an upper bound the forecast could not give is said so.
+function interval(estimate, format) {
+  return format(estimate.low) + ' to ' + (estimate.high === null ? 'unbounded' : format(estimate.high));
+}
+
+function tierOutlook(t) {
+  if (t.nextTier === null) {
+    return t.modelId + ' is in tier ' + t.currentTier + ', the last, with ' + t.countedUses + ' counted uses.';
+  }
+  return t.modelId + ' is in tier ' + t.currentTier + ', ' + t.usesToNextTier + ' counted uses from tier ' + t.nextTier
+    + '; at ' + t.usesPerDay + ' uses a day (the last 28 days) it gets there '
+    + (t.expectedDay ? 'by ' + t.expectedDay + '.' : 'not at all: it had no counted uses in the last 28 days.');
+}
+
+// The forecast's expected earnings a day, with the interval as a band. Numbers for the drawing only.
+function drawForecast(days) {
+  const svg = document.getElementById('forecast-chart');
+  svg.replaceChildren();
+  const ns = 'http://www.w3.org/2000/svg';
+  const top = d => Number(d.earnings.high === null ? d.earnings.expected : d.earnings.high);
+  const max = Math.max(...days.map(top), 0.000001);
+  const step = 1000 / Math.max(days.length - 1, 1);
+  const x = i => 30 + i * step;
+  const y = v => 180 - Number(v) / max * 170;
+  const upper = days.map((d, i) => x(i) + ',' + y(top(d)));
+  const lower = days.map((d, i) => x(i) + ',' + y(d.earnings.low)).reverse();
+  const band = document.createElementNS(ns, 'polygon');
+  band.setAttribute('points', upper.concat(lower).join(' '));
+  band.setAttribute('class', 'band');
+  svg.appendChild(band);
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', days.map((d, i) => x(i) + ',' + y(d.earnings.expected)).join(' '));
+  line.setAttribute('class', 'expected');
+  svg.appendChild(line);
+  days.forEach((d, i) => {
+    const dot = document.createElementNS(ns, 'circle');
+    dot.setAttribute('cx', x(i)); dot.setAttribute('cy', y(d.earnings.expected)); dot.setAttribute('r', 3);
+    dot.setAttribute('fill', '#3d6fd9');
+    const title = document.createElementNS(ns, 'title');
+    title.textContent = d.day + ': ' + usd(d.earnings.expected) + ' (' + interval(d.earnings, usd) + ')';
+    dot.appendChild(title); svg.appendChild(dot);
+    if (i % Math.ceil(days.length / 8) === 0) {
+      const label = document.createElementNS(ns, 'text');
+      label.setAttribute('x', Math.min(x(i) - 12, 1005)); label.setAttribute('y', 195); label.textContent = d.day.slice(5);
+      svg.appendChild(label);
+    }
+  });
+}
+
+// Loads one insight section. A server without the endpoint (the Spring Boot example, until its
+// starter has them) answers 404: the section is hidden rather than showing an error.
+async function section(id, load) {
+  const el = document.getElementById(id);
+  if (el.dataset.state === 'absent') { return; }
+  let error = el.querySelector('.section-error');
+  try {
+    await load();
+    if (error) { error.remove(); }
+    el.dataset.state = 'loaded';
+  } catch (e) {
+    if (e.status === 404) {
+      el.hidden = true;
+      el.dataset.state = 'absent';
+      return;
+    }
+    if (!error) {
+      error = document.createElement('p');
+      error.className = 'error section-error';
+      el.appendChild(error);
+    }
+    error.textContent = e.message;
+    el.dataset.state = 'error';
+  }
+}
+
 async function dashboard() {
   const period = document.getElementById('period');
   const model = document.getElementById('model');
+  const usageType = document.getElementById('usage-type');
+  const zone = document.getElementById('zone');
+  const forecastDays = document.getElementById('forecast-days');
+  fillZones(zone);
+  // The server's today in the chosen zone, the last day of the dashboard's range.
+  let today = '';
+  let modelIds = [];
+  let generation = 0;
+
+  async function loadForecast(current) {
+    const f = await api('/api/insights/forecast?' + queryOf({ days: forecastDays.value, zone: zone.value }));
+    if (!current()) { return; }
+    setText('forecast-earnings', usd(f.earnings.expected));
+    setText('forecast-earnings-range', interval(f.earnings, usd) + ' (' + percent(f.confidence, 0) + ' interval)');
+    setText('forecast-uses', f.uses.expected);
+    setText('forecast-uses-range', interval(f.uses, u => u) + ' (' + percent(f.confidence, 0) + ' interval)');
+    setText('forecast-method', f.days.length + ' days from ' + f.days[0].day + ' (' + f.zone + '), fitted on '
+      + f.historyFrom + ' to ' + dayBefore(f.historyTo) + ': ' + f.method);
+    drawForecast(f.days);
+    rows('forecast-table', f.days, d => [d.day, d.uses.expected, interval(d.uses, u => u), usd(d.earnings.expected),
+      interval(d.earnings, usd)]);
+    const tiers = document.getElementById('forecast-tiers');
+    tiers.replaceChildren();
+    f.tiers.forEach(t => item(tiers, tierOutlook(t)));
+  }
+
+  async function loadGoals(current) {
+    const g = await api('/api/insights/goals');
+    if (!current()) { return; }
+    const month = today.slice(0, 7);
+    setText('goal-month', month);
+    const goal = g.goals.find(x => x.month === month);
+    document.getElementById('goal-none').hidden = Boolean(goal);
+    document.getElementById('goal-current').hidden = !goal;
+    if (goal) {
+      // The bar's length is drawing only; the figures beside it are the decimal strings.
+      document.getElementById('goal-progress').value = Math.min(1, Number(goal.fraction));
+      setText('goal-percent', percent(goal.fraction) + (goal.reached ? ', reached' : ''));
+      setText('goal-earned', usd(goal.earned));
+      setText('goal-target', usd(goal.target));
+      setText('goal-remaining', usd(goal.remaining));
+      setText('goal-note', (goal.reached ? 'Reached on ' + goal.reachedAt.slice(0, 10) + '. '
+        : goal.projectedReachDay ? 'At this pace it is reached by ' + goal.projectedReachDay + '. ' : '')
+        + 'The month of ' + zoneName(goal.zone) + ', earnings net of reversals; set by ' + goal.setBy + '.');
+    }
+    const others = g.goals.filter(x => x.month !== month);
+    document.getElementById('goal-others').hidden = others.length === 0;
+    rows('goals', others, x => [x.month, zoneName(x.zone), usd(x.target), usd(x.earned), x.reached ? 'yes' : 'no']);
+  }
+
+  async function loadAlerts(current) {
+    const a = await api('/api/insights/alerts?' + queryOf({ period: period.value, zone: zone.value }));
+    if (!current()) { return; }
+    const list = document.getElementById('alerts');
+    list.replaceChildren();
+    a.alerts.forEach(x => item(list, x.day + ', ' + x.modelId + ': ' + x.explanation, x.direction));
+    if (a.alerts.length === 0) { item(list, 'No unusual days in the period.', 'none'); }
+  }
+
+  async function loadRecommendations(current) {
+    const r = await api('/api/insights/recommendations');
+    if (!current()) { return; }
+    const list = document.getElementById('recommendations');
+    list.replaceChildren();
+    r.recommendations.forEach(x => item(list, x.reason, x.kind.toLowerCase()));
+    if (r.recommendations.length === 0) { item(list, 'Nothing to suggest now.', 'none'); }
+  }
+
+  function compareBoxes() {
+    const box = document.getElementById('compare-models');
+    if (box.dataset.models === modelIds.join(',')) { return; }
+    box.dataset.models = modelIds.join(',');
+    box.replaceChildren();
+    modelIds.forEach(id => {
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      input.type = 'checkbox'; input.value = id; input.checked = true;
+      input.addEventListener('change', () => section('compare-section', () => loadComparison(() => true)));
+      label.append(input, ' ' + id);
+      box.appendChild(label);
+    });
+  }
+
+  function standing(s) {
+    // The percentile is the share of models that earned less: 100 minus it is the model's "top N%".
+    const tenths = 1000n - BigInt(fixed(s.percentile, 1).replace('.', '').replace('-', ''));
+    return s.usageType + ': rank ' + s.rank + ' of ' + s.models + ', top ' + (tenths / 10n) + '.' + (tenths % 10n) + '%';
+  }
+
+  async function loadComparison(current) {
+    compareBoxes();
+    const chosen = [...document.querySelectorAll('#compare-models input:checked')].map(i => i.value);
+    const head = document.getElementById('comparison-head');
+    if (chosen.length < 2) {
+      head.replaceChildren();
+      rows('comparison', [], x => x);
+      setText('compare-message', modelIds.length < 2 ? 'Comparing needs two or more models.'
+        : 'Pick two or more models to compare.');
+      return;
+    }
+    const c = await api('/api/insights/compare?' + queryOf({ models: chosen.join(','), period: period.value,
+      zone: zone.value }));
+    if (!current()) { return; }
+    setText('compare-message', c.from + ' to ' + dayBefore(c.to) + ' (' + c.zone + ')');
+    const tr = document.createElement('tr');
+    ['', ...c.models.map(m => m.modelId)].forEach(t => { const th = document.createElement('th'); th.textContent = t; tr.appendChild(th); });
+    head.replaceChildren(tr);
+    const lines = [
+      ['uses', m => m.uses.toLocaleString('en-US')],
+      ['earning uses', m => m.earningUses.toLocaleString('en-US')],
+      ['earnings', m => usd(m.earnings, 4)],
+      ['reversed', m => usd(m.reversed, 4)],
+      ['earnings per use', m => m.earningsPerUse === null ? '-' : usd(m.earningsPerUse, 6)],
+      ['share of earnings', m => m.shareOfEarnings === null ? '-' : percent(m.shareOfEarnings)],
+      ['standing', m => m.standings.length ? m.standings.map(standing).join('; ')
+        : 'withheld: too few creators to rank among']];
+    rows('comparison', lines, ([label, value]) => [label, ...c.models.map(value)]);
+  }
+
+  async function loadMarket(current) {
+    const m = await api('/api/insights/market?' + queryOf({ period: period.value, zone: zone.value }));
+    if (!current()) { return; }
+    const figures = f => f === null ? ['withheld', '', '', ''] : [f.uses.toLocaleString('en-US'), usd(f.earnings), f.models, f.creators];
+    const withheld = b => b.figures === null ? 'withheld' : '';
+    setText('market-note', 'The platform, ' + m.from + ' to ' + dayBefore(m.to) + ' (' + m.zone + ')'
+      + (m.anonymized ? ': a figure is shown only where it covers at least ' + m.minimumCreators + ' creators,'
+        + ' "withheld" otherwise.' : ': every figure.'));
+    const g = m.growth;
+    setText('market-growth', 'Growth on the period before: ' + (g.current === null || g.previous === null ? 'withheld'
+      : 'uses ' + g.previous.uses + ' to ' + g.current.uses + (g.usesChangeRatio === null ? '' : ' (' + percent(g.usesChangeRatio) + ')')
+        + ', earnings ' + usd(g.previous.earnings) + ' to ' + usd(g.current.earnings)
+        + (g.earningsChangeRatio === null ? '' : ' (' + percent(g.earningsChangeRatio) + ')')) + '.');
+    const c = m.concentration;
+    setText('market-concentration', 'Earnings of the top 1% of ' + c.models + ' models: '
+      + (c.topOnePercentShare === null ? 'withheld' : percent(c.topOnePercentShare)) + '; of the top 10%: '
+      + (c.topTenPercentShare === null ? 'withheld' : percent(c.topTenPercentShare)) + '.');
+    rows('market-types', m.byUsageType, b => [b.key, ...figures(b.figures)], withheld);
+    rows('market-weekdays', m.byWeekday, b => [b.key.charAt(0) + b.key.slice(1).toLowerCase(), ...figures(b.figures)], withheld);
+    rows('market-hours', m.byHour, b => [b.key + ':00', ...figures(b.figures)], withheld);
+  }
+
+  async function insights(current) {
+    await Promise.all([
+      section('goal-section', () => loadGoals(current)),
+      section('forecast-section', () => loadForecast(current)),
+      section('alerts-section', () => loadAlerts(current)),
+      section('recommendations-section', () => loadRecommendations(current)),
+      section('compare-section', () => loadComparison(current)),
+      section('market-section', () => loadMarket(current))]);
+    if (current()) {
+      document.body.dataset.insights = zone.value + ' ' + period.value + ' ' + forecastDays.value;
+    }
+  }
+
   async function load() {
+    const mine = ++generation;
+    const current = () => mine === generation;
     status('loading');
     try {
-      const query = 'period=' + period.value + (model.value ? '&modelId=' + encodeURIComponent(model.value) : '');
-      const d = await api('/api/creator-analytics?' + query);
-      const lastDay = new Date(Date.parse(d.to + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
-      setText('who', d.creatorId + ', ' + d.from + ' to ' + lastDay);
+      const params = { period: period.value, zone: zone.value };
+      if (model.value) { params.modelId = model.value; }
+      if (usageType.value) { params.usageType = usageType.value; }
+      const d = await api('/api/creator-analytics?' + queryOf(params));
+      if (!current()) { return; }
+      const lastDay = dayBefore(d.to);
+      today = lastDay;
+      setText('who', d.creatorId + ', ' + d.from + ' to ' + lastDay + (d.zone ? ' (' + zoneName(d.zone) + ')' : ''));
       setText('gross-earnings', usd(d.grossEarnings));
       setText('total-reversed', usd(d.totalReversed));
       setText('total-earnings', usd(d.totalEarnings));
@@ -136,7 +413,8 @@ async function dashboard() {
       if (model.options.length === 1) {
         // The example host lists all of the creator's models; an answer without that list (the Spring
         // Boot starter's) offers the models it shows.
-        (d.modelIds || d.models.map(m => m.modelId)).forEach(id => { const o = document.createElement('option'); o.value = id; o.textContent = id; model.appendChild(o); });
+        modelIds = d.modelIds || d.models.map(m => m.modelId);
+        modelIds.forEach(id => { const o = document.createElement('option'); o.value = id; o.textContent = id; model.appendChild(o); });
       }
       drawTrend(d.trend);
       rows('models', d.models, m => [m.modelId, m.uses, usd(m.earnings, 4), m.tier, m.multiplier + 'x', m.usesToNextTier < 0 ? 'top tier' : m.usesToNextTier]);
@@ -145,11 +423,32 @@ async function dashboard() {
         a.user], a => a.isReversed ? 'reversed' : '');
       rows('transactions', d.transactions, t => ['#' + t.id, t.reference, '$' + t.amount, t.status, t.createdAt.slice(0, 10)]);
       status('period ' + period.value + ' loaded');
+      document.body.dataset.loadedZone = zone.value;
       document.body.dataset.loadedPeriod = period.value;
-    } catch (e) { status(e.message, true); }
+    } catch (e) { status(e.message, true); return; }
+    await insights(current);
   }
+
+  document.getElementById('goal-form').addEventListener('submit', async event => {
+    event.preventDefault();
+    const month = today.slice(0, 7);
+    // The target goes as the decimal string typed, never as a JSON number.
+    const target = document.getElementById('goal-input').value.trim();
+    try {
+      const g = await api('/api/insights/goals', { method: 'POST', body: JSON.stringify({ month, zone: zone.value, target }) });
+      setText('goal-message', 'goal set: ' + usd(g.target) + ' for ' + g.month + ' (' + g.zone + ')');
+      await section('goal-section', () => loadGoals(() => true));
+    } catch (e) { setText('goal-message', e.message); }
+  });
+  forecastDays.addEventListener('change', async () => {
+    const mine = generation;
+    await section('forecast-section', () => loadForecast(() => mine === generation));
+    if (mine === generation) { document.body.dataset.insights = zone.value + ' ' + period.value + ' ' + forecastDays.value; }
+  });
   period.addEventListener('change', load);
   model.addEventListener('change', load);
+  usageType.addEventListener('change', load);
+  zone.addEventListener('change', load);
   await load();
 }
 
