@@ -185,7 +185,7 @@ class WebhookSenderTest {
         assertThat(failed).hasMessage("webhook delivery of evt_0123456789abcdef0123456789abcdef (payout.completed) to http://127.0.0.1:"
                 + closedPort + " failed: could not connect (ConnectException)");
         assertThat(sender.toString()).isEqualTo("WebhookSender[http://127.0.0.1:" + closedPort
-                + ", types: use.recorded, use.reversed, tier.reached, payout.created, payout.completed, payout.failed, payout.cancelled]");
+                + ", types: use.recorded, use.reversed, tier.reached, payout.created, payout.completed, payout.failed, payout.cancelled, alert.raised, goal.reached]");
         assertThat(attempts).singleElement().satisfies(a -> assertThat(a.failure()).hasValue("could not connect (ConnectException)"));
     }
 
