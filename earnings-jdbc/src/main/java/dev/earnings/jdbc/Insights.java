@@ -32,8 +32,9 @@ import java.util.Optional;
  * and for each metric (the day's uses, and its earnings net of the reversals booked on it, from
  * the daily rollups, a day without a rollup counting as zero), the baseline is the 28 days before
  * D. With {@code m} its median (of 28 values, the mean of the middle two) and {@code MAD} the
- * median of {@code |v - m|}, floored at {@code max(unit, |m| / 20)} (the unit is one use, or one
- * minor unit of the deployment's currency) so that a flat series does not alert on noise, D alerts
+ * median of {@code |v - m|}, floored at {@code max(unit, |m| / 20)} (the unit is one use; for
+ * earnings, one use's worth: the baseline's net earnings per use, at least one minor unit of the
+ * deployment's currency) so that a flat series does not alert on noise, D alerts
  * when {@code |x - m| > 3 x MAD}, {@link Alert.Direction#ABOVE above} or
  * {@link Alert.Direction#BELOW below}. All of it is exact decimal arithmetic. An alert is raised
  * once per model, day and metric, with its {@link EventType#ALERT_RAISED} event, whoever checks

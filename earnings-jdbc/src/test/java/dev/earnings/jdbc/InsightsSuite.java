@@ -125,7 +125,16 @@ abstract class InsightsSuite extends DatabaseSuite {
         });
         List<String> expected = new ArrayList<>();
         expected.addAll(expectedOf("USES", uses, day, BigDecimal.ONE));
-        expected.addAll(expectedOf("EARNINGS", net, day, CENT));
+        // Earnings: one use's worth, on average over the baseline, and at least a cent.
+        BigDecimal baselineUses = BigDecimal.ZERO;
+        BigDecimal baselineNet = BigDecimal.ZERO;
+        for (int i = 28; i >= 1; i--) {
+            baselineUses = baselineUses.add(uses.getOrDefault(day.minusDays(i), BigDecimal.ZERO));
+            baselineNet = baselineNet.add(net.getOrDefault(day.minusDays(i), BigDecimal.ZERO));
+        }
+        BigDecimal unit = baselineUses.signum() == 0 ? CENT
+                : CENT.max(baselineNet.divide(baselineUses, 12, java.math.RoundingMode.HALF_EVEN));
+        expected.addAll(expectedOf("EARNINGS", net, day, unit));
         return expected;
     }
 

@@ -105,7 +105,7 @@ public final class Alerts {
                 BigDecimal[] today = days.get(day);
                 BigDecimal value = today == null ? BigDecimal.ZERO : today[index];
                 Optional<AlertRule.Finding> finding = AlertRule.evaluate(baseline, value,
-                        metric == Alert.Metric.USES ? BigDecimal.ONE : minorUnit);
+                        metric == Alert.Metric.USES ? BigDecimal.ONE : earningsUnit(days, from, day));
                 if (finding.isPresent()) {
                     alerts.add(raise(h, model.getKey(), model.getValue(), day, metric, finding.get(), now));
                 }
@@ -113,6 +113,26 @@ public final class Alerts {
         }
         noteRun(h, day, alerts.size());
         return alerts;
+    }
+
+    /**
+     * The smallest change of a day's earnings that means something: one of the model's uses, as it
+     * earned on average over the baseline (net, to 12 places, half even), and never below one
+     * minor unit of the currency. A model whose uses earn more than a cent would otherwise alert
+     * on a day one use off a flat median, which its uses' alert rightly ignores.
+     */
+    private BigDecimal earningsUnit(Map<LocalDate, BigDecimal[]> days, LocalDate from, LocalDate day) {
+        BigDecimal uses = BigDecimal.ZERO;
+        BigDecimal net = BigDecimal.ZERO;
+        for (LocalDate d = from; d.isBefore(day); d = d.plusDays(1)) {
+            BigDecimal[] f = days.get(d);
+            if (f != null) {
+                uses = uses.add(f[0]);
+                net = net.add(f[1]);
+            }
+        }
+        return uses.signum() == 0 ? minorUnit
+                : minorUnit.max(net.divide(uses, dev.earnings.core.Money.SCALE, java.math.RoundingMode.HALF_EVEN));
     }
 
     private Alert raise(Handle h, String modelId, String creatorId, LocalDate day, Alert.Metric metric,
