@@ -510,7 +510,8 @@ abstract class EarningsHttpSuite {
      * on: ada's chat model steady but for a spike on day 45, her image model 92 uses (8 short of
      * its second tier), a model of hers with monetization off used from day 40, bob's and cy's
      * models with chat and other uses. Its {@code earnings.insights.minimum-creators} is 3: chat
-     * is used by three creators, other by two, image generation by one.
+     * is used by three creators, other by two, image generation by one (the two withheld cover
+     * three creators together, so that chat's figures may be shown: see {@code MarketInsights}).
      */
     private static final int HISTORY_DAYS = 60;
     private static final int SPIKE_DAY = 45;
