@@ -1487,7 +1487,12 @@ abstract class EarningsHttpSuite {
                 {ADMIN, "POST", "/api/admin/payouts", payout("ada", 1, "while-down")},
                 {ADMIN, "POST", "/api/admin/payouts/bulk", "{\"batchReference\":\"down\",\"thresholdMinor\":1}"},
                 {ADMIN, "POST", "/api/admin/payouts/" + payout + "/complete", "{}"},
-                {ADMIN, "POST", "/api/admin/reversals", reversal("up-1", null, "while-down")}}) {
+                {ADMIN, "POST", "/api/admin/reversals", reversal("up-1", null, "while-down")},
+                {ADA, "GET", "/api/insights/forecast", null}, {ADA, "GET", "/api/insights/market", null},
+                {ADA, "GET", "/api/insights/goals", null}, {ADA, "POST", "/api/insights/goals", goal("2026-04", null, "1.00", null)},
+                {ADA, "DELETE", "/api/insights/goals/2026-04", null}, {ADA, "GET", "/api/insights/alerts", null},
+                {ADA, "GET", "/api/insights/recommendations", null},
+                {ADMIN, "POST", "/api/admin/insights/check", "{\"day\":\"2026-03-09\"}"}}) {
                 assertProblem(call(app, (Who) r[0], (String) r[1], (String) r[2], (String) r[3]), 503, "server");
             }
             down.set(false);
