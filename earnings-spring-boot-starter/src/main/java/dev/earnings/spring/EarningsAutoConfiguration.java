@@ -201,6 +201,8 @@ public class EarningsAutoConfiguration {
         set(p.getUseRecordedEvents(), b::useRecordedEvents);
         set(p.getEventRetention(), b::eventRetention);
         set(p.getPseudonymKey(), v -> b.pseudonymKey(decodeKey(v)));
+        set(p.getInsights().getMinimumCreators(), b::insightsMinimumCreators);
+        set(p.getInsights().getDailyChecks(), b::insightChecks);
         EarningsProperties.OccurredAtWindow window = p.getOccurredAtWindow();
         if (window.getBack() != null || window.getAhead() != null) {
             b.occurredAtWindow(orElse(window.getBack(), DEFAULT_WINDOW_BACK), orElse(window.getAhead(), DEFAULT_WINDOW_AHEAD));

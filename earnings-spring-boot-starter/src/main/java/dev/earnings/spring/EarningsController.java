@@ -4,11 +4,15 @@ import dev.earnings.core.InvalidInputException;
 import dev.earnings.jdbc.Caller;
 import dev.earnings.jdbc.DashboardQuery;
 import dev.earnings.jdbc.Earnings;
+import dev.earnings.jdbc.ReportFilter;
 import dev.earnings.jdbc.UsageRequest;
 import dev.earnings.jdbc.http.JsonRequest;
 import dev.earnings.jdbc.http.JsonView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +33,9 @@ import org.springframework.web.bind.annotation.RestController;
 final class EarningsController {
     /** The fields of a use; anything else is refused, so a misspelt field is not silently lost. */
     static final Set<String> TRACK_FIELDS = Set.of("userId", "modelId", "usageType", "tokensConsumed", "metadata", "eventId");
+
+    /** The library's names of a filter's sets, as the request names them. */
+    private static final Map<String, String> FILTER_NAMES = Map.of("modelIds", "models", "usageTypes", "usageType");
 
     private final Earnings earnings;
     private final EarningsRequests requests;
@@ -66,21 +73,31 @@ final class EarningsController {
     }
 
     /**
-     * A creator's dashboard over the last {@code period} days (30 unless given), for one model
-     * when {@code modelId} names it: the signed-in creator's own unless {@code creatorId} names
-     * another, which only an admin may read.
+     * A creator's dashboard over the last {@code period} days (30 unless given) of {@code zone}
+     * (an IANA time zone id; UTC unless given), for one model when {@code modelId} names it: the
+     * signed-in creator's own unless {@code creatorId} names another, which only an admin may
+     * read. {@code usageType} and {@code models}, comma-separated, count only the uses of those
+     * usage types and of those models.
      */
     @GetMapping(path = "/api/creator-analytics", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> creatorAnalytics(HttpServletRequest request,
             @RequestParam(name = "creatorId", required = false) @Nullable String creatorId,
             @RequestParam(name = "period", required = false) @Nullable String period,
-            @RequestParam(name = "modelId", required = false) @Nullable String modelId) {
+            @RequestParam(name = "modelId", required = false) @Nullable String modelId,
+            @RequestParam(name = "zone", required = false) @Nullable String zone,
+            @RequestParam(name = "usageType", required = false) @Nullable String usageType,
+            @RequestParam(name = "models", required = false) @Nullable String models) {
         Caller caller = requests.caller(request);
-        DashboardQuery query = DashboardQuery.of(EarningsRequests.period(period)).limits(10, 10, 10);
+        ZoneId in = EarningsRequests.zone(zone, "zone");
+        List<String> types = EarningsRequests.commaSeparated(usageType, "usageType");
+        List<String> modelIds = EarningsRequests.commaSeparated(models, "models");
+        DashboardQuery base = DashboardQuery.of(EarningsRequests.period(period)).in(in).limits(10, 10, 10);
         if (modelId != null && !modelId.isEmpty()) {
-            query = query.forModel(modelId);
+            base = base.forModel(modelId);
         }
+        DashboardQuery query = base;
         String creator = creatorId == null || creatorId.isEmpty() ? caller.id() : creatorId;
-        return JsonView.dashboard(earnings.analytics().creatorDashboard(caller, creator, query));
+        return JsonView.dashboard(EarningsRequests.asSent(FILTER_NAMES, () -> earnings.analytics().creatorDashboard(caller,
+                creator, query.filter(new ReportFilter(new HashSet<>(modelIds), new HashSet<>(types))))));
     }
 }

@@ -20,7 +20,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * {@code Content-Type}; a request no controller method takes (a wrong method) is refused by Spring
  * MVC itself, before any controller, with its own 405.
  */
-@RestControllerAdvice(assignableTypes = {EarningsController.class, EarningsAdminController.class})
+@RestControllerAdvice(assignableTypes = {EarningsController.class, EarningsAdminController.class,
+    EarningsInsightsController.class})
 final class EarningsProblemHandler {
     private static final Logger LOG = LoggerFactory.getLogger(EarningsProblemHandler.class);
 

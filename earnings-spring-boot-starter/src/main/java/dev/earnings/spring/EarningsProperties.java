@@ -122,6 +122,9 @@ public class EarningsProperties {
     /** The HTTP endpoints, in a Spring MVC application. */
     private final Web web = new Web();
 
+    /** The insights: forecasts, comparisons, market patterns, alerts and goals. */
+    private final InsightsProperties insights = new InsightsProperties();
+
     /**
      * The embedded database's directory.
      *
@@ -446,12 +449,74 @@ public class EarningsProperties {
         return web;
     }
 
+    /**
+     * The insights' options.
+     *
+     * @return the options' properties
+     */
+    public InsightsProperties getInsights() {
+        return insights;
+    }
+
+    /** The insights: k of the figures creators see about others, and the daily check for alerts and goals. */
+    public static class InsightsProperties {
+        /**
+         * The fewest creators a figure about other creators may cover when a creator sees it
+         * (market insights, concentration shares, a model's standing among the platform's models);
+         * a figure over fewer is withheld from creators, admins see it: 2 to 1000. Default 10.
+         */
+        private @Nullable Integer minimumCreators;
+
+        /**
+         * Whether each completed UTC day is checked for alerts, and the goals not yet reached,
+         * shortly after it ends (00:15 UTC), once across all instances; runs a scheduler thread in
+         * every instance. Default false: admins check days with POST /api/admin/insights/check.
+         */
+        private @Nullable Boolean dailyChecks;
+
+        /**
+         * The fewest creators a figure shown to a creator may cover.
+         *
+         * @return k, or {@code null} for the library's default
+         */
+        public @Nullable Integer getMinimumCreators() {
+            return minimumCreators;
+        }
+
+        /**
+         * Sets the fewest creators a figure shown to a creator may cover.
+         *
+         * @param minimumCreators k, or {@code null} for the library's default
+         */
+        public void setMinimumCreators(@Nullable Integer minimumCreators) {
+            this.minimumCreators = minimumCreators;
+        }
+
+        /**
+         * Whether the daily check runs.
+         *
+         * @return true if on, {@code null} for the library's default (off)
+         */
+        public @Nullable Boolean getDailyChecks() {
+            return dailyChecks;
+        }
+
+        /**
+         * Sets whether the daily check runs.
+         *
+         * @param dailyChecks true to run it
+         */
+        public void setDailyChecks(@Nullable Boolean dailyChecks) {
+            this.dailyChecks = dailyChecks;
+        }
+    }
+
     /** The HTTP endpoints: off unless enabled, and the roles the default EarningsCallerResolver reads. */
     public static class Web {
         /**
-         * Whether the HTTP endpoints (tracking, creator analytics, admin, payouts, reversals, audit
-         * log) are served, in a Spring MVC application. Default false: endpoints that record and
-         * move money are turned on on purpose.
+         * Whether the HTTP endpoints (tracking, creator analytics, insights, admin, payouts,
+         * reversals, audit log) are served, in a Spring MVC application. Default false: endpoints
+         * that record and move money are turned on on purpose.
          */
         private boolean enabled;
 

@@ -12,12 +12,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -173,6 +179,65 @@ final class EarningsRequests {
             return present(value).map(Instant::parse);
         } catch (DateTimeParseException e) {
             throw new InvalidInputException(name, name + " must be an instant in UTC, as in 2026-03-01T00:00:00Z");
+        }
+    }
+
+    /**
+     * A {@code zone} parameter: an IANA time zone id such as {@code Europe/Paris} (or a fixed
+     * offset such as {@code +05:30}), UTC when absent or empty.
+     *
+     * @throws InvalidInputException naming {@code name} for an id no zone has
+     */
+    static ZoneId zone(@Nullable String value, String name) {
+        if (value == null || value.isEmpty()) {
+            return ZoneOffset.UTC;
+        }
+        try {
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new InvalidInputException(name, name + " '" + (value.length() > 64 ? value.substring(0, 64) + "..." : value)
+                    + "' is no time zone; allowed: an IANA time zone id such as Europe/Paris or America/New_York");
+        }
+    }
+
+    /**
+     * A comma-separated parameter ({@code models=a,b}): its entries in order, none when absent or
+     * empty.
+     *
+     * @throws InvalidInputException naming {@code name} for an empty entry ({@code a,,b}, a trailing comma)
+     */
+    static List<String> commaSeparated(@Nullable String value, String name) {
+        List<String> entries = new ArrayList<>();
+        if (value == null || value.isEmpty()) {
+            return entries;
+        }
+        for (String entry : value.split(",", -1)) {
+            if (entry.isEmpty()) {
+                throw new InvalidInputException(name, name + " has an empty entry; allowed: names separated by single"
+                        + " commas, as in a,b");
+            }
+            entries.add(entry);
+        }
+        return entries;
+    }
+
+    /**
+     * Calls the library, naming a refused argument as the request names it: the library's
+     * {@code modelIds} is the parameter {@code models}, for instance.
+     *
+     * @param names the library's field names to the request's
+     */
+    static <T> T asSent(Map<String, String> names, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (InvalidInputException e) {
+            String sent = names.get(e.field());
+            if (sent == null) {
+                throw e;
+            }
+            InvalidInputException renamed = new InvalidInputException(sent, e.getMessage());
+            renamed.initCause(e);
+            throw renamed;
         }
     }
 }

@@ -13,7 +13,8 @@ import org.springframework.web.servlet.DispatcherServlet;
 
 /**
  * The starter's HTTP endpoints, those of the example host app (tracking, creator analytics, platform
- * totals, the creators' overview, payouts, reversals and the audit log; {@code openapi.yaml} in
+ * totals, the creators' overview, payouts, reversals and the audit log, and the insights: forecasts,
+ * comparisons, market patterns, goals, alerts and recommendations; {@code openapi.yaml} in
  * this package describes each), in a Spring MVC application that turns them on with
  * {@code earnings.web.enabled=true}. Off by default: endpoints that record money must not appear
  * in an application because a jar was added. Who calls is the {@link EarningsCallerResolver}'s to
@@ -56,6 +57,11 @@ public class EarningsWebAutoConfiguration {
     @Bean
     EarningsAdminController earningsAdminController(Earnings earnings, EarningsRequests requests) {
         return new EarningsAdminController(earnings, requests);
+    }
+
+    @Bean
+    EarningsInsightsController earningsInsightsController(Earnings earnings, EarningsRequests requests) {
+        return new EarningsInsightsController(earnings, requests);
     }
 
     @Bean

@@ -3,7 +3,7 @@
  * from the application's {@code DataSource} (or the embedded database) and the {@code earnings.*}
  * properties, an optional {@link dev.earnings.jdbc.AsyncRecorder} bean, a health indicator and,
  * in a Spring MVC application that turns them on ({@code earnings.web.enabled}), HTTP endpoints
- * for tracking uses and reading a creator's analytics, whose callers an
+ * for tracking uses, a creator's analytics and insights, and the admins' work, whose callers an
  * {@link dev.earnings.spring.EarningsCallerResolver} maps from the authenticated principal.
  *
  * <p>Every parameter and return value is non-null unless it is marked {@code @Nullable}.

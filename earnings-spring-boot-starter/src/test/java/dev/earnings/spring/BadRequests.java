@@ -4,12 +4,15 @@ import static dev.earnings.spring.EarningsHttpSuite.ADA;
 import static dev.earnings.spring.EarningsHttpSuite.ADMIN;
 import static dev.earnings.spring.EarningsHttpSuite.TRACK;
 import static dev.earnings.spring.EarningsHttpSuite.TRACKER;
+import static dev.earnings.spring.EarningsHttpSuite.goal;
 import static dev.earnings.spring.EarningsHttpSuite.payout;
 import static dev.earnings.spring.EarningsHttpSuite.reversal;
 import static dev.earnings.spring.EarningsHttpSuite.use;
 
 import dev.earnings.spring.EarningsHttpSuite.Who;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -18,7 +21,8 @@ import org.junit.jupiter.params.provider.Arguments;
  * tests send its own: each with the status and the field its refusal must name. They run on the
  * suite's shared application, whose creators ada and bob have ten uses each ({@code ada-use-0} to
  * {@code ada-use-9}) and whose admin made ada a payout with the reference
- * {@code pending-for-bad-input}.
+ * {@code pending-for-bad-input}, with a second model each, {@code ada-second} and
+ * {@code bob-second}, for comparisons. Its clock stands on 2026-03-10 (UTC).
  */
 final class BadRequests {
     private BadRequests() {
@@ -227,5 +231,117 @@ final class BadRequests {
                 audit.query("size=0", 400, "pageSize"),
                 audit.query("size=1001", 400, "pageSize"),
                 audit.query("size=ten", 400, "size"));
+    }
+
+    /** The insights' query parameters, and the new ones of a creator's analytics. */
+    static Stream<Arguments> insightQueries() {
+        Endpoint forecast = new Endpoint("a creator's forecast", ADA, "GET", "/api/insights/forecast");
+        Endpoint anyForecast = new Endpoint("an admin's forecast", ADMIN, "GET", "/api/insights/forecast");
+        Endpoint compare = new Endpoint("a creator's comparison", ADA, "GET", "/api/insights/compare");
+        Endpoint anyCompare = new Endpoint("an admin's comparison", ADMIN, "GET", "/api/insights/compare");
+        Endpoint market = new Endpoint("market", ADA, "GET", "/api/insights/market");
+        Endpoint alerts = new Endpoint("alerts", ADA, "GET", "/api/insights/alerts");
+        Endpoint anyGoals = new Endpoint("an admin's goals", ADMIN, "GET", "/api/insights/goals");
+        Endpoint anyRecommendations = new Endpoint("an admin's recommendations", ADMIN, "GET", "/api/insights/recommendations");
+        Endpoint analytics = new Endpoint("a creator's analytics", ADA, "GET", "/api/creator-analytics");
+        String pair = "models=ada-model,ada-second";
+        return Stream.of(
+                forecast.query("days=14", 400, "days"),
+                forecast.query("days=1", 400, "days"),
+                forecast.query("days=365", 400, "days"),
+                forecast.query("days=week", 400, "days"),
+                forecast.query("days=7.5", 400, "days"),
+                forecast.query("zone=Mars/Olympus", 400, "zone"),
+                forecast.query("zone=%20", 400, "zone"),
+                forecast.query("zone=+25:00", 400, "zone"),
+                forecast.query("modelId=bob-model", 403, "caller"),
+                forecast.query("creatorId=bob&modelId=ada-model", 403, "caller"),
+                forecast.query("creatorId=bob", 403, "caller"),
+                // An admin's own id is no creator's.
+                anyForecast.query("days=7", 400, "creatorId"),
+                anyForecast.query("modelId=no-such-model", 404, "modelId"),
+                anyForecast.query("creatorId=ada&modelId=bob-model", 400, "modelId"),
+                compare.query("period=30", 400, "models"),
+                compare.query("models=ada-model", 400, "models"),
+                compare.query("models=ada-model,ada-model", 400, "models"),
+                compare.query("models=ada-model,,ada-second", 400, "models"),
+                compare.query("models=ada-model,ada-second,", 400, "models"),
+                compare.query("models=a,b,c,d,e,f,g,h,i,j,k", 400, "models"),
+                compare.query(pair + "&period=14", 400, "period"),
+                compare.query(pair + "&zone=Nowhere/Land", 400, "zone"),
+                compare.query("models=ada-model,bob-model", 403, "caller"),
+                compare.query(pair + "&creatorId=bob", 403, "caller"),
+                anyCompare.query("creatorId=ada&models=ada-model,no-such-model", 404, "modelId"),
+                anyCompare.query("creatorId=nobody&models=ada-model,ada-second", 400, "creatorId"),
+                market.query("period=14", 400, "period"),
+                market.query("period=x", 400, "period"),
+                market.query("zone=Nowhere/Land", 400, "zone"),
+                alerts.query("period=14", 400, "period"),
+                alerts.query("zone=Nowhere/Land", 400, "zone"),
+                alerts.query("creatorId=bob", 403, "caller"),
+                anyGoals.query("creatorId=", 400, "creatorId"),
+                anyGoals.query("creatorId=nobody", 400, "creatorId"),
+                anyRecommendations.query("creatorId=", 400, "creatorId"),
+                analytics.query("zone=Mars/Olympus", 400, "zone"),
+                analytics.query("zone=UTC+99", 400, "zone"),
+                analytics.query("usageType=video", 400, "usageType"),
+                analytics.query("usageType=chat,,other", 400, "usageType"),
+                analytics.query("usageType=" + "x".repeat(65), 400, "usageType"),
+                analytics.query("models=ada-model,", 400, "models"),
+                analytics.query("models=" + IntStream.rangeClosed(1, 101).mapToObj(i -> "m" + i).collect(Collectors.joining(",")), 400,
+                        "models"),
+                analytics.query("period=14&zone=Europe/Paris&usageType=chat&models=ada-model", 400, "period"));
+    }
+
+    /** Bad goals, and bad months of a goal to delete. */
+    static Stream<Arguments> goals() {
+        Endpoint goal = new Endpoint("goal", ADA, "POST", "/api/insights/goals");
+        String ok = goal("2026-05", "Europe/Paris", "100.00", null);
+        return Stream.concat(goal.spoiled(ok, "{\"target\":\"1.00\"," + ok.substring(1)), Stream.of(
+                goal.body("missing month", ok.replace("\"month\":\"2026-05\",", ""), 400, "month"),
+                goal.body("month a number", ok.replace("\"2026-05\"", "202605"), 400, "month"),
+                goal.body("month 2026-13", ok.replace("2026-05", "2026-13"), 400, "month"),
+                goal.body("month 2026/05", ok.replace("2026-05", "2026/05"), 400, "month"),
+                goal.body("month 2026-5", ok.replace("2026-05", "2026-5"), 400, "month"),
+                goal.body("month a day", ok.replace("2026-05", "2026-05-01"), 400, "month"),
+                goal.body("month too far ahead", ok.replace("2026-05", "2040-01"), 400, "month"),
+                goal.body("month too long ago", ok.replace("2026-05", "2016-02"), 400, "month"),
+                goal.body("zone no zone", ok.replace("Europe/Paris", "Mars/Olympus"), 400, "zone"),
+                goal.body("zone empty", ok.replace("Europe/Paris", ""), 400, "zone"),
+                goal.body("zone a number", ok.replace("\"Europe/Paris\"", "1"), 400, "zone"),
+                goal.body("missing target", ok.replace(",\"target\":\"100.00\"", ""), 400, "target"),
+                goal.body("target a JSON number", ok.replace("\"100.00\"", "100.00"), 400, "target"),
+                goal.body("target zero", ok.replace("100.00", "0.00"), 400, "target"),
+                goal.body("target negative", ok.replace("100.00", "-1"), 400, "target"),
+                goal.body("target with an exponent", ok.replace("100.00", "1e2"), 400, "target"),
+                goal.body("target of thirteen places", ok.replace("100.00", "0.0000000000001"), 400, "target"),
+                goal.body("target too large", ok.replace("100.00", "1" + "0".repeat(30)), 400, "target"),
+                goal.body("creatorId a number", with(ok, "\"creatorId\":5"), 400, "creatorId"),
+                goal.body("another creator's goal", with(ok, "\"creatorId\":\"bob\""), 403, "caller"),
+                new Endpoint("an admin's goal", ADMIN, "POST", "/api/insights/goals").body("for no creator", ok, 400, "creatorId"),
+                deletion("2026-13", 400, "month"),
+                deletion("may", 400, "month"),
+                deletion("2040-01", 400, "month"),
+                deletion("2026-05?creatorId=bob", 403, "caller")));
+    }
+
+    private static Arguments deletion(String month, int status, String field) {
+        String path = "/api/insights/goals/" + month;
+        return Arguments.of("DELETE " + path, new Bad(ADA, "DELETE", path, null, null, status, field));
+    }
+
+    /** Bad checks of a day for alerts; the shared application's clock stands on 2026-03-10. */
+    static Stream<Arguments> checks() {
+        Endpoint check = new Endpoint("check", ADMIN, "POST", "/api/admin/insights/check");
+        String ok = "{\"day\":\"2026-03-09\"}";
+        return Stream.concat(check.spoiled(ok, "{\"day\":\"2026-03-08\",\"day\":\"2026-03-09\"}"), Stream.of(
+                check.body("missing day", "{}", 400, "day"),
+                check.body("day a number", "{\"day\":20260309}", 400, "day"),
+                check.body("day not a day", "{\"day\":\"yesterday\"}", 400, "day"),
+                check.body("day 2026-02-30", "{\"day\":\"2026-02-30\"}", 400, "day"),
+                check.body("today", "{\"day\":\"2026-03-10\"}", 400, "day"),
+                check.body("tomorrow", "{\"day\":\"2026-03-11\"}", 400, "day"),
+                check.body("ten years ago", "{\"day\":\"2016-01-01\"}", 400, "day"),
+                new Endpoint("a creator's check", ADA, "POST", "/api/admin/insights/check").body("by a creator", ok, 403, "caller")));
     }
 }

@@ -36,11 +36,16 @@ class ConfigurationMetadataTest {
                 "earnings.async-recorder.flush-interval", "earnings.async-recorder.block-when-full",
                 "earnings.async-recorder.writers", "earnings.async-recorder.close-timeout",
                 "earnings.web.enabled", "earnings.web.admin-role", "earnings.web.tracker-role", "earnings.web.max-body-bytes",
-                "earnings.web.requests-per-caller.uses", "earnings.web.requests-per-caller.per");
+                "earnings.web.requests-per-caller.uses", "earnings.web.requests-per-caller.per",
+                "earnings.insights.minimum-creators", "earnings.insights.daily-checks");
         assertThat(properties).allSatisfy(p -> assertThat((String) p.get("description")).as("%s", p.get("name"))
                 .isNotBlank().endsWith("."));
         assertThat(properties).filteredOn(p -> p.get("name").equals("earnings.hold-days"))
                 .singleElement().satisfies(p -> assertThat(p.get("type")).isEqualTo("java.lang.Integer"));
+        assertThat(properties).filteredOn(p -> p.get("name").equals("earnings.insights.minimum-creators"))
+                .singleElement().satisfies(p -> assertThat((String) p.get("description")).contains("2 to 1000", "Default 10"));
+        assertThat(properties).filteredOn(p -> p.get("name").equals("earnings.insights.daily-checks"))
+                .singleElement().satisfies(p -> assertThat((String) p.get("description")).contains("00:15 UTC", "Default false"));
     }
 
     @Test

@@ -6,11 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.earnings.core.ModelPricing;
+import dev.earnings.jdbc.Alert;
 import dev.earnings.jdbc.Caller;
 import dev.earnings.jdbc.CreatorOverview;
+import dev.earnings.jdbc.DashboardQuery;
 import dev.earnings.jdbc.Earnings;
+import dev.earnings.jdbc.Insights;
 import dev.earnings.jdbc.PayoutRequest;
+import dev.earnings.jdbc.ReportFilter;
+import dev.earnings.jdbc.ReportPeriod;
 import dev.earnings.jdbc.UsageRequest;
+import dev.earnings.jdbc.http.JsonView;
 import dev.earnings.spring.ExpectedEarnings.Model;
 import dev.earnings.spring.ExpectedEarnings.Use;
 import jakarta.servlet.ReadListener;
@@ -25,6 +31,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,6 +184,9 @@ abstract class EarningsHttpSuite {
                         .tokensConsumed(100).usageType("chat").build());
             }
         }
+        // A second model each, with no uses, for comparisons.
+        register(shared, new Model("ada-second", "ada", "0.25", "0.001"));
+        register(shared, new Model("bob-second", "bob", "0.25", "0.001"));
         Caller admin = Caller.admin(ADMIN.name());
         pendingPayout = earnings.payouts().create(admin, PayoutRequest.of("ada", 1, "pending-for-bad-input")).id();
         completedPayout = earnings.payouts().create(admin, PayoutRequest.of("ada", 1, "completed-for-bad-input")).id();
@@ -485,6 +496,262 @@ abstract class EarningsHttpSuite {
                 assertThat(c.get("models").asLong()).isEqualTo(models.get(creator));
                 assertFields(c.get("balance"), book.balance(creator, today, hold));
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ insights
+
+    /** A use the insights test recorded: its model, creator, usage type and time. */
+    record Logged(String modelId, String creatorId, String type, Instant at) {
+    }
+
+    /**
+     * Sixty days of uses of five models of three creators, recorded day by day as the clock moves
+     * on: ada's chat model steady but for a spike on day 45, her image model 92 uses (8 short of
+     * its second tier), a model of hers with monetization off used from day 40, bob's and cy's
+     * models with chat and other uses. Its {@code earnings.insights.minimum-creators} is 3: chat
+     * is used by three creators, other by two, image generation by one (the two withheld cover
+     * three creators together, so that chat's figures may be shown: see {@code MarketInsights}).
+     */
+    private static final int HISTORY_DAYS = 60;
+    private static final int SPIKE_DAY = 45;
+
+    private List<Logged> sixtyDays(App app, ExpectedEarnings book) {
+        Model adaChat = register(app, new Model("ada-chat", "ada", "0.10", "0"));
+        Model adaImage = register(app, new Model("ada-image", "ada", "0.20", "0"));
+        Model adaFree = register(app, new Model("ada-free", "ada", "0.10", "0"));
+        Model bobChat = register(app, new Model("bob-chat", "bob", "0.05", "0.0001"));
+        Model cyChat = register(app, new Model("cy-chat", "cy", "0.07", "0"));
+        app.earnings().models().setMonetized(adaFree.id(), false);
+        List<Logged> logged = new ArrayList<>();
+        for (int day = 1; day <= HISTORY_DAYS; day++) {
+            app.advance(Duration.ofDays(1));
+            List<UsageRequest> uses = new ArrayList<>();
+            Instant now = app.now();
+            int d = day;
+            BiConsumerOf add = (model, count, type, spacing) -> {
+                for (int i = 0; i < count; i++) {
+                    Instant at = now.minus(spacing.multipliedBy(i));
+                    String eventId = model.id() + "-" + d + "-" + type + "-" + i;
+                    if (model != adaFree) {
+                        book.use(eventId, model, "user-" + i % 4, 10, type, at);
+                    }
+                    uses.add(UsageRequest.builder("user-" + i % 4, model.id()).eventId(eventId).tokensConsumed(10).usageType(type)
+                            .occurredAt(at).build());
+                    logged.add(new Logged(model.id(), model.creatorId(), type, at));
+                }
+            };
+            add.accept(adaChat, day == SPIKE_DAY ? 40 : 4 + day % 3, "chat", Duration.ofMinutes(day == SPIKE_DAY ? 5 : 53));
+            add.accept(adaImage, day % 2 == 0 ? 3 : day == 59 ? 2 : 0, "image_generation", Duration.ofMinutes(71));
+            add.accept(adaFree, day >= 40 ? 1 : 0, "chat", Duration.ofMinutes(1));
+            add.accept(bobChat, 3, "chat", Duration.ofMinutes(97));
+            add.accept(bobChat, 1, "other", Duration.ofMinutes(13));
+            add.accept(cyChat, 2, "chat", Duration.ofMinutes(131));
+            add.accept(cyChat, 2, "other", Duration.ofMinutes(29));
+            assertThat(app.earnings().logModelUsageBatch(uses).rejected()).as("day %d", day).isZero();
+        }
+        return logged;
+    }
+
+    /** Adds a model's uses of a day, {@code spacing} apart back from now. */
+    @FunctionalInterface
+    interface BiConsumerOf {
+        void accept(Model model, int count, String type, Duration spacing);
+    }
+
+    /** The JSON of a library result as JsonView writes it, read back as a tree, to compare with an answer. */
+    static JsonNode view(Map<String, Object> view) throws Exception {
+        return JSON.readTree(JSON.writeValueAsString(view));
+    }
+
+    static JsonNode view(String name, List<Map<String, Object>> items) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(name, items);
+        return view(out);
+    }
+
+    @Test
+    void insights_answerWhatTheLibraryAnswers_withTheFiguresOfTheUsesRecorded() throws Exception {
+        try (App app = start("earnings.insights.minimum-creators=3")) {
+            ExpectedEarnings book = new ExpectedEarnings();
+            List<Logged> logged = sixtyDays(app, book);
+            Insights insights = app.earnings().insights();
+            Caller ada = Caller.creator("ada");
+            Caller admin = Caller.admin(ADMIN.name());
+            LocalDate today = app.today();
+            ZoneId kolkata = ZoneId.of("Asia/Kolkata");
+            ZoneId newYork = ZoneId.of("America/New_York");
+
+            // Forecasts: of the creator, of one model, in other zones, and an admin's.
+            JsonNode week = call(app, ADA, "GET", "/api/insights/forecast?days=7", null).ok();
+            assertThat(week).isEqualTo(view(JsonView.forecast(insights.forecastCreator(ada, "ada", 7, ZoneOffset.UTC))));
+            assertThat(week.get("days")).hasSize(7);
+            assertThat(week.get("days").get(0).get("day").asText()).isEqualTo(today.plusDays(1).toString());
+            assertThat(week.get("historyTo").asText()).isEqualTo(today.toString());
+            assertThat(week.get("tiers")).extracting(t -> t.get("modelId").asText())
+                    .containsExactlyInAnyOrder("ada-chat", "ada-image", "ada-free");
+            assertThat(call(app, ADA, "GET", "/api/insights/forecast?days=30&zone=Asia/Kolkata&modelId=ada-chat", null).ok())
+                    .isEqualTo(view(JsonView.forecast(insights.forecastModel(ada, "ada-chat", 30, kolkata))));
+            assertThat(call(app, ADMIN, "GET", "/api/insights/forecast?days=90&zone=America/New_York&creatorId=ada", null).ok())
+                    .isEqualTo(view(JsonView.forecast(insights.forecastCreator(admin, "ada", 90, newYork))));
+            JsonNode image = call(app, ADMIN, "GET", "/api/insights/forecast?creatorId=ada&modelId=ada-image", null).ok();
+            assertThat(image).isEqualTo(view(JsonView.forecast(insights.forecastModel(admin, "ada-image", 30, ZoneOffset.UTC))));
+            assertThat(image.get("tiers")).singleElement().satisfies(t -> {
+                assertThat(t.get("countedUses").asLong()).isEqualTo(92);
+                assertThat(t.get("usesToNextTier").asLong()).isEqualTo(8);
+            });
+
+            // Comparisons: uses and earnings of each model as recorded here.
+            JsonNode compared = call(app, ADA, "GET", "/api/insights/compare?models=ada-image,ada-chat&period=30", null).ok();
+            assertThat(compared).isEqualTo(view(JsonView.comparison(insights.compareModels(ada, "ada", List.of("ada-image",
+                    "ada-chat"), ReportPeriod.lastDays(30)))));
+            LocalDate from30 = today.minusDays(29);
+            assertThat(compared.get("models")).extracting(m -> m.get("modelId").asText()).containsExactly("ada-image", "ada-chat");
+            for (JsonNode m : compared.get("models")) {
+                String id = m.get("modelId").asText();
+                Predicate<Use> of = u -> u.model().id().equals(id);
+                assertThat(m.get("uses").asLong()).isEqualTo(book.uses(u -> of.test(u) && within(u, from30, today.plusDays(1)))
+                        .size());
+                assertThat(m.get("earnings").asText()).isEqualTo(money(book.net(of, from30, today.plusDays(1))));
+            }
+            assertThat(call(app, ADMIN, "GET", "/api/insights/compare?creatorId=ada&models=ada-chat,ada-image,ada-free&period=90"
+                    + "&zone=Europe/Paris", null).ok()).isEqualTo(view(JsonView.comparison(insights.compareModels(admin, "ada",
+                    List.of("ada-chat", "ada-image", "ada-free"), ReportPeriod.lastDays(90).in(ZoneId.of("Europe/Paris"))))));
+
+            // The market: k = 3 withholds from a creator the usage types of fewer creators; an admin sees all.
+            JsonNode market = call(app, ADA, "GET", "/api/insights/market?period=30", null).ok();
+            assertThat(market).isEqualTo(view(JsonView.market(insights.market(ada, ReportPeriod.lastDays(30)))));
+            assertThat(market.get("minimumCreators").asInt()).isEqualTo(3);
+            assertThat(market.get("anonymized").asBoolean()).isTrue();
+            Map<String, JsonNode> shown = new HashMap<>();
+            market.get("byUsageType").forEach(b -> shown.put(b.get("key").asText(), b.get("figures")));
+            assertThat(shown.keySet()).containsExactlyInAnyOrder("chat", "other", "image_generation");
+            assertThat(shown.get("chat").get("creators").asLong()).isEqualTo(3);
+            assertThat(shown.get("other").isNull()).as("other: two creators").isTrue();
+            assertThat(shown.get("image_generation").isNull()).as("image generation: one creator").isTrue();
+            JsonNode all = call(app, ADMIN, "GET", "/api/insights/market?period=30", null).ok();
+            assertThat(all).isEqualTo(view(JsonView.market(insights.market(admin, ReportPeriod.lastDays(30)))));
+            assertThat(all.get("anonymized").asBoolean()).isFalse();
+            for (JsonNode bucket : all.get("byUsageType")) {
+                String type = bucket.get("key").asText();
+                List<Logged> ofType = logged.stream().filter(l -> l.type().equals(type)
+                        && !LocalDate.ofInstant(l.at(), ZoneOffset.UTC).isBefore(from30)).collect(Collectors.toList());
+                assertThat(bucket.get("figures").get("uses").asLong()).as(type).isEqualTo(ofType.size());
+                assertThat(bucket.get("figures").get("creators").asLong()).as(type)
+                        .isEqualTo(ofType.stream().map(Logged::creatorId).distinct().count());
+            }
+            assertThat(call(app, ADA, "GET", "/api/insights/market?period=90&zone=Asia/Kathmandu", null).ok()).isEqualTo(view(
+                    JsonView.market(insights.market(ada, ReportPeriod.lastDays(90).in(ZoneId.of("Asia/Kathmandu"))))));
+
+            // Alerts: none before the spike's day is checked; the check raises them once.
+            LocalDate spike = LocalDate.ofInstant(ServedEndpoints.START.plus(Duration.ofDays(SPIKE_DAY)), ZoneOffset.UTC);
+            assertThat(call(app, ADA, "GET", "/api/insights/alerts?period=30", null).ok()).isEqualTo(view("alerts", List.of()));
+            JsonNode raised = call(app, ADMIN, "POST", "/api/admin/insights/check", "{\"day\":\"" + spike + "\"}").ok();
+            List<Alert> stored = insights.alerts(admin, "ada", ReportPeriod.between(spike, spike.plusDays(1)));
+            assertThat(raised).isEqualTo(view("alerts", stored.stream().map(JsonView::alert).collect(Collectors.toList())));
+            assertThat(raised.get("alerts")).extracting(a -> a.get("modelId").asText() + " " + a.get("metric").asText() + " "
+                    + a.get("direction").asText()).containsExactlyInAnyOrder("ada-chat uses above", "ada-chat earnings above");
+            long spikeUses = logged.stream().filter(l -> l.modelId().equals("ada-chat")
+                    && LocalDate.ofInstant(l.at(), ZoneOffset.UTC).equals(spike)).count();
+            assertThat(raised.get("alerts")).filteredOn(a -> a.get("metric").asText().equals("uses")).singleElement()
+                    .satisfies(a -> assertThat(new BigDecimal(a.get("value").asText())).isEqualByComparingTo(
+                            BigDecimal.valueOf(spikeUses)));
+            assertThat(call(app, ADMIN, "POST", "/api/admin/insights/check", "{\"day\":\"" + spike + "\"}").ok())
+                    .isEqualTo(view("alerts", List.of()));
+            JsonNode alerts = call(app, ADA, "GET", "/api/insights/alerts?period=30&zone=Europe/Paris", null).ok();
+            assertThat(alerts).isEqualTo(view("alerts", insights.alerts(ada, "ada", ReportPeriod.lastDays(30)
+                    .in(ZoneId.of("Europe/Paris"))).stream().map(JsonView::alert).collect(Collectors.toList())));
+            assertThat(alerts.get("alerts")).hasSize(2);
+            assertThat(call(app, ADMIN, "GET", "/api/insights/alerts?creatorId=bob&period=90", null).ok()).isEqualTo(view("alerts",
+                    insights.alerts(admin, "bob", ReportPeriod.lastDays(90)).stream().map(JsonView::alert)
+                            .collect(Collectors.toList())));
+
+            // Goals: April in UTC earned what April's uses earned; May's small target is reached at once.
+            YearMonth april = YearMonth.of(2026, 4);
+            JsonNode set = call(app, ADA, "POST", "/api/insights/goals", goal("2026-04", null, "1000.00", null)).ok();
+            assertThat(set).isEqualTo(view(JsonView.goal(insights.goal(ada, "ada", april).orElseThrow())));
+            assertThat(set.get("zone").asText()).isEqualTo("Z");
+            assertThat(set.get("earned").asText()).isEqualTo(money(book.net(u -> u.creatorId().equals("ada"),
+                    LocalDate.of(2026, 4, 1), LocalDate.of(2026, 5, 1))));
+            assertThat(set.get("reached").asBoolean()).isFalse();
+            assertThat(set.get("setBy").asText()).isEqualTo("ada");
+            JsonNode may = call(app, ADMIN, "POST", "/api/insights/goals", goal("2026-05", "Europe/Paris", "0.01", "ada")).ok();
+            assertThat(may).isEqualTo(view(JsonView.goal(insights.goal(admin, "ada", YearMonth.of(2026, 5)).orElseThrow())));
+            assertThat(may.get("reached").asBoolean()).isTrue();
+            assertThat(may.get("reachedAt").asText()).isEqualTo(app.now().toString());
+            assertThat(may.get("setBy").asText()).isEqualTo(ADMIN.name());
+            String before = fingerprint(app);
+            assertProblem(call(app, ADA, "POST", "/api/insights/goals", goal("2026-05", "Europe/Paris", "5.00", null)), 400, "month");
+            assertThat(fingerprint(app)).isEqualTo(before);
+            JsonNode goals = call(app, ADA, "GET", "/api/insights/goals", null).ok();
+            assertThat(goals).isEqualTo(view("goals", insights.goals(ada, "ada").stream().map(JsonView::goal)
+                    .collect(Collectors.toList())));
+            assertThat(goals.get("goals")).extracting(g -> g.get("month").asText()).containsExactly("2026-05", "2026-04");
+            assertThat(call(app, ADMIN, "GET", "/api/insights/goals?creatorId=ada", null).ok()).isEqualTo(goals);
+            assertThat(call(app, ADA, "DELETE", "/api/insights/goals/2026-04", null).ok()).isEqualTo(JSON.readTree(
+                    "{\"deleted\":true}"));
+            assertThat(call(app, ADMIN, "DELETE", "/api/insights/goals/2026-04?creatorId=ada", null).ok()).isEqualTo(JSON.readTree(
+                    "{\"deleted\":false}"));
+            assertThat(insights.goals(admin, "ada")).extracting(g -> g.month().toString()).containsExactly("2026-05");
+
+            // Recommendations: ada's image model is 8 uses short of its tier; her free model is used.
+            JsonNode recommended = call(app, ADA, "GET", "/api/insights/recommendations", null).ok();
+            assertThat(recommended).isEqualTo(view("recommendations", insights.recommendations(ada, "ada").stream()
+                    .map(JsonView::recommendation).collect(Collectors.toList())));
+            assertThat(recommended.get("recommendations")).extracting(r -> r.get("kind").asText() + " " + r.get("modelId").asText())
+                    .containsExactly("NEXT_TIER_CLOSE ada-image", "MONETIZATION_OFF ada-free");
+            assertThat(recommended.get("recommendations").get(0).get("figures").get("usesToGo").asText()).isEqualTo("8");
+            assertThat(recommended.get("recommendations").get(1).get("figures").get("usesLast30Days").asText())
+                    .isEqualTo(Long.toString(logged.stream().filter(l -> l.modelId().equals("ada-free")
+                            && !LocalDate.ofInstant(l.at(), ZoneOffset.UTC).isBefore(today.minusDays(29))).count()));
+            assertThat(call(app, ADMIN, "GET", "/api/insights/recommendations?creatorId=ada", null).ok()).isEqualTo(recommended);
+
+            // The dashboard in a zone, filtered by usage type and models.
+            JsonNode d = call(app, ADA, "GET", "/api/creator-analytics?period=30&zone=Asia/Kolkata&usageType=chat,other"
+                    + "&models=ada-chat,ada-image", null).ok();
+            assertThat(d).isEqualTo(view(JsonView.dashboard(app.earnings().analytics().creatorDashboard(ada, "ada",
+                    DashboardQuery.of(ReportPeriod.lastDays(30)).in(kolkata).limits(10, 10, 10)
+                            .filter(new ReportFilter(Set.of("ada-chat", "ada-image"), Set.of("chat", "other")))))));
+            LocalDate localToday = LocalDate.ofInstant(app.now(), kolkata);
+            assertThat(d.get("zone").asText()).isEqualTo("Asia/Kolkata");
+            assertThat(d.get("from").asText()).isEqualTo(localToday.minusDays(29).toString());
+            assertThat(d.get("totalUsage").asLong()).isEqualTo(logged.stream().filter(l -> l.modelId().equals("ada-chat")
+                    && !LocalDate.ofInstant(l.at(), kolkata).isBefore(localToday.minusDays(29))).count());
+            assertThat(d.get("models")).extracting(m -> m.get("modelId").asText()).containsExactly("ada-chat");
+            JsonNode images = call(app, ADMIN, "GET", "/api/creator-analytics?creatorId=ada&period=7&usageType=image_generation",
+                    null).ok();
+            assertThat(images).isEqualTo(view(JsonView.dashboard(app.earnings().analytics().creatorDashboard(admin, "ada",
+                    DashboardQuery.of(ReportPeriod.lastDays(7)).limits(10, 10, 10).filter(new ReportFilter(Set.of(),
+                            Set.of("image_generation")))))));
+            assertThat(images.get("zone").asText()).isEqualTo("Z");
+            assertThat(images.get("totalUsage").asLong()).isEqualTo(book.uses(u -> u.type().equals("image_generation")
+                    && within(u, today.minusDays(6), today.plusDays(1))).size());
+        }
+    }
+
+    @Test
+    void insightProperties_reachTheLibrary_kWithholdsEveryBucketFromACreator_andTheDailyCheckIsScheduled() throws Exception {
+        // The shared application sets neither: k is the library's 10, and no daily check is scheduled.
+        assertThat(call(shared, ADA, "GET", "/api/insights/market", null).ok().get("minimumCreators").asInt()).isEqualTo(10);
+        assertThat(sql(shared, "SELECT task_name FROM %s", "earnings_scheduled_tasks")).doesNotContain(row("earnings-insights"));
+        try (App app = start("earnings.insights.minimum-creators=1000", "earnings.insights.daily-checks=true")) {
+            for (String creator : List.of("ada", "bob", "cy")) {
+                register(app, new Model(creator + "-k", creator, "0.10", "0"));
+                for (String type : List.of("chat", "other")) {
+                    app.earnings().logModelUsage(UsageRequest.builder("user-1", creator + "-k").tokensConsumed(1).usageType(type)
+                            .build());
+                }
+            }
+            JsonNode market = call(app, ADA, "GET", "/api/insights/market?period=7", null).ok();
+            assertThat(market.get("minimumCreators").asInt()).isEqualTo(1000);
+            assertThat(market.get("anonymized").asBoolean()).isTrue();
+            assertThat(market.get("byUsageType")).extracting(b -> b.get("key").asText()).containsExactlyInAnyOrder("chat", "other");
+            assertThat(market.get("byUsageType")).allSatisfy(b -> assertThat(b.get("figures").isNull()).isTrue());
+            assertThat(market.get("growth").get("current").isNull()).isTrue();
+            JsonNode all = call(app, ADMIN, "GET", "/api/insights/market?period=7", null).ok();
+            assertThat(all.get("minimumCreators").asInt()).isEqualTo(1000);
+            assertThat(all.get("byUsageType")).allSatisfy(b -> assertThat(b.get("figures").get("creators").asLong()).isEqualTo(3));
+            assertThat(sql(app, "SELECT task_name FROM %s", "earnings_scheduled_tasks")).contains(row("earnings-insights"));
         }
     }
 
@@ -845,6 +1112,16 @@ abstract class EarningsHttpSuite {
         {"POST /api/admin/reversals",             "401 authorization", "403 authorization", "403 authorization", "200",               "403 authorization"},
         {"POST /api/admin/reversals, a bad body", "401 authorization", "403 authorization", "403 authorization", "400 body",          "403 authorization"},
         {"GET /api/admin/audit-log",              "401 authorization", "403 caller",        "403 caller",        "200",               "403 caller"},
+        {"GET /api/insights/forecast",            "401 authorization", "200",               "403 caller",        "200",               "403 caller"},
+        {"GET /api/insights/forecast, of a model", "401 authorization", "200",              "403 caller",        "200",               "403 caller"},
+        {"GET /api/insights/compare",             "401 authorization", "200",               "403 caller",        "200",               "403 caller"},
+        {"GET /api/insights/market",              "401 authorization", "200",               "200",               "200",               "403 caller"},
+        {"GET /api/insights/goals",               "401 authorization", "200",               "403 caller",        "200",               "403 caller"},
+        {"POST /api/insights/goals",              "401 authorization", "200",               "403 caller",        "200",               "403 caller"},
+        {"DELETE /api/insights/goals/{month}",    "401 authorization", "200",               "403 caller",        "200",               "403 caller"},
+        {"GET /api/insights/alerts",              "401 authorization", "200",               "403 caller",        "200",               "403 caller"},
+        {"GET /api/insights/recommendations",     "401 authorization", "200",               "403 caller",        "200",               "403 caller"},
+        {"POST /api/admin/insights/check",        "401 authorization", "403 caller",        "403 caller",        "200",               "403 caller"},
     };
 
     Stream<Arguments> accessMatrix() {
@@ -896,6 +1173,25 @@ abstract class EarningsHttpSuite {
                 return new String[] {"POST", path, reversal(subject + "-use-0", "0.000001", unique("matrix"))};
             case "POST /api/admin/reversals, a bad body":
                 return new String[] {"POST", path, "{\"eventId\":"};
+            case "GET /api/insights/forecast":
+                return new String[] {"GET", path + "?days=7&creatorId=" + subject, null};
+            case "GET /api/insights/forecast, of a model":
+                return new String[] {"GET", path + "?days=7&modelId=" + model, null};
+            case "GET /api/insights/compare":
+                return new String[] {"GET", path + "?models=" + model + "," + subject + "-second&period=30&creatorId=" + subject, null};
+            case "GET /api/insights/market":
+                return new String[] {"GET", path + "?period=30", null};
+            case "GET /api/insights/goals":
+            case "GET /api/insights/recommendations":
+                return new String[] {"GET", path + "?creatorId=" + subject, null};
+            case "POST /api/insights/goals":
+                return new String[] {"POST", path, goal("2026-05", "Europe/Paris", "1000000.00", subject)};
+            case "DELETE /api/insights/goals/{month}":
+                return new String[] {"DELETE", path.replace("{month}", "2026-06") + "?creatorId=" + subject, null};
+            case "GET /api/insights/alerts":
+                return new String[] {"GET", path + "?period=30&creatorId=" + subject, null};
+            case "POST /api/admin/insights/check":
+                return new String[] {"POST", path, "{\"day\":\"" + shared.today().minusDays(1) + "\"}"};
             default:
                 long id = shared.earnings().payouts().create(Caller.admin(ADMIN.name()), PayoutRequest.of(subject, 1,
                         unique("matrix"))).id();
@@ -912,7 +1208,8 @@ abstract class EarningsHttpSuite {
     @ParameterizedTest(name = "{0}")
     @MethodSource({"dev.earnings.spring.BadRequests#tracks", "dev.earnings.spring.BadRequests#payouts",
         "dev.earnings.spring.BadRequests#bulkPayouts", "badTransitions", "dev.earnings.spring.BadRequests#reversals",
-        "dev.earnings.spring.BadRequests#queries"})
+        "dev.earnings.spring.BadRequests#queries", "dev.earnings.spring.BadRequests#insightQueries",
+        "dev.earnings.spring.BadRequests#goals", "dev.earnings.spring.BadRequests#checks"})
     void badInput_isAProblemNamingTheField_andWritesNothing(String name, BadRequests.Bad bad) throws Exception {
         String before = fingerprint(shared);
         Answer answer = send(shared, bad.who(), builder(bad.method(), bad.path(), bad.contentType(), bad.body()));
@@ -925,7 +1222,8 @@ abstract class EarningsHttpSuite {
         return List.of(new String[] {"track", TRACK}, new String[] {"payout", "/api/admin/payouts"},
                 new String[] {"bulk", "/api/admin/payouts/bulk"},
                 new String[] {"complete", "/api/admin/payouts/" + pendingPayout + "/complete"},
-                new String[] {"reversal", "/api/admin/reversals"});
+                new String[] {"reversal", "/api/admin/reversals"}, new String[] {"goal", "/api/insights/goals"},
+                new String[] {"check", "/api/admin/insights/check"});
     }
 
     private static Who sender(String endpoint) {
@@ -1103,7 +1401,13 @@ abstract class EarningsHttpSuite {
                 Arguments.of("GET", "/api/admin/payouts", "POST"), Arguments.of("DELETE", "/api/admin/payouts", "POST"),
                 Arguments.of("GET", "/api/admin/payouts/bulk", "POST"), Arguments.of("GET", pending, "POST"),
                 Arguments.of("DELETE", pending, "POST"), Arguments.of("GET", "/api/admin/reversals", "POST"),
-                Arguments.of("POST", "/api/admin/audit-log", "GET"), Arguments.of("PATCH", "/api/admin/audit-log", "GET"));
+                Arguments.of("POST", "/api/admin/audit-log", "GET"), Arguments.of("PATCH", "/api/admin/audit-log", "GET"),
+                Arguments.of("POST", "/api/insights/forecast", "GET"), Arguments.of("DELETE", "/api/insights/compare", "GET"),
+                Arguments.of("POST", "/api/insights/market", "GET"), Arguments.of("PUT", "/api/insights/goals", "POST"),
+                Arguments.of("DELETE", "/api/insights/goals", "GET"), Arguments.of("GET", "/api/insights/goals/2026-05", "DELETE"),
+                Arguments.of("POST", "/api/insights/goals/2026-05", "DELETE"), Arguments.of("POST", "/api/insights/alerts", "GET"),
+                Arguments.of("POST", "/api/insights/recommendations", "GET"),
+                Arguments.of("GET", "/api/admin/insights/check", "POST"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -1183,7 +1487,12 @@ abstract class EarningsHttpSuite {
                 {ADMIN, "POST", "/api/admin/payouts", payout("ada", 1, "while-down")},
                 {ADMIN, "POST", "/api/admin/payouts/bulk", "{\"batchReference\":\"down\",\"thresholdMinor\":1}"},
                 {ADMIN, "POST", "/api/admin/payouts/" + payout + "/complete", "{}"},
-                {ADMIN, "POST", "/api/admin/reversals", reversal("up-1", null, "while-down")}}) {
+                {ADMIN, "POST", "/api/admin/reversals", reversal("up-1", null, "while-down")},
+                {ADA, "GET", "/api/insights/forecast", null}, {ADA, "GET", "/api/insights/market", null},
+                {ADA, "GET", "/api/insights/goals", null}, {ADA, "POST", "/api/insights/goals", goal("2026-04", null, "1.00", null)},
+                {ADA, "DELETE", "/api/insights/goals/2026-04", null}, {ADA, "GET", "/api/insights/alerts", null},
+                {ADA, "GET", "/api/insights/recommendations", null},
+                {ADMIN, "POST", "/api/admin/insights/check", "{\"day\":\"2026-03-09\"}"}}) {
                 assertProblem(call(app, (Who) r[0], (String) r[1], (String) r[2], (String) r[3]), 503, "server");
             }
             down.set(false);
@@ -1229,6 +1538,12 @@ abstract class EarningsHttpSuite {
                 + "\",\"note\":\"a note\"}";
     }
 
+    /** A goal's body; without a zone or a creator when they are null. */
+    static String goal(String month, String zone, String target, String creatorId) {
+        return "{\"month\":\"" + month + "\"" + (zone == null ? "" : ",\"zone\":\"" + zone + "\"") + ",\"target\":\"" + target
+                + "\"" + (creatorId == null ? "" : ",\"creatorId\":\"" + creatorId + "\"") + "}";
+    }
+
     /** A reversal's body: of all that remains of the use when {@code amount} is null. */
     static String reversal(String eventId, String amount, String correctionId) {
         return "{\"eventId\":\"" + eventId + "\"" + (amount == null ? "" : ",\"amount\":\"" + amount + "\"") + ",\"correctionId\":\""
@@ -1272,7 +1587,10 @@ abstract class EarningsHttpSuite {
         assertThat(answer.body().get("detail").asText()).isNotBlank();
     }
 
-    /** What the library has written: uses, reversals, payouts (and pending ones), audit entries and earnings. */
+    /**
+     * What the library has written: uses, reversals, payouts (and pending ones), audit entries,
+     * earnings, goals, alerts and checked days.
+     */
     String fingerprint(App app) {
         TestDatabases.Fresh db = app.db();
         return TestDatabases.rows(db.reader(), "SELECT (SELECT COUNT(*) FROM " + db.table("model_usage_logs") + "),"
@@ -1280,7 +1598,10 @@ abstract class EarningsHttpSuite {
                 + " (SELECT COUNT(*) FROM " + db.table("earnings_transactions") + "),"
                 + " (SELECT COUNT(*) FROM " + db.table("earnings_transactions") + " WHERE status = 'PENDING'),"
                 + " (SELECT COUNT(*) FROM " + db.table("earnings_audit_log") + "),"
-                + " (SELECT COALESCE(SUM(lifetime_earnings), 0) FROM " + db.table("model_creator_earnings") + ")").toString();
+                + " (SELECT COALESCE(SUM(lifetime_earnings), 0) FROM " + db.table("model_creator_earnings") + "),"
+                + " (SELECT COUNT(*) FROM " + db.table("earnings_goals") + "),"
+                + " (SELECT COUNT(*) FROM " + db.table("earnings_alerts") + "),"
+                + " (SELECT COUNT(*) FROM " + db.table("earnings_insight_runs") + ")").toString();
     }
 
     /** The rows of the test's own SQL; {@code %s} is the table, qualified. */

@@ -1,6 +1,7 @@
 package dev.earnings.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
@@ -17,6 +18,7 @@ import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.dialect.Dialects;
 import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.Earnings;
+import dev.earnings.jdbc.UsageRequest;
 import io.swagger.v3.oas.models.SpecVersion;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
@@ -25,6 +27,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -69,6 +75,7 @@ class OpenApiDocumentTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL = "oa-model";
     private static final String MODEL_B = "oa-model-b";
+    private static final String MODEL_2 = "oa-model-2";
     private static final String CREATOR = "creator-a";
     private static final String OTHER = "creator-b";
     private static final String ADMIN = "admin-1";
@@ -97,7 +104,8 @@ class OpenApiDocumentTest {
         runner.withBean(DataSource.class, () -> h2)
                 .run(context -> context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class)
                         .getHandlerMethods().forEach((info, handler) -> {
-                            if (handler.getBeanType() == EarningsController.class || handler.getBeanType() == EarningsAdminController.class) {
+                            if (handler.getBeanType() == EarningsController.class || handler.getBeanType() == EarningsAdminController.class
+                                    || handler.getBeanType() == EarningsInsightsController.class) {
                                 // A body's Content-Type is checked by EarningsRequests (a 415 problem naming
                                 // it), not by the mapping: every POST takes application/json, no GET a body.
                                 assertThat(info.getConsumesCondition().getConsumableMediaTypes()).isEmpty();
@@ -108,9 +116,11 @@ class OpenApiDocumentTest {
                             }
                         }));
 
-        assertThat(mapped).as("the controllers' mappings").hasSize(9)
+        assertThat(mapped).as("the controllers' mappings").hasSize(18)
                 .contains("POST /api/track-model-usage consumes [application/json] produces [application/json]",
-                        "GET /api/admin/audit-log consumes [] produces [application/json]");
+                        "GET /api/admin/audit-log consumes [] produces [application/json]",
+                        "POST /api/insights/goals consumes [application/json] produces [application/json]",
+                        "DELETE /api/insights/goals/{month} consumes [] produces [application/json]");
         assertThat(documented).isEqualTo(mapped);
     }
 
@@ -123,7 +133,7 @@ class OpenApiDocumentTest {
         assertThat(parsed.getOpenAPI()).isNotNull();
         assertThat(parsed.getOpenAPI().getSpecVersion()).isEqualTo(SpecVersion.V31);
         assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
-        assertThat(parsed.getOpenAPI().getPaths().keySet()).hasSize(9);
+        assertThat(parsed.getOpenAPI().getPaths().keySet()).hasSize(17);
 
         // Each schema, against the JSON Schema 2020-12 meta-schema (which the OpenAPI 3.1 dialect extends).
         Schema meta = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
@@ -140,7 +150,7 @@ class OpenApiDocumentTest {
     }
 
     @Test
-    void theEndpointsAnswersMatchTheSchemasDocumentedForTheirStatus() {
+    void theEndpointsAnswersMatchTheSchemasDocumentedForTheirStatus() throws Exception {
         Checked checked = new Checked(document());
 
         // Every endpoint's 200 and its refusals. With problem details turned on in Spring MVC, its
@@ -158,11 +168,17 @@ class OpenApiDocumentTest {
                     payouts(checked, mvc);
                     reversals(checked, mvc);
                     adminReads(checked, mvc);
+                    insights(checked, mvc, earnings);
                     // The database gone: the store is unavailable.
                     h2.setURL("jdbc:h2:tcp://127.0.0.1:9/unreachable");
                     checked.send(mvc, track(use("down-1", "user-1", MODEL)), 503);
                     checked.send(mvc, signedIn(get("/api/admin/totals"), ADMIN, "EARNINGS_ADMIN"), 503);
+                    checked.send(mvc, signedIn(get("/api/insights/market"), CREATOR), 503);
+                    checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"month\":\"" + YearMonth.now(ZoneOffset.UTC) + "\",\"target\":\"1\"}"), CREATOR), 503);
                 });
+
+        insightsWithHistory(checked);
 
         // A caller over their request allowance.
         JdbcDataSource limited = TestDatabases.h2();
@@ -175,7 +191,7 @@ class OpenApiDocumentTest {
                 });
 
         assertThat(checked.mismatches).as("answers and requests that do not match the document").isEmpty();
-        assertThat(checked.statuses.keySet()).as("operations called").hasSize(9);
+        assertThat(checked.statuses.keySet()).as("operations called").hasSize(18);
         assertThat(checked.statuses).as("statuses answered by operation").allSatisfy((operation, statuses) ->
                 assertThat(statuses).as(operation).contains(200));
         Set<Integer> seen = new TreeSet<>();
@@ -296,6 +312,139 @@ class OpenApiDocumentTest {
         checked.send(mvc, signedIn(get("/api/admin/audit-log").param("action", "TIDIED_UP"), ADMIN, "EARNINGS_ADMIN"), 400);
         checked.send(mvc, signedIn(get("/api/admin/audit-log").param("from", "yesterday"), ADMIN, "EARNINGS_ADMIN"), 400);
         checked.send(mvc, signedIn(get("/api/admin/audit-log"), OTHER), 403);
+    }
+
+    /** The insights on the application's own clock: forecasts, comparisons, the market, goals and their refusals. */
+    private static void insights(Checked checked, MockMvc mvc, Earnings earnings) throws Exception {
+        earnings.models().register(MODEL_2, CREATOR, ModelPricing.of("1.00", "0"));
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        checked.send(mvc, signedIn(get("/api/creator-analytics").param("period", "7").param("zone", "Asia/Kolkata")
+                .param("usageType", "chat,other").param("models", MODEL + "," + MODEL_2), CREATOR), 200);
+        checked.send(mvc, signedIn(get("/api/creator-analytics").param("zone", "Mars/Olympus"), CREATOR), 400);
+
+        checked.send(mvc, signedIn(get("/api/insights/forecast"), CREATOR), 200);
+        checked.send(mvc, signedIn(get("/api/insights/forecast").param("creatorId", CREATOR).param("days", "7")
+                .param("zone", "Europe/Paris").param("modelId", MODEL), ADMIN, "EARNINGS_ADMIN"), 200);
+        checked.send(mvc, signedIn(get("/api/insights/forecast").param("days", "14"), CREATOR), 400);
+        checked.send(mvc, signedIn(get("/api/insights/forecast").param("modelId", MODEL_B), CREATOR), 403);
+        checked.send(mvc, signedIn(get("/api/insights/forecast").param("modelId", "no-such-model"), ADMIN, "EARNINGS_ADMIN"), 404);
+        checked.send(mvc, get("/api/insights/forecast"), 401);
+
+        checked.send(mvc, signedIn(get("/api/insights/compare").param("models", MODEL + "," + MODEL_2), CREATOR), 200);
+        checked.send(mvc, signedIn(get("/api/insights/compare").param("creatorId", CREATOR).param("models", MODEL_2 + "," + MODEL)
+                .param("period", "90").param("zone", "America/New_York"), ADMIN, "EARNINGS_ADMIN"), 200);
+        checked.send(mvc, signedIn(get("/api/insights/compare").param("models", MODEL), CREATOR), 400);
+        checked.send(mvc, signedIn(get("/api/insights/compare").param("models", MODEL + "," + MODEL_B), CREATOR), 403);
+        checked.send(mvc, signedIn(get("/api/insights/compare").param("creatorId", CREATOR).param("models", MODEL + ",no-such-model"),
+                ADMIN, "EARNINGS_ADMIN"), 404);
+        checked.send(mvc, get("/api/insights/compare").param("models", MODEL + "," + MODEL_2), 401);
+
+        checked.send(mvc, signedIn(get("/api/insights/market"), CREATOR), 200);
+        checked.send(mvc, signedIn(get("/api/insights/market").param("period", "365").param("zone", "Asia/Kathmandu"), ADMIN,
+                "EARNINGS_ADMIN"), 200);
+        checked.send(mvc, signedIn(get("/api/insights/market").param("zone", "Nowhere/Land"), CREATOR), 400);
+        checked.send(mvc, signedIn(get("/api/insights/market"), "backend", "EARNINGS_TRACKER"), 403);
+        checked.send(mvc, get("/api/insights/market"), 401);
+
+        checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"month\":\"" + month + "\",\"zone\":\"Europe/Paris\",\"target\":\"1000.00\"}"), CREATOR), 200);
+        checked.send(mvc, admin(post("/api/insights/goals"), "{\"month\":\"" + month + "\",\"target\":\"0.5\",\"creatorId\":\""
+                + OTHER + "\"}"), 200);
+        checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"month\":\"" + month + "\",\"target\":100}"), CREATOR), 400);
+        checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"month\":\"" + month + "\",\"target\":\"1\",\"creatorId\":\"" + OTHER + "\"}"), CREATOR), 403);
+        checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"month\":\"" + month + "\",\"target\":\"" + "9".repeat(70_000) + "\"}"), CREATOR), 413);
+        checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.TEXT_PLAIN).content("{}"), CREATOR), 415);
+        checked.send(mvc, signedIn(get("/api/insights/goals"), CREATOR), 200);
+        checked.send(mvc, signedIn(get("/api/insights/goals").param("creatorId", OTHER), ADMIN, "EARNINGS_ADMIN"), 200);
+        checked.send(mvc, signedIn(get("/api/insights/goals").param("creatorId", "nobody"), ADMIN, "EARNINGS_ADMIN"), 400);
+        checked.send(mvc, signedIn(get("/api/insights/goals").param("creatorId", OTHER), CREATOR), 403);
+        checked.send(mvc, signedIn(delete("/api/insights/goals/" + month), CREATOR), 200);
+        checked.send(mvc, signedIn(delete("/api/insights/goals/" + month).param("creatorId", CREATOR), ADMIN, "EARNINGS_ADMIN"), 200);
+        checked.send(mvc, signedIn(delete("/api/insights/goals/13-2026"), CREATOR), 400);
+        checked.send(mvc, signedIn(delete("/api/insights/goals/" + month).param("creatorId", OTHER), CREATOR), 403);
+        checked.send(mvc, delete("/api/insights/goals/" + month), 401);
+
+        checked.send(mvc, signedIn(get("/api/insights/alerts"), CREATOR), 200);
+        checked.send(mvc, signedIn(get("/api/insights/alerts").param("period", "12"), CREATOR), 400);
+        checked.send(mvc, signedIn(get("/api/insights/alerts").param("creatorId", OTHER), CREATOR), 403);
+        checked.send(mvc, signedIn(get("/api/insights/recommendations"), CREATOR), 200);
+        checked.send(mvc, signedIn(get("/api/insights/recommendations").param("creatorId", "nobody"), ADMIN, "EARNINGS_ADMIN"), 400);
+        checked.send(mvc, signedIn(get("/api/insights/recommendations").param("creatorId", OTHER), CREATOR), 403);
+
+        String yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
+        checked.send(mvc, admin(post("/api/admin/insights/check"), "{\"day\":\"" + yesterday + "\"}"), 200);
+        checked.send(mvc, admin(post("/api/admin/insights/check"), "{\"day\":\"tomorrow\"}"), 400);
+        checked.send(mvc, signedIn(post("/api/admin/insights/check").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"day\":\"" + yesterday + "\"}"), CREATOR), 403);
+        checked.send(mvc, post("/api/admin/insights/check").contentType(MediaType.APPLICATION_JSON).content("{}"), 401);
+    }
+
+    /**
+     * The insights of five weeks of uses, on a clock the test moves: forecasts with history, a
+     * day's alerts raised and read, a goal reached, recommendations of both kinds, and the market
+     * with figures shown and withheld (k = 2: chat is used by two creators, other and image
+     * generation by one each, who together are two, so that chat's figures may be shown).
+     */
+    private static void insightsWithHistory(Checked checked) throws Exception {
+        try (ServedEndpoints app = ServedEndpoints.start(TestDatabases.h2(), List.of("spring.mvc.problemdetails.enabled=true",
+                "earnings.insights.minimum-creators=2"))) {
+            Earnings earnings = app.earnings();
+            earnings.models().register("hist-a", "creator-h", ModelPricing.of("0.10", "0"));
+            earnings.models().register("hist-b", "creator-h", ModelPricing.of("0.10", "0"));
+            earnings.models().register("hist-c", "creator-i", ModelPricing.of("0.10", "0"));
+            earnings.models().register("hist-d", "creator-j", ModelPricing.of("0.10", "0"));
+            earnings.models().setMonetized("hist-b", false);
+            int spikeDay = 32;
+            for (int day = 1; day <= 35; day++) {
+                app.clock().advance(Duration.ofDays(1));
+                List<UsageRequest> uses = new ArrayList<>();
+                int a = day == spikeDay ? 30 : day <= 33 ? 2 : 0;
+                for (int i = 0; i < a; i++) {
+                    uses.add(UsageRequest.builder("user-" + i % 3, "hist-a").eventId("a-" + day + "-" + i).usageType("chat")
+                            .tokensConsumed(1).build());
+                }
+                uses.add(UsageRequest.builder("user-1", "hist-b").eventId("b-" + day).usageType("other").tokensConsumed(1).build());
+                uses.add(UsageRequest.builder("user-2", "hist-c").eventId("c-" + day).usageType("chat").tokensConsumed(1).build());
+                uses.add(UsageRequest.builder("user-3", "hist-d").eventId("d-" + day).usageType("image_generation").tokensConsumed(1)
+                        .build());
+                assertThat(earnings.logModelUsageBatch(uses).rejected()).isZero();
+            }
+            MockMvc mvc = app.mvc();
+            LocalDate spike = LocalDate.ofInstant(ServedEndpoints.START.plus(Duration.ofDays(spikeDay)), ZoneOffset.UTC);
+            String raised = checked.send(mvc, admin(post("/api/admin/insights/check"), "{\"day\":\"" + spike + "\"}"), 200);
+            assertThat(JsonPath.<List<String>>read(raised, "$.alerts[*].metric")).containsExactlyInAnyOrder("uses", "earnings");
+            String alerts = checked.send(mvc, signedIn(get("/api/insights/alerts").param("zone", "Europe/Paris"), "creator-h"), 200);
+            assertThat(JsonPath.<List<String>>read(alerts, "$.alerts[*].day")).containsOnly(spike.toString());
+            checked.send(mvc, signedIn(get("/api/insights/alerts").param("creatorId", "creator-h").param("period", "90"), ADMIN,
+                    "EARNINGS_ADMIN"), 200);
+
+            String month = YearMonth.from(app.clock().instant().atZone(ZoneOffset.UTC)).toString();
+            String reached = checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.APPLICATION_JSON)
+                    .content("{\"month\":\"" + month + "\",\"target\":\"0.01\"}"), "creator-h"), 200);
+            assertThat(JsonPath.<Boolean>read(reached, "$.reached")).isTrue();
+            checked.send(mvc, signedIn(post("/api/insights/goals").contentType(MediaType.APPLICATION_JSON)
+                    .content("{\"month\":\"" + month + "\",\"target\":\"5\"}"), "creator-h"), 400);
+            checked.send(mvc, signedIn(get("/api/insights/goals"), "creator-h"), 200);
+
+            String recommended = checked.send(mvc, signedIn(get("/api/insights/recommendations"), "creator-h"), 200);
+            assertThat(JsonPath.<List<String>>read(recommended, "$.recommendations[*].kind")).contains("NEXT_TIER_CLOSE",
+                    "MONETIZATION_OFF");
+
+            checked.send(mvc, signedIn(get("/api/insights/forecast").param("days", "90"), "creator-h"), 200);
+            checked.send(mvc, signedIn(get("/api/insights/forecast").param("modelId", "hist-a").param("zone", "Asia/Kolkata"),
+                    "creator-h"), 200);
+            checked.send(mvc, signedIn(get("/api/insights/compare").param("models", "hist-a,hist-b").param("period", "90"),
+                    "creator-h"), 200);
+            String market = checked.send(mvc, signedIn(get("/api/insights/market").param("period", "7"), "creator-h"), 200);
+            assertThat(JsonPath.<List<Object>>read(market, "$.byUsageType[?(@.key == 'chat')].figures")).doesNotContainNull();
+            assertThat(JsonPath.<List<Object>>read(market, "$.byUsageType[?(@.key == 'other')].figures")).containsOnlyNulls();
+            checked.send(mvc, signedIn(get("/api/insights/market").param("period", "7"), ADMIN, "EARNINGS_ADMIN"), 200);
+            checked.send(mvc, signedIn(get("/api/creator-analytics").param("zone", "America/New_York").param("usageType", "chat"),
+                    "creator-h"), 200);
+        }
     }
 
     private static MockHttpServletRequestBuilder signedIn(MockHttpServletRequestBuilder request, String name, String... roles) {
