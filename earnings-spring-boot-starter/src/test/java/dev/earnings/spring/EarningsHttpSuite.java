@@ -670,7 +670,7 @@ abstract class EarningsHttpSuite {
             YearMonth april = YearMonth.of(2026, 4);
             JsonNode set = call(app, ADA, "POST", "/api/insights/goals", goal("2026-04", null, "1000.00", null)).ok();
             assertThat(set).isEqualTo(view(JsonView.goal(insights.goal(ada, "ada", april).orElseThrow())));
-            assertThat(set.get("zone").asText()).isEqualTo("Z");
+            assertThat(set.get("zone").asText()).isEqualTo("UTC");
             assertThat(set.get("earned").asText()).isEqualTo(money(book.net(u -> u.creatorId().equals("ada"),
                     LocalDate.of(2026, 4, 1), LocalDate.of(2026, 5, 1))));
             assertThat(set.get("reached").asBoolean()).isFalse();
@@ -723,7 +723,7 @@ abstract class EarningsHttpSuite {
             assertThat(images).isEqualTo(view(JsonView.dashboard(app.earnings().analytics().creatorDashboard(admin, "ada",
                     DashboardQuery.of(ReportPeriod.lastDays(7)).limits(10, 10, 10).filter(new ReportFilter(Set.of(),
                             Set.of("image_generation")))))));
-            assertThat(images.get("zone").asText()).isEqualTo("Z");
+            assertThat(images.get("zone").asText()).isEqualTo("UTC");
             assertThat(images.get("totalUsage").asLong()).isEqualTo(book.uses(u -> u.type().equals("image_generation")
                     && within(u, today.minusDays(6), today.plusDays(1))).size());
         }

@@ -88,7 +88,7 @@ public final class JsonView {
         out.put("creatorId", d.creatorId());
         out.put("from", d.range().from().toString());
         out.put("to", d.range().to().toString());
-        out.put("zone", d.range().zone().getId());
+        out.put("zone", zone(d.range().zone()));
         out.put("modelId", d.modelId().orElse(null));
         out.put("grossEarnings", money(d.periodEarnings().plus(d.periodReversed())));
         out.put("totalReversed", money(d.periodReversed()));
@@ -321,7 +321,7 @@ public final class JsonView {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("creatorId", f.creatorId());
         out.put("modelId", f.modelId().orElse(null));
-        out.put("zone", f.zone().getId());
+        out.put("zone", zone(f.zone()));
         out.put("historyFrom", f.historyFrom().toString());
         out.put("historyTo", f.historyTo().toString());
         out.put("confidence", f.confidence().toPlainString());
@@ -369,7 +369,7 @@ public final class JsonView {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("from", c.range().from().toString());
         out.put("to", c.range().to().toString());
-        out.put("zone", c.range().zone().getId());
+        out.put("zone", zone(c.range().zone()));
         out.put("models", list(c.models(), m -> {
             Map<String, Object> model = new LinkedHashMap<>();
             model.put("modelId", m.modelId());
@@ -410,7 +410,7 @@ public final class JsonView {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("from", m.range().from().toString());
         out.put("to", m.range().to().toString());
-        out.put("zone", m.range().zone().getId());
+        out.put("zone", zone(m.range().zone()));
         out.put("minimumCreators", m.minimumCreators());
         out.put("anonymized", m.anonymized());
         out.put("byUsageType", list(m.byUsageType(), JsonView::bucket));
@@ -458,7 +458,7 @@ public final class JsonView {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("creatorId", g.creatorId());
         out.put("month", g.month().toString());
-        out.put("zone", g.zone().getId());
+        out.put("zone", zone(g.zone()));
         out.put("target", money(g.target()));
         out.put("earned", money(g.earned()));
         out.put("remaining", money(g.remaining()));
@@ -524,6 +524,11 @@ public final class JsonView {
             out.add(item.apply(value));
         }
         return out;
+    }
+
+    /** A zone by its id, UTC as {@code "UTC"} (its normalized id, {@code "Z"}, says less to a reader). */
+    private static String zone(java.time.ZoneId zone) {
+        return zone.normalized().equals(java.time.ZoneOffset.UTC) ? "UTC" : zone.getId();
     }
 
     /** Money goes out as a decimal string with all its places: JSON numbers become doubles in most clients. */

@@ -133,7 +133,7 @@ class DashboardInsightsBrowserTest {
 
         // The forecast: totals with their interval, a row and a point a day, the tier outlooks.
         JsonNode f = browser.get(site + "/api/insights/forecast?days=" + days + "&zone=" + z, "demo-ada");
-        // The zone as the library names it ("UTC" is "Z").
+        // The zone as the answer names it.
         String named = f.get("zone").asText();
         String confidence = new BigDecimal(f.get("confidence").asText()).movePointRight(2).setScale(0, RoundingMode.HALF_UP)
                 .toPlainString() + "% interval";

@@ -175,7 +175,7 @@ class HostAppInsightsHttpTest {
                 "{\"month\":\"2026-12\",\"target\":\"120.5\",\"creatorId\":\"lin\"}");
         assertThat(replaced.status()).isEqualTo(200);
         assertThat(replaced.body().get("setBy").asText()).isEqualTo("admin-1");
-        assertThat(replaced.body().get("zone").asText()).isEqualTo("Z");
+        assertThat(replaced.body().get("zone").asText()).isEqualTo("UTC");
         List<Map<String, Object>> lins = new ArrayList<>();
         earnings.insights().goals(LIN, "lin").forEach(g -> lins.add(JsonView.goal(g)));
         assertThat(get("/api/insights/goals?creatorId=lin", "demo-admin")).isEqualTo(list("goals", lins));
@@ -261,7 +261,7 @@ class HostAppInsightsHttpTest {
             assertThat(a.get("usageType").asText()).isIn("chat", "other");
         });
         // Without the parameters: UTC and every use, as before.
-        assertThat(get("/api/creator-analytics?period=7", "demo-ada").get("zone").asText()).isEqualTo("Z");
+        assertThat(get("/api/creator-analytics?period=7", "demo-ada").get("zone").asText()).isEqualTo("UTC");
     }
 
     // ------------------------------------------------------------------ who may ask

@@ -142,7 +142,7 @@ function fillZones(select) {
   select.value = own;
 }
 
-// A zone's name for people: the library names UTC "Z".
+// A zone's name for people: UTC, however it is written.
 function zoneName(zone) { return zone === 'Z' ? 'UTC' : zone; }
 
 // The day before a day, for a half-open range's last day.
