@@ -43,7 +43,8 @@ import java.util.Map;
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.DashboardBenchmark}
  * with options {@code --rows=1000000,10000000 --databases=postgresql,h2 --rounds=1}; {@code --rounds}
  * repeats the timings of the reports in a time zone and by usage type, which print each round and
- * the median of the rounds' p50 and p99.
+ * the median of the rounds' p50 and p99; {@code --explain=true} prints, on PostgreSQL, the plans of
+ * the statements these reports run over the most rows (written out here as the library writes them).
  */
 public final class DashboardBenchmark {
     static final Instant NOW = Instant.parse("2026-11-25T23:30:00Z");
@@ -51,7 +52,7 @@ public final class DashboardBenchmark {
     static final int CREATORS = 200;
     static final int CHUNK = 1_000_000;
     /** The options of the dashboard part besides the databases; the suite takes them too. */
-    static final List<String> OPTIONS = List.of("rows", "rounds");
+    static final List<String> OPTIONS = List.of("rows", "rounds", "explain");
 
     private DashboardBenchmark() {
     }
@@ -101,6 +102,9 @@ public final class DashboardBenchmark {
                 timeZoned(target, earnings, rounds);
                 if (target.postgres) {
                     sizes(target);
+                    if (Boolean.parseBoolean(options.getOrDefault("explain", "false"))) {
+                        explain(target);
+                    }
                 }
             }
         }
@@ -499,6 +503,53 @@ public final class DashboardBenchmark {
                 : ((Number) expected).longValue() == ((Number) actual).longValue();
         if (!equal) {
             throw new IllegalStateException(what + ": the report says " + actual + ", the raw rows " + expected);
+        }
+    }
+
+    /**
+     * {@code EXPLAIN (ANALYZE, BUFFERS)} of the statements behind the reports of local days and of
+     * usage types that read the most rows, as the library runs them (copied, with the values of
+     * creator c7 and of the last 30 days in Asia/Kolkata or UTC written in).
+     */
+    private static void explain(IngestionBenchmark.Target target) throws SQLException {
+        ReportPeriod.DateRange kolkata = ReportPeriod.lastDays(30).in(ZoneId.of("Asia/Kolkata")).resolve(NOW);
+        ReportPeriod.DateRange utc = ReportPeriod.lastDays(30).resolve(NOW);
+        long from = kolkata.start().getEpochSecond() / 900;
+        long to = kolkata.end().getEpochSecond() / 900;
+        long previousFrom = kolkata.previous().start().getEpochSecond() / 900;
+        String day = "((slot + 22) / 96)";
+        Map<String, String> statements = new java.util.LinkedHashMap<>();
+        statements.put("platform totals, Asia/Kolkata", "SELECT COALESCE(SUM(earnings - reversed), 0),"
+                + " COALESCE(SUM(reversed), 0), COALESCE(SUM(uses), 0), COALESCE(SUM(earning_uses), 0),"
+                + " COUNT(DISTINCT CASE WHEN uses > 0 THEN creator_id END), COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END)"
+                + " FROM {t}model_usage_slots WHERE slot >= " + from + " AND slot < " + to);
+        statements.put("dashboard figures, Asia/Kolkata, creator c7", "SELECT 'model' AS part, model_id AS k,"
+                + " CAST(NULL AS BIGINT) AS d, SUM(uses), SUM(earning_uses), SUM(earnings - reversed), SUM(reversed)"
+                + " FROM {t}model_usage_slots WHERE creator_id = 'c7' AND slot >= " + from + " AND slot < " + to
+                + " GROUP BY model_id UNION ALL SELECT 'day', NULL, d, SUM(uses), 0, SUM(earnings - reversed), SUM(reversed)"
+                + " FROM (SELECT " + day + " AS d, uses, earnings, reversed FROM {t}model_usage_slots WHERE creator_id = 'c7'"
+                + " AND slot >= " + from + " AND slot < " + to + ") x GROUP BY d UNION ALL SELECT 'previous', NULL, NULL,"
+                + " COALESCE(SUM(uses), 0), 0, COALESCE(SUM(earnings - reversed), 0), COALESCE(SUM(reversed), 0)"
+                + " FROM {t}model_usage_slots WHERE creator_id = 'c7' AND slot >= " + previousFrom + " AND slot < " + from);
+        statements.put("unique users, UTC, chat, creator c7", "SELECT COUNT(DISTINCT user_id) FROM {t}model_usage_logs"
+                + " WHERE creator_id = 'c7' AND usage_type = ANY('{chat}') AND occurred_at >= '" + utc.start()
+                + "' AND occurred_at < '" + utc.end() + "'");
+        statements.put("unique users, Asia/Kolkata, creator c7", "SELECT COUNT(*) FROM (SELECT user_id FROM"
+                + " {t}model_daily_users WHERE creator_id = 'c7' AND usage_day >= '" + LocalDate.ofInstant(kolkata.start(),
+                ZoneOffset.UTC).plusDays(1) + "' AND usage_day < '" + LocalDate.ofInstant(kolkata.end(), ZoneOffset.UTC)
+                + "' UNION SELECT user_id FROM {t}model_usage_logs WHERE creator_id = 'c7' AND ((occurred_at >= '"
+                + kolkata.start() + "' AND occurred_at < '" + LocalDate.ofInstant(kolkata.start(), ZoneOffset.UTC).plusDays(1)
+                + "T00:00:00Z') OR (occurred_at >= '" + LocalDate.ofInstant(kolkata.end(), ZoneOffset.UTC)
+                + "T00:00:00Z' AND occurred_at < '" + kolkata.end() + "'))) x");
+        try (Connection c = target.dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (Map.Entry<String, String> e : statements.entrySet()) {
+                System.out.printf("%nEXPLAIN (ANALYZE, BUFFERS) of %s:%n", e.getKey());
+                try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + target.sql(e.getValue()))) {
+                    while (rs.next()) {
+                        System.out.println("  " + rs.getString(1));
+                    }
+                }
+            }
         }
     }
 
