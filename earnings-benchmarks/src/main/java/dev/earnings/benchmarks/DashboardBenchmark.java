@@ -7,7 +7,11 @@ import dev.earnings.jdbc.CreatorDashboard;
 import dev.earnings.jdbc.CreatorOverview;
 import dev.earnings.jdbc.DashboardQuery;
 import dev.earnings.jdbc.Earnings;
+import dev.earnings.jdbc.Granularity;
 import dev.earnings.jdbc.IntegrityReport;
+import dev.earnings.jdbc.ModelReport;
+import dev.earnings.jdbc.PlatformTotals;
+import dev.earnings.jdbc.ReportFilter;
 import dev.earnings.jdbc.ReportPeriod;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -19,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +41,10 @@ import java.util.Map;
  * p99.
  *
  * <p>Run: {@code java -cp earnings-benchmarks/target/benchmarks.jar dev.earnings.benchmarks.DashboardBenchmark}
- * with options {@code --rows=1000000,10000000 --databases=postgresql,h2}.
+ * with options {@code --rows=1000000,10000000 --databases=postgresql,h2 --rounds=1}; {@code --rounds}
+ * repeats the timings of the reports in a time zone and by usage type, which print each round and
+ * the median of the rounds' p50 and p99; {@code --explain=true} prints, on PostgreSQL, the plans of
+ * the statements these reports run over the most rows (written out here as the library writes them).
  */
 public final class DashboardBenchmark {
     static final Instant NOW = Instant.parse("2026-11-25T23:30:00Z");
@@ -44,7 +52,7 @@ public final class DashboardBenchmark {
     static final int CREATORS = 200;
     static final int CHUNK = 1_000_000;
     /** The options of the dashboard part besides the databases; the suite takes them too. */
-    static final List<String> OPTIONS = List.of("rows");
+    static final List<String> OPTIONS = List.of("rows", "rounds", "explain");
 
     private DashboardBenchmark() {
     }
@@ -90,6 +98,14 @@ public final class DashboardBenchmark {
                     throw new IllegalStateException("generated data does not verify");
                 }
                 time(target, earnings);
+                int rounds = Integer.parseInt(options.getOrDefault("rounds", "1"));
+                timeZoned(target, earnings, rounds);
+                if (target.postgres) {
+                    sizes(target);
+                    if (Boolean.parseBoolean(options.getOrDefault("explain", "false"))) {
+                        explain(target);
+                    }
+                }
             }
         }
     }
@@ -103,23 +119,42 @@ public final class DashboardBenchmark {
         }
     }
 
-    /** Writes {@code rows} usage rows of the registered models straight into the table, a million a statement. */
+    /**
+     * The usage type of generated use {@code g}: a quarter image generation, three fifths chat, the
+     * rest other, mixed within every model and day ({@code (g + g / 1000) % 20} cycles through the
+     * 20 values along each model's uses, which are {@code g = model + 1000 k}).
+     */
+    static final String TYPE = "CASE WHEN ({g} + {g} / 1000) % 20 < 5 THEN 'image_generation'"
+            + " WHEN ({g} + {g} / 1000) % 20 < 17 THEN 'chat' ELSE 'other' END";
+    /** The type's multiplier in {@code UsageTypes.defaults()}: image_generation 1.0, chat 0.8, other 0.6. */
+    static final String MULTIPLIER = "CASE WHEN ({g} + {g} / 1000) % 20 < 5 THEN 1.0"
+            + " WHEN ({g} + {g} / 1000) % 20 < 17 THEN 0.8 ELSE 0.6 END";
+
+    /**
+     * Writes {@code rows} usage rows of the registered models straight into the table, a million a
+     * statement. Use {@code g} falls on day {@code (g / 1000) % 365} before {@link #NOW} and
+     * {@code (g * 7919) % 86400} seconds earlier (so every UTC quarter hour of a day gets uses), with
+     * the usage type {@link #TYPE} and earnings rated as the defaults rate them: base amount times the
+     * type's multiplier (tier multiplier 1), to 12 places.
+     */
     static void generate(IngestionBenchmark.Target target, long rows) throws SQLException {
         String select;
         if (target.postgres) {
             select = "SELECT 'e' || g, 'm' || (g % 1000), 'c' || (g % 200), 'u' || ((g / 365000) % 10 + (g % 1000) * 10),"
-                    + " (g * 31) % 2000, 'chat', 'chat', ts, TRUE, (ts AT TIME ZONE 'UTC')::date, ts, g / 1000 + 1, g / 1000,"
-                    + " FALSE, 1, 0, 1, 0.8, 1, ((g * 31) % 2000) * 0.0001, 0.01 + ((g * 31) % 2000) * 0.0001,"
-                    + " ROUND((0.01 + ((g * 31) % 2000) * 0.0001) * 0.8, 12)"
-                    + " FROM generate_series(?::bigint, ?::bigint) g, LATERAL (SELECT TIMESTAMPTZ '2026-11-25 23:00:00+00'"
-                    + " - ((g / 1000) % 365) * INTERVAL '1 day' - (g % 3600) * INTERVAL '1 second' AS ts) x";
+                    + " (g * 31) % 2000, ty, ty, ts, TRUE, (ts AT TIME ZONE 'UTC')::date, ts, g / 1000 + 1, g / 1000,"
+                    + " FALSE, 1, 0, 1, tm, 1, ((g * 31) % 2000) * 0.0001, 0.01 + ((g * 31) % 2000) * 0.0001,"
+                    + " ROUND((0.01 + ((g * 31) % 2000) * 0.0001) * tm, 12)"
+                    + " FROM generate_series(?::bigint, ?::bigint) g, LATERAL (SELECT TIMESTAMPTZ '2026-11-25 23:30:00+00'"
+                    + " - ((g / 1000) % 365) * INTERVAL '1 day' - ((g * 7919) % 86400) * INTERVAL '1 second' AS ts,"
+                    + " " + TYPE.replace("{g}", "g") + " AS ty, " + MULTIPLIER.replace("{g}", "g") + " AS tm) x";
         } else {
             select = "SELECT 'e' || X, 'm' || (X % 1000), 'c' || (X % 200), 'u' || ((X / 365000) % 10 + (X % 1000) * 10),"
-                    + " (X * 31) % 2000, 'chat', 'chat', TS, TRUE, CAST(TS AS DATE), TS, X / 1000 + 1, X / 1000,"
-                    + " FALSE, 1, 0, 1, 0.8, 1, ((X * 31) % 2000) * 0.0001, 0.01 + ((X * 31) % 2000) * 0.0001,"
-                    + " ROUND((0.01 + ((X * 31) % 2000) * 0.0001) * 0.8, 12)"
-                    + " FROM (SELECT X, DATEADD(SECOND, -(X % 3600), DATEADD(DAY, -((X / 1000) % 365),"
-                    + " TIMESTAMP WITH TIME ZONE '2026-11-25 23:00:00+00')) AS TS FROM SYSTEM_RANGE(?, ?))";
+                    + " (X * 31) % 2000, TY, TY, TS, TRUE, CAST(TS AS DATE), TS, X / 1000 + 1, X / 1000,"
+                    + " FALSE, 1, 0, 1, TM, 1, ((X * 31) % 2000) * 0.0001, 0.01 + ((X * 31) % 2000) * 0.0001,"
+                    + " ROUND((0.01 + ((X * 31) % 2000) * 0.0001) * TM, 12)"
+                    + " FROM (SELECT X, DATEADD(SECOND, -((X * 7919) % 86400), DATEADD(DAY, -((X / 1000) % 365),"
+                    + " TIMESTAMP WITH TIME ZONE '2026-11-25 23:30:00+00')) AS TS, " + TYPE.replace("{g}", "X") + " AS TY, "
+                    + MULTIPLIER.replace("{g}", "X") + " AS TM FROM SYSTEM_RANGE(?, ?))";
         }
         String insert = target.sql("INSERT INTO {t}model_usage_logs (event_id, model_id, creator_id, user_id,"
                 + " tokens_consumed, usage_type, requested_usage_type, occurred_at, occurred_at_given, usage_day,"
@@ -203,6 +238,333 @@ public final class DashboardBenchmark {
                 (double) pct(raw, 0.5) / pct(dashboard, 0.5), (double) pct(raw, 0.99) / pct(dashboard, 0.99));
         System.out.printf(Locale.ROOT, "overview speed-up over raw rows: %.0fx (p50)%n",
                 (double) pct(rawOverview, 0.5) / pct(overview, 0.5));
+    }
+
+    /** A timed report: {@code runs} calls (the first {@code warmup} not counted), then one check against the raw rows. */
+    private record Timed(String name, int runs, int warmup, Call call, Call check) {
+    }
+
+    /**
+     * The reports of local days and of usage types, each checked once against the same figures
+     * computed from the raw usage rows (by SQL of their own, the local day by {@code AT TIME ZONE}),
+     * then timed in {@code rounds} rounds.
+     */
+    private static void timeZoned(IngestionBenchmark.Target target, Earnings earnings, int rounds) throws Exception {
+        ZoneId utc = ZoneOffset.UTC;
+        ZoneId kolkata = ZoneId.of("Asia/Kolkata");
+        ZoneId newYork = ZoneId.of("America/New_York");
+        Caller admin = Caller.admin("bench");
+        List<Timed> timed = List.of(
+                dashboard(target, earnings, "dashboard 30 days, UTC", utc, false, false),
+                dashboard(target, earnings, "dashboard 30 days, Asia/Kolkata", kolkata, false, false),
+                dashboard(target, earnings, "dashboard 30 days, America/New_York", newYork, false, false),
+                dashboard(target, earnings, "dashboard 30 days, UTC, chat", utc, true, false),
+                dashboard(target, earnings, "dashboard 30 days, Kolkata, chat, 2 models", kolkata, true, true),
+                new Timed("model report 30 days, Asia/Kolkata", 600, 100, i -> {
+                    ModelReport r = earnings.analytics().modelReport(Caller.admin("bench"), "m" + (i % MODELS),
+                            ReportPeriod.lastDays(30).in(kolkata), Granularity.DAY);
+                    if (r.periodUses() == 0) {
+                        throw new IllegalStateException("an empty report measures nothing");
+                    }
+                }, i -> {
+                    String model = "m" + (i % MODELS);
+                    ModelReport r = earnings.analytics().modelReport(admin, model, ReportPeriod.lastDays(30).in(kolkata),
+                            Granularity.DAY);
+                    Raw raw = raw(target, "c" + (i % MODELS % CREATORS), r.range(), r.range().previous(), new String[0],
+                            new String[] {model});
+                    expect("model report uses", raw.uses, r.periodUses());
+                    expect("model report earning uses", raw.earningUses, r.earningUses());
+                    expect("model report earnings", raw.earnings, r.periodEarnings().amount());
+                    expect("model report unique users", raw.users, r.uniqueUsers());
+                    expectTrend("model report", raw, r.trend());
+                }),
+                new Timed("platform totals 30 days, Asia/Kolkata", 30, 5,
+                        i -> earnings.admin().platformTotals(admin, ReportPeriod.lastDays(30).in(kolkata)), i -> {
+                            PlatformTotals t = earnings.admin().platformTotals(admin, ReportPeriod.lastDays(30).in(kolkata));
+                            rawTotals(target, t);
+                        }));
+        System.out.println();
+        System.out.println("Reports in a time zone and by usage type: each checked once against the raw usage rows");
+        for (Timed t : timed) {
+            long started = System.nanoTime();
+            t.check().run(7);
+            System.out.printf(Locale.ROOT, "  %-44s equal to the raw rows' figures (check took %.0f ms)%n", t.name(),
+                    (System.nanoTime() - started) / 1e6);
+        }
+        long[][] p50 = new long[timed.size()][rounds];
+        long[][] p99 = new long[timed.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            System.out.printf(Locale.ROOT, "%nround %d of %d, load average %s%n", round + 1, rounds, load());
+            System.out.printf("%-44s %10s %10s %8s%n", "call", "p50 ms", "p99 ms", "runs");
+            for (int k = 0; k < timed.size(); k++) {
+                Timed t = timed.get(k);
+                long[] nanos = repeat(t.runs(), t.warmup(), t.call());
+                line(t.name(), nanos);
+                p50[k][round] = pct(nanos, 0.5);
+                p99[k][round] = pct(nanos, 0.99);
+            }
+        }
+        if (rounds > 1) {
+            System.out.printf(Locale.ROOT, "%nmedian of %d rounds, load average now %s%n", rounds, load());
+            System.out.printf("%-44s %10s %10s %21s%n", "call", "p50 ms", "p99 ms", "p99 range ms");
+            for (int k = 0; k < timed.size(); k++) {
+                long[] a = p50[k].clone();
+                long[] b = p99[k].clone();
+                Arrays.sort(a);
+                Arrays.sort(b);
+                System.out.printf(Locale.ROOT, "%-44s %10.2f %10.2f %10.2f-%-10.2f%n", timed.get(k).name(),
+                        median(a) / 1e6, median(b) / 1e6, b[0] / 1e6, b[b.length - 1] / 1e6);
+            }
+        }
+    }
+
+    private static double median(long[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+
+    private static String load() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * A creator dashboard of the last 30 days in {@code zone}, optionally filtered to chat and to
+     * two of the creator's five models ({@code m<c>} and {@code m<c + 200>}).
+     */
+    private static Timed dashboard(IngestionBenchmark.Target target, Earnings earnings, String name, ZoneId zone,
+            boolean chat, boolean twoModels) {
+        java.util.function.IntFunction<DashboardQuery> query = i -> {
+            ReportFilter filter = ReportFilter.NONE;
+            if (chat) {
+                filter = filter.usageTypes("chat");
+            }
+            if (twoModels) {
+                filter = filter.models(models(i));
+            }
+            return DashboardQuery.of(ReportPeriod.lastDays(30).in(zone)).filter(filter);
+        };
+        return new Timed(name, 600, 100, i -> {
+            String creator = "c" + (i % CREATORS);
+            CreatorDashboard d = earnings.analytics().creatorDashboard(Caller.creator(creator), creator, query.apply(i));
+            if (d.uses() == 0) {
+                throw new IllegalStateException("an empty dashboard measures nothing");
+            }
+        }, i -> {
+            String creator = "c" + (i % CREATORS);
+            CreatorDashboard d = earnings.analytics().creatorDashboard(Caller.creator(creator), creator, query.apply(i));
+            Raw raw = raw(target, creator, d.range(), d.change().previousRange(), chat ? new String[] {"chat"} : new String[0],
+                    twoModels ? models(i) : new String[0]);
+            expect(name + ": uses", raw.uses, d.uses());
+            expect(name + ": earning uses", raw.earningUses, d.earningUses());
+            expect(name + ": earnings", raw.earnings, d.periodEarnings().amount());
+            expect(name + ": unique users", raw.users, d.uniqueUsers());
+            expect(name + ": active models", raw.models.size(), d.activeModels());
+            expect(name + ": previous uses", raw.previousUses, d.change().previousUses());
+            expect(name + ": previous earnings", raw.previousEarnings, d.change().previousEarnings().amount());
+            for (CreatorDashboard.ModelPerformance m : d.topModels()) {
+                Object[] figures = raw.models.get(m.modelId());
+                if (figures == null) {
+                    throw new IllegalStateException(name + ": top model " + m.modelId() + " has no raw uses");
+                }
+                expect(name + ": uses of " + m.modelId(), figures[0], m.uses());
+                expect(name + ": earnings of " + m.modelId(), figures[1], m.earnings().amount());
+            }
+            expect(name + ": top models", Math.min(5, raw.models.size()), d.topModels().size());
+            expectTrend(name, raw, d.trend());
+            for (CreatorDashboard.Activity a : d.recentActivity()) {
+                if (chat && !a.usageType().equals("chat") || twoModels && !Arrays.asList(models(i)).contains(a.modelId())
+                        || a.occurredAt().isBefore(d.range().start()) || !a.occurredAt().isBefore(d.range().end())) {
+                    throw new IllegalStateException(name + ": recent activity holds a use outside the filter: " + a);
+                }
+            }
+        });
+    }
+
+    private static String[] models(int i) {
+        int c = i % CREATORS;
+        return new String[] {"m" + c, "m" + (c + CREATORS)};
+    }
+
+    /** A report's figures from the raw usage rows. */
+    private static final class Raw {
+        long uses;
+        long earningUses;
+        BigDecimal earnings = BigDecimal.ZERO;
+        long users;
+        long previousUses;
+        BigDecimal previousEarnings = BigDecimal.ZERO;
+        /** Per model: uses, earnings. */
+        final Map<String, Object[]> models = new java.util.HashMap<>();
+        /** Per local day: uses, earnings. */
+        final Map<LocalDate, Object[]> days = new java.util.HashMap<>();
+    }
+
+    /**
+     * The figures of a creator's uses in {@code range} and {@code previous} from the usage rows,
+     * of the given usage types and models (empty: all), each local day found by the database's
+     * own {@code AT TIME ZONE}.
+     */
+    private static Raw raw(IngestionBenchmark.Target target, String creator, ReportPeriod.DateRange range,
+            ReportPeriod.DateRange previous, String[] types, String[] models) throws SQLException {
+        String filter = (types.length == 0 ? "" : " AND usage_type IN (" + literals(types) + ")")
+                + (models.length == 0 ? "" : " AND model_id IN (" + literals(models) + ")");
+        String where = " FROM {t}model_usage_logs WHERE creator_id = ? AND occurred_at >= ? AND occurred_at < ?" + filter;
+        Raw raw = new Raw();
+        try (Connection c = target.dataSource.getConnection()) {
+            query(target, c, "SELECT model_id, COUNT(*), SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END), SUM(earnings)" + where
+                    + " GROUP BY model_id", creator, range.start(), range.end(), rs -> {
+                        raw.models.put(rs.getString(1), new Object[] {rs.getLong(2), rs.getBigDecimal(4)});
+                        raw.uses += rs.getLong(2);
+                        raw.earningUses += rs.getLong(3);
+                        raw.earnings = raw.earnings.add(rs.getBigDecimal(4));
+                    });
+            query(target, c, "SELECT d, COUNT(*), SUM(e) FROM (SELECT CAST(occurred_at AT TIME ZONE '" + range.zone().getId()
+                    + "' AS DATE) AS d, earnings AS e" + where + ") x GROUP BY d", creator, range.start(), range.end(),
+                    rs -> raw.days.put(rs.getObject(1, LocalDate.class), new Object[] {rs.getLong(2), rs.getBigDecimal(3)}));
+            query(target, c, "SELECT COUNT(DISTINCT user_id)" + where, creator, range.start(), range.end(),
+                    rs -> raw.users = rs.getLong(1));
+            query(target, c, "SELECT COUNT(*), COALESCE(SUM(earnings), 0)" + where, creator, previous.start(), previous.end(),
+                    rs -> {
+                        raw.previousUses = rs.getLong(1);
+                        raw.previousEarnings = rs.getBigDecimal(2);
+                    });
+        }
+        return raw;
+    }
+
+    private interface Row {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private static void query(IngestionBenchmark.Target target, Connection c, String sql, String creator, Instant from,
+            Instant to, Row row) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(target.sql(sql))) {
+            int p = 1;
+            if (creator != null) {
+                s.setString(p++, creator);
+            }
+            s.setObject(p++, from.atOffset(ZoneOffset.UTC));
+            s.setObject(p, to.atOffset(ZoneOffset.UTC));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    row.read(rs);
+                }
+            }
+        }
+    }
+
+    private static String literals(String[] values) {
+        StringBuilder sql = new StringBuilder();
+        for (String v : values) {
+            if (!v.matches("[a-z0-9_]+")) {
+                throw new IllegalArgumentException(v);
+            }
+            sql.append(sql.length() == 0 ? "" : ", ").append('\'').append(v).append('\'');
+        }
+        return sql.toString();
+    }
+
+    /** Platform totals of a range from the usage rows. */
+    private static void rawTotals(IngestionBenchmark.Target target, PlatformTotals t) throws SQLException {
+        try (Connection c = target.dataSource.getConnection()) {
+            query(target, c, "SELECT COUNT(*), SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END), SUM(earnings),"
+                    + " COUNT(DISTINCT creator_id), COUNT(DISTINCT model_id) FROM {t}model_usage_logs"
+                    + " WHERE occurred_at >= ? AND occurred_at < ?", null, t.range().start(), t.range().end(), rs -> {
+                        expect("platform totals uses", rs.getLong(1), t.uses());
+                        expect("platform totals earning uses", rs.getLong(2), t.earningUses());
+                        expect("platform totals earnings", rs.getBigDecimal(3), t.earnings().amount());
+                        expect("platform totals creators", rs.getLong(4), t.creatorsWithUsage());
+                        expect("platform totals models", rs.getLong(5), t.modelsWithUsage());
+                    });
+        }
+    }
+
+    private static void expectTrend(String name, Raw raw, List<CreatorDashboard.TrendPoint> trend) {
+        if (trend.size() != 30) {
+            throw new IllegalStateException(name + ": " + trend.size() + " trend points, not 30");
+        }
+        long uses = 0;
+        for (CreatorDashboard.TrendPoint p : trend) {
+            Object[] day = raw.days.getOrDefault(p.start(), new Object[] {0L, BigDecimal.ZERO});
+            expect(name + ": uses of " + p.start(), day[0], p.uses());
+            expect(name + ": earnings of " + p.start(), day[1], p.earnings().amount());
+            uses += p.uses();
+        }
+        expect(name + ": uses of the trend", raw.uses, uses);
+    }
+
+    private static void expect(String what, Object expected, Object actual) {
+        boolean equal = expected instanceof BigDecimal && actual instanceof BigDecimal
+                ? ((BigDecimal) expected).compareTo((BigDecimal) actual) == 0
+                : ((Number) expected).longValue() == ((Number) actual).longValue();
+        if (!equal) {
+            throw new IllegalStateException(what + ": the report says " + actual + ", the raw rows " + expected);
+        }
+    }
+
+    /**
+     * {@code EXPLAIN (ANALYZE, BUFFERS)} of the statements behind the reports of local days and of
+     * usage types that read the most rows, as the library runs them (copied, with the values of
+     * creator c7 and of the last 30 days in Asia/Kolkata or UTC written in).
+     */
+    private static void explain(IngestionBenchmark.Target target) throws SQLException {
+        ReportPeriod.DateRange kolkata = ReportPeriod.lastDays(30).in(ZoneId.of("Asia/Kolkata")).resolve(NOW);
+        ReportPeriod.DateRange utc = ReportPeriod.lastDays(30).resolve(NOW);
+        long from = kolkata.start().getEpochSecond() / 900;
+        long to = kolkata.end().getEpochSecond() / 900;
+        long previousFrom = kolkata.previous().start().getEpochSecond() / 900;
+        String day = "((slot + 22) / 96)";
+        Map<String, String> statements = new java.util.LinkedHashMap<>();
+        statements.put("platform totals, Asia/Kolkata", "SELECT COALESCE(SUM(earnings - reversed), 0),"
+                + " COALESCE(SUM(reversed), 0), COALESCE(SUM(uses), 0), COALESCE(SUM(earning_uses), 0),"
+                + " COUNT(DISTINCT CASE WHEN uses > 0 THEN creator_id END), COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END)"
+                + " FROM {t}model_usage_slots WHERE slot >= " + from + " AND slot < " + to);
+        statements.put("dashboard figures, Asia/Kolkata, creator c7", "SELECT 'model' AS part, model_id AS k,"
+                + " CAST(NULL AS BIGINT) AS d, SUM(uses), SUM(earning_uses), SUM(earnings - reversed), SUM(reversed)"
+                + " FROM {t}model_usage_slots WHERE creator_id = 'c7' AND slot >= " + from + " AND slot < " + to
+                + " GROUP BY model_id UNION ALL SELECT 'day', NULL, d, SUM(uses), 0, SUM(earnings - reversed), SUM(reversed)"
+                + " FROM (SELECT " + day + " AS d, uses, earnings, reversed FROM {t}model_usage_slots WHERE creator_id = 'c7'"
+                + " AND slot >= " + from + " AND slot < " + to + ") x GROUP BY d UNION ALL SELECT 'previous', NULL, NULL,"
+                + " COALESCE(SUM(uses), 0), 0, COALESCE(SUM(earnings - reversed), 0), COALESCE(SUM(reversed), 0)"
+                + " FROM {t}model_usage_slots WHERE creator_id = 'c7' AND slot >= " + previousFrom + " AND slot < " + from);
+        statements.put("unique users, UTC, chat, creator c7", "SELECT COUNT(DISTINCT user_id) FROM {t}model_usage_logs"
+                + " WHERE creator_id = 'c7' AND usage_type = ANY('{chat}') AND occurred_at >= '" + utc.start()
+                + "' AND occurred_at < '" + utc.end() + "'");
+        statements.put("unique users, Asia/Kolkata, creator c7", "SELECT COUNT(*) FROM (SELECT user_id FROM"
+                + " {t}model_daily_users WHERE creator_id = 'c7' AND usage_day >= '" + LocalDate.ofInstant(kolkata.start(),
+                ZoneOffset.UTC).plusDays(1) + "' AND usage_day < '" + LocalDate.ofInstant(kolkata.end(), ZoneOffset.UTC)
+                + "' UNION SELECT user_id FROM {t}model_usage_logs WHERE creator_id = 'c7' AND ((occurred_at >= '"
+                + kolkata.start() + "' AND occurred_at < '" + LocalDate.ofInstant(kolkata.start(), ZoneOffset.UTC).plusDays(1)
+                + "T00:00:00Z') OR (occurred_at >= '" + LocalDate.ofInstant(kolkata.end(), ZoneOffset.UTC)
+                + "T00:00:00Z' AND occurred_at < '" + kolkata.end() + "'))) x");
+        try (Connection c = target.dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (Map.Entry<String, String> e : statements.entrySet()) {
+                System.out.printf("%nEXPLAIN (ANALYZE, BUFFERS) of %s:%n", e.getKey());
+                try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + target.sql(e.getValue()))) {
+                    while (rs.next()) {
+                        System.out.println("  " + rs.getString(1));
+                    }
+                }
+            }
+        }
+    }
+
+    /** What each rollup takes on disk, indexes included, beside the usage rows. */
+    private static void sizes(IngestionBenchmark.Target target) throws SQLException {
+        System.out.printf("%n%-22s %12s %12s%n", "table", "rows", "MiB on disk");
+        try (Connection c = target.dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (String table : List.of("model_usage_logs", "model_analytics", "model_daily_users", "model_usage_slots")) {
+                try (ResultSet rs = s.executeQuery(target.sql("SELECT COUNT(*), pg_total_relation_size('\"" + target.schema
+                        + "\"." + table + "') FROM {t}" + table))) {
+                    rs.next();
+                    System.out.printf(Locale.ROOT, "%-22s %,12d %12.1f%n", table, rs.getLong(1), rs.getLong(2) / 1048576.0);
+                }
+            }
+        }
     }
 
     /** The dashboard's period figures, lifetime, trend, previous period and unique users, from usage rows. */
