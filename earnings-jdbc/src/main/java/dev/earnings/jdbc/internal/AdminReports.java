@@ -15,6 +15,7 @@ import java.util.Currency;
 import java.util.List;
 import org.jdbi.v3.core.mapper.Nested;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * What admins see across the platform: totals, the creators overview and the payout summary,
@@ -68,16 +69,15 @@ public final class AdminReports {
         return tx.inSnapshot("reading platform totals", Scope.of(caller), (h, attempt) -> {
             // A rollup row may hold reversals made in it and no use: such a model was not used.
             // UTC days from the daily rollups; the local days of another zone from the quarter hours.
-            TotalsRow row = h.createQuery("SELECT COALESCE(SUM(earnings - reversed), 0) AS earnings,"
+            // The UTC days wholly inside the period from the daily rollups, the hours at its ends
+            // (another zone's) from the quarter hours.
+            Query query = h.createQuery("SELECT COALESCE(SUM(earnings - reversed), 0) AS earnings,"
                     + " COALESCE(SUM(reversed), 0) AS reversed, COALESCE(SUM(uses), 0) AS uses,"
                     + " COALESCE(SUM(earning_uses), 0) AS earning_uses,"
                     + " COUNT(DISTINCT CASE WHEN uses > 0 THEN creator_id END) AS creators,"
-                    + " COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END) AS models FROM "
-                    + (range.utc() ? "<t>model_analytics WHERE usage_day >= :from AND usage_day < :to"
-                            : "<t>model_usage_slots WHERE slot >= :from AND slot < :to"))
-                    .bind("from", range.utc() ? (Object) range.from() : (Object) UsageWriter.slotOf(range.start()))
-                    .bind("to", range.utc() ? (Object) range.to() : (Object) UsageWriter.slotOf(range.end()))
-                    .map(ConstructorMapper.of(TotalsRow.class)).one();
+                    + " COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END) AS models FROM ("
+                    + Slots.rows(range, "creator_id, model_id, uses, earning_uses, earnings, reversed", "p") + ") x");
+            TotalsRow row = Slots.bindRows(query, range, "p").map(ConstructorMapper.of(TotalsRow.class)).one();
             long newModels = catalog.registeredBetween(h, range.start(), range.end());
             return new PlatformTotals(range, ReportSupport.money(currency, row.earnings()),
                     ReportSupport.money(currency, row.reversed()), row.uses(), row.earningUses(),

@@ -464,100 +464,126 @@ public final class InsightReports {
         // Every model's rows are read in the service scope; a creator gets aggregates only.
         return tx.inSnapshot("reading market insights", anonymized ? Scope.SERVICE : Scope.of(caller), (h, attempt) -> {
             Slots slots = Slots.of(range);
-            Slots before = Slots.of(previous);
             String rows = " FROM <t>model_usage_slots WHERE slot >= :from AND slot < :to";
-            Map<String, Cell> types = cells(h, "SELECT usage_type AS k, uses, earnings - reversed AS e, model_id, creator_id"
-                    + rows, slots, Function.identity());
-            Map<String, Cell> hours = cells(h, "SELECT " + slots.hour("slot", "z") + " AS k, uses, earnings - reversed AS e,"
-                    + " model_id, creator_id" + rows, slots, k -> String.format(Locale.ROOT, "%02d", Integer.parseInt(k)));
-            Map<String, Cell> weekdays = cells(h, "SELECT MOD(" + slots.day("slot", "z") + " + 3, 7) AS k, uses,"
-                    + " earnings - reversed AS e, model_id, creator_id" + rows, slots,
+            Dimension types = dimension(h, "usage_type", rows, slots, Function.identity());
+            Dimension hours = dimension(h, slots.hour("slot", "z"), rows, slots,
+                    k -> String.format(Locale.ROOT, "%02d", Integer.parseInt(k)));
+            Dimension weekdays = dimension(h, "MOD(" + slots.day("slot", "z") + " + 3, 7)", rows, slots,
                     k -> DayOfWeek.of(Integer.parseInt(k) + 1).name());
-            Map<String, Cell> now = cells(h, "SELECT 'all' AS k, uses, earnings - reversed AS e, model_id, creator_id" + rows,
-                    slots, Function.identity());
-            Map<String, Cell> then = cells(h, "SELECT 'all' AS k, uses, earnings - reversed AS e, model_id, creator_id" + rows,
-                    before, Function.identity());
+            Optional<Figures> current = shown(total(h, range), anonymized);
+            Optional<Figures> past = shown(total(h, previous), anonymized);
+            MarketInsights.Growth growth = new MarketInsights.Growth(current, past,
+                    current.flatMap(c -> past.flatMap(p -> ratio(BigDecimal.valueOf(c.uses()), BigDecimal.valueOf(p.uses())))),
+                    current.flatMap(c -> past.flatMap(p -> ratio(c.earnings().amount(), p.earnings().amount()))));
             List<String> hourKeys = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 hourKeys.add(String.format(Locale.ROOT, "%02d", i));
             }
             List<String> dayKeys = java.util.Arrays.stream(DayOfWeek.values()).map(Enum::name).collect(Collectors.toList());
-            Optional<Figures> current = shown(now.get("all"), anonymized);
-            Optional<Figures> past = shown(then.get("all"), anonymized);
-            MarketInsights.Growth growth = new MarketInsights.Growth(current, past,
-                    current.flatMap(c -> past.flatMap(p -> ratio(BigDecimal.valueOf(c.uses()), BigDecimal.valueOf(p.uses())))),
-                    current.flatMap(c -> past.flatMap(p -> ratio(c.earnings().amount(), p.earnings().amount()))));
             return new MarketInsights(range, minimumCreators, anonymized,
-                    buckets(new ArrayList<>(new java.util.TreeSet<>(types.keySet())), types, anonymized),
-                    buckets(hourKeys, hours, anonymized), buckets(dayKeys, weekdays, anonymized), growth,
-                    concentration(h, slots, anonymized));
+                    buckets(h, new ArrayList<>(new java.util.TreeSet<>(types.cells.keySet())), types, anonymized),
+                    buckets(h, hourKeys, hours, anonymized), buckets(h, dayKeys, weekdays, anonymized), growth,
+                    concentration(h, range, anonymized));
         });
     }
 
-    /** A slice's sums and who it covers, gathered in Java from per-model rows. */
+    /** A slice's sums and how many models and creators it covers. */
     private static final class Cell {
+        String raw;
         long uses;
         BigDecimal earnings = BigDecimal.ZERO;
-        final Set<String> models = new HashSet<>();
-        final Set<String> creators = new HashSet<>();
+        long models;
+        long creators;
+    }
+
+    /** One way of slicing the period: its cells by key, and the statement that made them. */
+    private record Dimension(Map<String, Cell> cells, String key, String rows, Slots slots) {
     }
 
     /**
-     * Slices of the period's quarter hours, summed per slice, model and creator in the statement
-     * (one row per slice, model and creator, however many quarter hours), then per slice here, where
-     * the distinct models and creators of each slice are counted.
+     * Slices of the period's quarter hours by a key expression, summed and counted in the statement
+     * (distinct models and creators of the slices' used rows), one row per slice.
      */
-    private Map<String, Cell> cells(Handle h, String select, Slots slots, Function<String, String> key) {
-        Query query = h.createQuery("SELECT k, model_id, creator_id, SUM(uses) AS uses, SUM(e) AS e FROM (" + select
-                + ") x GROUP BY k, model_id, creator_id").bind("from", slots.from()).bind("to", slots.to());
+    private Dimension dimension(Handle h, String key, String rows, Slots slots, Function<String, String> display) {
+        Query query = h.createQuery("SELECT k, SUM(uses) AS uses, SUM(e) AS e,"
+                + " COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END) AS models,"
+                + " COUNT(DISTINCT CASE WHEN uses > 0 THEN creator_id END) AS creators FROM (SELECT " + key
+                + " AS k, uses, earnings - reversed AS e, model_id, creator_id" + rows + ") x GROUP BY k")
+                .bind("from", slots.from()).bind("to", slots.to());
         slots.bind(query, "z");
         Map<String, Cell> cells = new HashMap<>();
         query.map((rs, ctx) -> {
-            Cell cell = cells.computeIfAbsent(key.apply(rs.getString("k")), k -> new Cell());
-            long uses = rs.getLong("uses");
-            cell.uses += uses;
-            cell.earnings = cell.earnings.add(rs.getBigDecimal("e"));
-            if (uses > 0) {
-                cell.models.add(rs.getString("model_id"));
-                cell.creators.add(rs.getString("creator_id"));
-            }
-            return cell;
+            Cell cell = new Cell();
+            cell.raw = rs.getString("k");
+            cell.uses = rs.getLong("uses");
+            cell.earnings = rs.getBigDecimal("e");
+            cell.models = rs.getLong("models");
+            cell.creators = rs.getLong("creators");
+            return cells.put(display.apply(cell.raw), cell);
         }).list();
-        return cells;
+        return new Dimension(cells, key, rows, slots);
+    }
+
+    /**
+     * The whole period's sums and distinct models and creators: the UTC days wholly inside it from
+     * the daily rollups, its ends from the quarter hours ({@link Slots#rows}).
+     */
+    private Cell total(Handle h, DateRange range) {
+        Query query = h.createQuery("SELECT COALESCE(SUM(uses), 0) AS uses, COALESCE(SUM(earnings - reversed), 0) AS e,"
+                + " COUNT(DISTINCT CASE WHEN uses > 0 THEN model_id END) AS models,"
+                + " COUNT(DISTINCT CASE WHEN uses > 0 THEN creator_id END) AS creators FROM ("
+                + Slots.rows(range, "model_id, creator_id, uses, earnings, reversed", "t") + ") x");
+        return Slots.bindRows(query, range, "t").map((rs, ctx) -> {
+            Cell cell = new Cell();
+            cell.uses = rs.getLong("uses");
+            cell.earnings = rs.getBigDecimal("e");
+            cell.models = rs.getLong("models");
+            cell.creators = rs.getLong("creators");
+            return cell;
+        }).one();
     }
 
     private Optional<Figures> shown(Cell cell, boolean anonymized) {
-        Cell c = cell == null ? new Cell() : cell;
-        if (anonymized && c.creators.size() < minimumCreators) {
+        if (cell == null) {
+            return anonymized && minimumCreators > 0 ? Optional.empty()
+                    : Optional.of(new Figures(0, money(BigDecimal.ZERO), 0, 0));
+        }
+        if (anonymized && cell.creators < minimumCreators) {
             return Optional.empty();
         }
-        return Optional.of(new Figures(c.uses, money(c.earnings), c.models.size(), c.creators.size()));
+        return Optional.of(new Figures(cell.uses, money(cell.earnings), cell.models, cell.creators));
     }
 
     /**
      * One dimension's buckets. For a creator, a bucket over fewer than k creators is withheld; and
      * since the dimension's total is shown elsewhere, the withheld buckets together must cover at
-     * least k creators too, or their sum could be had by subtraction: otherwise the whole dimension
-     * is withheld.
+     * least k creators too (counted in one more statement, only then), or their sum could be had by
+     * subtraction: otherwise the whole dimension is withheld.
      */
-    private List<Bucket> buckets(List<String> keys, Map<String, Cell> cells, boolean anonymized) {
-        Set<String> withheldCreators = new HashSet<>();
-        boolean anyWithheld = false;
+    private List<Bucket> buckets(Handle h, List<String> keys, Dimension dimension, boolean anonymized) {
+        List<String> withheld = new ArrayList<>();
         for (String key : keys) {
-            Cell c = cells.get(key);
-            if (anonymized && (c == null || c.creators.size() < minimumCreators)) {
-                anyWithheld = true;
-                if (c != null) {
-                    withheldCreators.addAll(c.creators);
-                }
+            Cell c = dimension.cells().get(key);
+            if (anonymized && c != null && c.creators > 0 && c.creators < minimumCreators) {
+                withheld.add(c.raw);
             }
         }
-        boolean all = anyWithheld && withheldCreators.size() > 0 && withheldCreators.size() < minimumCreators;
+        boolean all = !withheld.isEmpty() && creatorsOf(h, dimension, withheld) < minimumCreators;
         List<Bucket> buckets = new ArrayList<>();
         for (String key : keys) {
-            buckets.add(new Bucket(key, all ? Optional.empty() : shown(cells.get(key), anonymized)));
+            buckets.add(new Bucket(key, all ? Optional.empty() : shown(dimension.cells().get(key), anonymized)));
         }
         return buckets;
+    }
+
+    /** The distinct creators whose models were used in some slices of a dimension. */
+    private long creatorsOf(Handle h, Dimension dimension, List<String> rawKeys) {
+        Query query = h.createQuery("SELECT COUNT(DISTINCT creator_id) FROM (SELECT CAST(" + dimension.key()
+                + " AS VARCHAR(64)) AS k, uses, creator_id" + dimension.rows() + ") x WHERE uses > 0 AND k = ANY(:keys)")
+                .bind("from", dimension.slots().from()).bind("to", dimension.slots().to())
+                .bind("keys", ArrayColumns.textArray(rawKeys.toArray(new String[0])));
+        dimension.slots().bind(query, "z");
+        return query.mapTo(Long.class).one();
     }
 
     private static Optional<BigDecimal> ratio(BigDecimal now, BigDecimal before) {
@@ -566,11 +592,12 @@ public final class InsightReports {
     }
 
     /** The top 1% and 10% of models by earnings, and their share; withheld from a creator when a group spans fewer than k creators. */
-    private MarketInsights.Concentration concentration(Handle h, Slots slots, boolean anonymized) {
+    private MarketInsights.Concentration concentration(Handle h, DateRange range, boolean anonymized) {
         List<String[]> models = new ArrayList<>();
-        h.createQuery("SELECT model_id, MIN(creator_id), SUM(earnings - reversed) FROM <t>model_usage_slots"
-                + " WHERE slot >= :from AND slot < :to GROUP BY model_id HAVING SUM(earnings - reversed) > 0")
-                .bind("from", slots.from()).bind("to", slots.to())
+        Query query = h.createQuery("SELECT model_id, MIN(creator_id), SUM(earnings - reversed) FROM ("
+                + Slots.rows(range, "model_id, creator_id, earnings, reversed", "c") + ") x"
+                + " GROUP BY model_id HAVING SUM(earnings - reversed) > 0");
+        Slots.bindRows(query, range, "c")
                 .map((rs, ctx) -> models.add(new String[] {rs.getString(1), rs.getString(2), rs.getBigDecimal(3).toPlainString()}))
                 .list();
         models.sort(Comparator.<String[], BigDecimal>comparing(r -> new BigDecimal(r[2])).reversed()

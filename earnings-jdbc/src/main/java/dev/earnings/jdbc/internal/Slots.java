@@ -169,4 +169,55 @@ public final class Slots {
     public static LocalDate date(long number) {
         return LocalDate.ofEpochDay(number);
     }
+
+    /**
+     * The rows of a period in any zone, the fewest to read: the UTC days wholly inside it from the
+     * daily rollups, and only the quarter hours at either end from the quarter-hour rollups (for
+     * a whole-hour zone, up to a day at each end). For sums over the whole period and for the
+     * distinct models or creators in it, which do not need each local day apart: both tables have
+     * the columns {@code model_id, creator_id, uses, counted_uses, earning_uses, tokens, earnings,
+     * reversed}. For a UTC period the quarter-hour part is empty.
+     *
+     * @param range the days
+     * @param columns the columns to select from either table
+     * @param prefix the parameters' name prefix, unique within the statement
+     * @return the SQL of a derived table; bind its parameters with {@link #bindRows}
+     */
+    public static String rows(DateRange range, String columns, String prefix) {
+        return "SELECT " + columns + " FROM <t>model_analytics WHERE usage_day >= :" + prefix + "d1 AND usage_day < :"
+                + prefix + "d2 UNION ALL SELECT " + columns + " FROM <t>model_usage_slots WHERE (slot >= :" + prefix
+                + "a AND slot < :" + prefix + "b) OR (slot >= :" + prefix + "c AND slot < :" + prefix + "d)";
+    }
+
+    /**
+     * Binds what {@link #rows} names.
+     *
+     * @param statement the statement
+     * @param range the days
+     * @param prefix the prefix given to {@link #rows}
+     * @param <S> the statement's type
+     * @return the statement
+     */
+    public static <S extends SqlStatement<S>> S bindRows(S statement, DateRange range, String prefix) {
+        Instant start = range.start();
+        Instant end = range.end();
+        LocalDate firstWhole = LocalDate.ofInstant(start, java.time.ZoneOffset.UTC);
+        if (!firstWhole.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().equals(start)) {
+            firstWhole = firstWhole.plusDays(1);
+        }
+        LocalDate afterWhole = LocalDate.ofInstant(end, java.time.ZoneOffset.UTC);
+        if (firstWhole.isBefore(afterWhole)) {
+            statement.bind(prefix + "d1", firstWhole).bind(prefix + "d2", afterWhole)
+                    .bind(prefix + "a", UsageWriter.slotOf(start))
+                    .bind(prefix + "b", UsageWriter.slotOf(firstWhole.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
+                    .bind(prefix + "c", UsageWriter.slotOf(afterWhole.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
+                    .bind(prefix + "d", UsageWriter.slotOf(end));
+        } else {
+            // Shorter than a whole UTC day inside: all of it from the quarter hours.
+            statement.bind(prefix + "d1", LocalDate.EPOCH).bind(prefix + "d2", LocalDate.EPOCH)
+                    .bind(prefix + "a", UsageWriter.slotOf(start)).bind(prefix + "b", UsageWriter.slotOf(end))
+                    .bind(prefix + "c", 0L).bind(prefix + "d", 0L);
+        }
+        return statement;
+    }
 }
