@@ -694,12 +694,13 @@ abstract class EarningsHttpSuite {
                     "{\"deleted\":false}"));
             assertThat(insights.goals(admin, "ada")).extracting(g -> g.month().toString()).containsExactly("2026-05");
 
-            // Recommendations: ada's image model is 8 uses short of its tier; her free model is used.
+            // Recommendations: ada's image model is 8 uses short of its tier; her free model is used;
+            // her uses of one type earn at least half again as much per use as another's.
             JsonNode recommended = call(app, ADA, "GET", "/api/insights/recommendations", null).ok();
             assertThat(recommended).isEqualTo(view("recommendations", insights.recommendations(ada, "ada").stream()
                     .map(JsonView::recommendation).collect(Collectors.toList())));
             assertThat(recommended.get("recommendations")).extracting(r -> r.get("kind").asText() + " " + r.get("modelId").asText())
-                    .containsExactly("NEXT_TIER_CLOSE ada-image", "MONETIZATION_OFF ada-free");
+                    .containsExactly("NEXT_TIER_CLOSE ada-image", "MONETIZATION_OFF ada-free", "USAGE_TYPE_EARNS_MOST null");
             assertThat(recommended.get("recommendations").get(0).get("figures").get("usesToGo").asText()).isEqualTo("8");
             assertThat(recommended.get("recommendations").get(1).get("figures").get("usesLast30Days").asText())
                     .isEqualTo(Long.toString(logged.stream().filter(l -> l.modelId().equals("ada-free")
