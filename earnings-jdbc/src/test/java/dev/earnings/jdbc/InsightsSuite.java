@@ -348,7 +348,7 @@ abstract class InsightsSuite extends DatabaseSuite {
 
     /** The daily check: shortly after a day ends, the days since the last check; once however many instances run it. */
     @Test
-    void theDailyCheck_runsAfterTheUtcDay_onceAcrossInstances() throws Exception {
+    void theDailyCheck_runsAfterEachUtcDay_catchesUpOnMissedDays_onceAcrossInstances() throws Exception {
         try (TestDatabase own = openDatabase()) {
             MutableClock ownClock = new MutableClock(noon(LocalDate.of(2025, 10, 1)));
             String creator = "creator-" + UUID.randomUUID();
@@ -377,11 +377,54 @@ abstract class InsightsSuite extends DatabaseSuite {
                         .extracting(x -> x.metric().name()).containsExactlyInAnyOrder("USES", "EARNINGS");
                 Thread.sleep(300);
                 assertThat(checkedDays(own)).containsExactly(spike);
+                // Three days later: the days missed since are checked in one run.
+                ownClock.set(spike.plusDays(4).atTime(0, 16).toInstant(ZoneOffset.UTC));
+                Await.until("the days up to " + spike.plusDays(3), 60, () -> checkedDays(own).contains(spike.plusDays(3)));
+                Thread.sleep(300);
+                assertThat(checkedDays(own)).containsExactly(spike, spike.plusDays(1), spike.plusDays(2), spike.plusDays(3));
+                assertThat(b.insights().alerts(ADMIN, creator, ReportPeriod.between(spike, spike.plusDays(4))))
+                        .extracting(x -> x.day() + " " + x.metric()).contains(spike.plusDays(2) + " USES");
                 long events = own.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + own.table("earnings_events")
                         + " WHERE event_type = 'alert.raised'").mapTo(Long.class).one());
                 assertThat(events).isEqualTo(own.count("earnings_alerts"));
             }
         }
+    }
+
+    /** A failed daily check runs again after the next poll, not on the next day. */
+    @Test
+    void theDailyCheck_thatFails_runsAgainSoon_notOnTheNextDay() throws Exception {
+        try (TestDatabase own = openDatabase()) {
+            LocalDate day = LocalDate.of(2025, 11, 5);
+            MutableClock ownClock = new MutableClock(day.plusDays(1).atTime(0, 10).toInstant(ZoneOffset.UTC));
+            try (Earnings migrated = own.builder().clock(ownClock).build()) {
+                assertThat(migrated.insights()).isNotNull();
+            }
+            String runs = own.table("earnings_insight_runs");
+            String moved = own.table("earnings_insight_runs_moved");
+            own.jdbi.useHandle(h -> h.execute("ALTER TABLE " + runs + " RENAME TO earnings_insight_runs_moved"));
+            Earnings.Builder scheduled = own.builder().clock(ownClock).migrateOnStart(false).insightChecks(true)
+                    .payoutSchedulerIntervals(Duration.ofMillis(100), Duration.ofSeconds(1));
+            try (Earnings a = scheduled.build()) {
+                ownClock.set(day.plusDays(1).atTime(0, 16).toInstant(ZoneOffset.UTC));
+                Await.until("a failed daily check", 60, () -> insightsTaskFailures(own) > 0);
+                Instant retry = own.jdbi.withHandle(h -> h.createQuery("SELECT execution_time FROM "
+                        + own.table("earnings_scheduled_tasks") + " WHERE task_name = 'earnings-insights'").mapTo(Instant.class).one());
+                assertThat(retry).as("the retry of the failed check").isBefore(day.plusDays(1).atTime(0, 17).toInstant(ZoneOffset.UTC));
+                long checkedMeanwhile = own.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + moved).mapTo(Long.class).one());
+                assertThat(checkedMeanwhile).isZero();
+                own.jdbi.useHandle(h -> h.execute("ALTER TABLE " + moved + " RENAME TO earnings_insight_runs"));
+                ownClock.set(day.plusDays(1).atTime(0, 18).toInstant(ZoneOffset.UTC));
+                Await.until("the daily check of " + day + " run again", 60, () -> checkedDays(own).contains(day));
+                assertThat(checkedDays(own)).containsExactly(day);
+                assertThat(a.verifyIntegrity().isClean()).isTrue();
+            }
+        }
+    }
+
+    long insightsTaskFailures(TestDatabase own) {
+        return own.jdbi.withHandle(h -> h.createQuery("SELECT consecutive_failures FROM " + own.table("earnings_scheduled_tasks")
+                + " WHERE task_name = 'earnings-insights'").mapTo(Long.class).findOne().orElse(0L));
     }
 
     List<LocalDate> checkedDays(TestDatabase own) {

@@ -90,8 +90,20 @@ public final class PayoutScheduler implements AutoCloseable {
                     .execute((instance, context) -> run(s, context.getExecution().executionTime)));
         }
         if (insights != null) {
-            // A failed or missed run is made up by the next: it checks every day after the last one checked.
-            tasks.add(Tasks.recurring(INSIGHTS_TASK, Schedules.cron(INSIGHTS_CRON, ZoneOffset.UTC))
+            // A missed run is made up by the next: it checks every day after the last one checked. A
+            // failed run is tried again after the next poll, then at doubling intervals up to an hour,
+            // rather than on the next day (db-scheduler's default for recurring tasks), so a passing
+            // database error does not leave a day's alerts a day late.
+            Schedule daily = Schedules.cron(INSIGHTS_CRON, ZoneOffset.UTC);
+            tasks.add(Tasks.recurring(INSIGHTS_TASK, daily)
+                    .onFailure((complete, ops) -> {
+                        Instant next = daily.getNextExecutionTime(complete);
+                        Instant retry = complete.getTimeDone().plus(retryDelay(polling, complete.getExecution().consecutiveFailures));
+                        Instant at = retry.isBefore(next) ? retry : next;
+                        LOG.warn("insights: the daily check failed; it runs again at {}", at, complete.getCause().orElse(null));
+                        ops.reschedule(complete, at);
+                    })
+                    .onDeadExecution((complete, ops) -> ops.reschedule(complete, complete.getExecution().executionTime))
                     .execute((instance, context) -> insights.daily()));
         }
         this.scheduler = Scheduler.create(dataSource).startTasks(tasks)
@@ -101,6 +113,19 @@ public final class PayoutScheduler implements AutoCloseable {
                 .schedulerName(new SchedulerName.Fixed(instanceName())).threads(1).pollingInterval(polling)
                 .heartbeatInterval(heartbeat).missedHeartbeatsLimit(4).shutdownMaxWait(Duration.ofSeconds(10))
                 .clock(clock::instant).build();
+    }
+
+    /**
+     * How long after its last failure a failed insights check runs again: the polling interval,
+     * doubled for each earlier consecutive failure, at most an hour.
+     */
+    static Duration retryDelay(Duration polling, int earlierFailures) {
+        Duration cap = Duration.ofHours(1);
+        Duration delay = polling;
+        for (int i = 0; i < earlierFailures && delay.compareTo(cap) < 0; i++) {
+            delay = delay.multipliedBy(2);
+        }
+        return delay.compareTo(cap) < 0 ? delay : cap;
     }
 
     /** Starts polling for due periods. */
