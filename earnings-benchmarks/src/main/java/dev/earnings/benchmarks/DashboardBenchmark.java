@@ -7,8 +7,11 @@ import dev.earnings.jdbc.CreatorDashboard;
 import dev.earnings.jdbc.CreatorOverview;
 import dev.earnings.jdbc.DashboardQuery;
 import dev.earnings.jdbc.Earnings;
+import dev.earnings.jdbc.Forecast;
 import dev.earnings.jdbc.Granularity;
 import dev.earnings.jdbc.IntegrityReport;
+import dev.earnings.jdbc.MarketInsights;
+import dev.earnings.jdbc.ModelComparison;
 import dev.earnings.jdbc.ModelReport;
 import dev.earnings.jdbc.PlatformTotals;
 import dev.earnings.jdbc.ReportFilter;
@@ -282,6 +285,43 @@ public final class DashboardBenchmark {
                         i -> earnings.admin().platformTotals(admin, ReportPeriod.lastDays(30).in(kolkata)), i -> {
                             PlatformTotals t = earnings.admin().platformTotals(admin, ReportPeriod.lastDays(30).in(kolkata));
                             rawTotals(target, t);
+                        }),
+                // The insights: their figures are checked against the raw rows by the test suites
+                // (MarketInsightsSuite); here the comparison's and the market's uses are checked once.
+                new Timed("forecast of a creator, 30 days, Asia/Kolkata", 200, 20, i -> {
+                    String creator = "c" + (i % CREATORS);
+                    Forecast f = earnings.insights().forecastCreator(Caller.creator(creator), creator, 30, kolkata);
+                    if (f.days().size() != 30) {
+                        throw new IllegalStateException("a forecast of " + f.days().size() + " days");
+                    }
+                }, i -> {
+                    String creator = "c" + (i % CREATORS);
+                    Forecast f = earnings.insights().forecastCreator(Caller.creator(creator), creator, 30, kolkata);
+                    expect("forecast days", 30, f.days().size());
+                    if (f.uses().expected().signum() <= 0) {
+                        throw new IllegalStateException("a forecast of no uses for a creator with uses every day: " + f);
+                    }
+                }),
+                new Timed("comparison of 2 models, 30 days, Kolkata", 200, 20, i -> {
+                    String creator = "c" + (i % CREATORS);
+                    earnings.insights().compareModels(Caller.creator(creator), creator, List.of(models(i)),
+                            ReportPeriod.lastDays(30).in(kolkata));
+                }, i -> {
+                    String creator = "c" + (i % CREATORS);
+                    ModelComparison m = earnings.insights().compareModels(Caller.creator(creator), creator, List.of(models(i)),
+                            ReportPeriod.lastDays(30).in(kolkata));
+                    Raw raw = raw(target, creator, m.range(), m.range().previous(), new String[0], models(i));
+                    for (ModelComparison.Entry e : m.models()) {
+                        expect("comparison uses of " + e.modelId(), raw.models.get(e.modelId())[0], e.uses());
+                        expect("comparison earnings of " + e.modelId(), raw.models.get(e.modelId())[1], e.earnings().amount());
+                    }
+                }),
+                new Timed("market insights 30 days, admin, UTC", 10, 2,
+                        i -> earnings.insights().market(admin, ReportPeriod.lastDays(30)), i -> {
+                            MarketInsights m = earnings.insights().market(admin, ReportPeriod.lastDays(30));
+                            PlatformTotals t = earnings.admin().platformTotals(admin, ReportPeriod.lastDays(30));
+                            expect("market uses by usage type", t.uses(), m.byUsageType().stream()
+                                    .mapToLong(b -> b.figures().map(MarketInsights.Figures::uses).orElse(0L)).sum());
                         }));
         System.out.println();
         System.out.println("Reports in a time zone and by usage type: each checked once against the raw usage rows");
