@@ -302,7 +302,7 @@ public final class DashboardBenchmark {
                         throw new IllegalStateException("a forecast of no uses for a creator with uses every day: " + f);
                     }
                 }),
-                new Timed("comparison of 2 models, 30 days, Kolkata", 200, 20, i -> {
+                new Timed("comparison of 2 models, 30 days, Kolkata", 120, 20, i -> {
                     String creator = "c" + (i % CREATORS);
                     earnings.insights().compareModels(Caller.creator(creator), creator, List.of(models(i)),
                             ReportPeriod.lastDays(30).in(kolkata));

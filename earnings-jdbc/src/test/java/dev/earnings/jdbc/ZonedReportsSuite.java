@@ -2,6 +2,7 @@ package dev.earnings.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.earnings.core.InvalidInputException;
 import dev.earnings.core.ModelPricing;
@@ -455,6 +456,44 @@ abstract class ZonedReportsSuite extends DatabaseSuite {
         } finally {
             db.jdbi.useHandle(h -> h.execute("UPDATE " + table + " SET earnings = earnings - 1"
                     + " WHERE model_id = 'y-photo' AND slot = ?", slot));
+        }
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
+    @Test
+    void aMissingQuarterHour_andOneWithoutUses_areReportedByTheIntegrityCheck() {
+        String table = db.table("model_usage_slots");
+        Map<String, Object> row = db.jdbi.withHandle(h -> h.createQuery("SELECT * FROM " + table
+                + " WHERE model_id = 'y-photo' ORDER BY slot DESC, usage_type FETCH FIRST 1 ROWS ONLY").mapToMap().one());
+        long slot = ((Number) row.get("slot")).longValue();
+        String type = (String) row.get("usage_type");
+        long uses = ((Number) row.get("uses")).longValue();
+        long empty = slot + 96 * 400;
+        try {
+            db.jdbi.useHandle(h -> h.execute("DELETE FROM " + table + " WHERE model_id = 'y-photo' AND slot = ?"
+                    + " AND usage_type = ?", slot, type));
+            db.jdbi.useHandle(h -> h.execute("INSERT INTO " + table + " (model_id, slot, usage_type, creator_id, uses,"
+                    + " counted_uses, earning_uses, tokens, earnings, reversed) VALUES ('y-photo', ?, ?, ?, 2, 0, 0, 0, 0, 0)",
+                    empty, type, row.get("creator_id")));
+            IntegrityReport report = earnings.verifyIntegrity();
+            LocalDate missingDay = LocalDate.ofInstant(Instant.ofEpochSecond(slot * 900), ZoneOffset.UTC);
+            assertThat(report.drifts()).filteredOn(d -> d.day().equals(Optional.of(missingDay)))
+                    .extracting(IntegrityReport.Drift::modelId, IntegrityReport.Drift::figure, d -> d.stored().isPresent())
+                    .contains(tuple("y-photo", "slot_uses", false), tuple("y-photo", "slot_earnings", false));
+            assertThat(report.drifts()).filteredOn(d -> d.figure().equals("slot_uses") && d.stored().isPresent())
+                    .singleElement().satisfies(d -> {
+                        assertThat(d.day()).contains(LocalDate.ofInstant(Instant.ofEpochSecond(empty * 900), ZoneOffset.UTC));
+                        assertThat(d.recomputed()).isEqualByComparingTo("0");
+                        assertThat(d.stored()).get().satisfies(a -> assertThat(a).isEqualByComparingTo("2"));
+                    });
+            assertThat(report.drifts()).filteredOn(d -> d.figure().equals("slot_uses") && d.stored().isEmpty())
+                    .singleElement().satisfies(d -> assertThat(d.recomputed()).isEqualByComparingTo(String.valueOf(uses)));
+        } finally {
+            db.jdbi.useHandle(h -> h.execute("DELETE FROM " + table + " WHERE model_id = 'y-photo' AND slot = ?", empty));
+            db.jdbi.useHandle(h -> h.execute("INSERT INTO " + table + " (model_id, slot, usage_type, creator_id, uses,"
+                    + " counted_uses, earning_uses, tokens, earnings, reversed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row.get("model_id"), slot, type, row.get("creator_id"), row.get("uses"), row.get("counted_uses"),
+                    row.get("earning_uses"), row.get("tokens"), row.get("earnings"), row.get("reversed")));
         }
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }

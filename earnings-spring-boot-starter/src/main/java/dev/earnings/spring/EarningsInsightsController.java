@@ -102,7 +102,7 @@ final class EarningsInsightsController {
             @RequestParam(name = "zone", required = false) @Nullable String zone) {
         Caller caller = requests.caller(request);
         List<String> modelIds = EarningsRequests.commaSeparated(models, "models");
-        var days = EarningsRequests.period(period).in(EarningsRequests.zone(zone, "zone"));
+        var days = EarningsRequests.period(period, zone);
         String creator = creatorOf(caller, creatorId);
         return JsonView.comparison(EarningsRequests.asSent(COMPARE_NAMES,
                 () -> earnings.insights().compareModels(caller, creator, modelIds, days)));
@@ -117,7 +117,7 @@ final class EarningsInsightsController {
     Map<String, Object> market(HttpServletRequest request, @RequestParam(name = "period", required = false) @Nullable String period,
             @RequestParam(name = "zone", required = false) @Nullable String zone) {
         Caller caller = requests.caller(request);
-        var days = EarningsRequests.period(period).in(EarningsRequests.zone(zone, "zone"));
+        var days = EarningsRequests.period(period, zone);
         return JsonView.market(earnings.insights().market(caller, days));
     }
 
@@ -173,7 +173,7 @@ final class EarningsInsightsController {
             @RequestParam(name = "period", required = false) @Nullable String period,
             @RequestParam(name = "zone", required = false) @Nullable String zone) {
         Caller caller = requests.caller(request);
-        var days = EarningsRequests.period(period).in(EarningsRequests.zone(zone, "zone"));
+        var days = EarningsRequests.period(period, zone);
         return named("alerts", earnings.insights().alerts(caller, creatorOf(caller, creatorId), days), JsonView::alert);
     }
 

@@ -158,6 +158,11 @@ final class EarningsRequests {
         }
     }
 
+    /** The last {@code period} days (30 unless given) of {@code zone} (UTC unless given), both as request parameters. */
+    static ReportPeriod period(@Nullable String period, @Nullable String zone) {
+        return period(period).in(zone(zone, "zone"));
+    }
+
     static int integer(@Nullable String value, String name, int fallback) {
         if (value == null || value.isEmpty()) {
             return fallback;

@@ -388,29 +388,29 @@ public final class InsightReports {
         tx.inSnapshot("ranking models of creator '" + creatorId + "'", Scope.SERVICE, (h, attempt) -> {
             standings.clear();
             Slots slots = Slots.of(range);
-            Map<String, List<String[]>> byType = new TreeMap<>();
+            Map<String, List<ModelEarned>> byType = new TreeMap<>();
             h.createQuery("SELECT usage_type, model_id, MIN(creator_id) AS creator_id, SUM(earnings - reversed) AS e"
                     + " FROM <t>model_usage_slots WHERE slot >= :from AND slot < :to AND usage_type IN (SELECT usage_type"
                     + " FROM <t>model_usage_slots WHERE model_id = ANY(:ids) AND slot >= :from AND slot < :to AND uses > 0)"
                     + " GROUP BY usage_type, model_id HAVING SUM(uses) > 0")
                     .bind("from", slots.from()).bind("to", slots.to()).bind("ids", ArrayColumns.textArray(ids))
                     .map((rs, ctx) -> byType.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                            .add(new String[] {rs.getString(2), rs.getString(3), rs.getBigDecimal(4).toPlainString()}))
+                            .add(new ModelEarned(rs.getString(2), rs.getString(3), rs.getBigDecimal(4))))
                     .list();
-            for (Map.Entry<String, List<String[]>> type : byType.entrySet()) {
-                List<String[]> rows = type.getValue();
-                long creators = rows.stream().map(r -> r[1]).distinct().count();
+            for (Map.Entry<String, List<ModelEarned>> type : byType.entrySet()) {
+                List<ModelEarned> rows = type.getValue();
+                long creators = rows.stream().map(ModelEarned::creatorId).distinct().count();
                 if (anonymized && creators < minimumCreators) {
                     continue;
                 }
                 for (String id : ids) {
-                    Optional<String[]> own = rows.stream().filter(r -> r[0].equals(id)).findFirst();
+                    Optional<ModelEarned> own = rows.stream().filter(r -> r.modelId().equals(id)).findFirst();
                     if (own.isEmpty()) {
                         continue;
                     }
-                    BigDecimal mine = new BigDecimal(own.get()[2]);
-                    long above = rows.stream().filter(r -> new BigDecimal(r[2]).compareTo(mine) > 0).count();
-                    long below = rows.stream().filter(r -> new BigDecimal(r[2]).compareTo(mine) < 0).count();
+                    BigDecimal mine = own.get().earned();
+                    long above = rows.stream().filter(r -> r.earned().compareTo(mine) > 0).count();
+                    long below = rows.stream().filter(r -> r.earned().compareTo(mine) < 0).count();
                     BigDecimal percentile = BigDecimal.valueOf(below * 100L)
                             .divide(BigDecimal.valueOf(rows.size()), 1, RoundingMode.HALF_EVEN);
                     standings.computeIfAbsent(id, k -> new ArrayList<>()).add(new ModelComparison.Standing(type.getKey(),
@@ -497,6 +497,10 @@ public final class InsightReports {
     }
 
     /** One way of slicing the period: its cells by key, and the statement that made them. */
+    /** A model's earnings net of reversals over a period, and whose model it is. */
+    private record ModelEarned(String modelId, String creatorId, BigDecimal earned) {
+    }
+
     private record Dimension(Map<String, Cell> cells, String key, String rows, Slots slots) {
     }
 
@@ -593,31 +597,30 @@ public final class InsightReports {
 
     /** The top 1% and 10% of models by earnings, and their share; withheld from a creator when a group spans fewer than k creators. */
     private MarketInsights.Concentration concentration(Handle h, DateRange range, boolean anonymized) {
-        List<String[]> models = new ArrayList<>();
+        List<ModelEarned> models = new ArrayList<>();
         Query query = h.createQuery("SELECT model_id, MIN(creator_id), SUM(earnings - reversed) FROM ("
                 + Slots.rows(range, "model_id, creator_id, earnings, reversed", "c") + ") x"
                 + " GROUP BY model_id HAVING SUM(earnings - reversed) > 0");
         Slots.bindRows(query, range, "c")
-                .map((rs, ctx) -> models.add(new String[] {rs.getString(1), rs.getString(2), rs.getBigDecimal(3).toPlainString()}))
+                .map((rs, ctx) -> models.add(new ModelEarned(rs.getString(1), rs.getString(2), rs.getBigDecimal(3))))
                 .list();
-        models.sort(Comparator.<String[], BigDecimal>comparing(r -> new BigDecimal(r[2])).reversed()
-                .thenComparing(r -> r[0]));
-        BigDecimal total = models.stream().map(r -> new BigDecimal(r[2])).reduce(BigDecimal.ZERO, BigDecimal::add);
+        models.sort(Comparator.comparing(ModelEarned::earned).reversed().thenComparing(ModelEarned::modelId));
+        BigDecimal total = models.stream().map(ModelEarned::earned).reduce(BigDecimal.ZERO, BigDecimal::add);
         return new MarketInsights.Concentration(models.size(), share(models, total, 100, anonymized),
                 share(models, total, 10, anonymized));
     }
 
     /** The share of the top {@code 1/divisor} of the models (at least one), rounded up to whole models. */
-    private Optional<BigDecimal> share(List<String[]> models, BigDecimal total, int divisor, boolean anonymized) {
+    private Optional<BigDecimal> share(List<ModelEarned> models, BigDecimal total, int divisor, boolean anonymized) {
         if (total.signum() == 0) {
             return Optional.empty();
         }
         int top = Math.max(1, (models.size() + divisor - 1) / divisor);
-        List<String[]> group = models.subList(0, top);
-        if (anonymized && group.stream().map(r -> r[1]).distinct().count() < minimumCreators) {
+        List<ModelEarned> group = models.subList(0, top);
+        if (anonymized && group.stream().map(ModelEarned::creatorId).distinct().count() < minimumCreators) {
             return Optional.empty();
         }
-        BigDecimal sum = group.stream().map(r -> new BigDecimal(r[2])).reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal sum = group.stream().map(ModelEarned::earned).reduce(BigDecimal.ZERO, BigDecimal::add);
         return Optional.of(sum.divide(total, SHARE_SCALE, RoundingMode.HALF_EVEN));
     }
 

@@ -150,47 +150,47 @@ public final class IntegrityChecker {
      * recomputed one.
      */
     private void slots(Handle h, List<Drift> drifts) {
-        Map<String, BigDecimal[]> stored = slotFigures(h, "SELECT model_id, slot, usage_type, uses, counted_uses,"
-                + " earning_uses, tokens, earnings, reversed FROM <t>model_usage_slots");
-        Map<String, BigDecimal[]> recomputed = slotFigures(h, "SELECT model_id, slot, usage_type, SUM(n), SUM(counted),"
-                + " SUM(earning), SUM(tokens), SUM(earned), SUM(reversed) FROM ("
-                + "SELECT model_id, " + SLOT_OF_USE + " AS slot, usage_type, COUNT(*) AS n, COUNT(use_ordinal) AS counted,"
-                + " SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END) AS earning, SUM(tokens_consumed) AS tokens,"
-                + " SUM(earnings) AS earned, 0 AS reversed FROM <t>model_usage_logs"
+        // Compared in the database, which returns only the quarter hours that differ: there are
+        // about as many quarter-hour rows as uses under spread traffic, too many to hold in memory.
+        // The stored rows carry 1 in "present", so a quarter hour with uses and no stored row
+        // shows as 0 and one stored twice cannot hide (the key is the table's primary key).
+        String sums = "SUM(s1) AS s1, SUM(s2) AS s2, SUM(s3) AS s3, SUM(s4) AS s4, SUM(s5) AS s5, SUM(s6) AS s6,"
+                + " SUM(r1) AS r1, SUM(r2) AS r2, SUM(r3) AS r3, SUM(r4) AS r4, SUM(r5) AS r5, SUM(r6) AS r6";
+        String recomputed = "SELECT model_id, " + SLOT_OF_USE + " AS slot, usage_type, 0 AS present,"
+                + " 0 AS s1, 0 AS s2, 0 AS s3, 0 AS s4, 0 AS s5, 0 AS s6,"
+                + " COUNT(*) AS r1, COUNT(use_ordinal) AS r2, SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END) AS r3,"
+                + " SUM(tokens_consumed) AS r4, SUM(earnings) AS r5, 0 AS r6 FROM <t>model_usage_logs"
                 + " GROUP BY model_id, " + SLOT_OF_USE + ", usage_type"
-                + " UNION ALL SELECT r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type, 0, 0, 0, 0, 0, SUM(r.amount)"
-                + " FROM <t>earnings_reversals r JOIN <t>model_usage_logs u ON u.event_id = r.event_id"
-                + " GROUP BY r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type) x GROUP BY model_id, slot, usage_type");
-        TreeSet<String> keys = new TreeSet<>(stored.keySet());
-        keys.addAll(recomputed.keySet());
-        for (String key : keys) {
-            String[] parts = key.split("\u0000", -1);
-            Optional<LocalDate> day = Optional.of(LocalDate.ofInstant(UsageWriter.slotStart(Long.parseLong(parts[1])),
-                    java.time.ZoneOffset.UTC));
-            BigDecimal[] s = stored.get(key);
-            BigDecimal[] r = recomputed.get(key);
-            for (int i = 0; i < SLOT_FIGURES.length; i++) {
-                BigDecimal expected = r == null ? BigDecimal.ZERO : r[i];
-                if (s == null) {
-                    drifts.add(new Drift(parts[0], day, SLOT_FIGURES[i], expected, Optional.empty()));
-                } else if (s[i].compareTo(expected) != 0) {
-                    drifts.add(new Drift(parts[0], day, SLOT_FIGURES[i], expected, Optional.of(s[i])));
-                }
-            }
-        }
+                + " UNION ALL SELECT r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type, 0, 0, 0, 0, 0, 0, 0,"
+                + " 0, 0, 0, 0, 0, SUM(r.amount) FROM <t>earnings_reversals r JOIN <t>model_usage_logs u ON u.event_id = r.event_id"
+                + " GROUP BY r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type";
+        String stored = "SELECT model_id, slot, usage_type, 1 AS present, uses AS s1, counted_uses AS s2, earning_uses AS s3,"
+                + " tokens AS s4, earnings AS s5, reversed AS s6, 0 AS r1, 0 AS r2, 0 AS r3, 0 AS r4, 0 AS r5, 0 AS r6"
+                + " FROM <t>model_usage_slots";
+        h.createQuery("SELECT model_id, slot, usage_type, SUM(present) AS present, " + sums + " FROM (" + stored
+                + " UNION ALL " + recomputed + ") x GROUP BY model_id, slot, usage_type"
+                + " HAVING SUM(present) <> 1 OR SUM(s1) <> SUM(r1) OR SUM(s2) <> SUM(r2) OR SUM(s3) <> SUM(r3)"
+                + " OR SUM(s4) <> SUM(r4) OR SUM(s5) <> SUM(r5) OR SUM(s6) <> SUM(r6)"
+                + " ORDER BY model_id, slot, usage_type").map((rs, ctx) -> {
+                    String model = rs.getString("model_id");
+                    Optional<LocalDate> day = Optional.of(LocalDate.ofInstant(UsageWriter.slotStart(rs.getLong("slot")),
+                            java.time.ZoneOffset.UTC));
+                    boolean present = rs.getLong("present") > 0;
+                    for (int i = 0; i < SLOT_FIGURES.length; i++) {
+                        BigDecimal expected = zeroIfNull(rs.getBigDecimal("r" + (i + 1)));
+                        BigDecimal actual = zeroIfNull(rs.getBigDecimal("s" + (i + 1)));
+                        if (!present) {
+                            drifts.add(new Drift(model, day, SLOT_FIGURES[i], expected, Optional.empty()));
+                        } else if (actual.compareTo(expected) != 0) {
+                            drifts.add(new Drift(model, day, SLOT_FIGURES[i], expected, Optional.of(actual)));
+                        }
+                    }
+                    return model;
+                }).list();
     }
 
-    private static Map<String, BigDecimal[]> slotFigures(Handle h, String sql) {
-        Map<String, BigDecimal[]> result = new HashMap<>();
-        h.createQuery(sql).map((rs, ctx) -> {
-            BigDecimal[] values = new BigDecimal[SLOT_FIGURES.length];
-            for (int i = 0; i < values.length; i++) {
-                BigDecimal value = rs.getBigDecimal(i + 4);
-                values[i] = value == null ? BigDecimal.ZERO : value;
-            }
-            return result.put(rs.getString(1) + '\u0000' + rs.getLong(2) + '\u0000' + rs.getString(3), values);
-        }).list();
-        return result;
+    private static BigDecimal zeroIfNull(BigDecimal value) {
+        return value == null ? BigDecimal.ZERO : value;
     }
 
     /**
