@@ -10,6 +10,7 @@ import dev.earnings.core.ModelPricing;
 import dev.earnings.jdbc.Earnings;
 import dev.earnings.jdbc.IntegrityReport;
 import dev.earnings.jdbc.UsageRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -107,10 +108,12 @@ class KafkaUsageFlowTest {
             Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
                     ConsumerConfig.GROUP_ID_CONFIG, "recorders-" + run);
             List<KafkaUsageConsumer> consumers = new ArrayList<>();
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
             try {
                 for (int c = 0; c < 3; c++) {
-                    KafkaUsageConsumer consumer = KafkaUsageConsumer.builder(earnings, config, topic).maxBatch(50)
-                            .retryBackoff(Duration.ofMillis(200)).build();
+                    KafkaUsageConsumer.Builder b = KafkaUsageConsumer.builder(earnings, config, topic).maxBatch(50)
+                            .retryBackoff(Duration.ofMillis(200));
+                    KafkaUsageConsumer consumer = (c == 0 ? b.meterRegistry(meters) : b).build();
                     consumers.add(consumer);
                     consumer.start();
                     if (c == 0) {
@@ -129,6 +132,12 @@ class KafkaUsageFlowTest {
                 Thread.sleep(1000);
                 assertThat(consumers.stream().mapToLong(KafkaUsageConsumer::recorded).sum()).isEqualTo(USES);
                 assertThat(consumers.stream().mapToLong(KafkaUsageConsumer::replayed).sum()).isGreaterThanOrEqualTo(DUPLICATES);
+                // The first consumer's meters say what its counters say.
+                assertThat(meters.get("earnings.kafka.consumer.uses").tag("outcome", "recorded").functionCounter().count())
+                        .isEqualTo((double) consumers.get(0).recorded()).isPositive();
+                assertThat(meters.get("earnings.kafka.consumer.uses").tag("outcome", "dead_lettered").functionCounter().count())
+                        .isEqualTo((double) consumers.get(0).deadLettered());
+                assertThat(meters.get("earnings.kafka.consumer.lag").tag("topic", topic).gauge().value()).isZero();
             } finally {
                 consumers.forEach(KafkaUsageConsumer::close);
             }

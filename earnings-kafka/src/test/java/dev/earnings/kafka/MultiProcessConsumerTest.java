@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three consumer processes of one group on PostgreSQL, one killed with SIGKILL while it records:
- * its partitions move to the others (a rebalance), which read its uncommitted records again.
+ * its partitions move to the others (a rebalance), which read its uncommitted records again; then
+ * the broker is killed and restarted.
  * Afterwards every use is recorded exactly once, each model's in the order published, and
  * {@code verifyIntegrity()} is clean.
  */
@@ -75,6 +76,10 @@ class MultiProcessConsumerTest {
                 processes.get(0).destroyForcibly();
                 processes.get(0).waitFor(30, TimeUnit.SECONDS);
                 long atKill = rows(schema);
+                // Then the broker crashes too, and comes back while the survivors take over.
+                broker.kill();
+                Thread.sleep(1000);
+                broker.startProcess();
                 KafkaBroker.await("every use recorded", 180, () -> rows(schema) >= USES);
                 Thread.sleep(2000);
                 assertThat(rows(schema)).isEqualTo(USES);
