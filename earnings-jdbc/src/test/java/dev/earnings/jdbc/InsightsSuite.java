@@ -369,6 +369,7 @@ abstract class InsightsSuite extends DatabaseSuite {
             Earnings.Builder scheduled = own.builder().clock(ownClock).migrateOnStart(false).insightChecks(true)
                     .payoutSchedulerIntervals(Duration.ofMillis(100), Duration.ofSeconds(1));
             try (Earnings a = scheduled.build(); Earnings b = scheduled.build()) {
+                Await.until("the daily check planned", 60, () -> plannedInsightsRun(own).isPresent());
                 Thread.sleep(500);
                 assertThat(checkedDays(own)).as("nothing before 00:15").isEmpty();
                 ownClock.set(spike.plusDays(1).atTime(0, 16).toInstant(ZoneOffset.UTC));
@@ -406,6 +407,10 @@ abstract class InsightsSuite extends DatabaseSuite {
             Earnings.Builder scheduled = own.builder().clock(ownClock).migrateOnStart(false).insightChecks(true)
                     .payoutSchedulerIntervals(Duration.ofMillis(100), Duration.ofSeconds(1));
             try (Earnings a = scheduled.build()) {
+                // The scheduler plans its first run when it has started, from the clock then: the
+                // clock moves past 00:15 only once that run is planned for today.
+                Await.until("the daily check planned", 60, () -> plannedInsightsRun(own).isPresent());
+                assertThat(plannedInsightsRun(own)).contains(day.plusDays(1).atTime(0, 15).toInstant(ZoneOffset.UTC));
                 ownClock.set(day.plusDays(1).atTime(0, 16).toInstant(ZoneOffset.UTC));
                 Await.until("a failed daily check", 60, () -> insightsTaskFailures(own) > 0);
                 Instant retry = own.jdbi.withHandle(h -> h.createQuery("SELECT execution_time FROM "
@@ -420,6 +425,11 @@ abstract class InsightsSuite extends DatabaseSuite {
                 assertThat(a.verifyIntegrity().isClean()).isTrue();
             }
         }
+    }
+
+    Optional<Instant> plannedInsightsRun(TestDatabase own) {
+        return own.jdbi.withHandle(h -> h.createQuery("SELECT execution_time FROM " + own.table("earnings_scheduled_tasks")
+                + " WHERE task_name = 'earnings-insights'").mapTo(Instant.class).findOne());
     }
 
     long insightsTaskFailures(TestDatabase own) {
