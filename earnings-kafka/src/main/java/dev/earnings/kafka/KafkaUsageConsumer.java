@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * by another member of the group; the uses already recorded come back as replays of their
  * eventIds and are not counted twice. If the database fails (after the library's own retries),
  * the consumer reads the same records again after a back-off, doubling up to 30 seconds, and
- * commits nothing meanwhile: uses wait in Kafka, not in memory.
+ * commits nothing meanwhile: uses wait in Kafka, not in memory. If the broker does not take the
+ * offset commit in time, the same records are read again after the same back-off, as replays.
  *
  * <p>A record that is not a use (not JSON, a field missing or malformed) or that the library
  * refuses (an unknown model, tokens over the limit, an eventId reused with another payload, an
@@ -222,6 +224,14 @@ public final class KafkaUsageConsumer implements AutoCloseable {
                 } catch (CommitFailedException | RebalanceInProgressException e) {
                     // The uses are recorded; the partitions' new owner reads them again as replays.
                     LOG.info("offsets of '{}' not committed: the group rebalanced; the records come again as replays", topic);
+                } catch (RetriableException e) {
+                    // The broker did not answer the offset commit in time (it is down or moving):
+                    // the uses are recorded, so the records are read again as replays once it is back.
+                    LOG.warn("offsets of '{}' not committed ({}); the same records are read again in {} ms", topic,
+                            e.getMessage(), backoff.toMillis());
+                    rewind(records);
+                    Thread.sleep(backoff.toMillis());
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 }
             }
         } catch (WakeupException e) {
