@@ -218,9 +218,7 @@ public final class KafkaUsageConsumer implements AutoCloseable {
                 } catch (StorageException | DeadLetterFailure e) {
                     LOG.warn("uses of '{}' not recorded ({}); the same records are read again in {} ms", topic,
                             e.getMessage(), backoff.toMillis());
-                    rewind(records);
-                    Thread.sleep(backoff.toMillis());
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    backoff = readAgainAfter(records, backoff);
                 } catch (CommitFailedException | RebalanceInProgressException e) {
                     // The uses are recorded; the partitions' new owner reads them again as replays.
                     LOG.info("offsets of '{}' not committed: the group rebalanced; the records come again as replays", topic);
@@ -229,9 +227,7 @@ public final class KafkaUsageConsumer implements AutoCloseable {
                     // the uses are recorded, so the records are read again as replays once it is back.
                     LOG.warn("offsets of '{}' not committed ({}); the same records are read again in {} ms", topic,
                             e.getMessage(), backoff.toMillis());
-                    rewind(records);
-                    Thread.sleep(backoff.toMillis());
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    backoff = readAgainAfter(records, backoff);
                 }
             }
         } catch (WakeupException e) {
@@ -313,6 +309,14 @@ public final class KafkaUsageConsumer implements AutoCloseable {
         letter.headers().add("earnings.source", (r.topic() + "/" + r.partition() + "/" + r.offset())
                 .getBytes(StandardCharsets.UTF_8));
         return deadLetters.send(letter);
+    }
+
+    /** Seeks back to the poll's first records, waits {@code backoff}, and returns the next, doubled up to {@link #MAX_BACKOFF}. */
+    private Duration readAgainAfter(ConsumerRecords<String, String> records, Duration backoff) throws InterruptedException {
+        rewind(records);
+        Thread.sleep(backoff.toMillis());
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
 
     private void rewind(ConsumerRecords<String, String> records) {
