@@ -9,18 +9,47 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock the tests set and advance; thread-safe. Public for the tests of the sub-packages. */
 public final class MutableClock extends Clock {
-    private final AtomicReference<Instant> now;
+    /** The time set, and when (System.nanoTime) it was set. */
+    private record Setting(Instant at, long since) {}
+
+    private final AtomicReference<Setting> now;
 
     public MutableClock(Instant start) {
-        this.now = new AtomicReference<>(start);
+        this.now = new AtomicReference<>(new Setting(start, System.nanoTime()));
     }
 
     public void set(Instant instant) {
-        now.set(instant);
+        now.set(new Setting(instant, System.nanoTime()));
     }
 
     public void advance(Duration duration) {
-        now.updateAndGet(i -> i.plus(duration));
+        now.updateAndGet(s -> new Setting(s.at().plus(duration), System.nanoTime()));
+    }
+
+    /**
+     * This clock as it reads plus the real time passed since it was last set or advanced: for
+     * the library's scheduler, which waits between polls until its clock has moved on by the
+     * polling interval (db-scheduler's Waiter); on a clock that stands still it never polls again.
+     */
+    public Clock ticking() {
+        MutableClock base = this;
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("the test clock is UTC only");
+            }
+
+            @Override
+            public Instant instant() {
+                Setting s = base.now.get();
+                return s.at().plusNanos(System.nanoTime() - s.since());
+            }
+        };
     }
 
     @Override
@@ -35,6 +64,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now.get();
+        return now.get().at();
     }
 }
