@@ -16,6 +16,7 @@ import dev.earnings.jdbc.ModelReport;
 import dev.earnings.jdbc.PlatformTotals;
 import dev.earnings.jdbc.ReportFilter;
 import dev.earnings.jdbc.ReportPeriod;
+import dev.earnings.jdbc.UsageRequest;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -100,9 +102,19 @@ public final class DashboardBenchmark {
                 if (!report.isClean()) {
                     throw new IllegalStateException("generated data does not verify");
                 }
+                // One month's check reads one month: its time follows the month's uses, not the log's.
+                YearMonth june = YearMonth.of(2026, 6);
+                long monthStarted = System.nanoTime();
+                IntegrityReport month = earnings.verifyIntegrity(june);
+                System.out.printf(Locale.ROOT, "verifyIntegrity(%s): %,d uses, %.1f s: %s%n", june, month.usesChecked(),
+                        (System.nanoTime() - monthStarted) / 1e9, month.isClean() ? "clean" : "DRIFT " + month.drifts());
+                if (!month.isClean()) {
+                    throw new IllegalStateException("the generated month does not verify");
+                }
                 time(target, earnings);
                 int rounds = Integer.parseInt(options.getOrDefault("rounds", "1"));
                 timeZoned(target, earnings, rounds);
+                ingest(earnings, rows);
                 if (target.postgres) {
                     sizes(target);
                     if (Boolean.parseBoolean(options.getOrDefault("explain", "false"))) {
@@ -111,6 +123,33 @@ public final class DashboardBenchmark {
                 }
             }
         }
+    }
+
+    /**
+     * Recording on top of the generated log: 40 batches of 500 uses, then 2,000 single calls from
+     * one thread, over all models; prints uses a second of each.
+     */
+    private static void ingest(Earnings earnings, long rows) {
+        int batches = 40;
+        long started = System.nanoTime();
+        for (int b = 0; b < batches; b++) {
+            List<UsageRequest> batch = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                int n = b * 500 + i;
+                batch.add(UsageRequest.builder("ingest-u" + (n % 997), "m" + (n % MODELS)).tokensConsumed(n % 2000)
+                        .usageType("chat").build());
+            }
+            earnings.logModelUsageBatch(batch);
+        }
+        double batchSeconds = (System.nanoTime() - started) / 1e9;
+        int singles = 2_000;
+        started = System.nanoTime();
+        for (int i = 0; i < singles; i++) {
+            earnings.logModelUsage("ingest-s" + (i % 997), "m" + (i * 7 % MODELS), i % 2000, "chat", null);
+        }
+        double singleSeconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf(Locale.ROOT, "recording on %,d rows: batches of 500 %,.0f uses/s, single calls (1 thread)"
+                + " %,.0f uses/s%n", rows, batches * 500 / batchSeconds, singles / singleSeconds);
     }
 
     /** Migrates a fresh target and registers the {@link #MODELS} models of {@link #CREATORS} creators. */
@@ -164,11 +203,23 @@ public final class DashboardBenchmark {
                 + " recorded_at, use_ordinal, prior_counted_uses, self_use, tier_index, tier_threshold, tier_multiplier,"
                 + " type_multiplier, pricing_version, token_part, base_amount, earnings) ") + select;
         try (Connection c = target.dataSource.getConnection(); PreparedStatement s = c.prepareStatement(insert)) {
+            if (target.postgres) {
+                // The usage log is partitioned by month: the generated year's months first, as the
+                // library makes them before the uses it writes.
+                try (Statement months = c.createStatement()) {
+                    months.execute(target.sql("SELECT {t}earnings_usage_partition(CAST(m AS DATE)) FROM generate_series("
+                            + "DATE '2025-11-01', DATE '2026-12-01', INTERVAL '1 month') m"));
+                }
+            }
             for (long from = 0; from < rows; from += CHUNK) {
                 s.setLong(1, from);
                 s.setLong(2, Math.min(rows, from + CHUNK) - 1);
                 s.executeUpdate();
             }
+        }
+        try (Connection c = target.dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate(target.sql("INSERT INTO {t}model_usage_events (event_id, occurred_at)"
+                    + " SELECT event_id, occurred_at FROM {t}model_usage_logs"));
         }
     }
 
@@ -597,9 +648,13 @@ public final class DashboardBenchmark {
     private static void sizes(IngestionBenchmark.Target target) throws SQLException {
         System.out.printf("%n%-22s %12s %12s%n", "table", "rows", "MiB on disk");
         try (Connection c = target.dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String table : List.of("model_usage_logs", "model_analytics", "model_daily_users", "model_usage_slots")) {
-                try (ResultSet rs = s.executeQuery(target.sql("SELECT COUNT(*), pg_total_relation_size('\"" + target.schema
-                        + "\"." + table + "') FROM {t}" + table))) {
+            for (String table : List.of("model_usage_logs", "model_usage_events", "model_analytics", "model_daily_users",
+                    "model_usage_slots")) {
+                // A partitioned table's size is its partitions'.
+                String name = "'\"" + target.schema + "\"." + table + "'";
+                try (ResultSet rs = s.executeQuery(target.sql("SELECT COUNT(*), pg_total_relation_size(" + name + ")"
+                        + " + COALESCE((SELECT SUM(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i"
+                        + " WHERE i.inhparent = CAST(" + name + " AS regclass)), 0) FROM {t}" + table))) {
                     rs.next();
                     System.out.printf(Locale.ROOT, "%-22s %,12d %12.1f%n", table, rs.getLong(1), rs.getLong(2) / 1048576.0);
                 }

@@ -23,5 +23,7 @@ public enum AuditAction {
     /** A payout schedule ran for a period (target: {@code name:period}); its payouts have entries of their own. */
     SCHEDULE_RUN,
     /** A deployment setting was stored (target: the setting's name; a secret's value is never shown). */
-    SETTINGS_CHANGED
+    SETTINGS_CHANGED,
+    /** A month of the usage log was exported and removed (target: the month, {@code 2025-01}). */
+    USAGE_ARCHIVED
 }

@@ -38,6 +38,7 @@ import dev.earnings.jdbc.internal.RuntimeRole;
 import dev.earnings.jdbc.internal.Settings;
 import dev.earnings.jdbc.internal.Tracing;
 import dev.earnings.jdbc.internal.Transactor;
+import dev.earnings.jdbc.internal.UsageLog;
 import dev.earnings.jdbc.internal.UsageWriter;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -46,6 +47,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,19 +123,23 @@ public final class Earnings implements AutoCloseable {
         Access access = new Access(ledger, catalog);
         // The host's key when given: then no key is generated into the database at all.
         byte[] pseudonymKey = b.pseudonymKey != null ? b.pseudonymKey : settings.pseudonymKey();
-        this.recording = new Recording(tx, writer, limiter(b, tx, pseudonymKey, dataSource));
+        UsageLog usageLog = new UsageLog(tx, dialect, b.clock, b.maxAge, ledger, audit);
+        // This month and the next exist before the first use is written.
+        usageLog.cover(List.of());
+        this.recording = new Recording(tx, writer, limiter(b, tx, pseudonymKey, dataSource), usageLog);
         this.groupCommit = new GroupCommit(recording, b.lanes, UsageWriter.MAX_USES);
         this.integrity = new IntegrityChecker(tx, dialect, ledger);
         this.models = new ModelRegistry(tx, catalog, ledger, writer, b.clock, audit);
         this.analytics = new Analytics(new CreatorReports(tx, access, ledger, catalog, new Pseudonyms(pseudonymKey),
                 calculator, b.clock), metrics, tracing);
-        this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()), tx, audit);
+        this.exports = new Exports(new Exporter(tx, access, new Pseudonyms(pseudonymKey), calculator.currency()));
+        this.admin = new Admin(new AdminReports(tx, ledger, catalog, b.clock, calculator.currency()), tx, audit, usageLog,
+                exports);
         this.payouts = new Payouts(tx, ledger, access);
         this.reversals = new Reversals(tx, new Corrections(tx, writer, ledger, b.clock, calculator.currency(), audit, outbox),
                 access);
         this.events = new Events(new EventDelivery(tx, b.clock, b.eventRetention), this::started, consumers::remove);
         metrics.asyncQueueDepth(() -> recorders.stream().mapToLong(AsyncRecorder::queued).sum());
-        this.exports = new Exports(new Exporter(tx, access, new Pseudonyms(pseudonymKey), calculator.currency()));
         InsightReports insightReports = new InsightReports(tx, access, catalog, calculator, b.clock,
                 b.insightsMinimumCreators);
         Goals goals = new Goals(b.clock, calculator.currency(), outbox, insightReports);
@@ -378,6 +384,27 @@ public final class Earnings implements AutoCloseable {
      */
     public IntegrityReport verifyIntegrity() {
         return integrity.verify();
+    }
+
+    /**
+     * Checks one month (UTC) of the usage log: the daily rollups, the users of each day and the
+     * quarter-hour rollups of the month's days against the month's usage rows (on PostgreSQL, its
+     * partition alone) and the reversals booked on those days, and that no use of the month is
+     * reversed beyond what it earned. An archived month is checked against what its archive
+     * recorded. The model totals and the balances span every month: {@link #verifyIntegrity()}
+     * checks them. Cheaper than the whole check by the number of months, so a large usage log can
+     * be audited a month at a time.
+     *
+     * @param month the month
+     * @return the report of the month
+     * @throws InvalidInputException if the month is missing
+     * @throws StorageException if the database fails
+     */
+    public IntegrityReport verifyIntegrity(YearMonth month) {
+        if (month == null) {
+            throw new InvalidInputException("month", "month is missing; allowed: a YearMonth");
+        }
+        return integrity.verify(month);
     }
 
     /**

@@ -60,6 +60,11 @@ class PostgresRowLevelSecurityTest {
             "earnings_event_dead_letters");
     /** The days checked for alerts: the library's own state, admins and the service only. */
     static final String INSIGHT_RUNS = "earnings_insight_runs";
+    /** Every recorded eventId: the library's own state, admins and the service only. */
+    static final String EVENT_IDS = "model_usage_events";
+    /** What archived months leave behind: admins and the service only (empty here). */
+    static final List<String> ARCHIVES = List.of("earnings_usage_archives", "earnings_archived_slots",
+            "earnings_archived_days", "earnings_archived_uses");
 
     TestDatabase db;
     Earnings earnings;
@@ -234,12 +239,28 @@ class PostgresRowLevelSecurityTest {
         Map<String, List<Boolean>> tables = new LinkedHashMap<>();
         db.jdbi.useHandle(h -> h.createQuery("SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind IN ('r', 'p')"
-                + " AND c.relname <> 'earnings_schema_history' ORDER BY c.relname")
+                + " AND NOT c.relispartition AND c.relname <> 'earnings_schema_history' ORDER BY c.relname")
                 .bind("schema", db.schema.orElseThrow())
                 .map((rs, ctx) -> tables.put(rs.getString(1), List.of(rs.getBoolean(2), rs.getBoolean(3)))).list());
         // A table added by a later migration fails here until it has policies and its rows are checked above.
         assertThat(tables.keySet()).containsExactlyInAnyOrderElementsOf(allTables());
         assertThat(tables).allSatisfy((table, flags) -> assertThat(flags).as(table).containsExactly(true, true));
+        // The usage log's months: read through model_usage_logs only; on their own, closed to all but their owner.
+        Map<String, List<Boolean>> months = new LinkedHashMap<>();
+        db.jdbi.useHandle(h -> h.createQuery("SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relispartition"
+                + " AND c.relkind = 'r'")
+                .bind("schema", db.schema.orElseThrow())
+                .map((rs, ctx) -> months.put(rs.getString(1), List.of(rs.getBoolean(2), rs.getBoolean(3)))).list());
+        assertThat(months).isNotEmpty();
+        assertThat(months).allSatisfy((table, flags) -> {
+            assertThat(table).matches("model_usage_logs_\\d{4}_\\d{2}");
+            assertThat(flags).as(table).containsExactly(true, true);
+        });
+        for (String month : months.keySet()) {
+            assertThat(select(runtime, month, "admin", "")).as("%s on its own, as an admin", month).isEmpty();
+            assertThat(select(runtime, month, "service", "")).as("%s on its own, as the service", month).isEmpty();
+        }
     }
 
     @Test
@@ -351,6 +372,8 @@ class PostgresRowLevelSecurityTest {
         tables.add(SCHEDULED);
         tables.addAll(DELIVERY);
         tables.add(INSIGHT_RUNS);
+        tables.add(EVENT_IDS);
+        tables.addAll(ARCHIVES);
         return tables;
     }
 
@@ -358,6 +381,7 @@ class PostgresRowLevelSecurityTest {
     static List<String> adminOnly() {
         List<String> tables = new ArrayList<>(DELIVERY);
         tables.add(INSIGHT_RUNS);
+        tables.add(EVENT_IDS);
         return tables;
     }
 

@@ -53,7 +53,7 @@ final class TestDatabase implements AutoCloseable {
     final HikariDataSource dataSource;
     /** The test's own view of the database, past row-level security: on PostgreSQL the configured login. */
     final Jdbi jdbi;
-    private final boolean postgres;
+    final boolean postgres;
     /** PostgreSQL: the configured login's pool behind {@link #jdbi}, and the owner's pool for migrations. */
     private final HikariDataSource inspection;
     private final HikariDataSource migrations;

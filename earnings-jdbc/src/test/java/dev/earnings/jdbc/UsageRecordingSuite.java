@@ -770,18 +770,20 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             Map.entry("15", List.of("text columns by code points", "V15__text_columns_by_code_points.sql")),
             Map.entry("16", List.of("event outbox", "V16__event_outbox.sql")),
             Map.entry("18", List.of("usage slots", "V18__usage_slots.sql")),
-            Map.entry("20", List.of("insights", "V20__insights.sql"))));
+            Map.entry("20", List.of("insights", "V20__insights.sql")),
+            Map.entry("22", List.of("usage event ids and archives", "V22__usage_event_ids_and_archives.sql"))));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
-    static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.of(
-            "5", List.of("row level security", "V5__row_level_security.sql"),
-            "8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql"),
-            "10", List.of("reversal policies", "V10__reversal_policies.sql"),
-            "12", List.of("audit log policies", "V12__audit_log_policies.sql"),
-            "14", List.of("scheduled task policies", "V14__scheduled_task_policies.sql"),
-            "17", List.of("event policies", "V17__event_policies.sql"),
-            "19", List.of("usage slot policies", "V19__usage_slot_policies.sql"),
-            "21", List.of("insight policies", "V21__insight_policies.sql")));
+    static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.ofEntries(
+            Map.entry("5", List.of("row level security", "V5__row_level_security.sql")),
+            Map.entry("8", List.of("rate limit bucket policies", "V8__rate_limit_bucket_policies.sql")),
+            Map.entry("10", List.of("reversal policies", "V10__reversal_policies.sql")),
+            Map.entry("12", List.of("audit log policies", "V12__audit_log_policies.sql")),
+            Map.entry("14", List.of("scheduled task policies", "V14__scheduled_task_policies.sql")),
+            Map.entry("17", List.of("event policies", "V17__event_policies.sql")),
+            Map.entry("19", List.of("usage slot policies", "V19__usage_slot_policies.sql")),
+            Map.entry("21", List.of("insight policies", "V21__insight_policies.sql")),
+            Map.entry("23", List.of("partitioned usage log", "V23__partitioned_usage_log.sql"))));
 
     /** Migrations in the order of their version numbers (11 after 9). */
     static Map<String, List<String>> byVersion(Map<String, List<String>> migrations) {
@@ -791,7 +793,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The newest version of either database. */
-    static final int LATEST = 21;
+    static final int LATEST = 23;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {

@@ -29,6 +29,7 @@ public final class Recording {
     private final Transactor tx;
     private final UsageWriter writer;
     private final RateLimiter limiter;
+    private final UsageLog usageLog;
 
     /**
      * What became of one use of a group: its item (the use, or what rejected it), or the storage
@@ -47,7 +48,8 @@ public final class Recording {
      * @param writer the write path
      * @param limiter the rate limits every write passes first ({@link RateLimiter#off()} for none)
      */
-    public Recording(Transactor tx, UsageWriter writer, RateLimiter limiter) {
+    public Recording(Transactor tx, UsageWriter writer, RateLimiter limiter, UsageLog usageLog) {
+        this.usageLog = usageLog;
         this.tx = tx;
         this.writer = writer;
         this.limiter = limiter;
@@ -132,6 +134,14 @@ public final class Recording {
             }
             return items;
         }
+        List<java.time.Instant> given = new ArrayList<>();
+        for (int i = 0; i < uses.size(); i++) {
+            UsageWriter.Pending p = uses.get(i);
+            if (!refused.containsKey(i) && p.request() != null) {
+                p.request().occurredAt().ifPresent(given::add);
+            }
+        }
+        usageLog.cover(given);
         String what = batch ? "recording a batch of " + uses.size() + " uses" : what(uses);
         return tx.inTransaction(what, Scope.SERVICE, (h, attempt) -> writer.write(h, uses, token, attempt, refused));
     }

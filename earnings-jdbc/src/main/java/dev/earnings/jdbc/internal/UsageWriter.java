@@ -29,6 +29,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +40,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jspecify.annotations.Nullable;
 
@@ -147,6 +149,23 @@ public final class UsageWriter {
 
     private static final String FIND_USES = "SELECT " + USE_ROWS.names() + " FROM <t>model_usage_logs WHERE event_id = ANY(:ids)";
 
+    private static final ArrayColumns<UseRow> EVENT_IDS = new ArrayColumns<UseRow>("e_")
+            .add("event_id", "VARCHAR", UseRow::eventId)
+            .add("occurred_at", "TIMESTAMP WITH TIME ZONE", UseRow::occurredAt);
+
+    /** H2: the eventIds of the uses written, whose primary key keeps each recorded once. */
+    private static final String INSERT_EVENT_IDS = "INSERT INTO <t>model_usage_events (" + EVENT_IDS.names()
+            + ") SELECT * FROM " + EVENT_IDS.unnest("v");
+
+    /**
+     * The recorded uses among eventIds, found through the table of all eventIds, whose occurred_at
+     * names the one month (partition, on PostgreSQL) that holds each use's row. An eventId that is
+     * recorded but has no row is a use of an archived month.
+     */
+    private static final String LOOK_UP = "SELECT e.event_id AS recorded_event_id, " + USE_ROWS.names("u")
+            + " FROM <t>model_usage_events e LEFT JOIN <t>model_usage_logs u ON u.event_id = e.event_id"
+            + " AND u.occurred_at = e.occurred_at WHERE e.event_id = ANY(:ids)";
+
     /**
      * Locks the models in id order and reads each one's pricing and counted uses under the lock:
      * both rows of a model are locked, so what is read is their latest committed version on both
@@ -197,7 +216,8 @@ public final class UsageWriter {
      * model's registration; {@code ON CONFLICT DO UPDATE} is only the keyed way to reach them.
      */
     private static final String WRITE_ALL = "WITH used AS (INSERT INTO <t>model_usage_logs (" + USE_ROWS.names()
-            + ") SELECT * FROM " + USE_ROWS.unnest("v") + "),"
+            + ") SELECT * FROM " + USE_ROWS.unnest("v") + " RETURNING event_id, occurred_at),"
+            + " ids AS (INSERT INTO <t>model_usage_events (event_id, occurred_at) SELECT event_id, occurred_at FROM used),"
             + " counted AS (INSERT INTO <t>model_creator_earnings AS a (" + MODEL_TOTALS.names() + ") SELECT * FROM "
             + MODEL_TOTALS.unnest("v") + " ON CONFLICT (model_id) DO UPDATE SET"
             + " total_uses = a.total_uses + EXCLUDED.total_uses, counted_uses = a.counted_uses + EXCLUDED.counted_uses,"
@@ -446,7 +466,8 @@ public final class UsageWriter {
     public List<BatchResult.Item> write(Handle h, List<Pending> uses, long token, int attempt,
             Map<Integer, ? extends EarningsException> refusals) {
         BatchResult.Item[] items = new BatchResult.Item[uses.size()];
-        Map<String, UseRow> stored = lookUp(h, uses, attempt > 1);
+        Set<String> archived = new HashSet<>();
+        Map<String, UseRow> stored = lookUp(h, uses, attempt > 1, archived);
         Map<String, ModelPricing> storedPricing = pricingOf(h, stored.values());
 
         // Replays first, then the refusals of new uses: an eventId is accepted once, forever.
@@ -457,6 +478,10 @@ public final class UsageWriter {
             try {
                 if (p.rejected() != null) {
                     throw p.rejected();
+                }
+                if (archived.contains(p.eventId())) {
+                    throw new InvalidInputException("eventId", "eventId was recorded in a month whose uses have"
+                            + " been archived (exported and removed); it is not recorded again");
                 }
                 UseRow row = stored.get(p.eventId());
                 if (row != null && !ours(row, token)) {
@@ -633,7 +658,7 @@ public final class UsageWriter {
     }
 
     /** The uses whose eventId may be recorded, by eventId: host-given ones, or every one on a retry. */
-    private Map<String, UseRow> lookUp(Handle h, List<Pending> uses, boolean retry) {
+    private Map<String, UseRow> lookUp(Handle h, List<Pending> uses, boolean retry, Set<String> archived) {
         Set<String> ids = new LinkedHashSet<>();
         for (Pending p : uses) {
             if (retry || !p.assigned()) {
@@ -642,10 +667,19 @@ public final class UsageWriter {
         }
         Map<String, UseRow> found = new HashMap<>();
         List<String> list = new ArrayList<>(ids);
+        RowMapper<UseRow> rows = ConstructorMapper.of(UseRow.class);
         for (int from = 0; from < list.size(); from += LOOKUP_CHUNK) {
-            h.createQuery(FIND_USES).bind("ids", ArrayColumns.textArray(list.subList(from, Math.min(list.size(),
+            h.createQuery(LOOK_UP).bind("ids", ArrayColumns.textArray(list.subList(from, Math.min(list.size(),
                     from + LOOKUP_CHUNK)).toArray(new String[0])))
-                    .map(ConstructorMapper.of(UseRow.class)).forEach(row -> found.put(row.eventId(), row));
+                    .map((rs, ctx) -> {
+                        String eventId = rs.getString("recorded_event_id");
+                        if (rs.getString("event_id") == null) {
+                            archived.add(eventId);
+                        } else {
+                            found.put(eventId, rows.map(rs, ctx));
+                        }
+                        return eventId;
+                    }).list();
         }
         return found;
     }
@@ -693,6 +727,7 @@ public final class UsageWriter {
             return;
         }
         USE_ROWS.bind(h.createUpdate(INSERT_USES), rows).execute();
+        EVENT_IDS.bind(h.createUpdate(INSERT_EVENT_IDS), rows).execute();
         MODEL_TOTALS.bind(h.createUpdate(ADD_TO_MODELS), models).execute();
         SLOT_TOTALS.bind(h.createUpdate(ADD_TO_SLOTS), slots).execute();
         // The users new to each model-day, from the rows the insert reports, then every model-day's
