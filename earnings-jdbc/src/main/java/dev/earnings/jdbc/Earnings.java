@@ -11,6 +11,7 @@ import dev.earnings.jdbc.internal.Access;
 import dev.earnings.jdbc.internal.AdminReports;
 import dev.earnings.jdbc.internal.Alerts;
 import dev.earnings.jdbc.internal.AtRest;
+import dev.earnings.jdbc.internal.Citus;
 import dev.earnings.jdbc.internal.AuditLog;
 import dev.earnings.jdbc.internal.Corrections;
 import dev.earnings.jdbc.internal.CreatorReports;
@@ -465,6 +466,7 @@ public final class Earnings implements AutoCloseable {
         private Path embeddedDirectory;
         private Optional<String> schema = Optional.empty();
         private boolean migrateOnStart = true;
+        private boolean distributeOnCitus;
         private EarningsCalculator calculator = EarningsCalculator.defaults();
         private Clock clock = Clock.systemUTC();
         private Duration maxAge = Duration.ofDays(35);
@@ -736,6 +738,24 @@ public final class Earnings implements AutoCloseable {
          */
         public Builder migrateOnStart(boolean migrate) {
             this.migrateOnStart = migrate;
+            return this;
+        }
+
+        /**
+         * Whether to distribute the library's tables with Citus on start (default {@code false}):
+         * after the migrations, once per database (Flyway records it in
+         * {@code earnings_citus_history}), as the login that migrates. Models and everything keyed
+         * by model are distributed by model and placed together, creators and payouts by creator,
+         * eventIds by eventId; the settings become a reference table; the event outbox, the audit
+         * log and the schedulers' tables stay on the coordinator. Whether or not this instance
+         * distributed them, every instance on distributed tables uses the statements Citus runs.
+         * See {@code docs/scale-out.md}.
+         *
+         * @param distribute whether to distribute
+         * @return this builder
+         */
+        public Builder distributeOnCitus(boolean distribute) {
+            this.distributeOnCitus = distribute;
             return this;
         }
 
@@ -1089,15 +1109,26 @@ public final class Earnings implements AutoCloseable {
                 // Known before anything is migrated: another database is refused untouched.
                 Dialect dialect = Dialect.detect(jdbi);
                 if (rateLimits != null && rateLimits.storage() == RateLimits.Storage.SHARED
-                        && dialect != Dialect.POSTGRESQL) {
+                        && !dialect.isPostgres()) {
                     throw new InvalidConfigurationException("rateLimits.storage", "rateLimits.storage is SHARED on an H2"
                             + " database; allowed: SHARED on PostgreSQL only (Bucket4j keeps shared buckets there), or"
                             + " LOCAL, which on the embedded H2 database, opened by one process, limits every use");
                 }
                 if (migrateOnStart) {
-                    migrate(dialect, owned != null ? null : ds);
+                    flyway(dialect.migrationLocations(), "earnings_schema_history", true, owned != null ? null : ds);
                 }
-                if (dialect == Dialect.POSTGRESQL) {
+                if (dialect.isPostgres()) {
+                    if (distributeOnCitus) {
+                        if (!Citus.installed(jdbi)) {
+                            throw new InvalidConfigurationException("distributeOnCitus", "distributeOnCitus is on and the"
+                                    + " database has no citus extension; allowed: a database with CREATE EXTENSION citus,"
+                                    + " or distributeOnCitus(false)");
+                        }
+                        flyway(List.of(Citus.LOCATION), Citus.HISTORY, false, owned != null ? null : ds);
+                    }
+                    if (Citus.distributed(jdbi, schema)) {
+                        dialect = Dialect.CITUS;
+                    }
                     RuntimeRole.check(jdbi, schema, requireRowLevelSecurity);
                 }
                 return new Earnings(this, new Transactor(jdbi, dialect, maxAttempts, retryBudget,
@@ -1233,15 +1264,18 @@ public final class Earnings implements AutoCloseable {
         }
 
         /**
-         * Applies the migrations: on the migration data source, or the host's data source, or on
+         * Applies migrations (the library's, or the Citus distribution step, which runs outside a
+         * transaction), each location with its own history table: on the migration data source, or the host's data source, or on
          * connections of their own when the library owns the pool (as the migration login when
          * one is given), since Flyway holds one connection while it migrates on another and a pool
          * of one could not serve both.
          */
-        private void migrate(Dialect dialect, @Nullable DataSource hostDataSource) {
+        private void flyway(List<String> locations, String table, boolean inTransaction,
+                @Nullable DataSource hostDataSource) {
             var flyway = Flyway.configure(Earnings.class.getClassLoader())
-                    .locations(dialect.migrationLocations().toArray(new String[0]))
-                    .table("earnings_schema_history")
+                    .locations(locations.toArray(new String[0]))
+                    .table(table)
+                    .executeInTransaction(inTransaction)
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .failOnMissingLocations(true);

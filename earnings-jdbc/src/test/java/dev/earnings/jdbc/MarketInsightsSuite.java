@@ -126,7 +126,7 @@ abstract class MarketInsightsSuite extends DatabaseSuite {
                 .list());
         reversals = db.jdbi.withHandle(h -> h.createQuery("SELECT r.creator_id, r.model_id, u.usage_type, r.reversed_at,"
                 + " r.amount FROM " + db.table("earnings_reversals") + " r JOIN " + db.table("model_usage_logs")
-                + " u ON u.event_id = r.event_id")
+                + " u ON u.event_id = r.event_id AND u.model_id = r.model_id")
                 .map((rs, ctx) -> new Reversed(rs.getString(1), rs.getString(2), rs.getString(3),
                         rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getBigDecimal(5)))
                 .list());

@@ -422,7 +422,7 @@ abstract class ReversalSuite extends DatabaseSuite {
         return db.jdbi.withHandle(h -> h.createQuery("SELECT (SELECT COALESCE(SUM(earnings), 0) FROM "
                 + db.table("model_usage_logs") + " WHERE creator_id = :c AND usage_day >= :d) - (SELECT COALESCE(SUM(r.amount), 0)"
                 + " FROM " + db.table("earnings_reversals") + " r JOIN " + db.table("model_usage_logs")
-                + " u ON u.event_id = r.event_id WHERE r.creator_id = :c AND u.usage_day >= :d)").bind("c", creatorId)
+                + " u ON u.event_id = r.event_id AND u.model_id = r.model_id WHERE r.creator_id = :c AND u.usage_day >= :d)").bind("c", creatorId)
                 .bind("d", from).mapTo(BigDecimal.class).one());
     }
 

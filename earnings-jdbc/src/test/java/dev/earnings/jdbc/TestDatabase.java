@@ -31,6 +31,12 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class TestDatabase implements AutoCloseable {
     static final String PG_URL = PostgresRoles.PG_URL;
+    /**
+     * Whether the PostgreSQL tests distribute their tables on Citus ({@code EARNINGS_TEST_CITUS=true},
+     * with {@code EARNINGS_TEST_POSTGRES_URL} naming a Citus coordinator): how the suites are run
+     * against a Citus cluster by hand.
+     */
+    static final boolean CITUS = "true".equalsIgnoreCase(System.getenv("EARNINGS_TEST_CITUS"));
     static final String PG_USER = PostgresRoles.PG_USER;
     static final String PG_PASSWORD = PostgresRoles.PG_PASSWORD;
     /** The role that owns the library's tables and runs its migrations. */
@@ -154,6 +160,9 @@ final class TestDatabase implements AutoCloseable {
         if (migrations != null) {
             builder.migrationDataSource(migrations);
         }
+        if (postgres && CITUS) {
+            builder.distributeOnCitus(true);
+        }
         schema.ifPresent(builder::schema);
         if (keys != null) {
             builder.encryption(keys.metadata, keys.userIds);
@@ -166,6 +175,7 @@ final class TestDatabase implements AutoCloseable {
         Earnings.Builder builder = Earnings.builder().jdbcUrl(url, user, password);
         if (postgres) {
             builder.migrationCredentials(ownerUser, ownerPassword);
+            builder.distributeOnCitus(CITUS);
         }
         if (keys != null) {
             builder.encryption(keys.metadata, keys.userIds);

@@ -45,10 +45,12 @@ abstract class UsageLogSuite {
     /** The partitions the rows of the usage log are in, with their counts (PostgreSQL). */
     static Map<String, Long> rowsByMonth(TestDatabase db) {
         Map<String, Long> months = new java.util.TreeMap<>();
+        // On Citus the rows are in the months' shards (model_usage_logs_2025_01_102008): counted by month.
+        java.util.regex.Pattern month = java.util.regex.Pattern.compile("model_usage_logs_\\d{4}_\\d{2}");
         db.jdbi.useHandle(h -> h.createQuery("SELECT CAST(tableoid::regclass AS TEXT), COUNT(*) FROM "
                 + db.table("model_usage_logs") + " GROUP BY tableoid").map((rs, ctx) -> {
-                    String name = rs.getString(1);
-                    return months.put(name.substring(name.lastIndexOf('.') + 1).replace("\"", ""), rs.getLong(2));
+                    java.util.regex.Matcher name = month.matcher(rs.getString(1));
+                    return months.merge(name.find() ? name.group() : rs.getString(1), rs.getLong(2), Long::sum);
                 }).list());
         return months;
     }

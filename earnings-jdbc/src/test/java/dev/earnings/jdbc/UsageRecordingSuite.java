@@ -771,7 +771,9 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
             Map.entry("16", List.of("event outbox", "V16__event_outbox.sql")),
             Map.entry("18", List.of("usage slots", "V18__usage_slots.sql")),
             Map.entry("20", List.of("insights", "V20__insights.sql")),
-            Map.entry("22", List.of("usage event ids and archives", "V22__usage_event_ids_and_archives.sql"))));
+            Map.entry("22", List.of("usage event ids and archives", "V22__usage_event_ids_and_archives.sql")),
+            Map.entry("24", List.of("creator of pricing and payout history",
+                    "V24__creator_of_pricing_and_payout_history.sql"))));
 
     /** The migrations only PostgreSQL runs, by version: description and script. */
     static final Map<String, List<String>> POSTGRES_MIGRATIONS = byVersion(Map.ofEntries(
@@ -793,7 +795,7 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
     }
 
     /** The newest version of either database. */
-    static final int LATEST = 23;
+    static final int LATEST = 24;
 
     /** The migrations a database runs, by version. */
     static Map<String, List<String>> migrationsOf(TestDatabase db) {
@@ -936,6 +938,11 @@ abstract class UsageRecordingSuite extends DatabaseSuite {
                         }
                         if (row.containsKey("user_token_key")) {
                             assertThat(row.remove("user_token_key")).as("user token key of an old row of %s", table).isNull();
+                        }
+                        // Since version 24 a pricing version names its model's creator: the legacy one.
+                        if (table.equals("earnings_model_pricing")) {
+                            assertThat(row.remove("creator_id")).as("creator of an old pricing version")
+                                    .isEqualTo(SchemaV1Data.CREATOR);
                         }
                         // Since version 9 counters and rollups keep what was reversed: nothing, for old rows.
                         for (String reversed : List.of("reversed_earnings", "reversed")) {

@@ -49,6 +49,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class KafkaUsageFlowTest {
     static final String PG_URL = env("EARNINGS_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+    /** Whether the PostgreSQL tables are distributed on Citus: {@code EARNINGS_TEST_CITUS=true}, the URL a coordinator's. */
+    static final boolean CITUS = "true".equalsIgnoreCase(System.getenv("EARNINGS_TEST_CITUS"));
     static final String PG_USER = env("EARNINGS_TEST_POSTGRES_USER", "postgres");
     static final String PG_PASSWORD = env("EARNINGS_TEST_POSTGRES_PASSWORD", "");
     static final int MODELS = 12;
@@ -243,7 +245,7 @@ class KafkaUsageFlowTest {
     private static Earnings.Builder builder(String database, HikariDataSource pool, String schema) {
         Earnings.Builder builder = Earnings.builder().dataSource(pool);
         if (database.equals("postgresql")) {
-            builder.schema(schema).requireRowLevelSecurity(false);
+            builder.schema(schema).requireRowLevelSecurity(false).distributeOnCitus(CITUS);
         }
         return builder;
     }

@@ -60,7 +60,7 @@ class MultiProcessConsumerTest {
         String user = KafkaUsageFlowTest.PG_USER;
         String password = KafkaUsageFlowTest.PG_PASSWORD;
         try (Earnings earnings = Earnings.builder().jdbcUrl(url, user, password).schema(schema).requireRowLevelSecurity(false)
-                .build()) {
+                .distributeOnCitus(KafkaUsageFlowTest.CITUS).build()) {
             for (int m = 0; m < MODELS; m++) {
                 earnings.models().register("model-" + m, "creator-" + (m % 5), ModelPricing.of("0.05", "0.0001"));
             }

@@ -31,9 +31,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** The health indicator: when it is there, and what it reports. */
 class EarningsHealthIndicatorTest {
     /** The newest migration the library ships for H2; PostgreSQL has later ones of its own. */
-    private static final String H2_SCHEMA_VERSION = "22";
-    /** The H2 migration before it (V21 is PostgreSQL's own). */
-    private static final String H2_PREVIOUS_VERSION = "20";
+    private static final String H2_SCHEMA_VERSION = "24";
+    /** The H2 migration before it (V23 is PostgreSQL's own). */
+    private static final String H2_PREVIOUS_VERSION = "22";
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(EarningsAutoConfiguration.class, EarningsHealthAutoConfiguration.class));

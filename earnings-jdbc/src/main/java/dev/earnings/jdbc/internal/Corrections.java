@@ -35,7 +35,9 @@ import org.jspecify.annotations.Nullable;
 public final class Corrections {
     private static final String COLUMNS = "SELECT r.id, r.correction_id, r.event_id, r.model_id, r.creator_id,"
             + " r.requested_amount, r.amount, r.actor, r.reason, r.reversed_at, r.write_token,"
-            + " (SELECT SUM(p.amount) FROM <t>earnings_reversals p WHERE p.event_id = r.event_id AND p.id <= r.id)"
+            + " (SELECT SUM(p.amount) FROM <t>earnings_reversals p WHERE p.event_id = r.event_id"
+            // A reversal's model is its use's: with it the look-up stays within one shard on Citus.
+            + " AND p.model_id = r.model_id AND p.id <= r.id)"
             + " AS reversed_so_far FROM <t>earnings_reversals r";
 
     private final Transactor tx;

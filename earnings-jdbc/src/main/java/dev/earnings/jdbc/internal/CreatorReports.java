@@ -340,7 +340,8 @@ public final class CreatorReports {
             DateRange range, int limit) {
         // What was reversed of each listed use, looked up for those rows only (by the eventId index).
         Query query = h.createQuery("SELECT u.occurred_at, u.model_id, u.usage_type, u.tokens_consumed, u.earnings,"
-                + " (SELECT COALESCE(SUM(r.amount), 0) FROM <t>earnings_reversals r WHERE r.event_id = u.event_id) AS reversed,"
+                + " (SELECT COALESCE(SUM(r.amount), 0) FROM <t>earnings_reversals r WHERE r.event_id = u.event_id"
+                + " AND r.model_id = u.model_id) AS reversed,"
                 + " u.user_id FROM <t>model_usage_logs u WHERE u.creator_id = :creator"
                 + (modelIds.isPresent() ? " AND u.model_id = ANY(:models)" : "")
                 + (types.length > 0 ? " AND u.usage_type = ANY(:types)" : "")

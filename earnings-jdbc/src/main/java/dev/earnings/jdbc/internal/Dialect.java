@@ -15,7 +15,22 @@ public enum Dialect {
     /** H2 2.x, the embedded default. */
     H2,
     /** PostgreSQL 15 or later. */
-    POSTGRESQL;
+    POSTGRESQL,
+    /**
+     * PostgreSQL 15 with Citus, the library's tables distributed ({@code distributeOnCitus}): the
+     * same SQL as PostgreSQL but where Citus needs another form (the caller's scope, the model
+     * locks, the write statement, the look-up of eventIds).
+     */
+    CITUS;
+
+    /**
+     * Whether this is PostgreSQL, with or without Citus.
+     *
+     * @return whether PostgreSQL
+     */
+    public boolean isPostgres() {
+        return this != H2;
+    }
 
     /**
      * The dialect of a database, from the product name its driver reports.
@@ -71,7 +86,7 @@ public enum Dialect {
      * @return the classpath locations
      */
     public List<String> migrationLocations() {
-        return this == POSTGRESQL
+        return isPostgres()
                 ? List.of("classpath:dev/earnings/jdbc/migration", "classpath:dev/earnings/jdbc/dialect/postgresql")
                 : List.of("classpath:dev/earnings/jdbc/migration");
     }
@@ -83,6 +98,6 @@ public enum Dialect {
      * @return the level
      */
     public TransactionIsolationLevel snapshotIsolation() {
-        return this == POSTGRESQL ? TransactionIsolationLevel.REPEATABLE_READ : TransactionIsolationLevel.SERIALIZABLE;
+        return isPostgres() ? TransactionIsolationLevel.REPEATABLE_READ : TransactionIsolationLevel.SERIALIZABLE;
     }
 }

@@ -100,10 +100,15 @@ public final class EventDelivery {
     }
 
     /** Under the sequencer's lock: positions after {@code last} for the oldest events without one. */
-    private static int sequence(Handle h, long last) {
-        int given = h.createUpdate("MERGE INTO <t>earnings_events e USING (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn"
-                + " FROM <t>earnings_events WHERE position IS NULL ORDER BY id LIMIT :step) s ON e.id = s.id"
-                + " WHEN MATCHED THEN UPDATE SET position = :last + s.rn").bind("step", SEQUENCE_STEP).bind("last", last)
+    private int sequence(Handle h, long last) {
+        // PostgreSQL: an UPDATE ... FROM, which Citus also runs (it runs no MERGE on a table whose
+        // policies call current_setting); H2 has no UPDATE ... FROM.
+        int given = h.createUpdate(tx.dialect().isPostgres()
+                ? "UPDATE <t>earnings_events e SET position = :last + s.rn FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id)"
+                        + " AS rn FROM <t>earnings_events WHERE position IS NULL ORDER BY id LIMIT :step) s WHERE e.id = s.id"
+                : "MERGE INTO <t>earnings_events e USING (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn"
+                        + " FROM <t>earnings_events WHERE position IS NULL ORDER BY id LIMIT :step) s ON e.id = s.id"
+                        + " WHEN MATCHED THEN UPDATE SET position = :last + s.rn").bind("step", SEQUENCE_STEP).bind("last", last)
                 .execute();
         if (given > 0) {
             h.createUpdate("UPDATE <t>earnings_event_sequence SET last_position = :position WHERE id = 1")

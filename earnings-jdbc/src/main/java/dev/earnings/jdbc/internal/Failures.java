@@ -59,6 +59,25 @@ public final class Failures {
      * @return for example {@code SQLSTATE 40001, PSQLException}
      */
     public static String describe(Throwable failure) {
+        return describe0(failure);
+    }
+
+    /**
+     * The SQLSTATE of the first SQL exception in a failure's causes.
+     *
+     * @param failure the failure
+     * @return the state, or empty
+     */
+    public static java.util.Optional<String> state(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+                return java.util.Optional.of(((SQLException) t).getSQLState());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static String describe0(Throwable failure) {
         String state = null;
         Throwable deepest = failure;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

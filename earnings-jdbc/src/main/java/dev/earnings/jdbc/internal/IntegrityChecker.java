@@ -202,6 +202,7 @@ public final class IntegrityChecker {
         w.bind(h.createQuery("SELECT u.model_id, u.usage_day, u.earnings, SUM(r.amount), COUNT(*),"
                 + " SUM(CASE WHEN r.model_id = u.model_id AND r.creator_id = u.creator_id AND r.use_day = u.usage_day"
                 + " THEN 1 ELSE 0 END) FROM <t>earnings_reversals r JOIN " + reversedUses + " u ON u.event_id = r.event_id"
+                + " AND u.model_id = r.model_id"
                 + " GROUP BY u.event_id, u.model_id, u.usage_day, u.earnings"
                 + " HAVING SUM(r.amount) > u.earnings OR COUNT(*) <> SUM(CASE WHEN r.model_id = u.model_id"
                 + " AND r.creator_id = u.creator_id AND r.use_day = u.usage_day THEN 1 ELSE 0 END)"))
@@ -212,8 +213,9 @@ public final class IntegrityChecker {
                                 rs.getBigDecimal(5), Optional.of(rs.getBigDecimal(6))))
                 .forEach(drifts::add);
         w.bind(h.createQuery("SELECT r.model_id, COUNT(*) FROM <t>earnings_reversals r WHERE NOT EXISTS"
-                + " (SELECT 1 FROM <t>model_usage_logs u WHERE u.event_id = r.event_id) AND NOT EXISTS"
-                + " (SELECT 1 FROM <t>earnings_archived_uses a WHERE a.event_id = r.event_id)"
+                + " (SELECT 1 FROM <t>model_usage_logs u WHERE u.event_id = r.event_id AND u.model_id = r.model_id)"
+                + " AND NOT EXISTS (SELECT 1 FROM <t>earnings_archived_uses a WHERE a.event_id = r.event_id"
+                + " AND a.model_id = r.model_id)"
                 + Window.and(w.days("r.booked_day")) + " GROUP BY r.model_id"))
                 .map((rs, ctx) -> new Drift(rs.getString(1), Optional.empty(), "reversals_without_use", BigDecimal.ZERO,
                         Optional.of(rs.getBigDecimal(2))))
@@ -239,7 +241,7 @@ public final class IntegrityChecker {
     private String dailyUsersWithoutUse(Window w) {
         String notArchived = " NOT EXISTS (SELECT 1 FROM <t>earnings_archived_days a WHERE a.model_id = d.model_id"
                 + " AND a.usage_day = d.usage_day)";
-        if (dialect == Dialect.POSTGRESQL) {
+        if (dialect.isPostgres()) {
             return "SELECT d.model_id, d.usage_day, COUNT(*) FROM <t>model_daily_users d WHERE NOT EXISTS"
                     + " (SELECT 1 FROM <t>model_usage_logs u WHERE u.model_id = d.model_id"
                     + " AND u.usage_day = d.usage_day AND u.user_id = d.user_id" + Window.and(w.uses("u.")) + ") AND"
@@ -271,9 +273,9 @@ public final class IntegrityChecker {
                 + " UNION ALL SELECT model_id, slot, usage_type, 0, 0, 0, 0, 0, 0, 0, uses, counted_uses, earning_uses,"
                 + " tokens, earnings, 0 FROM <t>earnings_archived_slots" + Window.where(w.days("usage_day"))
                 + " UNION ALL SELECT r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type, 0, 0, 0, 0, 0, 0, 0,"
-                + " 0, 0, 0, 0, 0, SUM(r.amount) FROM <t>earnings_reversals r JOIN (SELECT event_id, usage_type"
-                + " FROM <t>model_usage_logs UNION ALL SELECT event_id, usage_type FROM <t>earnings_archived_uses) u"
-                + " ON u.event_id = r.event_id" + Window.where(w.uses("r.").replace("occurred_at", "reversed_at"))
+                + " 0, 0, 0, 0, 0, SUM(r.amount) FROM <t>earnings_reversals r JOIN (SELECT event_id, model_id, usage_type"
+                + " FROM <t>model_usage_logs UNION ALL SELECT event_id, model_id, usage_type FROM <t>earnings_archived_uses) u"
+                + " ON u.event_id = r.event_id AND u.model_id = r.model_id" + Window.where(w.uses("r.").replace("occurred_at", "reversed_at"))
                 + " GROUP BY r.model_id, " + SLOT_OF_REVERSAL + ", u.usage_type";
         String stored = "SELECT model_id, slot, usage_type, 1 AS present, uses AS s1, counted_uses AS s2, earning_uses AS s3,"
                 + " tokens AS s4, earnings AS s5, reversed AS s6, 0 AS r1, 0 AS r2, 0 AS r3, 0 AS r4, 0 AS r5, 0 AS r6"
@@ -322,7 +324,8 @@ public final class IntegrityChecker {
                 + " LEFT JOIN (SELECT creator_id, SUM(earnings) AS held FROM <t>model_usage_logs WHERE usage_day >= :holdFrom"
                 + " GROUP BY creator_id) uh ON uh.creator_id = c.creator_id"
                 + " LEFT JOIN (SELECT v.creator_id, SUM(v.amount) AS reversed FROM <t>earnings_reversals v"
-                + " JOIN <t>model_usage_logs w ON w.event_id = v.event_id WHERE w.usage_day >= :holdFrom"
+                + " JOIN <t>model_usage_logs w ON w.event_id = v.event_id AND w.model_id = v.model_id"
+                + " WHERE w.usage_day >= :holdFrom"
                 + " GROUP BY v.creator_id) rh ON rh.creator_id = c.creator_id"
                 + " LEFT JOIN (SELECT creator_id, SUM(amount) AS paid_out FROM <t>earnings_transactions"
                 + " WHERE status IN ('PENDING', 'COMPLETED') GROUP BY creator_id) x ON x.creator_id = c.creator_id";

@@ -78,7 +78,8 @@ public final class Ledger {
     }
 
     /** A history row, bound by name. */
-    public record EventRow(long transactionId, String fromStatus, String toStatus, String actor, Instant occurredAt,
+    public record EventRow(long transactionId, String creatorId, String fromStatus, String toStatus, String actor,
+            Instant occurredAt,
             String reason, long writeToken) {
     }
 
@@ -192,8 +193,14 @@ public final class Ledger {
      * @param now when the creator was first seen
      */
     public void openCreator(Handle h, String creatorId, Instant now) {
-        h.createUpdate("INSERT INTO <t>earnings_creators (creator_id, first_seen_at) SELECT :creator, :now"
-                + " WHERE NOT EXISTS (SELECT 1 FROM <t>earnings_creators WHERE creator_id = :creator)")
+        // PostgreSQL (and Citus, which sends an INSERT ... SELECT that returns nothing to its shards
+        // with COPY, refused there by row-level security) inserts unless the key exists; H2 has no
+        // ON CONFLICT.
+        h.createUpdate(tx.dialect().isPostgres()
+                ? "INSERT INTO <t>earnings_creators (creator_id, first_seen_at) VALUES (:creator, :now)"
+                        + " ON CONFLICT (creator_id) DO NOTHING"
+                : "INSERT INTO <t>earnings_creators (creator_id, first_seen_at) SELECT :creator, :now"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM <t>earnings_creators WHERE creator_id = :creator)")
                 .bind("creator", creatorId).bind("now", now).execute();
     }
 
@@ -295,7 +302,7 @@ public final class Ledger {
                 + " :updatedBy, :token)")
                 .bindMethods(pending).bind("currency", currency.getCurrencyCode()).bind("token", token)
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-        recordEvent(h, new EventRow(id, null, PayoutStatus.PENDING.name(), actor, now, note, token));
+        recordEvent(h, new EventRow(id, creatorId, null, PayoutStatus.PENDING.name(), actor, now, note, token));
         audit.record(h, actor, AuditAction.PAYOUT_CREATED, "payout", Long.toString(id), creatorId, note, null,
                 AuditLog.values("reference", reference, "amountMinor", amountMinor, "status", PayoutStatus.PENDING.name()));
         outbox.append(h, EventType.PAYOUT_CREATED, creatorId, payoutPayload(id, amount, PayoutStatus.PENDING, reference,
@@ -375,7 +382,8 @@ public final class Ledger {
                 }
                 throw new IllegalPayoutTransitionException(payoutId, payout.status(), to);
             }
-            recordEvent(h, new EventRow(payoutId, PayoutStatus.PENDING.name(), to.name(), actor, now, reason, token));
+            recordEvent(h, new EventRow(payoutId, payout.creatorId(), PayoutStatus.PENDING.name(), to.name(), actor, now,
+                    reason, token));
             audit.record(h, actor, AuditAction.valueOf("PAYOUT_" + to.name()), "payout", Long.toString(payoutId),
                     payout.creatorId(), reason, AuditLog.values("status", PayoutStatus.PENDING.name(), "amountMinor",
                             payout.amountMinor()), AuditLog.values("status", to.name(), "amountMinor", payout.amountMinor()));
@@ -520,8 +528,9 @@ public final class Ledger {
     }
 
     private void recordEvent(Handle h, EventRow row) {
-        h.createUpdate("INSERT INTO <t>earnings_transaction_events (transaction_id, from_status, to_status, actor,"
-                + " occurred_at, reason, write_token) VALUES (:transactionId, :fromStatus, :toStatus, :actor, :occurredAt,"
+        h.createUpdate("INSERT INTO <t>earnings_transaction_events (transaction_id, creator_id, from_status, to_status,"
+                + " actor, occurred_at, reason, write_token) VALUES (:transactionId, :creatorId, :fromStatus, :toStatus,"
+                + " :actor, :occurredAt,"
                 + " :reason, :writeToken)").bindMethods(row).execute();
     }
 

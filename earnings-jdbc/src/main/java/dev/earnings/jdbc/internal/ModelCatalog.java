@@ -116,7 +116,7 @@ public final class ModelCatalog {
                 + " earnings_per_token, monetized, registered_at, pricing_since) VALUES (:modelId, :creatorId,"
                 + " :pricingVersion, :earningsPerUse, :earningsPerToken, :monetized, :registeredAt, :pricingSince)")
                 .bindMethods(ModelRow.of(model)).execute();
-        insertVersion(h, modelId, 1, pricing, now);
+        insertVersion(h, modelId, creatorId, 1, pricing, now);
         return new Registered(model, true);
     }
 
@@ -142,7 +142,7 @@ public final class ModelCatalog {
             return Optional.of(new Repriced(model, model));
         }
         Model changed = new Model(modelId, model.creatorId(), pricing, model.pricingVersion() + 1, model.registeredAt(), now);
-        insertVersion(h, modelId, changed.pricingVersion(), pricing, now);
+        insertVersion(h, modelId, model.creatorId(), changed.pricingVersion(), pricing, now);
         h.createUpdate("UPDATE <t>earnings_models SET pricing_version = :pricingVersion, earnings_per_use = :earningsPerUse,"
                 + " earnings_per_token = :earningsPerToken, monetized = :monetized, pricing_since = :pricingSince"
                 + " WHERE model_id = :modelId").bindMethods(ModelRow.of(changed)).execute();
@@ -270,12 +270,13 @@ public final class ModelCatalog {
                 .bind("from", from).bind("to", to).mapTo(Long.class).one();
     }
 
-    private void insertVersion(Handle h, String modelId, int version, ModelPricing pricing, Instant from) {
-        h.createUpdate("INSERT INTO <t>earnings_model_pricing (model_id, version, earnings_per_use, earnings_per_token,"
-                + " monetized, effective_from) VALUES (:modelId, :version, :earningsPerUse, :earningsPerToken, :monetized,"
-                + " :effectiveFrom)")
+    private void insertVersion(Handle h, String modelId, String creatorId, int version, ModelPricing pricing, Instant from) {
+        h.createUpdate("INSERT INTO <t>earnings_model_pricing (model_id, creator_id, version, earnings_per_use,"
+                + " earnings_per_token, monetized, effective_from) VALUES (:modelId, :creatorId, :version, :earningsPerUse,"
+                + " :earningsPerToken, :monetized, :effectiveFrom)")
                 .bindMethods(new PricingRow(modelId, version, pricing.earningsPerUse(), pricing.earningsPerToken(),
                         pricing.monetized(), from))
+                .bind("creatorId", creatorId)
                 .execute();
     }
 }

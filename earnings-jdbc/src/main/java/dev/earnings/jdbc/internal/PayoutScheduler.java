@@ -108,7 +108,7 @@ public final class PayoutScheduler implements AutoCloseable {
         }
         this.scheduler = Scheduler.create(dataSource).startTasks(tasks)
                 .tableName(schema.map(x -> '"' + x + "\".").orElse("") + "earnings_scheduled_tasks")
-                .jdbcCustomization(dialect == Dialect.POSTGRESQL ? new PostgreSqlJdbcCustomization(false, false)
+                .jdbcCustomization(dialect.isPostgres() ? new PostgreSqlJdbcCustomization(false, false)
                         : new DefaultJdbcCustomization(false))
                 .schedulerName(new SchedulerName.Fixed(instanceName())).threads(1).pollingInterval(polling)
                 .heartbeatInterval(heartbeat).missedHeartbeatsLimit(4).shutdownMaxWait(Duration.ofSeconds(10))

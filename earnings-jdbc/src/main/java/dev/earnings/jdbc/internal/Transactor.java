@@ -212,6 +212,27 @@ public final class Transactor {
 
     private <T> T run(TransactionIsolationLevel isolation, Scope scope,
             org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        if (dialect == Dialect.CITUS) {
+            // Citus sends a transaction's SET LOCAL commands to the workers (with
+            // propagate_set_commands 'local'), where the policies of the shards read them;
+            // set_config is not sent, so the shards would see no caller. SET takes no parameter:
+            // the creator id goes as a literal, its quotes doubled (standard_conforming_strings is
+            // on, which Citus.distributed checks).
+            String sql = (isolation == CONNECTION_LEVEL ? ""
+                    : "SET TRANSACTION ISOLATION LEVEL " + isolation.name().replace('_', ' ') + "; ")
+                    + "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL " + Scope.KIND_SETTING + " = "
+                    + literal(scope.kind()) + "; SET LOCAL " + Scope.CREATOR_SETTING + " = " + literal(scope.creatorId());
+            return jdbi.inTransaction(h -> {
+                // On the connection itself: JDBI would read the id's text as named parameters or
+                // template attributes. The statements go in one round trip.
+                try (java.sql.Statement statement = h.getConnection().createStatement()) {
+                    statement.execute(sql);
+                } catch (java.sql.SQLException e) {
+                    throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
+                }
+                return work.withHandle(h);
+            });
+        }
         if (dialect == Dialect.POSTGRESQL) {
             // The level, when one is asked for, in the same round trip as the scope, ahead of it:
             // it must come before the transaction's first query. JDBC's way would ask the server
@@ -228,6 +249,20 @@ public final class Transactor {
             return jdbi.inTransaction(work);
         }
         return jdbi.inTransaction(isolation, work);
+    }
+
+    /** A string as an SQL literal, for a statement that takes no parameter. */
+    static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /**
+     * The database this runs on.
+     *
+     * @return the dialect
+     */
+    public Dialect dialect() {
+        return dialect;
     }
 
     private static void backOff(String what, int attempt, RuntimeException failure) {

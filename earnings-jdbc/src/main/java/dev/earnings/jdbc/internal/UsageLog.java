@@ -64,7 +64,7 @@ public final class UsageLog {
 
     /** Whether the usage log is partitioned by month (on PostgreSQL). */
     public boolean partitioned() {
-        return dialect == Dialect.POSTGRESQL;
+        return dialect.isPostgres();
     }
 
     /**
@@ -192,45 +192,25 @@ public final class UsageLog {
         Instant to = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant at = clock.instant();
         return tx.inTransaction("archiving the uses of " + month, Scope.SERVICE, (h, attempt) -> {
-            // No row of the month can be written from here to the commit; other months are not held up.
-            h.createQuery("SELECT <t>earnings_lock_usage_partition(:month)").bind("month", month.atDay(1))
-                    .mapTo(Boolean.class).one();
-            Object[] totals = h.createQuery("SELECT COUNT(*), COALESCE(SUM(earnings), 0) FROM <t>model_usage_logs"
-                    + " WHERE occurred_at >= :from AND occurred_at < :to").bind("from", from).bind("to", to)
-                    .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getBigDecimal(2)}).one();
-            long uses = (Long) totals[0];
-            BigDecimal earnings = (BigDecimal) totals[1];
-            if (uses != exported) {
-                throw new StorageException("the uses of " + month + " changed while they were exported (" + exported
-                        + " exported, " + uses + " now); nothing was archived", null, false);
+            // One function, as the migrating role: it blocks writes to the month (not to others),
+            // refuses a month whose rows are not the exported ones, records the archive's figures
+            // and drops the month's partition.
+            BigDecimal earnings;
+            try {
+                earnings = h.createQuery("SELECT <t>earnings_archive_usage_partition(:month, :uses, :at, :actor)")
+                        .bind("month", month.atDay(1)).bind("uses", exported).bind("at", at).bind("actor", actor)
+                        .mapTo(BigDecimal.class).one();
+            } catch (RuntimeException e) {
+                if (Failures.state(e).filter("EA001"::equals).isPresent()) {
+                    throw new StorageException("the uses of " + month + " changed while they were exported (" + exported
+                            + " exported); nothing was archived", e, false);
+                }
+                throw e;
             }
-            String range = " WHERE occurred_at >= :from AND occurred_at < :to";
-            h.createUpdate("INSERT INTO <t>earnings_archived_slots (model_id, slot, usage_type, usage_day, creator_id,"
-                    + " uses, counted_uses, earning_uses, tokens, earnings) SELECT model_id, "
-                    + IntegrityChecker.SLOT_OF_USE + ", usage_type, MIN(usage_day),"
-                    + " MIN(creator_id), COUNT(*), COUNT(use_ordinal), SUM(CASE WHEN earnings > 0 THEN 1 ELSE 0 END),"
-                    + " SUM(tokens_consumed), SUM(earnings) FROM <t>model_usage_logs" + range
-                    + " GROUP BY model_id, " + IntegrityChecker.SLOT_OF_USE + ", usage_type")
-                    .bind("from", from).bind("to", to).execute();
-            h.createUpdate("INSERT INTO <t>earnings_archived_days (model_id, usage_day, creator_id, users,"
-                    + " distinct_ordinals, first_ordinal, last_ordinal) SELECT model_id, usage_day, MIN(creator_id),"
-                    + " COUNT(DISTINCT user_id), COUNT(DISTINCT use_ordinal), MIN(use_ordinal), MAX(use_ordinal)"
-                    + " FROM <t>model_usage_logs" + range + " GROUP BY model_id, usage_day")
-                    .bind("from", from).bind("to", to).execute();
-            h.createUpdate("INSERT INTO <t>earnings_archived_uses (event_id, model_id, creator_id, usage_day, usage_type,"
-                    + " earnings) SELECT u.event_id, u.model_id, u.creator_id, u.usage_day, u.usage_type, u.earnings"
-                    + " FROM <t>model_usage_logs u WHERE u.occurred_at >= :from AND u.occurred_at < :to"
-                    + " AND EXISTS (SELECT 1 FROM <t>earnings_reversals r WHERE r.event_id = u.event_id)")
-                    .bind("from", from).bind("to", to).execute();
-            h.createUpdate("INSERT INTO <t>earnings_usage_archives (month_start, uses, earnings, archived_at, archived_by)"
-                    + " VALUES (:month, :uses, :earnings, :at, :actor)").bind("month", month.atDay(1)).bind("uses", uses)
-                    .bind("earnings", earnings).bind("at", at).bind("actor", actor).execute();
-            h.createQuery("SELECT <t>earnings_drop_usage_partition(:month, :uses)").bind("month", month.atDay(1))
-                    .bind("uses", uses).mapTo(Boolean.class).one();
             audit.record(h, actor, AuditAction.USAGE_ARCHIVED, "month", month.toString(), null, null, null,
-                    AuditLog.values("uses", uses, "earnings", earnings.toPlainString()));
+                    AuditLog.values("uses", exported, "earnings", earnings.toPlainString()));
             present.remove(month);
-            return new UsageArchive(month, uses, earnings, at, actor);
+            return new UsageArchive(month, exported, earnings, at, actor);
         });
     }
 

@@ -239,6 +239,33 @@ public final class UsageWriter {
             + " tokens = d.tokens + EXCLUDED.tokens, earnings = d.earnings + EXCLUDED.earnings,"
             + " unique_users = d.unique_users + EXCLUDED.unique_users";
 
+    /**
+     * Citus: the same writes, in the forms Citus runs. The eventIds' insert returns its rows
+     * (an INSERT ... SELECT that returns nothing is sent to the shards with COPY, which their
+     * row-level security refuses), and the day totals are read from a subquery (Citus mistyped
+     * their columns when the array expansion was joined directly to the users' CTE).
+     */
+    private static final String WRITE_ALL_CITUS = WRITE_ALL
+            .replace("SELECT event_id, occurred_at FROM used)", "SELECT event_id, occurred_at FROM used RETURNING event_id)")
+            .replace(" FROM " + DAY_TOTALS.unnest("v") + " LEFT JOIN new_per_day n",
+                    " FROM (SELECT * FROM " + DAY_TOTALS.unnest("d0") + " OFFSET 0) v LEFT JOIN new_per_day n");
+
+    /**
+     * Citus: one model's lock, as {@link #LOCK_AND_COUNT} takes several (Citus runs FOR UPDATE only
+     * in a statement that reaches one shard): taken model by model, in id order.
+     */
+    private static final String LOCK_AND_COUNT_ONE = "SELECT " + ModelCatalog.LOCKED_COLUMNS + ", a.counted_uses"
+            + " FROM <t>earnings_models m JOIN <t>model_creator_earnings a ON a.model_id = m.model_id"
+            + " WHERE m.model_id = :id AND a.model_id = :id FOR UPDATE";
+
+    /** Citus: the recorded eventIds among some, and where their rows are (its joins need the distribution column). */
+    private static final String RECORDED_EVENT_IDS = "SELECT event_id, occurred_at FROM <t>model_usage_events"
+            + " WHERE event_id = ANY(:ids)";
+
+    /** Citus: the rows of recorded eventIds, by eventId and occurred_at. */
+    private static final String FIND_RECORDED = "SELECT " + USE_ROWS.names() + " FROM <t>model_usage_logs"
+            + " WHERE event_id = ANY(:ids) AND occurred_at = ANY(CAST(:times AS TIMESTAMP WITH TIME ZONE ARRAY))";
+
     private final ModelCatalog catalog;
     private final EarningsCalculator calculator;
     private final Currency currency;
@@ -428,6 +455,20 @@ public final class UsageWriter {
         h.createUpdate("UPDATE <t>model_creator_earnings SET lifetime_earnings = lifetime_earnings - :amount,"
                 + " reversed_earnings = reversed_earnings + :amount WHERE model_id = :model")
                 .bind("amount", amount).bind("model", modelId).execute();
+        if (dialect.isPostgres()) {
+            // INSERT ... ON CONFLICT rather than MERGE: Citus runs no MERGE on tables whose
+            // policies call current_setting, and PostgreSQL takes either.
+            h.createUpdate("INSERT INTO <t>model_analytics AS d (model_id, usage_day, creator_id, uses, counted_uses,"
+                    + " earning_uses, tokens, earnings, unique_users, reversed) VALUES (:model, :day, :creator, 0, 0, 0, 0, 0,"
+                    + " 0, :amount) ON CONFLICT (model_id, usage_day) DO UPDATE SET reversed = d.reversed + EXCLUDED.reversed")
+                    .bind("model", modelId).bind("day", day).bind("amount", amount).bind("creator", creatorId).execute();
+            h.createUpdate("INSERT INTO <t>model_usage_slots AS s (model_id, slot, usage_type, creator_id, uses, counted_uses,"
+                    + " earning_uses, tokens, earnings, reversed) VALUES (:model, :slot, :type, :creator, 0, 0, 0, 0, 0, :amount)"
+                    + " ON CONFLICT (model_id, slot, usage_type) DO UPDATE SET reversed = s.reversed + EXCLUDED.reversed")
+                    .bind("model", modelId).bind("slot", slotOf(at)).bind("type", usageType).bind("amount", amount)
+                    .bind("creator", creatorId).execute();
+            return;
+        }
         h.createUpdate("MERGE INTO <t>model_analytics d USING (SELECT CAST(:model AS VARCHAR(512)) AS model_id,"
                 + " CAST(:day AS DATE) AS usage_day, CAST(:amount AS NUMERIC(38, 12)) AS reversed) v"
                 + " ON d.model_id = v.model_id AND d.usage_day = v.usage_day"
@@ -507,13 +548,18 @@ public final class UsageWriter {
         }
         Map<String, Model> models = new HashMap<>();
         Map<String, Long> counted = new HashMap<>();
-        if (!modelIds.isEmpty()) {
+        RowMapper<Long> locked = (rs, ctx) -> {
+            Model model = ModelCatalog.lockedModel(rs);
+            models.put(model.modelId(), model);
+            return counted.put(model.modelId(), rs.getLong("counted_uses"));
+        };
+        if (dialect == Dialect.CITUS) {
+            for (String modelId : modelIds) {
+                h.createQuery(LOCK_AND_COUNT_ONE).bind("id", modelId).map(locked).list();
+            }
+        } else if (!modelIds.isEmpty()) {
             h.createQuery(LOCK_AND_COUNT).bind("ids", ArrayColumns.textArray(modelIds.toArray(new String[0])))
-                    .map((rs, ctx) -> {
-                        Model model = ModelCatalog.lockedModel(rs);
-                        models.put(model.modelId(), model);
-                        return counted.put(model.modelId(), rs.getLong("counted_uses"));
-                    }).list();
+                    .map(locked).list();
         }
         Map<String, List<Integer>> byModel = new TreeMap<>();
         List<Integer> repeats = new ArrayList<>();
@@ -668,6 +714,23 @@ public final class UsageWriter {
         Map<String, UseRow> found = new HashMap<>();
         List<String> list = new ArrayList<>(ids);
         RowMapper<UseRow> rows = ConstructorMapper.of(UseRow.class);
+        if (dialect == Dialect.CITUS) {
+            for (int from = 0; from < list.size(); from += LOOKUP_CHUNK) {
+                Map<String, Instant> recorded = new HashMap<>();
+                h.createQuery(RECORDED_EVENT_IDS).bind("ids", ArrayColumns.textArray(list.subList(from,
+                        Math.min(list.size(), from + LOOKUP_CHUNK)).toArray(new String[0])))
+                        .map((rs, ctx) -> recorded.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class)
+                                .toInstant())).list();
+                if (!recorded.isEmpty()) {
+                    h.createQuery(FIND_RECORDED).bind("ids", ArrayColumns.textArray(recorded.keySet().toArray(new String[0])))
+                            .bind("times", ArrayColumns.textArray(recorded.values().stream().map(Instant::toString)
+                                    .toArray(String[]::new)))
+                            .map(rows).forEach(row -> found.put(row.eventId(), row));
+                    recorded.keySet().stream().filter(id -> !found.containsKey(id)).forEach(archived::add);
+                }
+            }
+            return found;
+        }
         for (int from = 0; from < list.size(); from += LOOKUP_CHUNK) {
             h.createQuery(LOOK_UP).bind("ids", ArrayColumns.textArray(list.subList(from, Math.min(list.size(),
                     from + LOOKUP_CHUNK)).toArray(new String[0])))
@@ -717,8 +780,8 @@ public final class UsageWriter {
                 users.add(new DailyUser(day.modelId, day.day, user, day.creatorId));
             }
         }
-        if (dialect == Dialect.POSTGRESQL) {
-            org.jdbi.v3.core.statement.Update all = h.createUpdate(WRITE_ALL);
+        if (dialect.isPostgres()) {
+            org.jdbi.v3.core.statement.Update all = h.createUpdate(dialect == Dialect.CITUS ? WRITE_ALL_CITUS : WRITE_ALL);
             USE_ROWS.bind(all, rows);
             MODEL_TOTALS.bind(all, models);
             SLOT_TOTALS.bind(all, slots);

@@ -100,52 +100,68 @@ BEGIN
 END
 $body$$f$, current_schema());
 
-    -- Blocks writes to a month until the transaction ends (reads go on): the library archives a
-    -- month in a transaction that starts with this.
+    -- Archives a month whose rows were exported: blocks writes to it (reads go on), checks that it
+    -- holds the rows the export wrote, records what they add to each model, day and quarter hour,
+    -- their users and ordinals per model-day and those of them that were reversed, registers the
+    -- month, then detaches and drops its partition; all in the caller's transaction. Run as one
+    -- function, as the owner, so that on Citus every change to the month's shards in the
+    -- transaction is by one user (Citus refuses a query on shards another user changed in it).
+    -- Returns what the month's uses earned.
     EXECUTE format($f$
-CREATE FUNCTION %1$I.earnings_lock_usage_partition(month_start DATE) RETURNS BOOLEAN
+CREATE FUNCTION %1$I.earnings_archive_usage_partition(month_start DATE, expected_rows BIGINT,
+        archived_at TIMESTAMP WITH TIME ZONE, archived_by VARCHAR) RETURNS NUMERIC
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = %1$I, pg_temp AS $body$
 DECLARE
     part TEXT := 'model_usage_logs_' || to_char(month_start, 'YYYY_MM');
-BEGIN
-    IF month_start IS NULL OR to_regclass(quote_ident(part)) IS NULL THEN
-        RETURN FALSE;
-    END IF;
-    EXECUTE format('LOCK TABLE %%I IN SHARE MODE', part);
-    RETURN TRUE;
-END
-$body$$f$, current_schema());
-
-    -- Detaches and drops an archived month, once it is recorded in earnings_usage_archives and
-    -- holds the rows the archive counted; in the transaction that recorded the month's summary.
-    EXECUTE format($f$
-CREATE FUNCTION %1$I.earnings_drop_usage_partition(month_start DATE, expected_rows BIGINT) RETURNS BOOLEAN
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = %1$I, pg_temp AS $body$
-DECLARE
-    part TEXT := 'model_usage_logs_' || to_char(month_start, 'YYYY_MM');
+    month_from TIMESTAMP WITH TIME ZONE := month_start::timestamp AT TIME ZONE 'UTC';
+    month_to TIMESTAMP WITH TIME ZONE := (month_start + INTERVAL '1 month')::timestamp AT TIME ZONE 'UTC';
     found_rows BIGINT;
+    earned NUMERIC(38, 12);
 BEGIN
     IF month_start IS NULL OR month_start <> date_trunc('month', month_start)::date THEN
         RAISE EXCEPTION 'not the first day of a month: %%', month_start USING ERRCODE = '22023';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM earnings_usage_archives a WHERE a.month_start = earnings_drop_usage_partition.month_start) THEN
-        RAISE EXCEPTION 'the month starting %% is not archived', month_start USING ERRCODE = '22023';
+    -- Citus: its DDL after the inserts below must not follow parallel changes to the shards.
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    -- A month that never had a partition (no use was written in it) is archived empty.
+    IF to_regclass(quote_ident(part)) IS NOT NULL THEN
+        EXECUTE format('LOCK TABLE %%I IN SHARE MODE', part);
     END IF;
-    IF to_regclass(quote_ident(part)) IS NULL THEN
-        RETURN FALSE;
+    IF EXISTS (SELECT 1 FROM earnings_usage_archives a WHERE a.month_start = earnings_archive_usage_partition.month_start) THEN
+        RAISE EXCEPTION 'the month starting %% is archived', month_start USING ERRCODE = '22023';
     END IF;
-    -- Counted through the parent, whose policies let the library's service scope read every row
-    -- (the partition on its own shows none: its row-level security is forced and has no policy).
-    SELECT COUNT(*) INTO found_rows FROM model_usage_logs u
-        WHERE u.occurred_at >= month_start::timestamp AT TIME ZONE 'UTC'
-        AND u.occurred_at < (month_start + INTERVAL '1 month')::timestamp AT TIME ZONE 'UTC';
+    -- Read through the parent, whose policies let the caller's service scope read every row (the
+    -- partition on its own shows none: its row-level security is forced and has no policy).
+    SELECT COUNT(*), COALESCE(SUM(u.earnings), 0) INTO found_rows, earned FROM model_usage_logs u
+        WHERE u.occurred_at >= month_from AND u.occurred_at < month_to;
     IF found_rows <> expected_rows THEN
         RAISE EXCEPTION 'the month starting %% holds %% rows, not %%', month_start, found_rows, expected_rows
-            USING ERRCODE = '22023';
+            USING ERRCODE = 'EA001';
     END IF;
-    EXECUTE format('ALTER TABLE model_usage_logs DETACH PARTITION %%I', part);
-    EXECUTE format('DROP TABLE %%I', part);
-    RETURN TRUE;
+    INSERT INTO earnings_archived_slots (model_id, slot, usage_type, usage_day, creator_id, uses, counted_uses,
+            earning_uses, tokens, earnings)
+        SELECT u.model_id, CAST(FLOOR(EXTRACT(EPOCH FROM u.occurred_at) / 900) AS BIGINT), u.usage_type,
+            MIN(u.usage_day), MIN(u.creator_id), COUNT(*), COUNT(u.use_ordinal),
+            SUM(CASE WHEN u.earnings > 0 THEN 1 ELSE 0 END), SUM(u.tokens_consumed), SUM(u.earnings)
+        FROM model_usage_logs u WHERE u.occurred_at >= month_from AND u.occurred_at < month_to
+        GROUP BY u.model_id, CAST(FLOOR(EXTRACT(EPOCH FROM u.occurred_at) / 900) AS BIGINT), u.usage_type;
+    INSERT INTO earnings_archived_days (model_id, usage_day, creator_id, users, distinct_ordinals, first_ordinal,
+            last_ordinal)
+        SELECT u.model_id, u.usage_day, MIN(u.creator_id), COUNT(DISTINCT u.user_id), COUNT(DISTINCT u.use_ordinal),
+            MIN(u.use_ordinal), MAX(u.use_ordinal)
+        FROM model_usage_logs u WHERE u.occurred_at >= month_from AND u.occurred_at < month_to
+        GROUP BY u.model_id, u.usage_day;
+    INSERT INTO earnings_archived_uses (event_id, model_id, creator_id, usage_day, usage_type, earnings)
+        SELECT u.event_id, u.model_id, u.creator_id, u.usage_day, u.usage_type, u.earnings
+        FROM model_usage_logs u WHERE u.occurred_at >= month_from AND u.occurred_at < month_to
+        AND EXISTS (SELECT 1 FROM earnings_reversals r WHERE r.event_id = u.event_id AND r.model_id = u.model_id);
+    INSERT INTO earnings_usage_archives (month_start, uses, earnings, archived_at, archived_by)
+        VALUES (month_start, found_rows, earned, archived_at, archived_by);
+    IF to_regclass(quote_ident(part)) IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE model_usage_logs DETACH PARTITION %%I', part);
+        EXECUTE format('DROP TABLE %%I', part);
+    END IF;
+    RETURN earned;
 END
 $body$$f$, current_schema());
 END
