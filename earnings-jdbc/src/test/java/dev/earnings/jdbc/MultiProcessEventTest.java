@@ -64,14 +64,14 @@ class MultiProcessEventTest {
                     }
                     assertThat(publishing.logModelUsageBatch(requests).rejected()).isZero();
                 }
-                MultiProcessScheduleTest.awaitUntil("a third handled", 120, () -> handled(db, schema) >= 3_000);
+                MultiProcessScheduleTest.awaitUntil("a third handled", 300, () -> handled(db, schema) >= 3_000);
                 // The process that handled the latest event is in the middle of a batch: kill it.
                 killedPid = db.jdbi.withHandle(h -> h.createQuery("SELECT pid FROM " + schema
                         + ".test_handled ORDER BY seq DESC LIMIT 1").mapTo(Long.class).one());
                 Process killed = processes.stream().filter(p -> p.pid() == killedPid).findFirst().orElseThrow();
                 killed.destroyForcibly();
                 assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                MultiProcessScheduleTest.awaitUntil("every event handled", 180,
+                MultiProcessScheduleTest.awaitUntil("every event handled", 300,
                         () -> distinctHandled(db, schema) == CREATORS * USES + CREATORS
                                 && publishing.events().status(consumer).orElseThrow().pending() == 0);
             } finally {
