@@ -32,24 +32,32 @@ public final class MutableClock extends Clock {
      * polling interval (db-scheduler's Waiter); on a clock that stands still it never polls again.
      */
     public Clock ticking() {
-        MutableClock base = this;
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
+        return new Ticking(this);
+    }
 
-            @Override
-            public Clock withZone(ZoneId zone) {
-                throw new UnsupportedOperationException("the test clock is UTC only");
-            }
+    /** {@link #ticking()}: reads the clock it views, plus the real time since that was set. */
+    private static final class Ticking extends Clock {
+        private final MutableClock base;
 
-            @Override
-            public Instant instant() {
-                Setting s = base.now.get();
-                return s.at().plusNanos(System.nanoTime() - s.since());
-            }
-        };
+        Ticking(MutableClock base) {
+            this.base = base;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return base.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return base.withZone(zone);
+        }
+
+        @Override
+        public Instant instant() {
+            Setting s = base.now.get();
+            return s.at().plusNanos(System.nanoTime() - s.since());
+        }
     }
 
     @Override

@@ -104,18 +104,12 @@ public final class UsageLog {
                 LOG.info("usage log: created the month {}", month);
             }
         } catch (StorageException e) {
-            if (archived(month)) {
+            if (find(month).isPresent()) {
                 LOG.warn("usage log: a use of the archived month {} cannot be written", month);
                 return;
             }
             throw e;
         }
-    }
-
-    private boolean archived(YearMonth month) {
-        return tx.inTransaction("reading the usage log's archives", Scope.SERVICE, (h, attempt) ->
-                h.createQuery("SELECT COUNT(*) FROM <t>earnings_usage_archives WHERE month_start = :month")
-                        .bind("month", month.atDay(1)).mapTo(Long.class).one() > 0);
     }
 
     /**
