@@ -604,6 +604,46 @@ abstract class ReversalSuite extends DatabaseSuite {
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
     }
 
+    /**
+     * One correction id sent for uses of two creators at once: applied to one use only, the other
+     * requests conflicts. On Citus the reversals are spread by model, and the id is kept once over
+     * all of them by a table of correction ids of its own.
+     */
+    @Test
+    void oneCorrectionIdForUsesOfTwoCreators_fromSixteenThreads_isAppliedToOneUseOnly() throws Exception {
+        Creator a = newCreator("1");
+        Creator b = newCreator("1");
+        RecordedUse ua = use(a, "shared-" + a.modelId());
+        RecordedUse ub = use(b, "shared-" + b.modelId());
+        String correction = "shared-" + a.modelId() + "-" + b.modelId();
+        List<Callable<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String eventId = i % 2 == 0 ? ua.eventId() : ub.eventId();
+            calls.add(() -> earnings.reversals().reverse(ADMIN, ReversalRequest.partial(eventId, new BigDecimal("0.3"),
+                    correction, "race")));
+        }
+        InFlight race = new InFlight();
+        List<Object> outcomes = PayoutSuite.atOnce(race, "reverse", calls);
+        assertThat(race.maxInFlight()).as("reversals in flight at once").isGreaterThan(1);
+
+        List<Reversal> applied = outcomes.stream().filter(Reversal.class::isInstance).map(Reversal.class::cast).toList();
+        assertThat(applied).filteredOn(r -> !r.replayed()).hasSize(1);
+        String winner = applied.get(0).eventId();
+        assertThat(applied).allSatisfy(r -> assertThat(r.eventId()).isEqualTo(winner));
+        assertThat(applied).hasSize(8);
+        assertThat(outcomes).filteredOn(o -> !(o instanceof Reversal)).hasSize(8).allSatisfy(o -> {
+            assertThat(o).isInstanceOf(ReversalConflictException.class);
+            assertThat(((ReversalConflictException) o).field()).isEqualTo("eventId");
+        });
+        assertThat(earnings.reversals().ofUse(ADMIN, ua.eventId()).size() + earnings.reversals().ofUse(ADMIN, ub.eventId())
+                .size()).isEqualTo(1);
+        Creator loser = winner.equals(ua.eventId()) ? b : a;
+        Creator reversed = loser == a ? b : a;
+        assertThat(balance(reversed.creatorId()).earned()).isEqualTo(usd("0.7"));
+        assertThat(balance(loser.creatorId()).earned()).isEqualTo(usd("1"));
+        assertThat(earnings.verifyIntegrity().isClean()).isTrue();
+    }
+
     /** A clock every reading of which is one microsecond after the one before, across threads. */
     static final class TickingClock extends Clock {
         private final AtomicLong micros;

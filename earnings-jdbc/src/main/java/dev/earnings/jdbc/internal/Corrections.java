@@ -124,6 +124,13 @@ public final class Corrections {
                     request.amount().map(a -> Money.of(currency, a)).orElse(null), Money.of(currency, remaining));
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        if (tx.dialect() == Dialect.CITUS) {
+            // The reversals are spread by model, so their key keeps a correction id once per model:
+            // this table's key keeps it once over all (a racing reversal under the id waits here,
+            // fails when this one commits, is retried, and finds this one).
+            h.createUpdate("INSERT INTO <t>earnings_correction_ids (correction_id, model_id) VALUES (:correction, :model)")
+                    .bind("correction", request.correctionId()).bind("model", use.modelId()).execute();
+        }
         h.createUpdate("INSERT INTO <t>earnings_reversals (correction_id, event_id, model_id, creator_id, requested_amount,"
                 + " amount, use_day, booked_day, actor, reason, reversed_at, write_token) VALUES (:correction, :event, :model,"
                 + " :creator, :requested, :amount, :useDay, :bookedDay, :actor, :reason, :now, :token)")
@@ -174,6 +181,15 @@ public final class Corrections {
     }
 
     private Optional<StoredReversal> find(Handle h, String correctionId) {
+        if (tx.dialect() == Dialect.CITUS) {
+            // The id's model first, from the one shard of the id, then the reversal from the one
+            // shard of its model: by correction id alone the look-up would ask every shard.
+            Optional<String> model = h.createQuery("SELECT model_id FROM <t>earnings_correction_ids"
+                    + " WHERE correction_id = :correction").bind("correction", correctionId).mapTo(String.class).findOne();
+            return model.flatMap(m -> h.createQuery(COLUMNS + " WHERE r.model_id = :model AND r.correction_id = :correction")
+                    .bind("model", m).bind("correction", correctionId).map(ConstructorMapper.of(StoredReversal.class))
+                    .findOne());
+        }
         return h.createQuery(COLUMNS + " WHERE r.correction_id = :correction").bind("correction", correctionId)
                 .map(ConstructorMapper.of(StoredReversal.class)).findOne();
     }

@@ -217,11 +217,15 @@ public final class Transactor {
             // propagate_set_commands 'local'), where the policies of the shards read them;
             // set_config is not sent, so the shards would see no caller. SET takes no parameter:
             // the creator id goes as a literal, its quotes doubled (standard_conforming_strings is
-            // on, which Citus.distributed checks).
+            // on, which Citus.distributed checks). The connection's lock_timeout, which a host sets
+            // on its pool, stays on the coordinator, while the row locks are taken on the workers:
+            // it goes along as a SET LOCAL too (CITUS_LOCK_TIMEOUT), or a lock wait on a worker
+            // would never time out.
             String sql = (isolation == CONNECTION_LEVEL ? ""
                     : "SET TRANSACTION ISOLATION LEVEL " + isolation.name().replace('_', ' ') + "; ")
                     + "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL " + Scope.KIND_SETTING + " = "
-                    + literal(scope.kind()) + "; SET LOCAL " + Scope.CREATOR_SETTING + " = " + literal(scope.creatorId());
+                    + literal(scope.kind()) + "; SET LOCAL " + Scope.CREATOR_SETTING + " = " + literal(scope.creatorId())
+                    + "; " + CITUS_LOCK_TIMEOUT;
             return jdbi.inTransaction(h -> {
                 // On the connection itself: JDBI would read the id's text as named parameters or
                 // template attributes. The statements go in one round trip.
@@ -250,6 +254,14 @@ public final class Transactor {
         }
         return jdbi.inTransaction(isolation, work);
     }
+
+    /**
+     * Repeats the session's {@code lock_timeout}, when there is one, as a {@code SET LOCAL} that
+     * Citus sends on to the workers. SET takes no expression, so a DO block runs it with the value
+     * read; Citus propagates the SET LOCAL it executes as any other.
+     */
+    static final String CITUS_LOCK_TIMEOUT = "DO $$BEGIN IF current_setting('lock_timeout') <> '0' THEN"
+            + " EXECUTE format('SET LOCAL lock_timeout = %L', current_setting('lock_timeout')); END IF; END$$";
 
     /** A string as an SQL literal, for a statement that takes no parameter. */
     static String literal(String value) {
