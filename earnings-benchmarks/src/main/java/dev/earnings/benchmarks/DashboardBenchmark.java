@@ -36,6 +36,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Creator dashboard and admin overview at 1 and 10 million usage rows, against the same figures
@@ -291,9 +294,9 @@ public final class DashboardBenchmark {
 
     /** Runs {@code work} for every generated month, {@link #LOADERS} at once; the first failure fails the load. */
     private static void eachMonth(IngestionBenchmark.Target target, MonthWork work) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(LOADERS);
+        ExecutorService pool = Executors.newFixedThreadPool(LOADERS);
         try {
-            List<java.util.concurrent.Future<?>> months = new ArrayList<>();
+            List<Future<?>> months = new ArrayList<>();
             for (YearMonth m = FIRST_MONTH; !m.isAfter(LAST_MONTH); m = m.plusMonths(1)) {
                 YearMonth month = m;
                 months.add(pool.submit(() -> {
@@ -306,7 +309,7 @@ public final class DashboardBenchmark {
                     return null;
                 }));
             }
-            for (java.util.concurrent.Future<?> month : months) {
+            for (Future<?> month : months) {
                 month.get();
             }
         } finally {

@@ -747,8 +747,8 @@ public final class Earnings implements AutoCloseable {
          * {@code earnings_citus_history}), as the login that migrates. Models and everything keyed
          * by model are distributed by model and placed together, creators and payouts by creator,
          * eventIds and correction ids by themselves (each kept once over all shards); the
-         * settings become a reference table; the event outbox, the audit
-         * log and the schedulers' tables stay on the coordinator. Whether or not this instance
+         * settings become a reference table; the event outbox, the audit log and the schedulers'
+         * tables stay on the coordinator. Whether or not this instance
          * distributed them, every instance on distributed tables uses the statements Citus runs.
          * See {@code docs/scale-out.md}.
          *
