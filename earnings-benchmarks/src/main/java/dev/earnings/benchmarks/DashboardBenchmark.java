@@ -39,6 +39,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Creator dashboard and admin overview at 1 and 10 million usage rows, against the same figures
@@ -124,7 +127,14 @@ public final class DashboardBenchmark {
                 // Last, so the timings above are not waiting on it: the whole log, recorded uses included.
                 if (wholeLog) {
                     long checkStarted = System.nanoTime();
-                    IntegrityReport report = earnings.verifyIntegrity();
+                    IntegrityReport report;
+                    try (TempFiles temp = target.postgres ? new TempFiles(target) : null) {
+                        report = earnings.verifyIntegrity();
+                        if (temp != null) {
+                            System.out.printf(Locale.ROOT, "verifyIntegrity(): at most %,d MiB of temporary files at once%n",
+                                    temp.peak() >> 20);
+                        }
+                    }
                     System.out.printf(Locale.ROOT, "verifyIntegrity(), the whole log: %,d uses, %.0f s: %s%n",
                             report.usesChecked(), (System.nanoTime() - checkStarted) / 1e9, report.isClean() ? "clean"
                                     : "DRIFT " + report.drifts().subList(0, Math.min(5, report.drifts().size())));
@@ -380,6 +390,48 @@ public final class DashboardBenchmark {
                 // Write out the pages the load and the vacuum dirtied now, not during the timings.
                 s.execute("CHECKPOINT");
             }
+        }
+    }
+
+    /**
+     * The most disk PostgreSQL's temporary files (sorts and hashes that spilled) took at once while
+     * it was open, sampled four times a second with {@code pg_ls_tmpdir()} (a superuser's or
+     * pg_monitor's view): what a check needs free beside the data.
+     */
+    static final class TempFiles implements AutoCloseable {
+        private final AtomicLong peak = new AtomicLong();
+        private final ScheduledExecutorService sampler =
+                Executors.newSingleThreadScheduledExecutor();
+        private final Connection connection;
+
+        TempFiles(IngestionBenchmark.Target target) throws SQLException {
+            connection = target.dataSource.getConnection();
+            sampler.scheduleAtFixedRate(this::sample, 0, 250, TimeUnit.MILLISECONDS);
+        }
+
+        private void sample() {
+            try (Statement s = connection.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(size), 0) FROM pg_ls_tmpdir()")) {
+                rs.next();
+                peak.accumulateAndGet(rs.getLong(1), Math::max);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the temporary files", e);
+            }
+        }
+
+        long peak() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() throws SQLException {
+            sampler.shutdownNow();
+            try {
+                sampler.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            connection.close();
         }
     }
 

@@ -105,7 +105,8 @@ public final class AdminReports {
                 || query.sort() == CreatorOverview.Sort.PERIOD_USES;
         return tx.inSnapshot("reading the creators overview", Scope.of(caller), (h, attempt) -> {
             long total = ledger.creatorCount(h);
-            List<CreatorOverview> items = ledger.bindHold(h.createQuery(byPeriod ? byPeriodSql(order) : pageFirstSql(order))
+            String sql = tx.dialect() == Dialect.CITUS ? citusSql(order) : byPeriod ? byPeriodSql(order) : pageFirstSql(order);
+            List<CreatorOverview> items = ledger.bindHold(h.createQuery(sql)
                     .bind("from", range.from()).bind("to", range.to()).bind("limit", query.pageSize())
                     .bind("offset", (long) query.page() * query.pageSize()))
                     .map(ConstructorMapper.of(OverviewRow.class))
@@ -148,6 +149,28 @@ public final class AdminReports {
                 + " (SELECT COALESCE(SUM(a.reversed), 0)" + period + " AS period_reversed,"
                 + " (SELECT COALESCE(SUM(a.uses), 0)" + period + " AS period_uses"
                 + " FROM (" + creators() + " ORDER BY " + order + " LIMIT :limit OFFSET :offset) b ORDER BY " + order;
+    }
+
+    /**
+     * On Citus: the balances (keyed by creator) and the per-creator sums of tables keyed by model
+     * cannot be joined on the workers, and a correlated subquery across the two groups of tables
+     * is refused. Each part is computed first as a materialized common table expression (Citus
+     * runs each on the workers and gathers it as an intermediate result) and the coordinator
+     * joins, sorts and pages the results: every creator's period figures are summed, as
+     * {@link #byPeriodSql} does everywhere.
+     */
+    private String citusSql(String order) {
+        return "WITH b AS MATERIALIZED (" + ledger.balances() + "),"
+                + " m AS MATERIALIZED (SELECT creator_id, COUNT(*) AS models FROM <t>model_creator_earnings"
+                + " GROUP BY creator_id),"
+                + " p AS MATERIALIZED (SELECT creator_id, SUM(earnings - reversed) AS earnings, SUM(reversed) AS reversed,"
+                + " SUM(uses) AS uses FROM <t>model_analytics WHERE usage_day >= :from AND usage_day < :to"
+                + " GROUP BY creator_id)"
+                + " SELECT * FROM (SELECT b.creator_id, b.earned, b.held, b.pending, b.paid_out, b.available,"
+                + " COALESCE(m.models, 0) AS models, COALESCE(p.earnings, 0) AS period_earnings,"
+                + " COALESCE(p.reversed, 0) AS period_reversed, COALESCE(p.uses, 0) AS period_uses"
+                + " FROM b LEFT JOIN m ON m.creator_id = b.creator_id LEFT JOIN p ON p.creator_id = b.creator_id) o"
+                + " ORDER BY " + order + " LIMIT :limit OFFSET :offset";
     }
 
     /**

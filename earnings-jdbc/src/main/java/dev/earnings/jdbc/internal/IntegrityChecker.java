@@ -14,10 +14,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +42,11 @@ public final class IntegrityChecker {
     private static final String SLOT_OF_REVERSAL = "CAST(FLOOR(EXTRACT(EPOCH FROM r.reversed_at) / 900) AS BIGINT)";
     private static final String[] DAY_FIGURES = {"uses", "counted_uses", "earning_uses", "tokens", "earnings",
         "unique_users", "daily_users", "reversed"};
+
+    /** The whole log, as one window. */
+    private static final Window WHOLE = new Window(null);
+    /** A month of the usage log, as earnings_usage_partition names it. */
+    private static final Pattern PARTITION = Pattern.compile("model_usage_logs_(\\d{4})_(\\d{2})");
 
     private final Transactor tx;
     private final Ledger ledger;
@@ -63,6 +72,14 @@ public final class IntegrityChecker {
      * partition alone, and on the day or quarter hour for the rollups and archives.
      */
     private record Window(@Nullable YearMonth month) {
+        Instant from() {
+            return Objects.requireNonNull(month).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+
+        Instant to() {
+            return Objects.requireNonNull(month).plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+
         String uses(String alias) {
             return month == null ? "" : " " + alias + "occurred_at >= :wFrom AND " + alias + "occurred_at < :wTo";
         }
@@ -87,8 +104,8 @@ public final class IntegrityChecker {
             if (month == null) {
                 return statement;
             }
-            Instant from = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-            Instant to = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            Instant from = from();
+            Instant to = to();
             return statement.bind("wFrom", from).bind("wTo", to).bind("wFromDay", month.atDay(1))
                     .bind("wToDay", month.plusMonths(1).atDay(1)).bind("wFromSlot", UsageWriter.slotOf(from))
                     .bind("wToSlot", UsageWriter.slotOf(to));
@@ -101,7 +118,7 @@ public final class IntegrityChecker {
      * @return the report
      */
     public IntegrityReport verify() {
-        return tx.inSnapshot("verifying integrity", Scope.SERVICE, (h, attempt) -> verify(h, new Window(null)));
+        return tx.inSnapshot("verifying integrity", Scope.SERVICE, (h, attempt) -> verifyAll(h));
     }
 
     /**
@@ -116,51 +133,194 @@ public final class IntegrityChecker {
 
     private IntegrityReport verify(Handle h, Window w) {
         List<Drift> drifts = new ArrayList<>();
-        long models = 0;
-        long uses = 0;
-        if (w.month() == null) {
-            Map<String, BigDecimal[]> storedModels = figures(h, w, "SELECT model_id, NULL AS usage_day, total_uses,"
-                    + " counted_uses, total_tokens, lifetime_earnings, reversed_earnings FROM <t>model_creator_earnings",
-                    MODEL_FIGURES.length, false);
-            // Lifetime earnings are net: the uses' earnings less every reversal of them. An archived
-            // month's uses count through what the archive recorded of them.
-            Map<String, BigDecimal[]> rowModels = figures(h, w, "SELECT u.model_id, NULL AS usage_day, u.n, u.counted,"
-                    + " u.tokens, u.earned - COALESCE(r.reversed, 0), COALESCE(r.reversed, 0), u.first_ordinal,"
-                    + " u.last_ordinal, u.distinct_ordinals FROM (SELECT model_id, SUM(n) AS n, SUM(counted) AS counted,"
-                    + " SUM(tokens) AS tokens, SUM(earned) AS earned, MIN(first_ordinal) AS first_ordinal,"
-                    + " MAX(last_ordinal) AS last_ordinal, SUM(distinct_ordinals) AS distinct_ordinals FROM ("
-                    + "SELECT model_id, COUNT(*) AS n, COUNT(use_ordinal) AS counted, SUM(tokens_consumed) AS tokens,"
-                    + " SUM(earnings) AS earned, MIN(use_ordinal) AS first_ordinal, MAX(use_ordinal) AS last_ordinal,"
-                    + " COUNT(DISTINCT use_ordinal) AS distinct_ordinals FROM <t>model_usage_logs GROUP BY model_id"
-                    + " UNION ALL SELECT model_id, SUM(uses), SUM(counted_uses), SUM(tokens), SUM(earnings),"
-                    + " CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), 0 FROM <t>earnings_archived_slots GROUP BY model_id"
-                    + " UNION ALL SELECT model_id, 0, 0, 0, 0, MIN(first_ordinal), MAX(last_ordinal), SUM(distinct_ordinals)"
-                    + " FROM <t>earnings_archived_days GROUP BY model_id) y GROUP BY model_id) u"
-                    + " LEFT JOIN (SELECT model_id, SUM(amount) AS reversed FROM <t>earnings_reversals GROUP BY model_id) r"
-                    + " ON r.model_id = u.model_id", MODEL_FIGURES.length + 3, false);
-            for (BigDecimal[] row : rowModels.values()) {
-                uses += row[0].longValueExact();
+        Days days = days(h, w, drifts);
+        // Within the month, every counted use has an ordinal of its own.
+        ordinals(h, w).forEach((model, o) -> {
+            if (o.distinct() != o.counted()) {
+                drifts.add(new Drift(model, Optional.empty(), "distinct_use_ordinals", BigDecimal.valueOf(o.counted()),
+                        Optional.of(BigDecimal.valueOf(o.distinct()))));
             }
-            compare(drifts, storedModels, rowModels, MODEL_FIGURES);
-            for (Map.Entry<String, BigDecimal[]> e : rowModels.entrySet()) {
-                BigDecimal[] row = e.getValue();
-                BigDecimal counted = row[1];
-                // 1..N holds exactly when the ordinals are distinct, the smallest is 1 and the
-                // largest equals the count.
-                BigDecimal first = row[MODEL_FIGURES.length];
-                BigDecimal last = row[MODEL_FIGURES.length + 1];
-                BigDecimal distinct = row[MODEL_FIGURES.length + 2];
-                if (counted.signum() > 0 && (first.compareTo(BigDecimal.ONE) != 0 || last.compareTo(counted) != 0)) {
-                    drifts.add(new Drift(e.getKey(), Optional.empty(), "max_use_ordinal", counted, Optional.of(last)));
-                }
-                if (distinct.compareTo(counted) != 0) {
-                    drifts.add(new Drift(e.getKey(), Optional.empty(), "distinct_use_ordinals", counted,
-                            Optional.of(distinct)));
-                }
-            }
-            models = storedModels.size();
-        }
+        });
+        return new IntegrityReport(days.models().size(), days.count(), days.uses(), drifts);
+    }
 
+    /**
+     * The whole check. The per-model figures come from one pass over the usage log that holds
+     * one row per model (a hash aggregate, no sort); everything kept by day or quarter hour is
+     * checked one month at a time on PostgreSQL, so what the database sorts or spills to disk
+     * is bounded by a month's uses, not by the whole log's (a single pass over 100 million uses
+     * filled the disk with its sort). On H2 the log is one table and the months are one window.
+     */
+    private IntegrityReport verifyAll(Handle h) {
+        List<Drift> drifts = new ArrayList<>();
+        long uses = 0;
+        Map<String, BigDecimal[]> storedModels = figures(h, WHOLE, "SELECT model_id, NULL AS usage_day, total_uses,"
+                + " counted_uses, total_tokens, lifetime_earnings, reversed_earnings FROM <t>model_creator_earnings",
+                MODEL_FIGURES.length, false);
+        // Lifetime earnings are net: the uses' earnings less every reversal of them. An archived
+        // month's uses count through what the archive recorded of them, its ordinals through the
+        // smallest, largest and number of distinct ones each of its days had.
+        Map<String, BigDecimal[]> rowModels = figures(h, WHOLE, "SELECT u.model_id, NULL AS usage_day, u.n, u.counted,"
+                + " u.tokens, u.earned - COALESCE(r.reversed, 0), COALESCE(r.reversed, 0), u.first_ordinal,"
+                + " u.last_ordinal, u.archived_ordinals FROM (SELECT model_id, SUM(n) AS n, SUM(counted) AS counted,"
+                + " SUM(tokens) AS tokens, SUM(earned) AS earned, MIN(first_ordinal) AS first_ordinal,"
+                + " MAX(last_ordinal) AS last_ordinal, SUM(archived_ordinals) AS archived_ordinals FROM ("
+                + "SELECT model_id, COUNT(*) AS n, COUNT(use_ordinal) AS counted, SUM(tokens_consumed) AS tokens,"
+                + " SUM(earnings) AS earned, MIN(use_ordinal) AS first_ordinal, MAX(use_ordinal) AS last_ordinal,"
+                + " 0 AS archived_ordinals FROM <t>model_usage_logs GROUP BY model_id"
+                + " UNION ALL SELECT model_id, SUM(uses), SUM(counted_uses), SUM(tokens), SUM(earnings),"
+                + " CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), 0 FROM <t>earnings_archived_slots GROUP BY model_id"
+                + " UNION ALL SELECT model_id, 0, 0, 0, 0, MIN(first_ordinal), MAX(last_ordinal), SUM(distinct_ordinals)"
+                + " FROM <t>earnings_archived_days GROUP BY model_id) y GROUP BY model_id) u"
+                + " LEFT JOIN (SELECT model_id, SUM(amount) AS reversed FROM <t>earnings_reversals GROUP BY model_id) r"
+                + " ON r.model_id = u.model_id", MODEL_FIGURES.length + 3, false);
+        for (BigDecimal[] row : rowModels.values()) {
+            uses += row[0].longValueExact();
+        }
+        compare(drifts, storedModels, rowModels, MODEL_FIGURES);
+
+        long dayCount = 0;
+        List<Window> windows = dialect.isPostgres() ? months(h) : List.of(WHOLE);
+        // Per model: the distinct ordinals of every window, and each window's smallest and largest.
+        Map<String, Long> distinct = new HashMap<>();
+        List<Map<String, Ordinals>> perWindow = new ArrayList<>();
+        for (Window w : windows) {
+            dayCount += days(h, w, drifts).count();
+            Map<String, Ordinals> ordinals = ordinals(h, w);
+            ordinals.forEach((model, o) -> distinct.merge(model, o.distinct(), Long::sum));
+            perWindow.add(ordinals);
+        }
+        // An ordinal is counted once in each window it is in: where two months' ranges of one model
+        // overlap (a late use is written after the next month's first ones), the ordinals they share
+        // are counted twice, and are looked for.
+        for (int a = 0; a < windows.size(); a++) {
+            for (int b = a + 1; b < windows.size(); b++) {
+                if (overlap(perWindow.get(a), perWindow.get(b))) {
+                    shared(h, windows.get(a), windows.get(b)).forEach((model, n) -> distinct.merge(model, -n, Long::sum));
+                }
+            }
+        }
+        for (Map.Entry<String, BigDecimal[]> e : rowModels.entrySet()) {
+            BigDecimal[] row = e.getValue();
+            BigDecimal counted = row[1];
+            // 1..N holds exactly when the ordinals are distinct, the smallest is 1 and the
+            // largest equals the count.
+            BigDecimal first = row[MODEL_FIGURES.length];
+            BigDecimal last = row[MODEL_FIGURES.length + 1];
+            BigDecimal different = row[MODEL_FIGURES.length + 2].add(BigDecimal.valueOf(distinct.getOrDefault(e.getKey(), 0L)));
+            if (counted.signum() > 0 && (first.compareTo(BigDecimal.ONE) != 0 || last.compareTo(counted) != 0)) {
+                drifts.add(new Drift(e.getKey(), Optional.empty(), "max_use_ordinal", counted, Optional.of(last)));
+            }
+            if (different.compareTo(counted) != 0) {
+                drifts.add(new Drift(e.getKey(), Optional.empty(), "distinct_use_ordinals", counted, Optional.of(different)));
+            }
+        }
+        balances(h, drifts);
+        return new IntegrityReport(storedModels.size(), dayCount, uses, drifts);
+    }
+
+    /** A model's counted uses in a window, their distinct ordinals, the smallest and the largest. */
+    private record Ordinals(long counted, long distinct, long first, long last) {
+    }
+
+    private static Map<String, Ordinals> ordinals(Handle h, Window w) {
+        Map<String, Ordinals> result = new HashMap<>();
+        w.bind(h.createQuery("SELECT model_id, COUNT(*), COUNT(DISTINCT use_ordinal), MIN(use_ordinal), MAX(use_ordinal)"
+                + " FROM <t>model_usage_logs WHERE use_ordinal IS NOT NULL" + Window.and(w.uses("")) + " GROUP BY model_id"))
+                .map((rs, ctx) -> result.put(rs.getString(1), new Ordinals(rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        rs.getLong(5))))
+                .list();
+        return result;
+    }
+
+    private static boolean overlap(Map<String, Ordinals> a, Map<String, Ordinals> b) {
+        for (Map.Entry<String, Ordinals> e : a.entrySet()) {
+            Ordinals other = b.get(e.getKey());
+            if (other != null && other.first() <= e.getValue().last() && e.getValue().first() <= other.last()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The ordinals two months share, per model: only the uses of the earlier month at or above the
+     * later month's smallest ordinal, and those of the later month at or below the earlier
+     * month's largest, are joined.
+     */
+    private static Map<String, Long> shared(Handle h, Window a, Window b) {
+        String side = "SELECT DISTINCT l.model_id, l.use_ordinal FROM <t>model_usage_logs l JOIN (SELECT model_id, %s(use_ordinal)"
+                + " AS bound FROM <t>model_usage_logs WHERE occurred_at >= :%sFrom AND occurred_at < :%sTo GROUP BY model_id) m"
+                + " ON m.model_id = l.model_id AND l.use_ordinal %s m.bound WHERE l.occurred_at >= :%sFrom AND l.occurred_at < :%sTo";
+        Map<String, Long> result = new HashMap<>();
+        h.createQuery("SELECT x.model_id, COUNT(*) FROM (" + String.format(side, "MIN", "b", "b", ">=", "a", "a") + ") x JOIN ("
+                + String.format(side, "MAX", "a", "a", "<=", "b", "b") + ") y ON y.model_id = x.model_id"
+                + " AND y.use_ordinal = x.use_ordinal GROUP BY x.model_id")
+                .bind("aFrom", a.from()).bind("aTo", a.to()).bind("bFrom", b.from()).bind("bTo", b.to())
+                .map((rs, ctx) -> result.put(rs.getString(1), rs.getLong(2))).list();
+        return result;
+    }
+
+    /**
+     * The months the whole check reads one at a time: from the earliest to the latest month that
+     * any usage row (a month of the log), rollup, daily user, quarter hour, reversal or archive
+     * has, so that a row in none of the log's months is read too.
+     */
+    private static List<Window> months(Handle h) {
+        TreeSet<YearMonth> months = new TreeSet<>();
+        // The log's months are its partitions, each named by its month (earnings_usage_partition).
+        String log = h.getConfig(SqlStatements.class).getAttribute("t") + "model_usage_logs";
+        h.createQuery("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                + " WHERE i.inhparent = CAST(:log AS regclass)").bind("log", log).mapTo(String.class).forEach(name -> {
+                    Matcher m = PARTITION.matcher(name);
+                    if (m.matches()) {
+                        months.add(YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+                    }
+                });
+        List<LocalDate> ends = new ArrayList<>();
+        h.createQuery("SELECT MIN(f), MAX(l) FROM (SELECT MIN(usage_day) AS f, MAX(usage_day) AS l FROM <t>model_analytics"
+                + " UNION ALL SELECT MIN(usage_day), MAX(usage_day) FROM <t>model_daily_users"
+                + " UNION ALL SELECT MIN(booked_day), MAX(booked_day) FROM <t>earnings_reversals"
+                + " UNION ALL SELECT MIN(usage_day), MAX(usage_day) FROM <t>earnings_archived_slots"
+                + " UNION ALL SELECT MIN(usage_day), MAX(usage_day) FROM <t>earnings_archived_days"
+                + " UNION ALL SELECT MIN(usage_day), MAX(usage_day) FROM <t>earnings_archived_uses) x")
+                .map((rs, ctx) -> {
+                    ends.add(rs.getObject(1, LocalDate.class));
+                    return ends.add(rs.getObject(2, LocalDate.class));
+                }).list();
+        h.createQuery("SELECT MIN(slot), MAX(slot) FROM <t>model_usage_slots").map((rs, ctx) -> {
+            for (int i = 1; i <= 2; i++) {
+                long slot = rs.getLong(i);
+                ends.add(rs.wasNull() ? null : LocalDate.ofInstant(UsageWriter.slotStart(slot), ZoneOffset.UTC));
+            }
+            return ends;
+        }).list();
+        h.createQuery("SELECT MIN(reversed_at), MAX(reversed_at) FROM <t>earnings_reversals").map((rs, ctx) -> {
+            for (int i = 1; i <= 2; i++) {
+                java.time.OffsetDateTime at = rs.getObject(i, java.time.OffsetDateTime.class);
+                ends.add(at == null ? null : LocalDate.ofInstant(at.toInstant(), ZoneOffset.UTC));
+            }
+            return ends;
+        }).list();
+        for (LocalDate end : ends) {
+            if (end != null) {
+                months.add(YearMonth.from(end));
+            }
+        }
+        List<Window> windows = new ArrayList<>();
+        if (!months.isEmpty()) {
+            for (YearMonth m = months.first(); !m.isAfter(months.last()); m = m.plusMonths(1)) {
+                windows.add(new Window(m));
+            }
+        }
+        return windows;
+    }
+
+    /** The days a check compared, their models and uses. */
+    private record Days(long count, Set<String> models, long uses) {
+    }
+
+    private Days days(Handle h, Window w, List<Drift> drifts) {
         Map<String, BigDecimal[]> storedDays = figures(h, w, "SELECT a.model_id, a.usage_day, a.uses, a.counted_uses,"
                 + " a.earning_uses, a.tokens, a.earnings, a.unique_users, COALESCE(d.users, 0), a.reversed"
                 + " FROM <t>model_analytics a"
@@ -185,14 +345,12 @@ public final class IntegrityChecker {
                 + Window.where(w.days("booked_day")) + " GROUP BY model_id, booked_day) x GROUP BY model_id, usage_day",
                 DAY_FIGURES.length, true);
         compare(drifts, storedDays, rowDays, DAY_FIGURES);
-        if (w.month() != null) {
-            Set<String> seen = new HashSet<>();
-            storedDays.keySet().forEach(k -> seen.add(modelOf(k)));
-            rowDays.keySet().forEach(k -> seen.add(modelOf(k)));
-            models = seen.size();
-            for (BigDecimal[] row : rowDays.values()) {
-                uses += row[0].longValueExact();
-            }
+        Set<String> seen = new HashSet<>();
+        storedDays.keySet().forEach(k -> seen.add(modelOf(k)));
+        rowDays.keySet().forEach(k -> seen.add(modelOf(k)));
+        long uses = 0;
+        for (BigDecimal[] row : rowDays.values()) {
+            uses += row[0].longValueExact();
         }
         slots(h, w, drifts);
         // No use is reversed beyond what it earned, and every reversal names its use's model and creator.
@@ -226,10 +384,7 @@ public final class IntegrityChecker {
                 .map((rs, ctx) -> new Drift(rs.getString(1), Optional.of(rs.getObject(2, LocalDate.class)),
                         "daily_users_without_use", BigDecimal.ZERO, Optional.of(rs.getBigDecimal(3))))
                 .forEach(drifts::add);
-        if (w.month() == null) {
-            balances(h, drifts);
-        }
-        return new IntegrityReport(models, rowDays.size(), uses, drifts);
+        return new Days(rowDays.size(), seen, uses);
     }
 
     /**
