@@ -200,9 +200,10 @@ abstract class EncryptionSuite extends DatabaseSuite {
                 .eventId("moved-b-" + modelId).build();
         earnings.logModelUsage(a);
         earnings.logModelUsage(b);
-        db.jdbi.useHandle(h -> h.execute("UPDATE " + db.table("model_usage_logs") + " SET metadata = (SELECT metadata FROM "
-                + db.table("model_usage_logs") + " WHERE event_id = ?) WHERE event_id = ?", "moved-a-" + modelId,
-                "moved-b-" + modelId));
+        // Read, then written: Citus runs no UPDATE whose value comes from another row's shard.
+        db.jdbi.useHandle(h -> h.execute("UPDATE " + db.table("model_usage_logs") + " SET metadata = ? WHERE event_id = ?",
+                h.createQuery("SELECT metadata FROM " + db.table("model_usage_logs") + " WHERE event_id = ?")
+                        .bind(0, "moved-a-" + modelId).mapTo(String.class).one(), "moved-b-" + modelId));
         assertThat(earnings.logModelUsage(a).replayed()).isTrue();
         StorageException failure = catchThrowableOfType(StorageException.class, () -> earnings.logModelUsage(b));
         assertThat(failure).isNotNull();

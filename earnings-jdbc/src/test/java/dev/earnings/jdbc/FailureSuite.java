@@ -258,7 +258,9 @@ abstract class FailureSuite extends DatabaseSuite {
 
         assertThat(faulty.lostCommits.get()).isEqualTo(1);
         assertThat(answers(result.get(0))).isEqualTo(expected);
-        assertThat(locks(statements)).as("the first attempt locks; the retry writes nothing").isEqualTo(1);
+        // The batch names two models, one unknown: Citus locks them one by one.
+        assertThat(locks(statements)).as("the first attempt locks; the retry writes nothing")
+                .isEqualTo(db.isPostgres() && TestDatabase.CITUS ? 2 : 1);
         assertThat(lookUps(statements)).as("host eventIds, then every eventId on the retry").isEqualTo(2);
         assertThat(ordinalsOf(modelId)).containsExactly(1L, 2L, 3L);
         assertThat(earnings.verifyIntegrity().isClean()).isTrue();
@@ -478,10 +480,17 @@ abstract class FailureSuite extends DatabaseSuite {
         return seen;
     }
 
+    /**
+     * The look-ups of eventIds: statements that ask for some by {@code event_id = ANY}. On Citus a
+     * look-up asks the table of eventIds first and reads the rows of those found by a second
+     * statement, so there a look-up is counted by the first.
+     */
     static long lookUps(List<String> statements) {
-        return statements.stream().filter(sql -> sql.contains("event_id = ANY(")).count();
+        return statements.stream().filter(sql -> sql.contains("event_id = ANY(")
+                && (!TestDatabase.CITUS || sql.contains("model_usage_events"))).count();
     }
 
+    /** The statements that lock models: one for all of a write's models, on Citus one per model. */
     static long locks(List<String> statements) {
         return statements.stream().filter(sql -> sql.contains("FOR UPDATE")).count();
     }
@@ -718,6 +727,11 @@ abstract class FailureSuite extends DatabaseSuite {
         if (db.isPostgres()) {
             String function = db.table("earnings_test_no_poison");
             db.jdbi.useHandle(h -> {
+                if (TestDatabase.CITUS) {
+                    // Citus runs triggers on distributed tables only when asked; it makes the
+                    // function on the workers and the trigger on every shard.
+                    h.execute("SET citus.enable_unsafe_triggers = on");
+                }
                 h.execute("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                         + " IF NEW.tokens_consumed = " + POISON_TOKENS + " THEN RAISE EXCEPTION 'poisoned use of %', NEW.user_id"
                         + " USING ERRCODE = 'check_violation', CONSTRAINT = 'earnings_test_no_poison',"
@@ -735,6 +749,9 @@ abstract class FailureSuite extends DatabaseSuite {
     void dropPoisonCheck() {
         if (db.isPostgres()) {
             db.jdbi.useHandle(h -> {
+                if (TestDatabase.CITUS) {
+                    h.execute("SET citus.enable_unsafe_triggers = on");
+                }
                 h.execute("DROP TRIGGER earnings_test_no_poison ON " + db.table("model_usage_logs"));
                 h.execute("DROP FUNCTION " + db.table("earnings_test_no_poison") + "()");
             });
@@ -758,7 +775,8 @@ abstract class FailureSuite extends DatabaseSuite {
         String chain = LibraryMessages.wholeChain(failure);
         assertThat(chain).doesNotContain(SECRET_USER).doesNotContain(SECRET_PROMPT)
                 .contains("SQLSTATE " + checkViolation()).contains("message is withheld");
-        if (db.isPostgres()) {
+        // Citus relays a worker's error without its constraint name: there the chain names none.
+        if (db.isPostgres() && !TestDatabase.CITUS) {
             assertThat(chain).contains("constraint earnings_test_no_poison");
         }
     }
